@@ -1,0 +1,45 @@
+"""What the API returns. Kept apart from the tables; no camera URL or credential appears here."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, Field
+
+
+class HealthOut(BaseModel):
+    status: str = Field(description="ok, or degraded when the database does not answer")
+    database: str
+    version: str
+
+
+class SampleOut(BaseModel):
+    id: int
+    slot_at: dt.datetime
+    captured_at: dt.datetime
+    status: str
+    reason: str
+    workers: int | None
+    machinery: int | None
+    vehicles: int | None
+    snapshot_url: str | None = Field(description="Annotated JPEG of this sample, if one was written")
+
+
+class CameraOut(BaseModel):
+    id: str
+    name: str
+    status: str
+    status_reason: str
+    status_since: dt.datetime | None
+    last_sample_at: dt.datetime | None
+    latest_sample: SampleOut | None
+
+
+class SiteOut(BaseModel):
+    id: str
+    name: str
+    district: str
+    batch: str
+    responsible_unit: str
+    planned_investment: float | None
+    cameras: list[CameraOut]

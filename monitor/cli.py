@@ -1,0 +1,164 @@
+"""The `sitemon` command."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from monitor.config import ConfigError, load_config
+from monitor.logs import setup_logging
+
+log = logging.getLogger("sitemon")
+
+DEFAULT_CONFIG = "camera_config.yaml"
+
+
+def _cmd_config_check(args: argparse.Namespace) -> int:
+    try:
+        config = load_config(args.file)
+    except ConfigError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    cameras = sum(1 for _ in config.cameras())
+    print(f"{args.file}: OK ({len(config.sites)} sites, {cameras} cameras)")
+    return 0
+
+
+def _serve(config_path: Path, database_url: str | None, host: str, port: int, api: bool) -> int:
+    import uvicorn
+
+    from api import create_app
+    from monitor.runtime import build_runtime
+    from monitor.scheduling import build_scheduler
+
+    try:
+        config = load_config(config_path)
+        runtime = build_runtime(config, database_url, source=str(config_path))
+    except ConfigError as exc:
+        log.error("%s", exc)
+        return 2
+    scheduler = build_scheduler(runtime)
+    scheduler.start()
+    log.info("sampling %d cameras every %d s", sum(1 for _ in config.cameras()), config.sampling.interval_seconds)
+    try:
+        if api:
+            app = create_app(runtime.sessions, runtime.snapshot_root)
+            log.info("API on http://%s:%d/api/sites", host, port)
+            uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_config=None)).run()
+        else:
+            import threading
+
+            threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        scheduler.shutdown(wait=True)
+        runtime.close()
+        log.info("stopped")
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    return _serve(Path(args.config), args.database_url, args.host, args.port, not args.no_api)
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from monitor.demo import DEMO_DIR, write_demo_config
+
+    shared = Path(args.shared)
+    if not (shared / "videos").is_dir():
+        log.error("sample footage not found under %s/videos (use --shared DIR)", shared)
+        return 2
+    path = write_demo_config(shared, args.interval)
+    url = args.database_url or f"sqlite:///{(DEMO_DIR / 'sitemon.db').resolve()}"
+    log.info("demo config written to %s", path)
+    return _serve(path, url, args.host, args.port, api=True)
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from monitor.runtime import build_runtime
+
+    try:
+        runtime = build_runtime(load_config(args.config), args.database_url, source=args.config)
+    except ConfigError as exc:
+        log.error("%s", exc)
+        return 2
+    try:
+        result = runtime.sweep()
+    finally:
+        runtime.close()
+    for s in result.samples:
+        counts = s.counts
+        detail = (
+            f"workers={counts.workers} machinery={counts.machinery} vehicles={counts.vehicles}" if counts else s.reason
+        )
+        print(f"{s.camera}\t{s.status.value}\t{detail}")
+    return 0
+
+
+def _cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from monitor.store import make_engine, migrate
+
+    engine = make_engine(args.database_url)
+    migrate(engine)
+    engine.dispose()
+    log.info("database schema is up to date")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sitemon", description="Construction progress monitor")
+    parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING or ERROR")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add_db(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--database-url", help="SQLAlchemy URL (default: $SITEMON_DATABASE_URL or var/sitemon.db)")
+
+    def add_http(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--host", default="127.0.0.1")
+        p.add_argument("--port", type=int, default=8000)
+
+    config = sub.add_parser("config", help="configuration tools")
+    config_sub = config.add_subparsers(dest="config_command", required=True)
+    check = config_sub.add_parser("check", help="validate a configuration file; list every error")
+    check.add_argument("file")
+    check.set_defaults(func=_cmd_config_check)
+
+    run = sub.add_parser("run", help="sample on schedule and serve the API")
+    run.add_argument("--config", default=DEFAULT_CONFIG)
+    run.add_argument("--no-api", action="store_true", help="sample only")
+    add_db(run)
+    add_http(run)
+    run.set_defaults(func=_cmd_run)
+
+    demo = sub.add_parser("demo", help="run on the sample footage with SQLite")
+    demo.add_argument("--shared", default="../shared", help="folder holding videos/ and models/")
+    demo.add_argument("--interval", type=int, default=20, help="seconds between sweeps")
+    add_db(demo)
+    add_http(demo)
+    demo.set_defaults(func=_cmd_demo)
+
+    sweep = sub.add_parser("sweep", help="sample every camera once now, store and print the results")
+    sweep.add_argument("--config", default=DEFAULT_CONFIG)
+    add_db(sweep)
+    sweep.set_defaults(func=_cmd_sweep)
+
+    db = sub.add_parser("db", help="database tools")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    upgrade = db_sub.add_parser("upgrade", help="apply migrations")
+    add_db(upgrade)
+    upgrade.set_defaults(func=_cmd_db_upgrade)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    setup_logging(args.log_level)
+    code: int = args.func(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,31 @@
+"""Configuration: camera_config.yaml validated into frozen pydantic models."""
+
+from monitor.config.camera import Batch, CameraConfig, SiteConfig
+from monitor.config.geometry import NamedPolygon, Zones
+from monitor.config.loader import ConfigError, FieldError, load_config, parse_config
+from monitor.config.root import AppConfig
+from monitor.config.settings import (
+    COUNTED_CATEGORIES,
+    Category,
+    DetectorConfig,
+    SamplingConfig,
+    WorkingHours,
+)
+
+__all__ = [
+    "COUNTED_CATEGORIES",
+    "AppConfig",
+    "Batch",
+    "CameraConfig",
+    "Category",
+    "ConfigError",
+    "DetectorConfig",
+    "FieldError",
+    "NamedPolygon",
+    "SamplingConfig",
+    "SiteConfig",
+    "WorkingHours",
+    "Zones",
+    "load_config",
+    "parse_config",
+]

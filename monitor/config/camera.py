@@ -1,0 +1,104 @@
+"""Cameras and the sites they watch."""
+
+from __future__ import annotations
+
+import os
+import re
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
+
+from monitor.config.base import ConfigModel
+from monitor.config.geometry import NamedPolygon, Zones
+from monitor.redact import mask_url
+
+Slug = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+NETWORK_SCHEMES = ("rtsp", "rtsps", "http", "https")
+
+
+def expand_env(value: str) -> str:
+    """Replace each ``${VAR}`` with the environment's value; a missing variable is an error."""
+    missing = [name for name in _ENV_REF.findall(value) if name not in os.environ]
+    if missing:
+        raise ValueError(f"environment variable {', '.join(sorted(set(missing)))} is not set")
+    return _ENV_REF.sub(lambda m: os.environ[m.group(1)], value)
+
+
+def resolve_camera_url(raw: str, base_dir: Path | None) -> str:
+    """Expand ``${VAR}`` and check the scheme; a plain path is a video file (relative to the config)."""
+    url = expand_env(raw)
+    scheme, sep, _ = url.partition("://")
+    if sep:
+        if scheme.lower() not in NETWORK_SCHEMES:
+            raise ValueError(
+                f"unsupported URL scheme '{scheme}://' (use rtsp://, rtsps://, http://, https:// or a file path)"
+            )
+        return url
+    path = Path(url[len("file:") :] if url.startswith("file:") else url).expanduser()
+    if not path.is_absolute() and base_dir is not None:
+        path = (base_dir / path).resolve()
+    if not path.is_file():
+        raise ValueError(f"video file not found: {path}")
+    return str(path)
+
+
+class Batch(StrEnum):
+    """The "three batches" of the commission's key projects."""
+
+    signed = "signed"  # 签约
+    started = "started"  # 开工
+    in_production = "in_production"  # 投产
+
+
+class CameraConfig(ConfigModel):
+    """One camera. Its URL may hold a password: it is kept secret and shown masked."""
+
+    id: Slug = Field(description="Camera id, unique within its site")
+    name: str = Field(default="", max_length=100, description="Display name, e.g. 塔吊北侧")
+    url: SecretStr = Field(description="rtsp://, http(s):// or a video file path; ${VAR} from the environment")
+    substream_url: SecretStr | None = Field(default=None, description="Optional lower-resolution stream")
+    zones: Zones = Field(default_factory=Zones)
+    masks: list[NamedPolygon] = Field(default_factory=list, description="Regions left out (clock, watermark)")
+
+    @field_validator("url", "substream_url", mode="before")
+    @classmethod
+    def _resolve_url(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None or isinstance(value, SecretStr):
+            return value
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError("must be a non-empty string")
+        base_dir = (info.context or {}).get("base_dir")
+        return resolve_camera_url(value.strip(), base_dir)
+
+    @property
+    def masked_url(self) -> str:
+        return mask_url(self.url.get_secret_value())
+
+    @property
+    def is_file(self) -> bool:
+        return "://" not in self.url.get_secret_value()
+
+
+class SiteConfig(ConfigModel):
+    """A key project site (重点项目)."""
+
+    id: Slug = Field(description="Site id, unique in the deployment")
+    name: str = Field(min_length=1, max_length=200, description="Project name, e.g. 城东污水处理厂二期")
+    district: str = Field(min_length=1, max_length=100, description="County or district (区县)")
+    batch: Batch = Field(description="signed / started / in_production")
+    responsible_unit: str = Field(default="", max_length=200, description="Responsible unit (责任单位)")
+    planned_investment: float | None = Field(default=None, ge=0, description="Planned investment in 10,000 CNY (万元)")
+    cameras: list[CameraConfig] = Field(min_length=1, description="At least one camera")
+
+    @field_validator("cameras")
+    @classmethod
+    def _unique_camera_ids(cls, cameras: list[CameraConfig]) -> list[CameraConfig]:
+        seen: dict[str, int] = {}
+        for index, camera in enumerate(cameras):
+            if camera.id in seen:
+                raise ValueError(f"duplicate camera id '{camera.id}' at cameras[{seen[camera.id]}] and [{index}]")
+            seen[camera.id] = index
+        return cameras

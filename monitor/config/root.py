@@ -1,0 +1,48 @@
+"""The whole of camera_config.yaml."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, field_validator
+
+from monitor.config.base import ConfigModel
+from monitor.config.camera import CameraConfig, SiteConfig
+from monitor.config.settings import DetectorConfig, SamplingConfig, WorkingHours, validate_timezone
+
+
+class AppConfig(ConfigModel):
+    """Root of the configuration file."""
+
+    timezone: str = Field(default="Asia/Shanghai", description="IANA zone in which days are counted")
+    working_hours: WorkingHours = Field(default_factory=WorkingHours)
+    holidays: list[dt.date] = Field(default_factory=list, description="Local dates with no work expected")
+    sampling: SamplingConfig = Field(default_factory=SamplingConfig)
+    detector: DetectorConfig
+    sites: list[SiteConfig] = Field(min_length=1)
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        return validate_timezone(value)
+
+    @field_validator("sites")
+    @classmethod
+    def _unique_site_ids(cls, sites: list[SiteConfig]) -> list[SiteConfig]:
+        seen: dict[str, int] = {}
+        for index, site in enumerate(sites):
+            if site.id in seen:
+                raise ValueError(f"duplicate site id '{site.id}' at sites[{seen[site.id]}] and sites[{index}]")
+            seen[site.id] = index
+        return sites
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def cameras(self) -> Iterator[tuple[SiteConfig, CameraConfig]]:
+        for site in self.sites:
+            for camera in site.cameras:
+                yield site, camera

@@ -1,0 +1,98 @@
+"""Time, sampling and detector sections."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
+from monitor.config.base import ConfigModel
+
+
+class Category(StrEnum):
+    worker = "worker"
+    machinery = "machinery"
+    vehicle = "vehicle"
+    ignored = "ignored"
+
+
+COUNTED_CATEGORIES: tuple[Category, ...] = (Category.worker, Category.machinery, Category.vehicle)
+
+
+class WorkingHours(ConfigModel):
+    """Local working hours; activity is judged only inside them."""
+
+    start: dt.time = Field(default=dt.time(7, 0), description="Start, local time (HH:MM)")
+    end: dt.time = Field(default=dt.time(19, 0), description="End, local time (HH:MM)")
+    weekdays: list[int] = Field(
+        default_factory=lambda: [1, 2, 3, 4, 5, 6, 7], description="ISO weekdays worked (1 = Monday)"
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> WorkingHours:
+        if self.end <= self.start:
+            raise ValueError(f"end {self.end:%H:%M} must be after start {self.start:%H:%M}")
+        if not self.weekdays or any(d < 1 or d > 7 for d in self.weekdays):
+            raise ValueError("weekdays must be ISO weekday numbers 1..7")
+        return self
+
+
+class SamplingConfig(ConfigModel):
+    """How often and how patiently frames are pulled."""
+
+    interval_seconds: int = Field(default=300, ge=5, le=86_400, description="Seconds between sweeps")
+    max_workers: int = Field(default=16, ge=1, le=256, description="Cameras sampled at once")
+    open_timeout_seconds: float = Field(default=10.0, gt=0, le=120, description="Connect timeout")
+    read_timeout_seconds: float = Field(default=10.0, gt=0, le=120, description="Frame read timeout")
+    snapshot_dir: str = Field(default="var/snapshots", description="Where annotated JPEGs go")
+    snapshot_quality: int = Field(default=85, ge=30, le=100, description="JPEG quality")
+    misfire_grace_seconds: int = Field(default=60, ge=1, description="How late a sweep may still start")
+
+
+DEFAULT_CATEGORIES: dict[str, Category] = {
+    "person": Category.worker,
+    "truck": Category.vehicle,
+    "car": Category.vehicle,
+    "bus": Category.vehicle,
+}
+
+
+class DetectorConfig(ConfigModel):
+    """The YOLO model and how its classes map to our categories."""
+
+    model: str = Field(description="Model path: .pt, .onnx or a *_openvino_model folder")
+    image_size: int = Field(default=640, ge=64, le=2048, multiple_of=32, description="Inference size (px)")
+    confidence: float = Field(default=0.25, gt=0, lt=1, description="Minimum detection confidence")
+    iou: float = Field(default=0.45, gt=0, lt=1, description="NMS IoU threshold")
+    device: str = Field(default="cpu", description="cpu, or a CUDA device such as 0")
+    categories: dict[str, Category] = Field(
+        default_factory=lambda: dict(DEFAULT_CATEGORIES),
+        description="Model class name -> worker / machinery / vehicle / ignored; unlisted classes are ignored",
+    )
+
+    @field_validator("model", mode="before")
+    @classmethod
+    def _model_exists(cls, value: Any, info: ValidationInfo) -> Any:
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError("must be a model path")
+        path = Path(value.strip()).expanduser()
+        base_dir = (info.context or {}).get("base_dir")
+        if not path.is_absolute() and base_dir is not None:
+            path = (base_dir / path).resolve()
+        if not path.exists():
+            raise ValueError(f"model not found: {path} (a .pt, .onnx or *_openvino_model folder)")
+        if path.is_dir() and not path.name.endswith("_openvino_model"):
+            raise ValueError(f"model folder must be named *_openvino_model: {path}")
+        return str(path)
+
+
+def validate_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone '{name}' (use an IANA name such as Asia/Shanghai)") from exc
+    return name

@@ -1,0 +1,113 @@
+"""The demo deployment: sites that play the sample footage, on SQLite, on this machine only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DEMO_DIR = Path("var/demo")
+
+# (id, name, district, batch, responsible unit, planned investment in 10k CNY, video, cameras)
+_SITES: list[tuple[str, str, str, str, str, float, str, int]] = [
+    ("cd-wwtp-2", "城东污水处理厂二期", "城东区", "started", "市水务集团", 68000.0, "site-cctv-day.mp4", 2),
+    (
+        "gx-logistics",
+        "高新区智能物流园",
+        "高新区",
+        "started",
+        "高新区管委会",
+        125000.0,
+        "site-cctv-day.mp4",
+        1,
+    ),
+    (
+        "bh-hospital",
+        "滨湖区人民医院新院区",
+        "滨湖区",
+        "started",
+        "市卫健委",
+        230000.0,
+        "site-excavators-synthetic.mp4",
+        1,
+    ),
+    (
+        "xz-school",
+        "西州区第三中学扩建",
+        "西州区",
+        "in_production",
+        "西州区教育局",
+        18000.0,
+        "site-cctv-day.mp4",
+        1,
+    ),
+    (
+        "jk-chip",
+        "经开区集成电路产业园",
+        "经开区",
+        "signed",
+        "经开区投资促进局",
+        560000.0,
+        "site-excavators-synthetic.mp4",
+        1,
+    ),
+]
+
+
+def demo_config(shared: Path, interval_seconds: int = 20) -> dict[str, Any]:
+    """The demo configuration as a mapping (written to YAML so operators can read and copy it)."""
+    videos = shared.resolve() / "videos"
+    model = shared.resolve() / "models" / "yolov8n_coco_int8_openvino_model"
+    sites = []
+    for sid, name, district, batch, unit, investment, video, n_cameras in _SITES:
+        cameras: list[dict[str, Any]] = []
+        for i in range(n_cameras):
+            camera: dict[str, Any] = {
+                "id": f"cam{i + 1}",
+                "name": f"{i + 1}号摄像机",
+                "url": str(videos / video),
+            }
+            if video == "site-cctv-day.mp4":
+                # The footage has a date/time overlay top-left and a watermark bottom-right.
+                camera["masks"] = [
+                    {"name": "clock", "polygon": [[0, 0], [0.45, 0], [0.45, 0.09], [0, 0.09]]},
+                    {"name": "watermark", "polygon": [[0.7, 0.9], [1, 0.9], [1, 1], [0.7, 1]]},
+                ]
+            cameras.append(camera)
+        sites.append(
+            {
+                "id": sid,
+                "name": name,
+                "district": district,
+                "batch": batch,
+                "responsible_unit": unit,
+                "planned_investment": investment,
+                "cameras": cameras,
+            }
+        )
+    return {
+        "timezone": "Asia/Shanghai",
+        "working_hours": {"start": "07:00", "end": "19:00"},
+        "sampling": {
+            "interval_seconds": interval_seconds,
+            "max_workers": 4,
+            "snapshot_dir": str((DEMO_DIR / "snapshots").resolve()),
+        },
+        "detector": {
+            "model": str(model),
+            "image_size": 640,
+            "confidence": 0.25,
+            "categories": {"person": "worker", "truck": "vehicle", "car": "vehicle", "bus": "vehicle"},
+        },
+        "sites": sites,
+    }
+
+
+def write_demo_config(shared: Path, interval_seconds: int = 20) -> Path:
+    DEMO_DIR.mkdir(parents=True, exist_ok=True)
+    path = DEMO_DIR / "camera_config.yaml"
+    header = "# Written by `sitemon demo`; edit camera_config.yaml for a real deployment.\n"
+    body = yaml.safe_dump(demo_config(shared, interval_seconds), allow_unicode=True, sort_keys=False)
+    path.write_text(header + body, encoding="utf-8")
+    return path

@@ -1,0 +1,81 @@
+"""Wire config, database, detector and sampler together; nothing starts half-way."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from detectors import CategoryMap, Detector, ModelLoadError
+from detectors.ultralytics_backend import UltralyticsDetector
+from monitor.clock import Clock, slot_start, utc_now
+from monitor.config import AppConfig, ConfigError, FieldError
+from monitor.sampler import CameraSampler
+from monitor.store import make_engine, make_session_factory, migrate
+from monitor.store.repo import sync_config
+from monitor.sweep import SweepResult, run_sweep
+from monitor.writer import SampleWriter
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    config: AppConfig
+    engine: Engine
+    sessions: sessionmaker[Session]
+    detector: Detector
+    sampler: CameraSampler
+    writer: SampleWriter
+    snapshot_root: Path
+    clock: Clock
+
+    def sweep(self) -> SweepResult:
+        slot = slot_start(self.clock(), self.config.sampling.interval_seconds)
+        result = run_sweep(self.config, self.sampler.sample, self.writer.write, slot)
+        self.writer.flush()
+        return result
+
+    def close(self) -> None:
+        self.writer.flush()
+        self.engine.dispose()
+
+
+def load_detector(config: AppConfig, source: str = "config") -> tuple[Detector, CategoryMap]:
+    """Load the model once and fit the category mapping to it; errors name the field."""
+    cfg = config.detector
+    try:
+        detector = UltralyticsDetector(cfg.model, cfg.image_size, cfg.confidence, cfg.iou, cfg.device)
+        category_map = CategoryMap.build(cfg.categories, detector.class_names)
+    except ModelLoadError as exc:
+        field = "detector.categories" if "categories" in str(exc) else "detector.model"
+        raise ConfigError(source, [FieldError(field, str(exc))]) from None
+    detector.warm_up()
+    return detector, category_map
+
+
+def build_runtime(
+    config: AppConfig,
+    database_url: str | None = None,
+    clock: Clock = utc_now,
+    detector: tuple[Detector, CategoryMap] | None = None,
+    source: str = "config",
+) -> Runtime:
+    # The detector first: a bad model must stop start-up before anything touches the database.
+    detector_, category_map = detector or load_detector(config, source)
+    engine = make_engine(database_url)
+    try:
+        migrate(engine)
+        sessions = make_session_factory(engine)
+        with sessions() as session:
+            synced = sync_config(session, config)
+    except Exception:
+        engine.dispose()
+        raise
+    log.info("%d sites, %d cameras in service", synced.sites, synced.cameras)
+    snapshot_root = Path(config.sampling.snapshot_dir).resolve()
+    sampler = CameraSampler(detector_, category_map, config.sampling, snapshot_root, clock=clock)
+    return Runtime(config, engine, sessions, detector_, sampler, SampleWriter(sessions), snapshot_root, clock)

@@ -1,0 +1,42 @@
+"""The frame source interface and its errors."""
+
+from __future__ import annotations
+
+import abc
+
+import numpy as np
+import numpy.typing as npt
+
+from monitor.types import CameraStatus
+
+
+class SourceError(Exception):
+    """A camera gave no usable frame. ``status`` says how it failed; the message is credential-free."""
+
+    status: CameraStatus = CameraStatus.offline
+
+    def __init__(self, message: str, status: CameraStatus | None = None) -> None:
+        super().__init__(message)
+        if status is not None:
+            self.status = status
+
+
+class SourceOpenError(SourceError):
+    """The stream or file could not be opened (refused, timed out, not found, unauthorized)."""
+
+
+class SourceReadError(SourceError):
+    """The stream opened but no decodable frame came."""
+
+    status = CameraStatus.stream_error
+
+
+class FrameSource(abc.ABC):
+    """Hands out one current frame per call. ``grab`` raises SourceError; it never hangs past its timeouts."""
+
+    @abc.abstractmethod
+    def grab(self) -> npt.NDArray[np.uint8]:
+        """The current frame, BGR uint8 HxWx3."""
+
+    def close(self) -> None:  # noqa: B027 - most sources hold nothing between grabs
+        """Release what the source holds."""

@@ -1,0 +1,37 @@
+"""A video file played as if it were a live camera (demo and tests)."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from monitor.clock import Clock, utc_now
+from monitor.sources.base import FrameSource, SourceOpenError, SourceReadError
+from monitor.sources.opencv_stream import first_decodable_frame
+
+
+class VideoFileSource(FrameSource):
+    """Each grab returns the frame the file shows at the current time, looping: successive samples move."""
+
+    def __init__(self, path: str, clock: Clock = utc_now, offset_seconds: float = 0.0) -> None:
+        self._path = path
+        self._clock = clock
+        self._offset = offset_seconds
+
+    def grab(self) -> npt.NDArray[np.uint8]:
+        cap = cv2.VideoCapture(self._path)
+        try:
+            if not cap.isOpened():
+                raise SourceOpenError(f"cannot open video file {self._path}")
+            fps = cap.get(cv2.CAP_PROP_FPS) or 25.0
+            count = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
+            if count > 1:
+                seconds = self._clock().timestamp() + self._offset
+                cap.set(cv2.CAP_PROP_POS_FRAMES, int(seconds * fps) % count)
+            frame = first_decodable_frame(cap, attempts=5)
+            if frame is None:
+                raise SourceReadError(f"no decodable frame in video file {self._path}")
+            return frame
+        finally:
+            cap.release()

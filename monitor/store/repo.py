@@ -1,0 +1,119 @@
+"""Reads and writes the pipeline needs; the API has its own queries."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from monitor.config import AppConfig
+from monitor.store import models
+from monitor.types import CameraKey, CameraStatus, Sample
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    sites: int
+    cameras: int
+    deactivated_sites: int
+    deactivated_cameras: int
+
+
+def sync_config(session: Session, config: AppConfig) -> SyncResult:
+    """Make the sites and cameras tables match the config. Removed ones are deactivated, never deleted:
+    their history stays."""
+    sites = {s.id: s for s in session.scalars(select(models.Site))}
+    cameras = {(c.site_id, c.camera_id): c for c in session.scalars(select(models.Camera))}
+    wanted_sites: set[str] = set()
+    wanted_cameras: set[tuple[str, str]] = set()
+    for site in config.sites:
+        wanted_sites.add(site.id)
+        row = sites.get(site.id) or models.Site(id=site.id)
+        row.name, row.district, row.batch = site.name, site.district, site.batch.value
+        row.responsible_unit, row.planned_investment = site.responsible_unit, site.planned_investment
+        row.active = True
+        session.add(row)
+    session.flush()  # sites before the cameras that refer to them
+    for site in config.sites:
+        for camera in site.cameras:
+            key = (site.id, camera.id)
+            wanted_cameras.add(key)
+            cam = cameras.get(key) or models.Camera(site_id=site.id, camera_id=camera.id, status="unknown")
+            cam.name, cam.masked_url, cam.active = camera.name, camera.masked_url, True
+            session.add(cam)
+    gone_sites = [row for sid, row in sites.items() if sid not in wanted_sites and row.active]
+    gone_cameras = [row for key, row in cameras.items() if key not in wanted_cameras and row.active]
+    for row in gone_sites:
+        row.active = False
+    for cam in gone_cameras:
+        cam.active = False
+    session.commit()
+    return SyncResult(len(wanted_sites), len(wanted_cameras), len(gone_sites), len(gone_cameras))
+
+
+def camera_pks(session: Session) -> dict[CameraKey, int]:
+    return {
+        CameraKey(site_id, camera_id): pk
+        for pk, site_id, camera_id in session.execute(
+            select(models.Camera.id, models.Camera.site_id, models.Camera.camera_id)
+        )
+    }
+
+
+def record_sample(session: Session, camera_pk: int, sample: Sample) -> bool:
+    """Store ``sample`` and update its camera's health, in one transaction.
+
+    Returns False when the camera already has a sample for that slot (a redelivery): nothing is written.
+    """
+    counts = sample.counts
+    row = models.Sample(
+        camera_pk=camera_pk,
+        site_id=sample.camera.site_id,
+        slot_at=sample.slot_at,
+        captured_at=sample.captured_at,
+        status=sample.status.value,
+        reason=sample.reason,
+        workers=counts.workers if counts else None,
+        machinery=counts.machinery if counts else None,
+        vehicles=counts.vehicles if counts else None,
+        detections=sample.detections,
+        snapshot_path=sample.snapshot_path,
+        detect_ms=sample.detect_ms,
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        log.info("camera %s already has a sample for slot %s; kept the first", sample.camera, sample.slot_at)
+        session.commit()
+        return False
+    camera = session.get(models.Camera, camera_pk)
+    if camera is not None:
+        _update_health(session, camera, sample)
+    session.commit()
+    return True
+
+
+def _update_health(session: Session, camera: models.Camera, sample: Sample) -> None:
+    camera.last_sample_at = sample.captured_at
+    if sample.status is CameraStatus.online:
+        camera.last_online_at = sample.captured_at
+    if camera.status != sample.status.value:
+        session.add(
+            models.CameraEvent(
+                camera_pk=camera.id,
+                at=sample.captured_at,
+                previous_status=camera.status,
+                status=sample.status.value,
+                reason=sample.reason,
+            )
+        )
+        camera.status = sample.status.value
+        camera.status_since = sample.captured_at
+    camera.status_reason = sample.reason

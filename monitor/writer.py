@@ -1,0 +1,56 @@
+"""Writes samples to the database; holds them while the database is away, so none is lost."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import deque
+
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from monitor.store import repo
+from monitor.types import CameraKey, Sample
+
+log = logging.getLogger(__name__)
+
+
+class SampleWriter:
+    """Thread-safe. A sample that cannot be written now is kept and written with the next one."""
+
+    def __init__(self, session_factory: sessionmaker[Session], max_pending: int = 100_000) -> None:
+        self._sessions = session_factory
+        self._pending: deque[Sample] = deque(maxlen=max_pending)
+        self._lock = threading.Lock()
+        self._camera_pks: dict[CameraKey, int] = {}
+
+    @property
+    def pending(self) -> int:
+        return len(self._pending)
+
+    def write(self, sample: Sample) -> None:
+        with self._lock:
+            self._pending.append(sample)
+            self._flush_locked()
+
+    def flush(self) -> int:
+        with self._lock:
+            return self._flush_locked()
+
+    def _flush_locked(self) -> int:
+        written = 0
+        try:
+            with self._sessions() as session:
+                if not self._camera_pks:
+                    self._camera_pks = repo.camera_pks(session)
+                while self._pending:
+                    sample = self._pending[0]
+                    pk = self._camera_pks.get(sample.camera)
+                    if pk is None:
+                        log.error("camera %s is not in the database; sample dropped", sample.camera)
+                    else:
+                        written += repo.record_sample(session, pk, sample)
+                    self._pending.popleft()
+        except (OperationalError, InterfaceError) as exc:
+            log.warning("database unavailable, %d sample(s) held for retry: %s", len(self._pending), exc.orig)
+        return written
