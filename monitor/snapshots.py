@@ -40,7 +40,7 @@ def annotate(
         pts = _pixels(mask.polygon, w, h)
         overlay = out.copy()
         cv2.fillPoly(overlay, [pts], (40, 40, 40))
-        out = np.asarray(cv2.addWeighted(overlay, 0.6, out, 0.4, 0), dtype=np.uint8)
+        out = np.asarray(cv2.addWeighted(overlay, 0.75, out, 0.25, 0), dtype=np.uint8)
     if camera.zones.site is not None:
         cv2.polylines(out, [_pixels(camera.zones.site, w, h)], True, (0, 255, 0), 1, cv2.LINE_AA)
     for box, conf, category, keep in zip(detections.xyxy, detections.confidence, categories, counted, strict=True):

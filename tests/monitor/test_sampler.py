@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import cv2
+
+from detectors import CategoryMap
+from monitor.config import Category, parse_config
+from monitor.sampler import CameraSampler
+from monitor.sources import SourceOpenError
+from monitor.types import CameraStatus, Counts
+from tests.fixtures.servers import SAMPLE_VIDEO
+from tests.helpers import config_dict
+from tests.monitor.fakes import NAMES, FakeDetector, FakeSource, source_factory
+
+NOW = dt.datetime(2026, 11, 28, 2, 0, 3, tzinfo=dt.UTC)
+SLOT = NOW.replace(second=0)
+CATS = CategoryMap.build({"person": Category.worker, "truck": Category.vehicle}, NAMES)
+
+
+def _camera(**camera: object):  # type: ignore[no-untyped-def]
+    data = config_dict([str(SAMPLE_VIDEO)])
+    data["sites"][0]["cameras"][0].update(camera)
+    config = parse_config(data)
+    return config, config.sites[0].cameras[0]
+
+
+def test_counts_only_what_stands_in_the_site_zone_and_outside_masks(tmp_path: Path) -> None:
+    config, camera = _camera(
+        zones={"site": [[0, 0.2], [1, 0.2], [1, 1], [0, 1]]},
+        masks=[{"name": "clock", "polygon": [[0, 0], [0.5, 0], [0.5, 0.5], [0, 0.5]]}],
+    )
+    boxes = [
+        (60, 40, 70, 80, 0),  # worker, foot at (65, 80): counted
+        (10, 10, 20, 15, 0),  # worker above the zone: not counted
+        (10, 20, 30, 40, 1),  # truck with its foot in the clock mask: not counted
+        (50, 50, 90, 95, 1),  # truck: counted
+        (30, 60, 40, 90, 2),  # dog: ignored class
+    ]
+    source = FakeSource()
+    sampler = CameraSampler(
+        FakeDetector(boxes), CATS, config.sampling, tmp_path, clock=lambda: NOW,
+        source_factory=source_factory({"cam1": source}),
+    )
+    sample = sampler.sample("site1", camera, SLOT)
+    assert sample.status is CameraStatus.online
+    assert sample.counts == Counts(workers=1, machinery=0, vehicles=1)
+    assert sample.detections == 2
+    assert (sample.slot_at, sample.captured_at) == (SLOT, NOW)
+    assert source.closed
+    assert sample.snapshot_path == "site1/cam1/2026-11-28/020003.jpg"
+    image = cv2.imread(str(tmp_path / sample.snapshot_path))
+    assert image is not None and image.shape == (100, 100, 3)
+    assert image[5, 5].mean() < 128 - 20  # the mask is shaded on the snapshot
+
+
+def test_a_camera_fault_becomes_a_sample_with_status_and_reason(tmp_path: Path) -> None:
+    config, camera = _camera()
+    detector = FakeDetector()
+    error = SourceOpenError("cannot open stream rtsp://admin:***@cam/1")
+    sampler = CameraSampler(
+        detector, CATS, config.sampling, tmp_path, clock=lambda: NOW,
+        source_factory=source_factory({"cam1": FakeSource(error=error)}),
+    )
+    sample = sampler.sample("site1", camera, SLOT)
+    assert sample.status is CameraStatus.offline
+    assert sample.counts is None and sample.snapshot_path is None
+    assert "cannot open stream" in sample.reason
+    assert detector.calls == 0
