@@ -30,6 +30,13 @@ def from_ultralytics(result: Any, class_names: Sequence[str]) -> Detections:
     )
 
 
+def _route_ultralytics_logs() -> None:
+    """Ultralytics prints to stdout with its own handler; send its records through ours (stderr) instead."""
+    ul = logging.getLogger("ultralytics")
+    ul.handlers.clear()
+    ul.propagate = True
+
+
 class UltralyticsDetector(Detector):
     """A YOLO model loaded once per process; calls are serialised by a lock (the backends are not re-entrant)."""
 
@@ -48,6 +55,7 @@ class UltralyticsDetector(Detector):
         try:
             from ultralytics import YOLO
 
+            _route_ultralytics_logs()
             self._model = YOLO(str(path), task="detect")
             names = self._model.names
         except Exception as exc:  # Ultralytics raises many kinds for a bad file

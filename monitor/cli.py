@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 from pathlib import Path
 
@@ -26,6 +27,10 @@ def _cmd_config_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _stop_on_signal(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def _serve(config_path: Path, database_url: str | None, host: str, port: int, api: bool) -> int:
     import uvicorn
 
@@ -39,6 +44,8 @@ def _serve(config_path: Path, database_url: str | None, host: str, port: int, ap
     except ConfigError as exc:
         log.error("%s", exc)
         return 2
+    # uvicorn re-raises SIGTERM once it has shut down; turn it into an orderly stop here.
+    signal.signal(signal.SIGTERM, _stop_on_signal)
     scheduler = build_scheduler(runtime)
     scheduler.start()
     log.info("sampling %d cameras every %d s", sum(1 for _ in config.cameras()), config.sampling.interval_seconds)

@@ -1,0 +1,109 @@
+"""The `sitemon` command as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures.servers import SAMPLE_VIDEO, SHARED, free_port
+from tests.helpers import config_dict, write_config
+
+SITEMON = [sys.executable, "-m", "monitor.cli"]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(*args: str, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    env = os.environ | {"PYTHONPATH": str(ROOT)}
+    return subprocess.run([*SITEMON, *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=timeout)
+
+
+def test_config_check_accepts_a_good_file(tmp_path: Path) -> None:
+    path = write_config(tmp_path / "good.yaml", config_dict([str(SAMPLE_VIDEO)] * 3))
+    result = _run("config", "check", str(path))
+    assert result.returncode == 0, result.stderr
+    assert f"{path}: OK (3 sites, 3 cameras)" in result.stdout
+
+
+def test_config_check_prints_every_error_with_its_path_and_fails(tmp_path: Path) -> None:
+    data = config_dict([str(SAMPLE_VIDEO)] * 4)
+    data["sites"][3]["cameras"][0]["url"] = "ftp://admin:Sup3rSecret@cam/1"
+    data["sites"][1]["batch"] = "done"
+    data["detector"]["model"] = "/no/such/model.pt"
+    path = write_config(tmp_path / "bad.yaml", data)
+    result = _run("config", "check", str(path))
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert lines[0] == f"{path}: 3 configuration error(s):"
+    assert any(line.strip().startswith("sites[3].cameras[0].url: unsupported URL scheme") for line in lines)
+    assert any(line.strip().startswith("sites[1].batch:") for line in lines)
+    assert any(line.strip().startswith("detector.model: model not found") for line in lines)
+    assert "Sup3rSecret" not in result.stderr + result.stdout
+
+
+@pytest.mark.slow
+def test_run_stops_before_starting_anything_when_the_class_mapping_does_not_fit(tmp_path: Path) -> None:
+    data = config_dict()
+    data["detector"]["categories"] = {"person": "worker", "excavator": "machinery"}
+    path = write_config(tmp_path / "c.yaml", data)
+    db = tmp_path / "sitemon.db"
+    result = _run("run", "--config", str(path), "--database-url", f"sqlite:///{db}", "--port", str(free_port()))
+    assert result.returncode == 2
+    assert "detector.categories" in result.stderr and "excavator" in result.stderr
+    assert "'person', 'bicycle'" in result.stderr  # the model's classes are listed
+    assert not db.exists()
+
+
+@pytest.mark.slow
+def test_sweep_command_samples_every_camera_once(tmp_path: Path) -> None:
+    data = config_dict([str(SAMPLE_VIDEO), "/tmp"])  # a folder is no video file
+    result = _run("config", "check", str(write_config(tmp_path / "bad.yaml", data)))
+    assert "sites[1].cameras[0].url: video file not found" in result.stderr
+    data = config_dict([str(SAMPLE_VIDEO)] * 2)
+    data["sampling"]["snapshot_dir"] = str(tmp_path / "snaps")
+    path = write_config(tmp_path / "c.yaml", data)
+    result = _run("sweep", "--config", str(path), "--database-url", f"sqlite:///{tmp_path / 'db.sqlite'}")
+    assert result.returncode == 0, result.stderr
+    rows = [line.split("\t") for line in result.stdout.splitlines()]
+    assert [(r[0], r[1]) for r in rows] == [("site1/cam1", "online"), ("site2/cam1", "online")]
+    assert len(list((tmp_path / "snaps").rglob("*.jpg"))) == 2
+
+
+@pytest.mark.slow
+def test_demo_stores_samples_within_a_minute_and_serves_them(tmp_path: Path) -> None:
+    port = free_port()
+    env = os.environ | {"PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [*SITEMON, "demo", "--shared", str(SHARED), "--port", str(port), "--interval", "10"],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        deadline, sites = time.monotonic() + 60, []
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/sites", timeout=2) as r:
+                    sites = json.load(r)
+                if sites and all(c["latest_sample"] for s in sites for c in s["cameras"]):
+                    break
+            except OSError:
+                pass
+            time.sleep(1)
+        assert sites, "the demo API never answered"
+        cameras = [c for s in sites for c in s["cameras"]]
+        assert all(c["latest_sample"] and c["status"] == "online" for c in cameras)
+        assert any(c["latest_sample"]["workers"] for c in cameras)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{cameras[0]['latest_sample']['snapshot_url']}") as r:
+            assert r.headers["content-type"] == "image/jpeg" and len(r.read()) > 10_000
+        assert (tmp_path / "var/demo/sitemon.db").is_file()
+        assert (tmp_path / "var/demo/camera_config.yaml").is_file()
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0, out[-3000:]
+    assert "stopped" in out
