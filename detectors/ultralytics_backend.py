@@ -53,7 +53,7 @@ class UltralyticsDetector(Detector):
         if not path.exists():
             raise ModelLoadError(f"model not found: {path}; set detector.model to a .pt, .onnx or *_openvino_model")
         try:
-            from ultralytics import YOLO
+            from ultralytics import YOLO  # type: ignore[attr-defined]
 
             _route_ultralytics_logs()
             self._model = YOLO(str(path), task="detect")

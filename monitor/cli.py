@@ -105,6 +105,25 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_train(args: argparse.Namespace) -> int:
+    from detectors.training import publish, train
+
+    run = train(
+        Path(args.data),
+        Path(args.base),
+        args.epochs,
+        args.imgsz,
+        Path(args.out),
+        args.name,
+        device=args.device,
+        batch=args.batch,
+        workers=args.workers,
+    )
+    target = publish(run, Path(args.publish)) if args.publish else run.weights
+    log.info("trained %d epochs at %d px in %.0f s: %s", run.epochs, run.image_size, run.seconds, target)
+    return 0
+
+
 def _cmd_db_upgrade(args: argparse.Namespace) -> int:
     from monitor.store import make_engine, migrate
 
@@ -151,6 +170,19 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--config", default=DEFAULT_CONFIG)
     add_db(sweep)
     sweep.set_defaults(func=_cmd_sweep)
+
+    tr = sub.add_parser("train", help="fine-tune the detector on a YOLO dataset")
+    tr.add_argument("--data", default="../shared/datasets/construction-site-safety/data.yaml")
+    tr.add_argument("--base", default="../shared/models/yolov8n-coco-base.pt", help="checkpoint to start from")
+    tr.add_argument("--epochs", type=int, default=100)
+    tr.add_argument("--imgsz", type=int, default=640)
+    tr.add_argument("--batch", type=int, default=16)
+    tr.add_argument("--workers", type=int, default=2, help="data loader processes")
+    tr.add_argument("--device", default="cpu", help="cpu or a CUDA device such as 0")
+    tr.add_argument("--out", default="runs/train", help="folder for training runs")
+    tr.add_argument("--name", default="construction")
+    tr.add_argument("--publish", help="copy the best weights here, e.g. models/sitemon-construction.pt")
+    tr.set_defaults(func=_cmd_train)
 
     db = sub.add_parser("db", help="database tools")
     db_sub = db.add_subparsers(dest="db_command", required=True)

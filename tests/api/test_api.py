@@ -23,8 +23,14 @@ def _seed(sessions: sessionmaker[Session], snapshot: str | None) -> None:
         pk = camera_pks(s)[CameraKey("site1", "cam1")]
         for i in range(3):
             slot = T0 + dt.timedelta(minutes=5 * i)
-            sample = Sample(CameraKey("site1", "cam1"), slot, slot, CameraStatus.online, counts=Counts(i, 0, 1),
-                            snapshot_path=snapshot)
+            sample = Sample(
+                CameraKey("site1", "cam1"),
+                slot,
+                slot,
+                CameraStatus.online,
+                counts=Counts(i, 0, 1),
+                snapshot_path=snapshot,
+            )
             record_sample(s, pk, sample)
 
 

@@ -54,12 +54,12 @@ def test_a_bad_frame_is_rejected_clearly(detector: UltralyticsDetector) -> None:
 
 
 def test_a_missing_model_names_the_path(tmp_path: Path) -> None:
-    with pytest.raises(ModelLoadError, match="model not found: .*nothing.pt"):
+    with pytest.raises(ModelLoadError, match=r"model not found: .*nothing\.pt"):
         UltralyticsDetector(tmp_path / "nothing.pt")
 
 
 def test_a_corrupt_model_file_is_a_clear_error(tmp_path: Path) -> None:
     bad = tmp_path / "broken.pt"
     bad.write_bytes(b"this is not a checkpoint")
-    with pytest.raises(ModelLoadError, match="cannot load model .*broken.pt"):
+    with pytest.raises(ModelLoadError, match=r"cannot load model .*broken\.pt"):
         UltralyticsDetector(bad)

@@ -81,7 +81,11 @@ def test_demo_stores_samples_within_a_minute_and_serves_them(tmp_path: Path) -> 
     env = os.environ | {"PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
         [*SITEMON, "demo", "--shared", str(SHARED), "--port", str(port), "--interval", "10"],
-        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         deadline, sites = time.monotonic() + 60, []

@@ -40,7 +40,11 @@ def test_counts_only_what_stands_in_the_site_zone_and_outside_masks(tmp_path: Pa
     ]
     source = FakeSource()
     sampler = CameraSampler(
-        FakeDetector(boxes), CATS, config.sampling, tmp_path, clock=lambda: NOW,
+        FakeDetector(boxes),
+        CATS,
+        config.sampling,
+        tmp_path,
+        clock=lambda: NOW,
         source_factory=source_factory({"cam1": source}),
     )
     sample = sampler.sample("site1", camera, SLOT)
@@ -60,7 +64,11 @@ def test_a_camera_fault_becomes_a_sample_with_status_and_reason(tmp_path: Path) 
     detector = FakeDetector()
     error = SourceOpenError("cannot open stream rtsp://admin:***@cam/1")
     sampler = CameraSampler(
-        detector, CATS, config.sampling, tmp_path, clock=lambda: NOW,
+        detector,
+        CATS,
+        config.sampling,
+        tmp_path,
+        clock=lambda: NOW,
         source_factory=source_factory({"cam1": FakeSource(error=error)}),
     )
     sample = sampler.sample("site1", camera, SLOT)

@@ -99,9 +99,7 @@ def test_duplicate_camera_ids_are_named() -> None:
     data["sites"][0]["cameras"].append({"id": "cam1", "url": str(SAMPLE_VIDEO)})
     with pytest.raises(ConfigError) as info:
         parse_config(data)
-    assert [str(e) for e in info.value.errors] == [
-        "sites[0].cameras: duplicate camera id 'cam1' at cameras[0] and [1]"
-    ]
+    assert [str(e) for e in info.value.errors] == ["sites[0].cameras: duplicate camera id 'cam1' at cameras[0] and [1]"]
 
 
 def test_env_vars_fill_the_url_and_the_password_never_shows(monkeypatch: pytest.MonkeyPatch) -> None:

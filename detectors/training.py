@@ -1,0 +1,77 @@
+"""Fine-tune a YOLO checkpoint on a YOLO-format dataset (wraps Ultralytics training)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from detectors.base import ModelLoadError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TrainingRun:
+    weights: Path
+    run_dir: Path
+    seconds: float
+    epochs: int
+    image_size: int
+
+
+def train(
+    data: Path,
+    base: Path,
+    epochs: int,
+    image_size: int,
+    out_dir: Path,
+    name: str = "construction",
+    device: str = "cpu",
+    batch: int = 16,
+    workers: int = 2,
+    seed: int = 0,
+) -> TrainingRun:
+    """Train from ``base`` on ``data``; returns where the best weights are."""
+    os.environ.setdefault("YOLO_OFFLINE", "1")
+    for path, what in ((data, "dataset yaml"), (base, "base weights")):
+        if not path.exists():
+            raise ModelLoadError(f"{what} not found: {path}")
+    from ultralytics import YOLO  # type: ignore[attr-defined]
+
+    started = time.monotonic()
+    model = YOLO(str(base), task="detect")
+    model.train(
+        data=str(data.resolve()),
+        epochs=epochs,
+        imgsz=image_size,
+        device=device,
+        batch=batch,
+        workers=workers,
+        project=str(out_dir.resolve()),
+        name=name,
+        exist_ok=True,
+        seed=seed,
+        deterministic=True,
+        plots=False,
+        verbose=False,
+        amp=False,
+    )
+    run_dir = out_dir.resolve() / name
+    best = run_dir / "weights" / "best.pt"
+    if not best.is_file():
+        raise ModelLoadError(f"training finished without weights in {run_dir / 'weights'}")
+    return TrainingRun(best, run_dir, time.monotonic() - started, epochs, image_size)
+
+
+def publish(run: TrainingRun, target: Path) -> Path:
+    """Copy the best weights into models/ (the results table goes beside them)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(run.weights, target)
+    results = run.run_dir / "results.csv"
+    if results.is_file():
+        shutil.copyfile(results, target.with_suffix(".results.csv"))
+    return target
