@@ -40,6 +40,8 @@ def test_a_sweep_over_the_real_rtsp_server_stores_samples_and_snapshots(
     runtime = build_runtime(_config(rtsp, tmp_path), db_url, detector=real_detector)
     try:
         result = runtime.sweep()
+        # No sampling thread outlives the sweep.
+        assert threading.active_count() <= threads_before, [t.name for t in threading.enumerate()]
         by_site = {s.camera.site_id: s for s in result.samples}
         assert by_site["site1"].ok and by_site["site2"].ok
         assert not by_site["site3"].ok and not by_site["site4"].ok
@@ -66,4 +68,3 @@ def test_a_sweep_over_the_real_rtsp_server_stores_samples_and_snapshots(
         assert "Sup3rSecret" not in client.get("/api/sites").text
     finally:
         runtime.close()
-    assert threading.active_count() <= threads_before
