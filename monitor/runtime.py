@@ -13,7 +13,9 @@ from detectors import CategoryMap, Detector, ModelLoadError
 from detectors.ultralytics_backend import UltralyticsDetector
 from monitor.clock import Clock, slot_start, utc_now
 from monitor.config import AppConfig, ConfigError, FieldError
+from monitor.config.settings import camera_deadline
 from monitor.sampler import CameraSampler
+from monitor.sources import SourceProvider
 from monitor.store import make_engine, make_session_factory, migrate
 from monitor.store.repo import sync_config
 from monitor.sweep import SweepResult, run_sweep
@@ -33,13 +35,27 @@ class Runtime:
     snapshot_root: Path
     clock: Clock
 
+    sources: SourceProvider
+
     def sweep(self) -> SweepResult:
-        slot = slot_start(self.clock(), self.config.sampling.interval_seconds)
-        result = run_sweep(self.config, self.sampler.sample, self.writer.write, slot)
+        sampling = self.config.sampling
+        slot = slot_start(self.clock(), sampling.interval_seconds)
+        result = run_sweep(
+            list(self.config.cameras()),
+            self.sampler.grab,
+            self.sampler.analyse,
+            self.writer.write_many,
+            slot,
+            max_workers=sampling.max_workers,
+            deadline_s=camera_deadline(sampling),
+            batch_size=sampling.detect_batch,
+            now=self.clock,
+        )
         self.writer.flush()
         return result
 
     def close(self) -> None:
+        self.sources.close()
         self.writer.flush()
         self.engine.dispose()
 
@@ -77,5 +93,8 @@ def build_runtime(
         raise
     log.info("%d sites, %d cameras in service", synced.sites, synced.cameras)
     snapshot_root = Path(config.sampling.snapshot_dir).resolve()
-    sampler = CameraSampler(detector_, category_map, config.sampling, snapshot_root, clock=clock)
-    return Runtime(config, engine, sessions, detector_, sampler, SampleWriter(sessions), snapshot_root, clock)
+    sources = SourceProvider(config.sampling, clock)
+    sampler = CameraSampler(
+        detector_, category_map, config.sampling, config.health, snapshot_root, sources, clock=clock
+    )
+    return Runtime(config, engine, sessions, detector_, sampler, SampleWriter(sessions), snapshot_root, clock, sources)

@@ -1,25 +1,45 @@
-"""One camera, one slot: grab a frame, detect, count inside the zone, write the snapshot."""
+"""Sampling in two stages: grab (I/O, many threads) and analyse (detector batches, counts, snapshots)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from detectors import CategoryMap, Detector, DetectorError
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from detectors import CategoryMap, Detections, Detector, DetectorError
 from monitor.clock import Clock, utc_now
-from monitor.config import CameraConfig, Category, SamplingConfig
+from monitor.config import CameraConfig, Category, HealthConfig, SamplingConfig
+from monitor.health import PictureTracker, signature
 from monitor.redact import redact_text
 from monitor.snapshots import annotate, snapshot_relpath, write_jpeg
-from monitor.sources import FrameSource, SourceError, open_source
+from monitor.sources import SourceError
+from monitor.sources.base import Sources
 from monitor.types import CameraKey, CameraStatus, Counts, Sample
 from monitor.zones import in_zone
 
 log = logging.getLogger(__name__)
 
-SourceFactory = Callable[[CameraConfig, SamplingConfig, Clock], FrameSource]
+
+@dataclass(frozen=True, eq=False)
+class Grab:
+    """What one camera gave in one slot: a picture, or the reason there is none."""
+
+    key: CameraKey
+    camera: CameraConfig
+    slot_at: dt.datetime
+    captured_at: dt.datetime
+    image: npt.NDArray[np.uint8] | None
+    status: CameraStatus
+    reason: str = ""
+
+    def failed(self) -> Sample:
+        return Sample(self.key, self.slot_at, self.captured_at, self.status, reason=self.reason)
 
 
 class CameraSampler:
@@ -28,37 +48,81 @@ class CameraSampler:
         detector: Detector,
         category_map: CategoryMap,
         sampling: SamplingConfig,
+        health: HealthConfig,
         snapshot_root: Path,
+        sources: Sources,
         clock: Clock = utc_now,
-        source_factory: SourceFactory = open_source,
     ) -> None:
         self._detector = detector
         self._categories = category_map
         self._sampling = sampling
         self._snapshot_root = snapshot_root
+        self._sources = sources
+        self._pictures = PictureTracker(health)
         self._clock = clock
-        self._source_factory = source_factory
 
-    def sample(self, site_id: str, camera: CameraConfig, slot_at: dt.datetime) -> Sample:
-        key = CameraKey(site_id, camera.id)
-        source = self._source_factory(camera, self._sampling, self._clock)
+    # stage 1: I/O ---------------------------------------------------------------------------------
+    def grab(self, key: CameraKey, camera: CameraConfig, slot_at: dt.datetime) -> Grab:
+        """Never raises for a camera fault: the fault is the Grab's status and reason."""
+        source = self._sources.acquire(key, camera)
         try:
             image = source.grab()
         except SourceError as exc:
             reason = redact_text(str(exc))
             log.warning("camera %s: %s (%s)", key, exc.status.value, reason)
-            return Sample(key, slot_at, self._clock(), exc.status, reason=reason)
+            return Grab(key, camera, slot_at, self._clock(), None, exc.status, reason)
         finally:
-            source.close()
+            self._sources.release(source)
         captured_at = self._clock()
-        started = time.perf_counter()
-        try:
-            detections = self._detector.detect(image)
-        except DetectorError as exc:
-            log.error("camera %s: detection failed: %s", key, exc)
-            return Sample(key, slot_at, captured_at, CameraStatus.online, reason=f"detection failed: {exc}")
-        detect_ms = (time.perf_counter() - started) * 1000
-        h, w = image.shape[:2]
+        sig = signature(image, [m.polygon for m in camera.masks])
+        status, reason = self._pictures.observe(key, sig)
+        if status is not CameraStatus.online:
+            log.warning("camera %s: %s (%s)", key, status.value, reason)
+        return Grab(key, camera, slot_at, captured_at, image, status, reason)
+
+    # stage 2: detection and everything after it ----------------------------------------------------
+    def analyse(self, grabs: list[Grab]) -> list[Sample]:
+        """One detector call for every grab that has a picture worth detecting on."""
+        todo = [g for g in grabs if g.image is not None and g.status is not CameraStatus.black]
+        results: dict[int, tuple[Detections, float]] = {}
+        if todo:
+            started = time.perf_counter()
+            try:
+                detections = self._detector.detect_batch([g.image for g in todo if g.image is not None])
+            except DetectorError as exc:
+                log.error("detection failed for %d camera(s): %s", len(todo), exc)
+                detections = []
+            per_frame_ms = (time.perf_counter() - started) * 1000 / len(todo)
+            for g, d in zip(todo, detections, strict=False):
+                results[id(g)] = (d, per_frame_ms)
+        samples = []
+        for g in grabs:
+            if g.image is None or g.status is CameraStatus.black:
+                samples.append(g.failed() if g.image is None else self._without_detection(g))
+            elif id(g) not in results:
+                samples.append(Sample(g.key, g.slot_at, g.captured_at, g.status, reason="detection failed"))
+            else:
+                samples.append(self._finish(g, *results[id(g)]))
+        return samples
+
+    def sample(self, site_id: str, camera: CameraConfig, slot_at: dt.datetime) -> Sample:
+        """Both stages for one camera."""
+        return self.analyse([self.grab(CameraKey(site_id, camera.id), camera, slot_at)])[0]
+
+    def _without_detection(self, g: Grab) -> Sample:
+        return Sample(
+            g.key,
+            g.slot_at,
+            g.captured_at,
+            g.status,
+            reason=g.reason,
+            snapshot_path=self._write_snapshot(g, None, [], np.zeros(0, bool)),
+        )
+
+    def _finish(self, g: Grab, detections: Detections, detect_ms: float) -> Sample:
+        assert g.image is not None
+        h, w = g.image.shape[:2]
+        camera = g.camera
         counted = in_zone(detections, w, h, camera.zones.site, [m.polygon for m in camera.masks])
         categories = self._categories.categories_of(detections)
         kept = [c for c, keep in zip(categories, counted, strict=True) if keep]
@@ -67,25 +131,34 @@ class CameraSampler:
             machinery=kept.count(Category.machinery),
             vehicles=kept.count(Category.vehicle),
         )
-        relpath = snapshot_relpath(key, captured_at)
-        snapshot: str | None = str(relpath)
-        try:
-            write_jpeg(
-                self._snapshot_root,
-                relpath,
-                annotate(image, detections, categories, counted, camera),
-                self._sampling.snapshot_quality,
-            )
-        except OSError as exc:
-            log.error("camera %s: snapshot not written: %s", key, exc)
-            snapshot = None
         return Sample(
-            key,
-            slot_at,
-            captured_at,
-            CameraStatus.online,
+            g.key,
+            g.slot_at,
+            g.captured_at,
+            g.status,
+            reason=g.reason,
             counts=counts,
             detections=sum(1 for c in kept if c is not Category.ignored),
-            snapshot_path=snapshot,
+            snapshot_path=self._write_snapshot(g, detections, categories, counted),
             detect_ms=round(detect_ms, 2),
         )
+
+    def _write_snapshot(
+        self, g: Grab, detections: Detections | None, categories: list[Category], counted: npt.NDArray[np.bool_]
+    ) -> str | None:
+        assert g.image is not None
+        image = annotate(g.image, detections, categories, counted, g.camera) if detections is not None else g.image
+        h, w = image.shape[:2]
+        if w > self._sampling.snapshot_max_width:
+            scale = self._sampling.snapshot_max_width / w
+            image = np.asarray(
+                cv2.resize(image, (self._sampling.snapshot_max_width, round(h * scale)), interpolation=cv2.INTER_AREA),
+                np.uint8,
+            )
+        relpath = snapshot_relpath(g.key, g.captured_at)
+        try:
+            write_jpeg(self._snapshot_root, relpath, image, self._sampling.snapshot_quality)
+        except OSError as exc:
+            log.error("camera %s: snapshot not written: %s", g.key, exc)
+            return None
+        return str(relpath)

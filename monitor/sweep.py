@@ -1,21 +1,28 @@
-"""A sweep: every camera sampled once, in parallel, one failure never stopping the rest."""
+"""A sweep: every camera sampled once. Grabs run in parallel; detection takes them in batches as they come.
+
+A camera that does not answer within its deadline is recorded as timed out and the sweep goes on:
+one slow or dead camera never holds up the others, and the sweep always completes.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import queue
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from monitor.config import AppConfig, CameraConfig
+from monitor.config import CameraConfig, SiteConfig
+from monitor.sampler import Grab
 from monitor.types import CameraKey, CameraStatus, Sample
 
 log = logging.getLogger(__name__)
 
-SampleFn = Callable[[str, CameraConfig, dt.datetime], Sample]
-Sink = Callable[[Sample], None]
+GrabFn = Callable[[CameraKey, CameraConfig, dt.datetime], Grab]
+AnalyseFn = Callable[[list[Grab]], list[Sample]]
+Sink = Callable[[list[Sample]], None]
 
 
 @dataclass(frozen=True)
@@ -30,32 +37,91 @@ class SweepResult:
 
 
 def run_sweep(
-    config: AppConfig, sample: SampleFn, sink: Sink, slot_at: dt.datetime, max_workers: int | None = None
+    targets: list[tuple[SiteConfig, CameraConfig]],
+    grab: GrabFn,
+    analyse: AnalyseFn,
+    sink: Sink,
+    slot_at: dt.datetime,
+    *,
+    max_workers: int,
+    deadline_s: float,
+    batch_size: int = 8,
+    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
 ) -> SweepResult:
     started = time.perf_counter()
-    targets = list(config.cameras())
+    keys = [CameraKey(site.id, camera.id) for site, camera in targets]
+    arrivals: queue.Queue[tuple[int, Grab]] = queue.Queue()
+    running: dict[int, float] = {}  # index -> monotonic start
 
-    def one(site_id: str, camera: CameraConfig) -> Sample:
+    def task(i: int, camera: CameraConfig) -> None:
+        running[i] = time.monotonic()
         try:
-            result = sample(site_id, camera, slot_at)
+            got = grab(keys[i], camera, slot_at)
         except Exception as exc:  # a bug in one camera's path must not end the sweep
-            log.exception("camera %s/%s: sampling failed", site_id, camera.id)
-            result = Sample(CameraKey(site_id, camera.id), slot_at, slot_at, CameraStatus.unknown, f"internal: {exc}")
-        try:
-            sink(result)
-        except Exception:
-            log.exception("camera %s/%s: sample not stored", site_id, camera.id)
-        return result
+            log.exception("camera %s: grab failed", keys[i])
+            got = Grab(keys[i], camera, slot_at, now(), None, CameraStatus.unknown, f"internal error: {exc}")
+        arrivals.put((i, got))
 
-    workers = max(1, min(max_workers or config.sampling.max_workers, len(targets)))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sweep") as pool:
-        samples = tuple(pool.map(lambda t: one(t[0].id, t[1]), targets))
-    result = SweepResult(slot_at, time.perf_counter() - started, samples)
+    samples: dict[int, Sample] = {}
+    given_up: set[int] = set()
+    batch: list[tuple[int, Grab]] = []
+
+    def flush() -> None:
+        grabs = [g for _, g in batch]
+        try:
+            out = analyse(grabs)
+        except Exception as exc:
+            log.exception("analysis failed for %d camera(s)", len(grabs))
+            out = [
+                Sample(g.key, g.slot_at, g.captured_at, CameraStatus.unknown, f"internal error: {exc}") for g in grabs
+            ]
+        for (i, _), sample in zip(batch, out, strict=True):
+            samples[i] = sample
+        try:
+            sink(out)
+        except Exception:
+            log.exception("%d sample(s) not stored", len(out))
+        batch.clear()
+
+    pool = ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(targets) or 1)), thread_name_prefix="grab")
+    try:
+        for i, (_, camera) in enumerate(targets):
+            pool.submit(task, i, camera)
+        while len(samples) + len(batch) < len(targets):
+            try:
+                i, got = arrivals.get(timeout=0.05)
+                running.pop(i, None)
+                if i not in given_up:
+                    batch.append((i, got))
+            except queue.Empty:
+                pass
+            clock = time.monotonic()
+            for i, t0 in list(running.items()):
+                if clock - t0 > deadline_s and i not in given_up:
+                    given_up.add(i)
+                    running.pop(i, None)
+                    camera = targets[i][1]
+                    log.warning("camera %s: no result within %.0f s; sweep goes on", keys[i], deadline_s)
+                    late = Grab(
+                        keys[i],
+                        camera,
+                        slot_at,
+                        now(),
+                        None,
+                        CameraStatus.offline,
+                        f"no frame within the {deadline_s:g} s deadline (timeout)",
+                    )
+                    samples[i] = late.failed()
+                    sink([samples[i]])
+            if batch and (len(batch) >= batch_size or arrivals.empty()):
+                flush()
+        if batch:
+            flush()
+    finally:
+        # Threads still stuck on a dead camera end on their own I/O timeouts; nobody waits for them.
+        pool.shutdown(wait=False, cancel_futures=True)
+    result = SweepResult(slot_at, time.perf_counter() - started, tuple(samples[i] for i in range(len(targets))))
     log.info(
-        "sweep %s: %d/%d cameras online in %.1f s",
-        slot_at.isoformat(),
-        result.online,
-        len(samples),
-        result.duration_s,
+        "sweep %s: %d/%d cameras online in %.1f s", slot_at.isoformat(), result.online, len(targets), result.duration_s
     )
     return result

@@ -29,8 +29,11 @@ class SampleWriter:
         return len(self._pending)
 
     def write(self, sample: Sample) -> None:
+        self.write_many([sample])
+
+    def write_many(self, samples: list[Sample]) -> None:
         with self._lock:
-            self._pending.append(sample)
+            self._pending.extend(samples)
             self._flush_locked()
 
     def flush(self) -> int:
@@ -44,13 +47,17 @@ class SampleWriter:
                 if not self._camera_pks:
                     self._camera_pks = repo.camera_pks(session)
                 while self._pending:
-                    sample = self._pending[0]
-                    pk = self._camera_pks.get(sample.camera)
-                    if pk is None:
-                        log.error("camera %s is not in the database; sample dropped", sample.camera)
-                    else:
-                        written += repo.record_sample(session, pk, sample)
-                    self._pending.popleft()
+                    chunk = list(self._pending)[:500]
+                    items = []
+                    for sample in chunk:
+                        pk = self._camera_pks.get(sample.camera)
+                        if pk is None:
+                            log.error("camera %s is not in the database; sample dropped", sample.camera)
+                        else:
+                            items.append((pk, sample))
+                    written += repo.record_samples(session, items)
+                    for _ in chunk:
+                        self._pending.popleft()
         except (OperationalError, InterfaceError) as exc:
             log.warning("database unavailable, %d sample(s) held for retry: %s", len(self._pending), exc.orig)
         return written

@@ -8,7 +8,10 @@ from monitor.config.settings import (
     COUNTED_CATEGORIES,
     Category,
     DetectorConfig,
+    HealthConfig,
     SamplingConfig,
+    SamplingMode,
+    Transport,
     WorkingHours,
 )
 
@@ -21,9 +24,12 @@ __all__ = [
     "ConfigError",
     "DetectorConfig",
     "FieldError",
+    "HealthConfig",
     "NamedPolygon",
     "SamplingConfig",
+    "SamplingMode",
     "SiteConfig",
+    "Transport",
     "WorkingHours",
     "Zones",
     "load_config",

@@ -12,6 +12,7 @@ from pydantic import Field, SecretStr, ValidationInfo, field_validator
 
 from monitor.config.base import ConfigModel
 from monitor.config.geometry import NamedPolygon, Zones
+from monitor.config.settings import SamplingMode, Transport
 from monitor.redact import mask_url
 
 Slug = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
@@ -60,6 +61,8 @@ class CameraConfig(ConfigModel):
     name: str = Field(default="", max_length=100, description="Display name, e.g. 塔吊北侧")
     url: SecretStr = Field(description="rtsp://, http(s):// or a video file path; ${VAR} from the environment")
     substream_url: SecretStr | None = Field(default=None, description="Optional lower-resolution stream")
+    mode: SamplingMode | None = Field(default=None, description="Overrides sampling.mode for this camera")
+    transport: Transport | None = Field(default=None, description="Overrides sampling.transport for this camera")
     zones: Zones = Field(default_factory=Zones)
     masks: list[NamedPolygon] = Field(default_factory=list, description="Regions left out (clock, watermark)")
 
@@ -80,6 +83,11 @@ class CameraConfig(ConfigModel):
     @property
     def is_file(self) -> bool:
         return "://" not in self.url.get_secret_value()
+
+    @property
+    def detection_url(self) -> str:
+        """The sub-stream when there is one: fewer pixels to decode, same picture."""
+        return (self.substream_url or self.url).get_secret_value()
 
 
 class SiteConfig(ConfigModel):

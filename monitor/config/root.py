@@ -10,7 +10,13 @@ from pydantic import Field, field_validator
 
 from monitor.config.base import ConfigModel
 from monitor.config.camera import CameraConfig, SiteConfig
-from monitor.config.settings import DetectorConfig, SamplingConfig, WorkingHours, validate_timezone
+from monitor.config.settings import (
+    DetectorConfig,
+    HealthConfig,
+    SamplingConfig,
+    WorkingHours,
+    validate_timezone,
+)
 
 
 class AppConfig(ConfigModel):
@@ -20,6 +26,7 @@ class AppConfig(ConfigModel):
     working_hours: WorkingHours = Field(default_factory=WorkingHours)
     holidays: list[dt.date] = Field(default_factory=list, description="Local dates with no work expected")
     sampling: SamplingConfig = Field(default_factory=SamplingConfig)
+    health: HealthConfig = Field(default_factory=HealthConfig)
     detector: DetectorConfig
     sites: list[SiteConfig] = Field(min_length=1)
 

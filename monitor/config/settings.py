@@ -41,6 +41,16 @@ class WorkingHours(ConfigModel):
         return self
 
 
+class SamplingMode(StrEnum):
+    snapshot = "snapshot"  # connect, take the first decodable frame, disconnect
+    persistent = "persistent"  # keep the stream open; hand out the newest frame
+
+
+class Transport(StrEnum):
+    tcp = "tcp"
+    udp = "udp"
+
+
 class SamplingConfig(ConfigModel):
     """How often and how patiently frames are pulled."""
 
@@ -48,9 +58,30 @@ class SamplingConfig(ConfigModel):
     max_workers: int = Field(default=16, ge=1, le=256, description="Cameras sampled at once")
     open_timeout_seconds: float = Field(default=10.0, gt=0, le=120, description="Connect timeout")
     read_timeout_seconds: float = Field(default=10.0, gt=0, le=120, description="Frame read timeout")
+    mode: SamplingMode = Field(default=SamplingMode.snapshot, description="snapshot or persistent (per camera too)")
+    transport: Transport = Field(default=Transport.tcp, description="RTSP transport: tcp or udp (per camera too)")
+    camera_deadline_seconds: float | None = Field(
+        default=None, gt=0, le=600, description="Give up on a camera after this long (default: open + read + 5 s)"
+    )
+    detect_batch: int = Field(default=8, ge=1, le=64, description="Frames per detector call")
     snapshot_dir: str = Field(default="var/snapshots", description="Where annotated JPEGs go")
+    snapshot_max_width: int = Field(default=1280, ge=160, le=7680, description="Wider snapshots are scaled down")
     snapshot_quality: int = Field(default=85, ge=30, le=100, description="JPEG quality")
     misfire_grace_seconds: int = Field(default=60, ge=1, description="How late a sweep may still start")
+
+
+class HealthConfig(ConfigModel):
+    """When a picture counts as frozen or black."""
+
+    frozen_after_samples: int = Field(
+        default=3, ge=2, le=100, description="Identical pictures in a row (outside masks) that make a camera frozen"
+    )
+    frozen_max_changed_fraction: float = Field(
+        default=0.001, ge=0, lt=0.5, description="Share of changed pixels below which two pictures are the same"
+    )
+    uniform_max_std: float = Field(
+        default=4.0, ge=0, le=50, description="Grey-level spread below which a picture is blank"
+    )
 
 
 DEFAULT_CATEGORIES: dict[str, Category] = {
@@ -96,3 +127,10 @@ def validate_timezone(name: str) -> str:
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ValueError(f"unknown time zone '{name}' (use an IANA name such as Asia/Shanghai)") from exc
     return name
+
+
+def camera_deadline(sampling: SamplingConfig) -> float:
+    """Seconds after which a sweep stops waiting for one camera."""
+    if sampling.camera_deadline_seconds is not None:
+        return sampling.camera_deadline_seconds
+    return sampling.open_timeout_seconds + sampling.read_timeout_seconds + 5.0

@@ -1,6 +1,6 @@
-"""Frame sources: one interface for RTSP, HTTP snapshots and video files."""
+"""Frame sources: one interface for RTSP, HTTP snapshots / MJPEG and video files."""
 
 from monitor.sources.base import FrameSource, SourceError, SourceOpenError, SourceReadError
-from monitor.sources.factory import open_source
+from monitor.sources.provider import SourceProvider
 
-__all__ = ["FrameSource", "SourceError", "SourceOpenError", "SourceReadError", "open_source"]
+__all__ = ["FrameSource", "SourceError", "SourceOpenError", "SourceProvider", "SourceReadError"]

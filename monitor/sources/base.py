@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import abc
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
-from monitor.types import CameraStatus
+from monitor.types import CameraKey, CameraStatus
+
+if TYPE_CHECKING:
+    from monitor.config import CameraConfig
 
 
 class SourceError(Exception):
@@ -40,3 +44,11 @@ class FrameSource(abc.ABC):
 
     def close(self) -> None:  # noqa: B027 - most sources hold nothing between grabs
         """Release what the source holds."""
+
+
+class Sources(Protocol):
+    """Hands out the source for a camera; ``release`` after every grab."""
+
+    def acquire(self, key: CameraKey, camera: CameraConfig) -> FrameSource: ...
+
+    def release(self, source: FrameSource) -> None: ...

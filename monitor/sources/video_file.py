@@ -8,7 +8,6 @@ import numpy.typing as npt
 
 from monitor.clock import Clock, utc_now
 from monitor.sources.base import FrameSource, SourceOpenError, SourceReadError
-from monitor.sources.opencv_stream import first_decodable_frame
 
 
 class VideoFileSource(FrameSource):
@@ -29,9 +28,10 @@ class VideoFileSource(FrameSource):
             if count > 1:
                 seconds = self._clock().timestamp() + self._offset
                 cap.set(cv2.CAP_PROP_POS_FRAMES, int(seconds * fps) % count)
-            frame = first_decodable_frame(cap, attempts=5)
-            if frame is None:
-                raise SourceReadError(f"no decodable frame in video file {self._path}")
-            return frame
+            for _ in range(5):
+                ok, frame = cap.read()
+                if ok and frame is not None and frame.size:
+                    return np.ascontiguousarray(frame)
+            raise SourceReadError(f"no decodable frame in video file {self._path}")
         finally:
             cap.release()

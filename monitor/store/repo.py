@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
 
@@ -65,13 +66,9 @@ def camera_pks(session: Session) -> dict[CameraKey, int]:
     }
 
 
-def record_sample(session: Session, camera_pk: int, sample: Sample) -> bool:
-    """Store ``sample`` and update its camera's health, in one transaction.
-
-    Returns False when the camera already has a sample for that slot (a redelivery): nothing is written.
-    """
+def _sample_row(camera_pk: int, sample: Sample) -> models.Sample:
     counts = sample.counts
-    row = models.Sample(
+    return models.Sample(
         camera_pk=camera_pk,
         site_id=sample.camera.site_id,
         slot_at=sample.slot_at,
@@ -85,19 +82,49 @@ def record_sample(session: Session, camera_pk: int, sample: Sample) -> bool:
         snapshot_path=sample.snapshot_path,
         detect_ms=sample.detect_ms,
     )
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:
-        log.info("camera %s already has a sample for slot %s; kept the first", sample.camera, sample.slot_at)
-        session.commit()
-        return False
-    camera = session.get(models.Camera, camera_pk)
-    if camera is not None:
-        _update_health(session, camera, sample)
+
+
+def record_sample(session: Session, camera_pk: int, sample: Sample) -> bool:
+    """Store one sample; False when its camera already has one for that slot."""
+    return record_samples(session, [(camera_pk, sample)]) == 1
+
+
+def record_samples(session: Session, items: list[tuple[int, Sample]]) -> int:
+    """Store samples and update their cameras' health in one transaction; returns how many were new.
+
+    A camera keeps one sample per slot: a redelivered sample is skipped, never duplicated.
+    """
+    if not items:
+        return 0
+    pks = {pk for pk, _ in items}
+    slots = {s.slot_at for _, s in items}
+    rows = session.execute(
+        select(models.Sample.camera_pk, models.Sample.slot_at).where(
+            models.Sample.camera_pk.in_(pks), models.Sample.slot_at.in_(slots)
+        )
+    )
+    existing: set[tuple[int, dt.datetime]] = {(pk, slot) for pk, slot in rows}
+    fresh: list[tuple[int, Sample]] = []
+    for pk, sample in items:
+        if (pk, sample.slot_at) in existing:
+            log.info("camera %s already has a sample for slot %s; kept the first", sample.camera, sample.slot_at)
+            continue
+        existing.add((pk, sample.slot_at))
+        fresh.append((pk, sample))
+    cameras = {c.id: c for c in session.scalars(select(models.Camera).where(models.Camera.id.in_(pks)))}
+    written = 0
+    for pk, sample in fresh:
+        try:
+            with session.begin_nested():  # a concurrent writer may have taken the slot since the check
+                session.add(_sample_row(pk, sample))
+        except IntegrityError:
+            log.info("camera %s: slot %s was taken concurrently", sample.camera, sample.slot_at)
+            continue
+        written += 1
+        if pk in cameras:
+            _update_health(session, cameras[pk], sample)
     session.commit()
-    return True
+    return written
 
 
 def _update_health(session: Session, camera: models.Camera, sample: Sample) -> None:

@@ -8,9 +8,9 @@ import numpy as np
 import numpy.typing as npt
 
 from detectors import Detections, Detector
-from monitor.clock import Clock
-from monitor.config import CameraConfig, SamplingConfig
+from monitor.config import CameraConfig
 from monitor.sources import FrameSource, SourceError
+from monitor.types import CameraKey
 
 NAMES = ("person", "truck", "dog")
 
@@ -34,9 +34,14 @@ class FakeDetector(Detector):
         return [Detections(xyxy, np.full(n, 0.9, np.float32), cls, NAMES) for _ in frames]
 
 
+def textured(h: int = 100, w: int = 100, seed: int = 0) -> npt.NDArray[np.uint8]:
+    """A picture with detail (a blank one is a camera fault)."""
+    return np.random.default_rng(seed).integers(60, 200, (h, w, 3), dtype=np.uint8)
+
+
 class FakeSource(FrameSource):
     def __init__(self, image: npt.NDArray[np.uint8] | None = None, error: SourceError | None = None) -> None:
-        self.image = image if image is not None else np.full((100, 100, 3), 128, np.uint8)
+        self.image = image if image is not None else textured()
         self.error = error
         self.closed = False
 
@@ -49,8 +54,16 @@ class FakeSource(FrameSource):
         self.closed = True
 
 
-def source_factory(by_camera: dict[str, FakeSource]):  # type: ignore[no-untyped-def]
-    def make(camera: CameraConfig, sampling: SamplingConfig, clock: Clock) -> FrameSource:
-        return by_camera[camera.id]
+class FakeSources:
+    """A source per camera id; counts releases."""
 
-    return make
+    def __init__(self, by_camera: dict[str, FakeSource]) -> None:
+        self.by_camera = by_camera
+        self.released = 0
+
+    def acquire(self, key: CameraKey, camera: CameraConfig) -> FrameSource:
+        return self.by_camera[camera.id]
+
+    def release(self, source: FrameSource) -> None:
+        self.released += 1
+        source.close()

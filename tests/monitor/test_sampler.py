@@ -4,6 +4,7 @@ import datetime as dt
 from pathlib import Path
 
 import cv2
+import numpy as np
 
 from detectors import CategoryMap
 from monitor.config import Category, parse_config
@@ -12,7 +13,7 @@ from monitor.sources import SourceOpenError
 from monitor.types import CameraStatus, Counts
 from tests.fixtures.servers import SAMPLE_VIDEO
 from tests.helpers import config_dict
-from tests.monitor.fakes import NAMES, FakeDetector, FakeSource, source_factory
+from tests.monitor.fakes import NAMES, FakeDetector, FakeSource, FakeSources
 
 NOW = dt.datetime(2026, 11, 28, 2, 0, 3, tzinfo=dt.UTC)
 SLOT = NOW.replace(second=0)
@@ -43,9 +44,10 @@ def test_counts_only_what_stands_in_the_site_zone_and_outside_masks(tmp_path: Pa
         FakeDetector(boxes),
         CATS,
         config.sampling,
+        config.health,
         tmp_path,
+        FakeSources({"cam1": source}),
         clock=lambda: NOW,
-        source_factory=source_factory({"cam1": source}),
     )
     sample = sampler.sample("site1", camera, SLOT)
     assert sample.status is CameraStatus.online
@@ -56,7 +58,7 @@ def test_counts_only_what_stands_in_the_site_zone_and_outside_masks(tmp_path: Pa
     assert sample.snapshot_path == "site1/cam1/2026-11-28/020003.jpg"
     image = cv2.imread(str(tmp_path / sample.snapshot_path))
     assert image is not None and image.shape == (100, 100, 3)
-    assert image[5, 5].mean() < 128 - 20  # the mask is shaded on the snapshot
+    assert image[5, 5].mean() < source.image[5, 5].mean() - 20  # the mask is shaded on the snapshot
 
 
 def test_a_camera_fault_becomes_a_sample_with_status_and_reason(tmp_path: Path) -> None:
@@ -67,12 +69,29 @@ def test_a_camera_fault_becomes_a_sample_with_status_and_reason(tmp_path: Path) 
         detector,
         CATS,
         config.sampling,
+        config.health,
         tmp_path,
+        FakeSources({"cam1": FakeSource(error=error)}),
         clock=lambda: NOW,
-        source_factory=source_factory({"cam1": FakeSource(error=error)}),
     )
     sample = sampler.sample("site1", camera, SLOT)
     assert sample.status is CameraStatus.offline
     assert sample.counts is None and sample.snapshot_path is None
     assert "cannot open stream" in sample.reason
     assert detector.calls == 0
+
+
+def test_frozen_and_black_pictures_get_their_status(tmp_path: Path) -> None:
+    config, camera = _camera()
+    source = FakeSource()
+    detector = FakeDetector([(60, 40, 70, 80, 0)])
+    sampler = CameraSampler(
+        detector, CATS, config.sampling, config.health, tmp_path, FakeSources({"cam1": source}), clock=lambda: NOW
+    )
+    statuses = [sampler.sample("site1", camera, SLOT).status for _ in range(3)]
+    assert statuses == [CameraStatus.online, CameraStatus.online, CameraStatus.frozen]
+    source.image = np.zeros((100, 100, 3), np.uint8)
+    black = sampler.sample("site1", camera, SLOT)
+    assert black.status is CameraStatus.black and black.counts is None
+    assert detector.calls == 3  # nothing to detect on a blank picture
+    assert black.snapshot_path is not None  # the operator can see what the camera shows

@@ -5,6 +5,7 @@ import threading
 import time
 
 from monitor.config import CameraConfig, parse_config
+from monitor.sampler import Grab
 from monitor.sweep import run_sweep
 from monitor.types import CameraKey, CameraStatus, Sample
 from tests.fixtures.servers import SAMPLE_VIDEO
@@ -13,33 +14,61 @@ from tests.helpers import config_dict
 SLOT = dt.datetime(2026, 11, 28, 2, 0, tzinfo=dt.UTC)
 
 
-def test_one_failing_camera_or_sink_never_stops_the_sweep() -> None:
-    config = parse_config(config_dict([str(SAMPLE_VIDEO)] * 5))
+def _targets(n: int):  # type: ignore[no-untyped-def]
+    return list(parse_config(config_dict([str(SAMPLE_VIDEO)] * n)).cameras())
+
+
+def _ok(key: CameraKey, camera: CameraConfig, slot: dt.datetime) -> Grab:
+    return Grab(key, camera, slot, slot, None, CameraStatus.online)
+
+
+def _analyse(grabs: list[Grab]) -> list[Sample]:
+    return [Sample(g.key, g.slot_at, g.captured_at, g.status, g.reason) for g in grabs]
+
+
+def test_one_failing_camera_analysis_or_sink_never_stops_the_sweep() -> None:
     stored: list[Sample] = []
 
-    def sample(site_id: str, camera: CameraConfig, slot: dt.datetime) -> Sample:
-        if site_id == "site2":
+    def grab(key: CameraKey, camera: CameraConfig, slot: dt.datetime) -> Grab:
+        if key.site_id == "site2":
             raise RuntimeError("bug")
-        return Sample(CameraKey(site_id, camera.id), slot, slot, CameraStatus.online)
+        return _ok(key, camera, slot)
 
-    def sink(s: Sample) -> None:
-        if s.camera.site_id == "site4":
+    def sink(samples: list[Sample]) -> None:
+        if any(s.camera.site_id == "site4" for s in samples):
             raise OSError("disk full")
-        stored.append(s)
+        stored.extend(samples)
 
-    result = run_sweep(config, sample, sink, SLOT)
-    assert len(result.samples) == 5
-    assert result.online == 4  # site4 was seen; only its storing failed
-    failed = next(s for s in result.samples if s.camera.site_id == "site2")
+    result = run_sweep(_targets(5), grab, _analyse, sink, SLOT, max_workers=2, deadline_s=5, batch_size=1)
+    assert [s.camera.site_id for s in result.samples] == ["site1", "site2", "site3", "site4", "site5"]
+    failed = result.samples[1]
     assert failed.status is CameraStatus.unknown and "bug" in failed.reason
     assert sorted(s.camera.site_id for s in stored) == ["site1", "site2", "site3", "site5"]
 
 
-def test_cameras_are_sampled_in_parallel_up_to_the_limit() -> None:
-    config = parse_config(config_dict([str(SAMPLE_VIDEO)] * 6))
-    active, peak, lock = 0, 0, threading.Lock()
+def test_a_hanging_camera_is_given_up_at_its_deadline_and_the_others_finish() -> None:
+    release = threading.Event()
 
-    def sample(site_id: str, camera: CameraConfig, slot: dt.datetime) -> Sample:
+    def grab(key: CameraKey, camera: CameraConfig, slot: dt.datetime) -> Grab:
+        if key.site_id == "site1":
+            release.wait(10)  # a camera that never answers
+        return _ok(key, camera, slot)
+
+    started = time.monotonic()
+    result = run_sweep(_targets(6), grab, _analyse, lambda s: None, SLOT, max_workers=3, deadline_s=0.5)
+    elapsed = time.monotonic() - started
+    release.set()
+    assert elapsed < 5
+    assert result.samples[0].status is CameraStatus.offline
+    assert "deadline" in result.samples[0].reason
+    assert all(s.status is CameraStatus.online for s in result.samples[1:])
+
+
+def test_cameras_are_grabbed_in_parallel_and_analysed_in_batches() -> None:
+    active, peak, lock = 0, 0, threading.Lock()
+    batches: list[int] = []
+
+    def grab(key: CameraKey, camera: CameraConfig, slot: dt.datetime) -> Grab:
         nonlocal active, peak
         with lock:
             active += 1
@@ -47,7 +76,13 @@ def test_cameras_are_sampled_in_parallel_up_to_the_limit() -> None:
         time.sleep(0.1)
         with lock:
             active -= 1
-        return Sample(CameraKey(site_id, camera.id), slot, slot, CameraStatus.online)
+        return _ok(key, camera, slot)
 
-    run_sweep(config, sample, lambda s: None, SLOT, max_workers=3)
-    assert peak == 3
+    def analyse(grabs: list[Grab]) -> list[Sample]:
+        batches.append(len(grabs))
+        return _analyse(grabs)
+
+    result = run_sweep(_targets(12), grab, analyse, lambda s: None, SLOT, max_workers=4, deadline_s=5, batch_size=3)
+    assert peak == 4
+    assert sum(batches) == 12 and max(batches) <= 3
+    assert result.online == 12

@@ -1,0 +1,58 @@
+"""Turn what FFmpeg/PyAV raised into a camera status and a reason an operator can act on."""
+
+from __future__ import annotations
+
+import socket
+from urllib.parse import urlsplit
+
+import av
+
+from monitor.sources.base import SourceError, SourceOpenError, SourceReadError
+from monitor.types import CameraStatus
+
+
+def host_resolves(url: str) -> bool:
+    host = urlsplit(url).hostname
+    if not host:
+        return False
+    try:
+        socket.getaddrinfo(host, None)
+    except (socket.gaierror, UnicodeError):
+        return False
+    return True
+
+
+def classify_open_error(
+    exc: BaseException, url: str, display_url: str, elapsed_s: float, timeout_s: float
+) -> SourceError:
+    """The SourceError for a failed open. ``display_url`` is the masked URL used in every message."""
+    if isinstance(exc, av.HTTPUnauthorizedError | av.HTTPForbiddenError):
+        return SourceOpenError(
+            f"unauthorized (401/403) at {display_url}: check the user name and password", CameraStatus.unauthorized
+        )
+    if isinstance(exc, av.HTTPNotFoundError):
+        return SourceOpenError(f"not found (404) at {display_url}: check the stream path", CameraStatus.not_found)
+    if isinstance(exc, av.HTTPError):
+        return SourceOpenError(f"server error at {display_url}: {_short(exc)}", CameraStatus.stream_error)
+    if isinstance(exc, ConnectionRefusedError):
+        return SourceOpenError(f"connection refused by {display_url}", CameraStatus.offline)
+    if elapsed_s >= timeout_s * 0.9 or isinstance(exc, TimeoutError):
+        return SourceOpenError(f"no answer from {display_url} within {timeout_s:g} s (timeout)", CameraStatus.offline)
+    if isinstance(exc, ConnectionResetError | BrokenPipeError | ConnectionAbortedError):
+        return SourceOpenError(f"connection reset by {display_url}", CameraStatus.offline)
+    if isinstance(exc, av.InvalidDataError):
+        return SourceReadError(
+            f"{display_url} does not speak a stream protocol sitemon understands (invalid data)",
+            CameraStatus.stream_error,
+        )
+    if isinstance(exc, OSError) and not host_resolves(url):
+        return SourceOpenError(f"host of {display_url} cannot be resolved (DNS)", CameraStatus.offline)
+    if isinstance(exc, OSError):
+        return SourceOpenError(f"cannot open {display_url}: {_short(exc)}", CameraStatus.offline)
+    return SourceReadError(f"cannot open {display_url}: {type(exc).__name__}", CameraStatus.stream_error)
+
+
+def _short(exc: BaseException) -> str:
+    # FFmpeg messages end with the (unmasked) URL in quotes; keep only the part before it.
+    text = getattr(exc, "strerror", None) or str(exc)
+    return str(text).split(": '", 1)[0]

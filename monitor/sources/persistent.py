@@ -1,0 +1,151 @@
+"""A stream kept open in a reader thread that hands out the newest frame, never a buffered one.
+
+The reader only demuxes: it keeps the packets since the last key frame. A grab decodes that group,
+so the frame returned is the newest one the camera sent, and decoding costs nothing between grabs.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+import av
+import numpy as np
+import numpy.typing as npt
+
+from monitor.redact import mask_url
+from monitor.sources.av_stream import open_container
+from monitor.sources.base import FrameSource, SourceError, SourceOpenError, SourceReadError
+from monitor.types import CameraStatus
+
+log = logging.getLogger(__name__)
+
+MAX_GOP_PACKETS = 1_000  # a camera that never sends a key frame must not grow memory forever
+
+
+class PersistentStreamSource(FrameSource):
+    def __init__(
+        self,
+        url: str,
+        open_timeout_s: float = 10.0,
+        read_timeout_s: float = 10.0,
+        transport: str = "tcp",
+        backoff_initial_s: float = 1.0,
+        backoff_max_s: float = 60.0,
+    ) -> None:
+        self._url = url
+        self._open_timeout_s = open_timeout_s
+        self._read_timeout_s = read_timeout_s
+        self._transport = transport
+        self._backoff_initial_s = backoff_initial_s
+        self._backoff_max_s = backoff_max_s
+        self.display_url = mask_url(url)
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._gop: list[Any] = []
+        self._codec: tuple[str, bytes | None] | None = None
+        self._last_packet_at = 0.0
+        self._last_error: SourceError | None = None
+        self._connected = threading.Event()
+        self.reconnects = 0
+        self._thread = threading.Thread(target=self._run, name=f"stream {self.display_url}", daemon=True)
+        self._thread.start()
+
+    # reader thread -------------------------------------------------------------------------------
+    def _run(self) -> None:
+        backoff = self._backoff_initial_s
+        while not self._stop.is_set():
+            try:
+                self._read_until_failure()
+                backoff = self._backoff_initial_s  # it worked for a while: start over gently
+            except SourceError as exc:
+                with self._lock:
+                    self._last_error = exc
+                log.info("%s: %s; reconnecting in %.0f s", self.display_url, exc, backoff)
+            self._connected.set()  # wake a first grab waiting for the first attempt
+            if self._stop.wait(backoff):
+                break
+            backoff = min(backoff * 2, self._backoff_max_s)
+            self.reconnects += 1
+
+    def _read_until_failure(self) -> None:
+        container = open_container(self._url, self._transport, self._open_timeout_s, self._read_timeout_s, True)
+        try:
+            if not container.streams.video:
+                raise SourceReadError(f"{self.display_url} has no video stream", CameraStatus.stream_error)
+            stream = container.streams.video[0]
+            ctx = stream.codec_context
+            with self._lock:
+                self._codec = (ctx.name, bytes(ctx.extradata) if ctx.extradata else None)
+                self._gop = []
+            for packet in container.demux(stream):
+                if self._stop.is_set():
+                    return
+                if packet.size == 0:
+                    continue
+                with self._lock:
+                    if packet.is_keyframe or len(self._gop) >= MAX_GOP_PACKETS:
+                        self._gop = [packet]
+                    elif self._gop:
+                        self._gop.append(packet)
+                    self._last_packet_at = time.monotonic()
+                    self._last_error = None
+                self._connected.set()
+            raise SourceOpenError(f"stream from {self.display_url} ended", CameraStatus.offline)
+        except av.FFmpegError as exc:
+            raise SourceReadError(
+                f"stream from {self.display_url} broke off: {type(exc).__name__}", CameraStatus.offline
+            ) from None
+        except OSError as exc:
+            raise SourceOpenError(f"stream from {self.display_url} broke off: {type(exc).__name__}") from None
+        finally:
+            container.close()
+
+    # callers -------------------------------------------------------------------------------------
+    def grab(self) -> npt.NDArray[np.uint8]:
+        self._connected.wait(self._open_timeout_s + self._read_timeout_s)
+        with self._lock:
+            gop, codec = list(self._gop), self._codec
+            age = time.monotonic() - self._last_packet_at
+            error = self._last_error
+        if not gop or codec is None or age > self._read_timeout_s:
+            if error is not None:
+                raise error
+            raise SourceReadError(f"no frame from {self.display_url} for {age:.0f} s", CameraStatus.offline)
+        return _decode_last(gop, codec, self.display_url)
+
+    def stop(self) -> None:
+        """Ask the reader to stop without waiting for it."""
+        self._stop.set()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(self._open_timeout_s + self._read_timeout_s + 1)
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+
+def _decode_last(packets: list[Any], codec: tuple[str, bytes | None], display_url: str) -> npt.NDArray[np.uint8]:
+    name, extradata = codec
+    ctx: Any = av.CodecContext.create(name, "r")
+    if extradata:
+        ctx.extradata = extradata
+    last = None
+    try:
+        for packet in packets:
+            for frame in ctx.decode(packet):
+                last = frame
+        for frame in ctx.decode(None):
+            last = frame
+    except av.FFmpegError as exc:
+        if last is None:
+            raise SourceReadError(
+                f"cannot decode the stream from {display_url}: {type(exc).__name__}", CameraStatus.stream_error
+            ) from None
+    if last is None:
+        raise SourceReadError(f"no decodable frame from {display_url}", CameraStatus.stream_error)
+    return np.ascontiguousarray(last.to_ndarray(format="bgr24"))

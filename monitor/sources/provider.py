@@ -1,0 +1,56 @@
+"""Which source serves a camera; persistent streams live here between sweeps."""
+
+from __future__ import annotations
+
+import threading
+import zlib
+
+from monitor.clock import Clock, utc_now
+from monitor.config import CameraConfig, SamplingConfig, SamplingMode
+from monitor.sources.av_stream import StreamSnapshotSource
+from monitor.sources.base import FrameSource
+from monitor.sources.http_source import HttpSource
+from monitor.sources.persistent import PersistentStreamSource
+from monitor.sources.video_file import VideoFileSource
+from monitor.types import CameraKey
+
+
+class SourceProvider:
+    """Thread-safe. ``acquire`` then ``release`` around every grab; ``close`` at shutdown."""
+
+    def __init__(self, sampling: SamplingConfig, clock: Clock = utc_now) -> None:
+        self._sampling = sampling
+        self._clock = clock
+        self._persistent: dict[CameraKey, PersistentStreamSource] = {}
+        self._lock = threading.Lock()
+
+    def acquire(self, key: CameraKey, camera: CameraConfig) -> FrameSource:
+        s = self._sampling
+        url = camera.detection_url
+        if camera.is_file:
+            # Cameras playing the same file start at different points, as different cameras would.
+            offset = zlib.crc32(str(key).encode()) % 3600
+            return VideoFileSource(url, clock=self._clock, offset_seconds=float(offset))
+        if url.lower().startswith(("http://", "https://")):
+            return HttpSource(url, s.open_timeout_seconds, s.read_timeout_seconds)
+        transport = (camera.transport or s.transport).value
+        if (camera.mode or s.mode) is SamplingMode.persistent:
+            with self._lock:
+                source = self._persistent.get(key)
+                if source is None or not source.alive:
+                    source = PersistentStreamSource(url, s.open_timeout_seconds, s.read_timeout_seconds, transport)
+                    self._persistent[key] = source
+                return source
+        return StreamSnapshotSource(url, s.open_timeout_seconds, s.read_timeout_seconds, transport)
+
+    def release(self, source: FrameSource) -> None:
+        if not isinstance(source, PersistentStreamSource):
+            source.close()
+
+    def close(self) -> None:
+        with self._lock:
+            sources, self._persistent = list(self._persistent.values()), {}
+        for source in sources:
+            source.stop()
+        for source in sources:
+            source.close()
