@@ -16,7 +16,8 @@ from monitor.sources.errors import classify_open_error
 from monitor.types import CameraStatus
 
 log = logging.getLogger(__name__)
-av.logging.set_level(av.logging.PANIC)  # FFmpeg's own lines would carry the unmasked URL
+# PyAV keeps FFmpeg's logging off by default. Never turn its Python log callback on: FFmpeg's decoder
+# threads would need the GIL to log and deadlock against a thread that holds it (seen here).
 
 MAX_PACKETS_BEFORE_FRAME = 300
 
@@ -47,7 +48,6 @@ def first_frame(container: Any, display_url: str, max_packets: int = MAX_PACKETS
     if not container.streams.video:
         raise SourceReadError(f"{display_url} has no video stream", CameraStatus.stream_error)
     stream = container.streams.video[0]
-    stream.thread_type = "AUTO"
     packets = 0
     try:
         for packet in container.demux(stream):
