@@ -52,21 +52,24 @@ class UltralyticsDetector(Detector):
         path = Path(model_path)
         if not path.exists():
             raise ModelLoadError(f"model not found: {path}; set detector.model to a .pt, .onnx or *_openvino_model")
-        try:
-            from ultralytics import YOLO  # type: ignore[attr-defined]
-
-            _route_ultralytics_logs()
-            self._model = YOLO(str(path), task="detect")
-            names = self._model.names
-        except Exception as exc:  # Ultralytics raises many kinds for a bad file
-            raise ModelLoadError(f"cannot load model {path}: {type(exc).__name__}: {exc}") from exc
-        self._class_names: tuple[str, ...] = tuple(names[i] for i in range(len(names)))
         self.model_path = path
         self.image_size = image_size
         self.confidence = confidence
         self.iou = iou
         self.device = device
         self._lock = threading.Lock()
+        try:
+            from ultralytics import YOLO  # type: ignore[attr-defined]
+
+            _route_ultralytics_logs()
+            self._model = YOLO(str(path), task="detect")
+            # Predict once before asking for the class names: Ultralytics then keeps one predictor
+            # (one compiled model) instead of building a second one for the first real frame.
+            self._predict([np.zeros((image_size, image_size, 3), np.uint8)])
+            names = self._model.names
+        except Exception as exc:  # Ultralytics raises many kinds for a bad file
+            raise ModelLoadError(f"cannot load model {path}: {type(exc).__name__}: {exc}") from exc
+        self._class_names: tuple[str, ...] = tuple(names[i] for i in range(len(names)))
 
     @property
     def class_names(self) -> Sequence[str]:
@@ -82,14 +85,14 @@ class UltralyticsDetector(Detector):
         checked = [check_frame(f) for f in frames]
         with self._lock:
             try:
-                results = self._model.predict(
-                    checked,
-                    imgsz=self.image_size,
-                    conf=self.confidence,
-                    iou=self.iou,
-                    device=self.device,
-                    verbose=False,
-                )
+                results = self._predict(checked)
             except Exception as exc:
                 raise DetectorError(f"detection failed on {self.model_path.name}: {exc}") from exc
         return [from_ultralytics(r, self._class_names) for r in results]
+
+    def _predict(self, frames: list[npt.NDArray[np.uint8]]) -> list[Any]:
+        return list(
+            self._model.predict(
+                frames, imgsz=self.image_size, conf=self.confidence, iou=self.iou, device=self.device, verbose=False
+            )
+        )

@@ -1,0 +1,83 @@
+"""Helpers shared by the benchmarks."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("YOLO_OFFLINE", "1")
+
+from tests.fixtures.servers import SAMPLE_VIDEO, SHARED  # noqa: E402
+
+BENCH_VAR = ROOT / "var" / "bench"
+RESULTS = ROOT / "bench" / "results"
+
+
+def video_1080p() -> Path:
+    """The sample footage scaled to 1920x1080 H.264 (made once with ffmpeg, cached under var/bench)."""
+    out = BENCH_VAR / "site-cctv-1080p.mp4"
+    if not out.is_file():
+        out.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [
+                "ffmpeg",
+                "-v",
+                "error",
+                "-y",
+                "-i",
+                str(SAMPLE_VIDEO),
+                "-an",
+                "-vf",
+                "scale=1920:1080",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "veryfast",
+                "-g",
+                "50",
+                "-bf",
+                "0",
+                "-movflags",
+                "+faststart",
+                str(out),
+            ],
+            check=True,
+        )
+    return out
+
+
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1024 / 1024
+
+
+def machine() -> dict[str, Any]:
+    return {"cpus": os.cpu_count(), "python": platform.python_version(), "when": time.strftime("%Y-%m-%d %H:%M")}
+
+
+def save(name: str, result: dict[str, Any]) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(result | {"machine": machine()}, indent=2, ensure_ascii=False))
+    return path
+
+
+__all__ = ["SAMPLE_VIDEO", "SHARED", "cpu_seconds", "peak_rss_mb", "rss_mb", "save", "video_1080p"]

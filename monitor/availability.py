@@ -1,0 +1,67 @@
+"""Daily camera availability: how many samples were expected, taken, and showed a live picture."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from monitor.store import models
+
+
+@dataclass(frozen=True)
+class CameraAvailability:
+    site_id: str
+    camera_id: str
+    day: dt.date
+    expected: int
+    taken: int
+    online: int
+
+    @property
+    def coverage(self) -> float:
+        """Share of expected samples that were taken at all."""
+        return min(1.0, self.taken / self.expected) if self.expected else 0.0
+
+    @property
+    def uptime(self) -> float:
+        """Share of expected samples that showed a live picture."""
+        return min(1.0, self.online / self.expected) if self.expected else 0.0
+
+
+def local_window(day: dt.date, tz: ZoneInfo, start: dt.time, end: dt.time) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end) of ``day`` in ``tz``, as UTC."""
+    a = dt.datetime.combine(day, start, tz).astimezone(dt.UTC)
+    b = dt.datetime.combine(day, end, tz).astimezone(dt.UTC)
+    return a, b
+
+
+def expected_samples(window: tuple[dt.datetime, dt.datetime], interval_seconds: int) -> int:
+    return max(0, int((window[1] - window[0]).total_seconds()) // interval_seconds)
+
+
+def camera_availability(
+    session: Session,
+    day: dt.date,
+    tz: ZoneInfo,
+    interval_seconds: int,
+    start: dt.time = dt.time(0, 0),
+    end: dt.time = dt.time(23, 59, 59, 999999),
+) -> list[CameraAvailability]:
+    """Availability of every active camera on the local ``day`` between ``start`` and ``end``."""
+    window = local_window(day, tz, start, end)
+    expected = expected_samples(window, interval_seconds)
+    online = func.sum(case((models.Sample.status == "online", 1), else_=0))
+    rows = session.execute(
+        select(models.Sample.camera_pk, func.count(), online)
+        .where(models.Sample.slot_at >= window[0], models.Sample.slot_at < window[1])
+        .group_by(models.Sample.camera_pk)
+    )
+    counts = {pk: (int(taken), int(up or 0)) for pk, taken, up in rows}
+    cameras = session.scalars(
+        select(models.Camera).where(models.Camera.active).order_by(models.Camera.site_id, models.Camera.camera_id)
+    )
+    return [CameraAvailability(c.site_id, c.camera_id, day, expected, *counts.get(c.id, (0, 0))) for c in cameras]
