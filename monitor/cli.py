@@ -124,6 +124,45 @@ def _cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_eval(args: argparse.Namespace) -> int:
+    from detectors.evaluate import evaluate, format_report
+    from detectors.ultralytics_backend import UltralyticsDetector
+
+    detector = UltralyticsDetector(args.model, image_size=args.imgsz, confidence=0.001)
+    categories = dict(item.split("=", 1) for item in args.category)
+    report = evaluate(detector, Path(args.data), categories, split=args.split, threshold=args.conf)
+    print(format_report(report))
+    if args.json:
+        import dataclasses
+        import json
+
+        Path(args.json).write_text(json.dumps(dataclasses.asdict(report), indent=2), encoding="utf-8")
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from detectors.evaluate import dataset_split, read_image
+    from detectors.export import agreement, export_openvino
+    from detectors.ultralytics_backend import UltralyticsDetector
+
+    out = export_openvino(Path(args.weights), args.imgsz, Path(args.out) if args.out else None)
+    images, _ = dataset_split(Path(args.data), "val")
+    frames = [read_image(p) for p in images[: args.check_images]]
+    reference = UltralyticsDetector(args.weights, image_size=args.imgsz)
+    candidate = UltralyticsDetector(out, image_size=args.imgsz)
+    result = agreement(reference, candidate, frames)
+    print(
+        f"{out}: {result.matched}/{result.reference_boxes} boxes of the .pt model found again on "
+        f"{result.frames} images ({result.match_rate:.1%}), largest confidence gap {result.max_confidence_gap:.3f}"
+    )
+    if result.match_rate < args.min_match:
+        log.error(
+            "the export disagrees with the .pt model (%.1f%% < %.1f%%)", result.match_rate * 100, args.min_match * 100
+        )
+        return 1
+    return 0
+
+
 def _cmd_db_upgrade(args: argparse.Namespace) -> int:
     from monitor.store import make_engine, migrate
 
@@ -183,6 +222,32 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--name", default="construction")
     tr.add_argument("--publish", help="copy the best weights here, e.g. models/sitemon-construction.pt")
     tr.set_defaults(func=_cmd_train)
+
+    ev = sub.add_parser("eval", help="AP50, precision and recall per class and category on a YOLO dataset")
+    ev.add_argument("--model", required=True, help=".pt, .onnx or *_openvino_model")
+    ev.add_argument("--data", default="../shared/datasets/construction-site-safety/data.yaml")
+    ev.add_argument("--split", default="val")
+    ev.add_argument("--imgsz", type=int, default=640)
+    ev.add_argument("--conf", type=float, default=0.25, help="threshold for precision and recall")
+    ev.add_argument(
+        "--category",
+        action="append",
+        default=["Person=worker", "machinery=machinery", "vehicle=vehicle"],
+        help="class=category (repeatable)",
+    )
+    ev.add_argument("--json", help="also write the report here")
+    ev.set_defaults(func=_cmd_eval)
+
+    ex = sub.add_parser("export", help="export .pt weights to OpenVINO and check the detections agree")
+    ex.add_argument("--weights", required=True)
+    ex.add_argument("--imgsz", type=int, default=640)
+    ex.add_argument("--out", help="target *_openvino_model folder (default: beside the weights)")
+    ex.add_argument(
+        "--data", default="../shared/datasets/construction-site-safety/data.yaml", help="images to check on"
+    )
+    ex.add_argument("--check-images", type=int, default=50)
+    ex.add_argument("--min-match", type=float, default=0.95)
+    ex.set_defaults(func=_cmd_export)
 
     db = sub.add_parser("db", help="database tools")
     db_sub = db.add_subparsers(dest="db_command", required=True)

@@ -1,0 +1,178 @@
+"""AP50, precision and recall on a YOLO-format dataset, per class and per category, through any Detector."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+import yaml
+
+from detectors.base import Detections, Detector, ModelLoadError
+
+log = logging.getLogger(__name__)
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp")
+
+
+@dataclass(frozen=True)
+class GroundTruth:
+    boxes: npt.NDArray[np.float64]  # N x 4, pixels, xyxy
+    labels: list[str]
+
+
+@dataclass(frozen=True)
+class Score:
+    name: str
+    instances: int
+    ap50: float
+    precision: float
+    recall: float
+
+
+@dataclass(frozen=True)
+class Report:
+    images: int
+    classes: list[Score]
+    categories: list[Score]
+
+
+def dataset_split(data_yaml: Path, split: str = "val") -> tuple[list[Path], list[str]]:
+    """Image paths of a split and the class names, resolved as Ultralytics does (relative to the yaml)."""
+    if not data_yaml.is_file():
+        raise ModelLoadError(f"dataset yaml not found: {data_yaml}")
+    spec = yaml.safe_load(data_yaml.read_text(encoding="utf-8"))
+    names = spec["names"]
+    names = [names[i] for i in sorted(names)] if isinstance(names, dict) else list(names)
+    base = data_yaml.parent / spec.get("path", ".")
+    folder = base / spec[split]
+    images = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+    return images, names
+
+
+def read_image(path: Path) -> npt.NDArray[np.uint8]:
+    image = cv2.imread(str(path))
+    if image is None:
+        raise ModelLoadError(f"cannot read image {path}")
+    return np.asarray(image, np.uint8)
+
+
+def read_labels(image: Path, names: Sequence[str], width: int, height: int) -> GroundTruth:
+    label = Path(str(image.parent).replace("/images", "/labels")) / (image.stem + ".txt")
+    boxes, labels = [], []
+    if label.is_file():
+        for line in label.read_text().split("\n"):
+            parts = line.split()
+            if len(parts) < 5:
+                continue
+            cls, cx, cy, w, h = int(parts[0]), *map(float, parts[1:5])
+            boxes.append([(cx - w / 2) * width, (cy - h / 2) * height, (cx + w / 2) * width, (cy + h / 2) * height])
+            labels.append(names[cls])
+    return GroundTruth(np.array(boxes, np.float64).reshape(-1, 4), labels)
+
+
+def iou_matrix(a: npt.NDArray[np.floating], b: npt.NDArray[np.floating]) -> npt.NDArray[np.float64]:
+    ix1 = np.maximum(a[:, None, 0], b[None, :, 0])
+    iy1 = np.maximum(a[:, None, 1], b[None, :, 1])
+    ix2 = np.minimum(a[:, None, 2], b[None, :, 2])
+    iy2 = np.minimum(a[:, None, 3], b[None, :, 3])
+    inter = np.clip(ix2 - ix1, 0, None) * np.clip(iy2 - iy1, 0, None)
+    area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
+    area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
+    return np.asarray(inter / np.maximum(area_a[:, None] + area_b[None, :] - inter, 1e-9), np.float64)
+
+
+def average_precision(tp: npt.NDArray[np.bool_], conf: npt.NDArray[np.floating], n_gt: int) -> float:
+    """All-point interpolated AP (the area under the precision envelope), as COCO/Ultralytics compute it."""
+    if n_gt == 0 or tp.size == 0:
+        return 0.0
+    order = np.argsort(-conf, kind="stable")
+    hits = np.cumsum(tp[order])
+    recall = hits / n_gt
+    precision = hits / np.arange(1, len(hits) + 1)
+    r = np.concatenate([[0.0], recall, [1.0]])
+    p = np.concatenate([[1.0], precision, [0.0]])
+    p = np.flip(np.maximum.accumulate(np.flip(p)))
+    x = np.linspace(0, 1, 101)
+    return float(np.trapezoid(np.interp(x, r, p), x))
+
+
+def _match(
+    pred_boxes: npt.NDArray[np.floating], pred_conf: npt.NDArray[np.floating], gt_boxes: npt.NDArray[np.floating]
+) -> npt.NDArray[np.bool_]:
+    """Greedy matching at IoU 0.5, highest confidence first; each truth box matches once."""
+    tp = np.zeros(len(pred_boxes), bool)
+    if len(pred_boxes) == 0 or len(gt_boxes) == 0:
+        return tp
+    ious = iou_matrix(pred_boxes, gt_boxes)
+    taken = np.zeros(len(gt_boxes), bool)
+    for i in np.argsort(-pred_conf, kind="stable"):
+        candidates = np.where((ious[i] >= 0.5) & ~taken)[0]
+        if candidates.size:
+            j = candidates[np.argmax(ious[i, candidates])]
+            taken[j] = True
+            tp[i] = True
+    return tp
+
+
+def score_groups(
+    samples: Iterable[tuple[Detections, GroundTruth]],
+    group_of: Mapping[str, str],
+    threshold: float,
+) -> list[Score]:
+    """Scores per group (a class, or a category of classes); names mapped to no group are left out."""
+    tps: dict[str, list[npt.NDArray[np.bool_]]] = {}
+    confs: dict[str, list[npt.NDArray[np.float32]]] = {}
+    n_gt: dict[str, int] = {}
+    for dets, truth in samples:
+        pred_groups = np.array([group_of.get(n, "") for n in dets.names()], dtype=object)
+        gt_groups = np.array([group_of.get(n, "") for n in truth.labels], dtype=object)
+        for group in set(group_of.values()):
+            p = pred_groups == group
+            g = gt_groups == group
+            n_gt[group] = n_gt.get(group, 0) + int(g.sum())
+            tps.setdefault(group, []).append(_match(dets.xyxy[p], dets.confidence[p], truth.boxes[g]))
+            confs.setdefault(group, []).append(dets.confidence[p])
+    out = []
+    for group in sorted(n_gt):
+        tp = np.concatenate(tps[group]) if tps[group] else np.zeros(0, bool)
+        conf = np.concatenate(confs[group]) if confs[group] else np.zeros(0, np.float32)
+        kept = conf >= threshold
+        precision = float(tp[kept].mean()) if kept.any() else 0.0
+        recall = float(tp[kept].sum() / n_gt[group]) if n_gt[group] else 0.0
+        out.append(Score(group, n_gt[group], average_precision(tp, conf, n_gt[group]), precision, recall))
+    return out
+
+
+def evaluate(
+    detector: Detector,
+    data_yaml: Path,
+    categories: Mapping[str, str],
+    split: str = "val",
+    threshold: float = 0.25,
+    batch: int = 8,
+) -> Report:
+    """Run ``detector`` (with a low confidence floor) over the split and score it."""
+    images, names = dataset_split(data_yaml, split)
+    samples: list[tuple[Detections, GroundTruth]] = []
+    for start in range(0, len(images), batch):
+        chunk = images[start : start + batch]
+        frames = [read_image(p) for p in chunk]
+        for path, frame, dets in zip(chunk, frames, detector.detect_batch(frames), strict=True):
+            h, w = frame.shape[:2]
+            samples.append((dets, read_labels(path, names, w, h)))
+    classes = score_groups(samples, {n: n for n in names}, threshold)
+    category_of = {cls: cat for cls, cat in categories.items() if cat != "ignored"}
+    return Report(len(images), classes, score_groups(samples, category_of, threshold))
+
+
+def format_report(report: Report) -> str:
+    lines = [f"{report.images} images", f"{'class':<18}{'inst':>6}{'AP50':>8}{'P':>8}{'R':>8}"]
+    for title, rows in (("class", report.classes), ("category", report.categories)):
+        if title == "category":
+            lines.append(f"{'category':<18}{'inst':>6}{'AP50':>8}{'P':>8}{'R':>8}")
+        lines += [f"{s.name:<18}{s.instances:>6}{s.ap50:>8.3f}{s.precision:>8.3f}{s.recall:>8.3f}" for s in rows]
+    return "\n".join(lines)

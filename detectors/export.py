@@ -1,0 +1,72 @@
+"""Export a trained .pt to OpenVINO (the fastest CPU format measured here) and check it agrees."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from detectors.base import Detector, ModelLoadError
+from detectors.evaluate import iou_matrix
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Agreement:
+    frames: int
+    reference_boxes: int
+    matched: int
+    max_confidence_gap: float
+
+    @property
+    def match_rate(self) -> float:
+        return self.matched / self.reference_boxes if self.reference_boxes else 1.0
+
+
+def export_openvino(weights: Path, image_size: int, target: Path | None = None, int8_data: Path | None = None) -> Path:
+    """Write ``<name>_openvino_model/`` beside the weights (or at ``target``); returns its path."""
+    os.environ.setdefault("YOLO_OFFLINE", "1")
+    if not weights.is_file():
+        raise ModelLoadError(f"weights not found: {weights}")
+    from ultralytics import YOLO  # type: ignore[attr-defined]
+
+    model = YOLO(str(weights), task="detect")
+    options: dict[str, object] = {"format": "openvino", "imgsz": image_size, "dynamic": False}
+    if int8_data is not None:
+        options |= {"int8": True, "data": str(int8_data)}
+    out = Path(model.export(**options))
+    if target is not None and out.resolve() != target.resolve():
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.move(str(out), target)
+        out = target
+    return out
+
+
+def agreement(
+    reference: Detector, candidate: Detector, frames: Sequence[npt.NDArray[np.uint8]], min_confidence: float = 0.25
+) -> Agreement:
+    """How many of the reference's confident boxes the candidate finds too (same class, IoU >= 0.5)."""
+    total = matched = 0
+    gap = 0.0
+    for ref, cand in zip(reference.detect_batch(frames), candidate.detect_batch(frames), strict=True):
+        keep = ref.confidence >= min_confidence
+        total += int(keep.sum())
+        if not keep.any() or len(cand) == 0:
+            continue
+        ious = iou_matrix(ref.xyxy[keep], cand.xyxy)
+        same_class = ref.class_id[keep][:, None] == cand.class_id[None, :]
+        ious = np.where(same_class, ious, 0.0)
+        best = ious.argmax(axis=1)
+        hit = ious[np.arange(len(best)), best] >= 0.5
+        matched += int(hit.sum())
+        if hit.any():
+            gap = max(gap, float(np.abs(ref.confidence[keep][hit] - cand.confidence[best[hit]]).max()))
+    return Agreement(len(frames), total, matched, gap)
