@@ -105,6 +105,37 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_score(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from monitor.daily import score_days
+    from monitor.store import make_engine, make_session_factory, migrate
+
+    try:
+        config = load_config(args.config)
+        day = dt.date.fromisoformat(args.date)
+    except ConfigError as exc:
+        log.error("%s", exc)
+        return 2
+    except ValueError:
+        log.error("--date must be YYYY-MM-DD, got %r", args.date)
+        return 2
+    sites = set(args.site) if args.site else None
+    unknown = (sites or set()) - {s.id for s in config.sites}
+    if unknown:
+        log.error("unknown site(s) %s in %s", ", ".join(sorted(unknown)), args.config)
+        return 2
+    engine = make_engine(args.database_url)
+    migrate(engine)
+    with make_session_factory(engine)() as session:
+        results = score_days(session, config, [day], sites)
+    engine.dispose()
+    for r in results:
+        score = "-" if r.score is None else f"{r.score:.1f}"
+        print(f"{r.day}\t{r.site_id}\t{score}\t{r.status.value}")
+    return 0
+
+
 def _cmd_train(args: argparse.Namespace) -> int:
     from detectors.training import publish, train
 
@@ -209,6 +240,13 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--config", default=DEFAULT_CONFIG)
     add_db(sweep)
     sweep.set_defaults(func=_cmd_sweep)
+
+    sc = sub.add_parser("score", help="(re)compute the daily score of every site, or of some, for a day")
+    sc.add_argument("--config", default=DEFAULT_CONFIG)
+    sc.add_argument("--date", required=True, help="local date YYYY-MM-DD")
+    sc.add_argument("--site", action="append", help="site id (repeatable); default: all sites")
+    add_db(sc)
+    sc.set_defaults(func=_cmd_score)
 
     tr = sub.add_parser("train", help="fine-tune the detector on a YOLO dataset")
     tr.add_argument("--data", default="../shared/datasets/construction-site-safety/data.yaml")

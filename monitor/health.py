@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from monitor.activity import Box
 from monitor.config import HealthConfig
 from monitor.types import CameraKey, CameraStatus
 
@@ -68,26 +69,43 @@ def picture_status(unchanged_in_a_row: int, uniform: bool, rules: HealthConfig) 
     return CameraStatus.online
 
 
-class PictureTracker:
-    """Remembers each camera's last picture signature; thread-safe."""
+@dataclass(frozen=True, eq=False)
+class CameraState:
+    """What sampling remembers of a camera between samples (kept in the database across restarts)."""
 
-    def __init__(self, rules: HealthConfig) -> None:
-        self._rules = rules
-        self._last: dict[CameraKey, tuple[Signature, int]] = {}
+    grey: npt.NDArray[np.uint8]
+    unchanged: int
+    machines: tuple[Box, ...]
+
+
+def judge_picture(previous: CameraState | None, sig: Signature, rules: HealthConfig) -> tuple[CameraStatus, str, int]:
+    """Status, reason and the new count of unchanged pictures in a row."""
+    uniform = is_uniform(sig, rules.uniform_max_std)
+    same = (
+        previous is not None
+        and previous.grey.shape == sig.grey.shape
+        and changed_fraction(Signature(previous.grey, sig.valid), sig) <= rules.frozen_max_changed_fraction
+    )
+    unchanged = previous.unchanged + 1 if (previous is not None and same) else 0
+    status = picture_status(unchanged, uniform, rules)
+    if status is CameraStatus.black:
+        return status, "picture is blank (black or a single colour)", unchanged
+    if status is CameraStatus.frozen:
+        return status, f"picture unchanged for {unchanged + 1} samples (frozen)", unchanged
+    return status, "", unchanged
+
+
+class CameraMemory:
+    """The last CameraState of every camera; thread-safe."""
+
+    def __init__(self, states: dict[CameraKey, CameraState] | None = None) -> None:
+        self._states = dict(states or {})
         self._lock = threading.Lock()
 
-    def observe(self, key: CameraKey, sig: Signature) -> tuple[CameraStatus, str]:
-        uniform = is_uniform(sig, self._rules.uniform_max_std)
+    def previous(self, key: CameraKey) -> CameraState | None:
         with self._lock:
-            previous = self._last.get(key)
-            same = (
-                previous is not None and changed_fraction(previous[0], sig) <= self._rules.frozen_max_changed_fraction
-            )
-            unchanged = previous[1] + 1 if (previous is not None and same) else 0
-            self._last[key] = (sig, unchanged)
-        status = picture_status(unchanged, uniform, self._rules)
-        if status is CameraStatus.black:
-            return status, "picture is blank (black or a single colour)"
-        if status is CameraStatus.frozen:
-            return status, f"picture unchanged for {unchanged + 1} samples (frozen)"
-        return status, ""
+            return self._states.get(key)
+
+    def remember(self, key: CameraKey, state: CameraState) -> None:
+        with self._lock:
+            self._states[key] = state

@@ -14,10 +14,11 @@ from detectors.ultralytics_backend import UltralyticsDetector
 from monitor.clock import Clock, slot_start, utc_now
 from monitor.config import AppConfig, ConfigError, FieldError
 from monitor.config.settings import camera_deadline
+from monitor.health import CameraMemory
 from monitor.sampler import CameraSampler
 from monitor.sources import SourceProvider
 from monitor.store import make_engine, make_session_factory, migrate
-from monitor.store.repo import sync_config
+from monitor.store.repo import load_states, sync_config
 from monitor.sweep import SweepResult, run_sweep
 from monitor.writer import SampleWriter
 
@@ -88,6 +89,7 @@ def build_runtime(
         sessions = make_session_factory(engine)
         with sessions() as session:
             synced = sync_config(session, config)
+            memory = CameraMemory(load_states(session))
     except Exception:
         engine.dispose()
         raise
@@ -95,6 +97,15 @@ def build_runtime(
     snapshot_root = Path(config.sampling.snapshot_dir).resolve()
     sources = SourceProvider(config.sampling, clock)
     sampler = CameraSampler(
-        detector_, category_map, config.sampling, config.health, snapshot_root, sources, clock=clock
+        detector_,
+        category_map,
+        config.sampling,
+        config.health,
+        snapshot_root,
+        sources,
+        clock=clock,
+        scoring=config.scoring,
+        memory=memory,
+        tz=config.tz,
     )
     return Runtime(config, engine, sessions, detector_, sampler, SampleWriter(sessions), snapshot_root, clock, sources)

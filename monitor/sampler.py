@@ -7,19 +7,22 @@ import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import cv2
 import numpy as np
 import numpy.typing as npt
 
 from detectors import CategoryMap, Detections, Detector, DetectorError
+from monitor.activity import Activity, Box, change_map, sample_activity
 from monitor.clock import Clock, utc_now
-from monitor.config import CameraConfig, Category, HealthConfig, SamplingConfig
-from monitor.health import PictureTracker, signature
+from monitor.config import CameraConfig, Category, HealthConfig, SamplingConfig, ScoringConfig
+from monitor.health import CameraMemory, CameraState, Signature, is_uniform, judge_picture, signature
 from monitor.redact import redact_text
 from monitor.snapshots import annotate, snapshot_relpath, write_jpeg
 from monitor.sources import SourceError
 from monitor.sources.base import Sources
+from monitor.structure import StructureCandidate, occluded_share, reference_quality, zone_crop
 from monitor.types import CameraKey, CameraStatus, Counts, Sample
 from monitor.zones import in_zone
 
@@ -37,6 +40,7 @@ class Grab:
     image: npt.NDArray[np.uint8] | None
     status: CameraStatus
     reason: str = ""
+    sig: Signature | None = None
 
     def failed(self) -> Sample:
         return Sample(self.key, self.slot_at, self.captured_at, self.status, reason=self.reason)
@@ -52,13 +56,19 @@ class CameraSampler:
         snapshot_root: Path,
         sources: Sources,
         clock: Clock = utc_now,
+        scoring: ScoringConfig | None = None,
+        memory: CameraMemory | None = None,
+        tz: ZoneInfo | None = None,
     ) -> None:
         self._detector = detector
         self._categories = category_map
         self._sampling = sampling
         self._snapshot_root = snapshot_root
         self._sources = sources
-        self._pictures = PictureTracker(health)
+        self._health = health
+        self._scoring = scoring or ScoringConfig()
+        self.memory = memory or CameraMemory()
+        self._tz = tz or ZoneInfo("Asia/Shanghai")
         self._clock = clock
 
     # stage 1: I/O ---------------------------------------------------------------------------------
@@ -75,14 +85,16 @@ class CameraSampler:
             self._sources.release(source)
         captured_at = self._clock()
         sig = signature(image, [m.polygon for m in camera.masks])
-        status, reason = self._pictures.observe(key, sig)
-        if status is not CameraStatus.online:
-            log.warning("camera %s: %s (%s)", key, status.value, reason)
-        return Grab(key, camera, slot_at, captured_at, image, status, reason)
+        if is_uniform(sig, self._health.uniform_max_std):
+            reason = "picture is blank (black or a single colour)"
+            log.warning("camera %s: black (%s)", key, reason)
+            return Grab(key, camera, slot_at, captured_at, image, CameraStatus.black, reason, sig)
+        return Grab(key, camera, slot_at, captured_at, image, CameraStatus.online, "", sig)
 
     # stage 2: detection and everything after it ----------------------------------------------------
     def analyse(self, grabs: list[Grab]) -> list[Sample]:
         """One detector call for every grab that has a picture worth detecting on."""
+        grabs = [self._judge(g) for g in grabs]
         todo = [g for g in grabs if g.image is not None and g.status is not CameraStatus.black]
         results: dict[int, tuple[Detections, float]] = {}
         if todo:
@@ -105,6 +117,15 @@ class CameraSampler:
                 samples.append(self._finish(g, *results[id(g)]))
         return samples
 
+    def _judge(self, g: Grab) -> Grab:
+        """Frozen or not, against what the camera showed last time."""
+        if g.image is None or g.sig is None or g.status is not CameraStatus.online:
+            return g
+        status, reason, _ = judge_picture(self.memory.previous(g.key), g.sig, self._health)
+        if status is not CameraStatus.online:
+            log.warning("camera %s: %s (%s)", g.key, status.value, reason)
+        return Grab(g.key, g.camera, g.slot_at, g.captured_at, g.image, status, reason, g.sig)
+
     def sample(self, site_id: str, camera: CameraConfig, slot_at: dt.datetime) -> Sample:
         """Both stages for one camera."""
         return self.analyse([self.grab(CameraKey(site_id, camera.id), camera, slot_at)])[0]
@@ -120,17 +141,30 @@ class CameraSampler:
         )
 
     def _finish(self, g: Grab, detections: Detections, detect_ms: float) -> Sample:
-        assert g.image is not None
+        assert g.image is not None and g.sig is not None
         h, w = g.image.shape[:2]
         camera = g.camera
         counted = in_zone(detections, w, h, camera.zones.site, [m.polygon for m in camera.masks])
         categories = self._categories.categories_of(detections)
-        kept = [c for c, keep in zip(categories, counted, strict=True) if keep]
+        boxes = [
+            Box(c, float(x1) / w, float(y1) / h, float(x2) / w, float(y2) / h)
+            for (x1, y1, x2, y2), c, keep in zip(detections.xyxy, categories, counted, strict=True)
+            if keep and c is not Category.ignored
+        ]
         counts = Counts(
-            workers=kept.count(Category.worker),
-            machinery=kept.count(Category.machinery),
-            vehicles=kept.count(Category.vehicle),
+            workers=sum(1 for b in boxes if b.category is Category.worker),
+            machinery=sum(1 for b in boxes if b.category is Category.machinery),
+            vehicles=sum(1 for b in boxes if b.category is Category.vehicle),
         )
+        previous = self.memory.previous(g.key)
+        _, _, unchanged = judge_picture(previous, g.sig, self._health)
+        if g.status is CameraStatus.frozen or previous is None:
+            activity = Activity()  # a frozen picture, or a first one, shows no movement
+        else:
+            change = change_map(previous.grey, g.sig.grey, g.sig.valid)
+            activity = sample_activity(boxes, previous.machines, change, self._scoring)
+        state = CameraState(g.sig.grey, unchanged, tuple(b for b in boxes if b.category is not Category.worker))
+        self.memory.remember(g.key, state)
         return Sample(
             g.key,
             g.slot_at,
@@ -138,10 +172,22 @@ class CameraSampler:
             g.status,
             reason=g.reason,
             counts=counts,
-            detections=sum(1 for c in kept if c is not Category.ignored),
+            detections=len(boxes),
             snapshot_path=self._write_snapshot(g, detections, categories, counted),
             detect_ms=round(detect_ms, 2),
+            activity=activity,
+            state=state,
+            structure=self._structure_candidate(g, boxes),
         )
+
+    def _structure_candidate(self, g: Grab, boxes: list[Box]) -> tuple[dt.date, StructureCandidate] | None:
+        zone = g.camera.zones.structure
+        if zone is None or g.image is None or g.status is not CameraStatus.online:
+            return None
+        crop = zone_crop(g.image, zone)
+        hidden = occluded_share([(b.x1, b.y1, b.x2, b.y2) for b in boxes], zone)
+        day = g.captured_at.astimezone(self._tz).date()
+        return day, StructureCandidate(crop, reference_quality(crop, hidden))
 
     def _write_snapshot(
         self, g: Grab, detections: Detections | None, categories: list[Category], counted: npt.NDArray[np.bool_]

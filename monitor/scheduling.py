@@ -6,13 +6,34 @@ import datetime as dt
 import logging
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from monitor.daily import days_to_catch_up, score_days
 from monitor.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
 SWEEP_JOB_ID = "sample-sweep"
+DAILY_SCORE_JOB_ID = "daily-score"
+CATCH_UP_JOB_ID = "score-catch-up"
+# A daily job that fires late (server busy, clock jump, restart) still runs within six hours; APScheduler's
+# default of one second would silently skip the day.
+DAILY_MISFIRE_GRACE_S = 6 * 3600
+
+
+def score_today(runtime: Runtime) -> None:
+    today = runtime.clock().astimezone(runtime.config.tz).date()
+    with runtime.sessions() as session:
+        score_days(session, runtime.config, [today], now=runtime.clock())
+
+
+def catch_up(runtime: Runtime) -> None:
+    with runtime.sessions() as session:
+        days = days_to_catch_up(session, runtime.config, runtime.clock())
+        if days:
+            log.info("scoring %d day(s) that were missed: %s", len(days), ", ".join(map(str, days)))
+            score_days(session, runtime.config, days, now=runtime.clock())
 
 
 def build_scheduler(runtime: Runtime, start_now: bool = True) -> BackgroundScheduler:
@@ -30,5 +51,26 @@ def build_scheduler(runtime: Runtime, start_now: bool = True) -> BackgroundSched
         max_instances=1,  # a slow sweep is never overlapped by the next
         misfire_grace_time=sampling.misfire_grace_seconds,
         **first_run,
+    )
+    run_at = runtime.config.scoring.run_at
+    scheduler.add_job(
+        score_today,
+        CronTrigger(hour=run_at.hour, minute=run_at.minute, timezone=runtime.config.tz),
+        args=[runtime],
+        id=DAILY_SCORE_JOB_ID,
+        name="score every site for today",
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=DAILY_MISFIRE_GRACE_S,
+    )
+    scheduler.add_job(
+        catch_up,
+        args=[runtime],
+        id=CATCH_UP_JOB_ID,
+        name="score days missed while stopped",
+        replace_existing=True,
+        misfire_grace_time=DAILY_MISFIRE_GRACE_S,
+        **({"next_run_time": dt.datetime.now(dt.UTC)} if start_now else {}),
     )
     return scheduler

@@ -5,9 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
+
+if TYPE_CHECKING:
+    from monitor.activity import Activity
+    from monitor.health import CameraState
+    from monitor.structure import StructureCandidate
 
 
 class CameraStatus(StrEnum):
@@ -57,6 +63,11 @@ class Sample:
     detections: int = 0
     snapshot_path: str | None = None
     detect_ms: float | None = None
+    activity: Activity | None = None
+    state: CameraState | None = None
+    """The camera's memory after this sample, stored with it so a restart goes on where it stopped."""
+    structure: tuple[dt.date, StructureCandidate] | None = None
+    """This sample's picture of the structure zone, kept if it is the day's best reference so far."""
 
     @property
     def ok(self) -> bool:

@@ -11,6 +11,7 @@ from monitor.config.settings import (
     HealthConfig,
     SamplingConfig,
     SamplingMode,
+    ScoringConfig,
     Transport,
     WorkingHours,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "NamedPolygon",
     "SamplingConfig",
     "SamplingMode",
+    "ScoringConfig",
     "SiteConfig",
     "Transport",
     "WorkingHours",

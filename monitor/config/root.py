@@ -14,6 +14,7 @@ from monitor.config.settings import (
     DetectorConfig,
     HealthConfig,
     SamplingConfig,
+    ScoringConfig,
     WorkingHours,
     validate_timezone,
 )
@@ -27,6 +28,7 @@ class AppConfig(ConfigModel):
     holidays: list[dt.date] = Field(default_factory=list, description="Local dates with no work expected")
     sampling: SamplingConfig = Field(default_factory=SamplingConfig)
     health: HealthConfig = Field(default_factory=HealthConfig)
+    scoring: ScoringConfig = Field(default_factory=ScoringConfig)
     detector: DetectorConfig
     sites: list[SiteConfig] = Field(min_length=1)
 

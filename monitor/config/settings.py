@@ -134,3 +134,51 @@ def camera_deadline(sampling: SamplingConfig) -> float:
     if sampling.camera_deadline_seconds is not None:
         return sampling.camera_deadline_seconds
     return sampling.open_timeout_seconds + sampling.read_timeout_seconds + 5.0
+
+
+class ScoringWeights(ConfigModel):
+    """Points of each component; they must add up to 100."""
+
+    activity: float = Field(default=40, ge=0, le=100, description="Share of working hours with activity")
+    workers: float = Field(default=20, ge=0, le=100, description="Worker-hours against the target")
+    machinery: float = Field(default=25, ge=0, le=100, description="Machine-hours against the target")
+    structure: float = Field(default=15, ge=0, le=100, description="Structure change against the target")
+
+    @model_validator(mode="after")
+    def _sum_to_100(self) -> ScoringWeights:
+        total = self.activity + self.workers + self.machinery + self.structure
+        if abs(total - 100) > 1e-6:
+            raise ValueError(f"weights must add up to 100, they add up to {total:g}")
+        return self
+
+
+class ScoringConfig(ConfigModel):
+    """The daily progress score: see docs/scoring.md."""
+
+    run_at: dt.time = Field(default=dt.time(20, 30), description="Local time of the daily scoring job")
+    weights: ScoringWeights = Field(default_factory=ScoringWeights)
+    worker_hours_target: float = Field(default=40, gt=0, description="Worker-hours that earn the full points")
+    machine_hours_target: float = Field(default=8, gt=0, description="Machine-hours that earn the full points")
+    structure_change_target: float = Field(
+        default=0.03, gt=0, le=1, description="Share of the structure zone changed in a day for the full points"
+    )
+    activity_saturation: float = Field(
+        default=4,
+        gt=0,
+        description="Moving workers + 2 x working machines + moving vehicles for a sample's full activity",
+    )
+    active_sample_level: float = Field(default=0.25, ge=0, le=1, description="A sample at or above this is active")
+    motion_in_box: float = Field(
+        default=0.04, gt=0, lt=1, description="Share of a box's pixels that must change for its object to be moving"
+    )
+    active_score: float = Field(default=50, ge=0, le=100, description="A day at or above this score is active")
+    idle_score: float = Field(default=15, ge=0, le=100, description="A day below this score is idle (standstill)")
+    outage_coverage: float = Field(
+        default=0.5, ge=0, le=1, description="Below this coverage the day is a camera outage, not idleness"
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ScoringConfig:
+        if self.idle_score > self.active_score:
+            raise ValueError("idle_score must not be above active_score")
+        return self

@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -111,6 +112,11 @@ class Sample(Base):
     detections: Mapped[int] = mapped_column(Integer, default=0)
     snapshot_path: Mapped[str | None] = mapped_column(Text, nullable=True)
     detect_ms: Mapped[float | None] = mapped_column(Float, nullable=True)
+    moving_workers: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    working_machines: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    moving_vehicles: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    motion: Mapped[float | None] = mapped_column(Float, nullable=True)
+    activity: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class DailyScore(Base):
@@ -154,3 +160,29 @@ class CameraEvent(Base):
     previous_status: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class CameraStateRow(Base):
+    """Each camera's sampling memory (last picture signature, frozen count, machine boxes)."""
+
+    __tablename__ = "camera_state"
+
+    camera_pk: Mapped[int] = mapped_column(ForeignKey("cameras.id"), primary_key=True)
+    slot_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    signature_png: Mapped[bytes] = mapped_column(LargeBinary)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    machines: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+
+class StructureRef(Base):
+    """The day's reference picture of a camera's structure zone (daylight, least occluded)."""
+
+    __tablename__ = "structure_refs"
+    __table_args__ = (UniqueConstraint("camera_pk", "day"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    camera_pk: Mapped[int] = mapped_column(ForeignKey("cameras.id"))
+    day: Mapped[dt.date] = mapped_column(Date)
+    slot_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    quality: Mapped[float] = mapped_column(Float)
+    image_png: Mapped[bytes] = mapped_column(LargeBinary)

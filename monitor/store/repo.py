@@ -6,11 +6,16 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
+import cv2
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from monitor.config import AppConfig
+from monitor.activity import Box
+from monitor.config import AppConfig, Category
+from monitor.health import CameraState
 from monitor.store import models
 from monitor.types import CameraKey, CameraStatus, Sample
 
@@ -81,6 +86,11 @@ def _sample_row(camera_pk: int, sample: Sample) -> models.Sample:
         detections=sample.detections,
         snapshot_path=sample.snapshot_path,
         detect_ms=sample.detect_ms,
+        moving_workers=sample.activity.moving_workers if sample.activity else None,
+        working_machines=sample.activity.working_machines if sample.activity else None,
+        moving_vehicles=sample.activity.moving_vehicles if sample.activity else None,
+        motion=sample.activity.motion if sample.activity else None,
+        activity=sample.activity.level if sample.activity else None,
     )
 
 
@@ -123,8 +133,66 @@ def record_samples(session: Session, items: list[tuple[int, Sample]]) -> int:
         written += 1
         if pk in cameras:
             _update_health(session, cameras[pk], sample)
+        if sample.state is not None:
+            save_state(session, pk, sample)
+        if sample.structure is not None:
+            offer_structure_ref(session, pk, sample)
     session.commit()
     return written
+
+
+def save_state(session: Session, camera_pk: int, sample: Sample) -> None:
+    assert sample.state is not None
+    row = session.get(models.CameraStateRow, camera_pk) or models.CameraStateRow(camera_pk=camera_pk)
+    row.slot_at = sample.slot_at
+    row.signature_png = encode_png(sample.state.grey)
+    row.unchanged = sample.state.unchanged
+    row.machines = [[b.category.value, b.x1, b.y1, b.x2, b.y2] for b in sample.state.machines]
+    session.add(row)
+
+
+def load_states(session: Session) -> dict[CameraKey, CameraState]:
+    """Every camera's sampling memory, as the last sample before a stop left it."""
+    out: dict[CameraKey, CameraState] = {}
+    rows = session.execute(
+        select(models.CameraStateRow, models.Camera.site_id, models.Camera.camera_id).join(
+            models.Camera, models.Camera.id == models.CameraStateRow.camera_pk
+        )
+    )
+    for row, site_id, camera_id in rows:
+        machines = tuple(Box(Category(m[0]), *m[1:]) for m in row.machines)
+        out[CameraKey(site_id, camera_id)] = CameraState(decode_png(row.signature_png), row.unchanged, machines)
+    return out
+
+
+def offer_structure_ref(session: Session, camera_pk: int, sample: Sample) -> None:
+    """Keep the candidate if it is the best reference of its day so far."""
+    assert sample.structure is not None
+    day, candidate = sample.structure
+    if candidate.quality <= 0:
+        return
+    row = session.scalars(
+        select(models.StructureRef).where(models.StructureRef.camera_pk == camera_pk, models.StructureRef.day == day)
+    ).one_or_none()
+    if row is not None and row.quality >= candidate.quality:
+        return
+    row = row or models.StructureRef(camera_pk=camera_pk, day=day)
+    row.slot_at, row.quality, row.image_png = sample.slot_at, candidate.quality, encode_png(candidate.grey)
+    session.add(row)
+
+
+def encode_png(grey: npt.NDArray[np.uint8]) -> bytes:
+    ok, data = cv2.imencode(".png", grey)
+    if not ok:
+        raise ValueError("cannot encode a picture signature")
+    return bytes(data.tobytes())
+
+
+def decode_png(data: bytes) -> npt.NDArray[np.uint8]:
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
+    if image is None:
+        raise ValueError("stored picture signature is not a PNG")
+    return np.asarray(image, np.uint8)
 
 
 def _update_health(session: Session, camera: models.Camera, sample: Sample) -> None:

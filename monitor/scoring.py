@@ -1,0 +1,116 @@
+"""The daily progress score of a site: pure functions of the day's samples. See docs/scoring.md."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from monitor.config import ScoringConfig
+
+
+class DayStatus(StrEnum):
+    active = "active"  # 正常施工
+    low_activity = "low_activity"  # 施工不足
+    idle = "idle"  # 停工
+    camera_outage = "camera_outage"  # 视频中断: too little was seen to judge
+    not_expected = "not_expected"  # 未要求: signed but not started, holiday, day off
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One camera in one sampling slot."""
+
+    slot_at: dt.datetime
+    camera: str
+    status: str
+    activity: float | None = None
+    moving_workers: int | None = None
+    working_machines: int | None = None
+
+
+@dataclass(frozen=True)
+class DayInput:
+    site_id: str
+    day: dt.date
+    work_expected: bool
+    """False for a signed-batch site not started yet, a holiday or a day off."""
+    cameras: int
+    expected_slots: int
+    """Sampling slots in the working hours, per camera."""
+    interval_seconds: int
+    observations: Sequence[Observation]
+    structure_change: float | None = None
+    """Largest share of a structure zone that changed since the previous reference day."""
+
+
+@dataclass(frozen=True)
+class DayScore:
+    site_id: str
+    day: dt.date
+    score: float | None
+    status: DayStatus
+    components: dict[str, Any] = field(default_factory=dict)
+
+
+def score_day(day: DayInput, rules: ScoringConfig) -> DayScore:
+    expected = day.cameras * day.expected_slots
+    seen = [o for o in day.observations if o.status == "online"]
+    coverage = min(1.0, len(seen) / expected) if expected else 0.0
+
+    by_slot: dict[dt.datetime, list[Observation]] = defaultdict(list)
+    for o in seen:
+        by_slot[o.slot_at].append(o)
+    covered_slots = len(by_slot)
+    active_slots = sum(
+        1 for obs in by_slot.values() if max((o.activity or 0.0) for o in obs) >= rules.active_sample_level
+    )
+    hours_per_slot = day.interval_seconds / 3600
+    # The same worker may stand in two cameras' view: take the most any camera saw in a slot.
+    worker_slots = sum(max((o.moving_workers or 0) for o in obs) for obs in by_slot.values())
+    machine_slots = sum(max((o.working_machines or 0) for o in obs) for obs in by_slot.values())
+    # Slots nobody saw are assumed like the ones seen (coverage says how much that assumes).
+    extrapolate = day.expected_slots / covered_slots if covered_slots else 0.0
+    worker_hours = worker_slots * hours_per_slot * extrapolate
+    machine_hours = machine_slots * hours_per_slot * extrapolate
+    active_share = active_slots / covered_slots if covered_slots else 0.0
+    structure = day.structure_change or 0.0
+
+    parts = {
+        "activity": active_share,
+        "workers": min(1.0, worker_hours / rules.worker_hours_target),
+        "machinery": min(1.0, machine_hours / rules.machine_hours_target),
+        "structure": min(1.0, structure / rules.structure_change_target),
+    }
+    w = rules.weights
+    points = {
+        "activity": w.activity * parts["activity"],
+        "workers": w.workers * parts["workers"],
+        "machinery": w.machinery * parts["machinery"],
+        "structure": w.structure * parts["structure"],
+    }
+    raw = round(sum(points.values()), 1)
+    components: dict[str, Any] = {
+        "coverage": round(coverage, 4),
+        "samples_expected": expected,
+        "samples_seen": len(seen),
+        "active_share": round(active_share, 4),
+        "worker_hours": round(worker_hours, 2),
+        "machine_hours": round(machine_hours, 2),
+        "structure_change": round(structure, 4) if day.structure_change is not None else None,
+        "points": {k: round(v, 1) for k, v in points.items()},
+    }
+    if not day.work_expected:
+        return DayScore(day.site_id, day.day, None, DayStatus.not_expected, components)
+    if coverage < rules.outage_coverage:
+        return DayScore(day.site_id, day.day, None, DayStatus.camera_outage, components)
+    if raw >= rules.active_score:
+        status = DayStatus.active
+    elif raw < rules.idle_score:
+        status = DayStatus.idle
+    else:
+        status = DayStatus.low_activity
+    return DayScore(day.site_id, day.day, raw, status, components)
