@@ -18,8 +18,9 @@ from monitor.health import CameraMemory
 from monitor.sampler import CameraSampler
 from monitor.sources import SourceProvider
 from monitor.store import make_engine, make_session_factory, migrate
-from monitor.store.repo import load_states, sync_config
+from monitor.store.repo import load_states, sampled_in_slot, sync_config
 from monitor.sweep import SweepResult, run_sweep
+from monitor.types import CameraKey
 from monitor.writer import SampleWriter
 
 log = logging.getLogger(__name__)
@@ -41,8 +42,12 @@ class Runtime:
     def sweep(self) -> SweepResult:
         sampling = self.config.sampling
         slot = slot_start(self.clock(), sampling.interval_seconds)
+        with self.sessions() as session:
+            done = sampled_in_slot(session, slot)
+        if done:
+            log.info("%d camera(s) already sampled in slot %s (restart); not again", len(done), slot.isoformat())
         result = run_sweep(
-            list(self.config.cameras()),
+            [(site, cam) for site, cam in self.config.cameras() if CameraKey(site.id, cam.id) not in done],
             self.sampler.grab,
             self.sampler.analyse,
             self.writer.write_many,

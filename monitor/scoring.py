@@ -72,17 +72,17 @@ def score_day(day: DayInput, rules: ScoringConfig) -> DayScore:
     # The same worker may stand in two cameras' view: take the most any camera saw in a slot.
     worker_slots = sum(max((o.moving_workers or 0) for o in obs) for obs in by_slot.values())
     machine_slots = sum(max((o.working_machines or 0) for o in obs) for obs in by_slot.values())
-    # Slots nobody saw are assumed like the ones seen (coverage says how much that assumes).
-    extrapolate = day.expected_slots / covered_slots if covered_slots else 0.0
-    worker_hours = worker_slots * hours_per_slot * extrapolate
-    machine_hours = machine_slots * hours_per_slot * extrapolate
+    # Averages over the slots seen; slots nobody saw are assumed like them (coverage says how much).
+    avg_workers = worker_slots / covered_slots if covered_slots else 0.0
+    avg_machines = machine_slots / covered_slots if covered_slots else 0.0
+    working_hours = day.expected_slots * hours_per_slot
     active_share = active_slots / covered_slots if covered_slots else 0.0
     structure = day.structure_change or 0.0
 
     parts = {
         "activity": active_share,
-        "workers": min(1.0, worker_hours / rules.worker_hours_target),
-        "machinery": min(1.0, machine_hours / rules.machine_hours_target),
+        "workers": min(1.0, avg_workers / rules.workers_target),
+        "machinery": min(1.0, avg_machines / rules.machines_target),
         "structure": min(1.0, structure / rules.structure_change_target),
     }
     w = rules.weights
@@ -98,8 +98,10 @@ def score_day(day: DayInput, rules: ScoringConfig) -> DayScore:
         "samples_expected": expected,
         "samples_seen": len(seen),
         "active_share": round(active_share, 4),
-        "worker_hours": round(worker_hours, 2),
-        "machine_hours": round(machine_hours, 2),
+        "avg_moving_workers": round(avg_workers, 3),
+        "avg_working_machines": round(avg_machines, 3),
+        "worker_hours": round(avg_workers * working_hours, 2),
+        "machine_hours": round(avg_machines * working_hours, 2),
         "structure_change": round(structure, 4) if day.structure_change is not None else None,
         "points": {k: round(v, 1) for k, v in points.items()},
     }

@@ -63,6 +63,9 @@ class CameraConfig(ConfigModel):
     substream_url: SecretStr | None = Field(default=None, description="Optional lower-resolution stream")
     mode: SamplingMode | None = Field(default=None, description="Overrides sampling.mode for this camera")
     transport: Transport | None = Field(default=None, description="Overrides sampling.transport for this camera")
+    file_loop_seconds: float | None = Field(
+        default=None, gt=0, description="Video files only: loop over the first N seconds (e.g. to skip an end card)"
+    )
     zones: Zones = Field(default_factory=Zones)
     masks: list[NamedPolygon] = Field(default_factory=list, description="Regions left out (clock, watermark)")
 

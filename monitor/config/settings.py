@@ -140,8 +140,8 @@ class ScoringWeights(ConfigModel):
     """Points of each component; they must add up to 100."""
 
     activity: float = Field(default=40, ge=0, le=100, description="Share of working hours with activity")
-    workers: float = Field(default=20, ge=0, le=100, description="Worker-hours against the target")
-    machinery: float = Field(default=25, ge=0, le=100, description="Machine-hours against the target")
+    workers: float = Field(default=20, ge=0, le=100, description="Moving workers against the target")
+    machinery: float = Field(default=25, ge=0, le=100, description="Working machines against the target")
     structure: float = Field(default=15, ge=0, le=100, description="Structure change against the target")
 
     @model_validator(mode="after")
@@ -157,8 +157,12 @@ class ScoringConfig(ConfigModel):
 
     run_at: dt.time = Field(default=dt.time(20, 30), description="Local time of the daily scoring job")
     weights: ScoringWeights = Field(default_factory=ScoringWeights)
-    worker_hours_target: float = Field(default=40, gt=0, description="Worker-hours that earn the full points")
-    machine_hours_target: float = Field(default=8, gt=0, description="Machine-hours that earn the full points")
+    workers_target: float = Field(
+        default=4, gt=0, description="Average moving workers over the working hours that earn the full points"
+    )
+    machines_target: float = Field(
+        default=1, gt=0, description="Average working machines over the working hours that earn the full points"
+    )
     structure_change_target: float = Field(
         default=0.03, gt=0, le=1, description="Share of the structure zone changed in a day for the full points"
     )

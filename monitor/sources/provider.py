@@ -30,7 +30,7 @@ class SourceProvider:
         if camera.is_file:
             # Cameras playing the same file start at different points, as different cameras would.
             offset = zlib.crc32(str(key).encode()) % 3600
-            return VideoFileSource(url, clock=self._clock, offset_seconds=float(offset))
+            return VideoFileSource(url, self._clock, float(offset), camera.file_loop_seconds)
         if url.lower().startswith(("http://", "https://")):
             return HttpSource(url, s.open_timeout_seconds, s.read_timeout_seconds)
         transport = (camera.transport or s.transport).value

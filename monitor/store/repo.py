@@ -71,6 +71,15 @@ def camera_pks(session: Session) -> dict[CameraKey, int]:
     }
 
 
+def sampled_in_slot(session: Session, slot_at: dt.datetime) -> set[CameraKey]:
+    rows = session.execute(
+        select(models.Camera.site_id, models.Camera.camera_id)
+        .join(models.Sample, models.Sample.camera_pk == models.Camera.id)
+        .where(models.Sample.slot_at == slot_at)
+    )
+    return {CameraKey(site_id, camera_id) for site_id, camera_id in rows}
+
+
 def _sample_row(camera_pk: int, sample: Sample) -> models.Sample:
     counts = sample.counts
     return models.Sample(
