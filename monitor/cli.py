@@ -62,6 +62,9 @@ def _serve(config_path: Path, database_url: str | None, host: str, port: int, ap
         pass
     finally:
         scheduler.shutdown(wait=True)
+        leadership = getattr(scheduler, "leadership", None)
+        if leadership is not None:
+            leadership.release()
         runtime.close()
         log.info("stopped")
     return 0

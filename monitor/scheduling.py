@@ -8,9 +8,11 @@ import logging
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.exc import SQLAlchemyError
 
 from monitor.daily import days_to_catch_up, score_days
 from monitor.runtime import Runtime
+from monitor.store.lease import acquire, holder_id, release
 
 log = logging.getLogger(__name__)
 
@@ -36,11 +38,61 @@ def catch_up(runtime: Runtime) -> None:
             score_days(session, runtime.config, days, now=runtime.clock())
 
 
+LEASE_JOB_ID = "scheduler-lease"
+LEASE_NAME = "scheduler"
+LEASE_TTL = dt.timedelta(seconds=60)
+LED_JOBS = (SWEEP_JOB_ID, DAILY_SCORE_JOB_ID, CATCH_UP_JOB_ID)
+
+
+class Leadership:
+    """Runs the deployment's jobs only while this process holds the scheduler lease in the database.
+
+    Several `sitemon run` processes (or a restart overlapping the old process) then never sample or
+    score twice: the others stand by and take over within a minute if the holder stops.
+    """
+
+    def __init__(self, runtime: Runtime, scheduler: BackgroundScheduler, holder: str | None = None) -> None:
+        self.runtime = runtime
+        self.scheduler = scheduler
+        self.holder = holder or holder_id()
+        self.leading = False
+
+    def tick(self) -> bool:
+        now = dt.datetime.now(dt.UTC)
+        try:
+            with self.runtime.sessions() as session:
+                held = acquire(session, LEASE_NAME, self.holder, LEASE_TTL, now)
+        except SQLAlchemyError as exc:
+            log.warning("cannot reach the database to renew the scheduler lease: %s", type(exc).__name__)
+            held = False
+        if held and not self.leading:
+            log.info("this process (%s) now runs the scheduled jobs", self.holder)
+            for job_id in LED_JOBS:
+                self.scheduler.modify_job(job_id, next_run_time=now if job_id != DAILY_SCORE_JOB_ID else None)
+                if job_id == DAILY_SCORE_JOB_ID:
+                    self.scheduler.resume_job(job_id)
+        elif not held and self.leading:
+            log.warning("scheduler lease lost to another process; standing by")
+            for job_id in LED_JOBS:
+                self.scheduler.pause_job(job_id)
+        self.leading = held
+        return held
+
+    def release(self) -> None:
+        if self.leading:
+            with self.runtime.sessions() as session:
+                release(session, LEASE_NAME, self.holder)
+            self.leading = False
+
+
 def build_scheduler(runtime: Runtime, start_now: bool = True) -> BackgroundScheduler:
-    """A scheduler with the sampling sweep. Not started: the caller starts and stops it."""
+    """A scheduler with the sampling sweep and the daily jobs. Not started: the caller starts and stops it.
+
+    With ``start_now`` the jobs wait (paused) for the lease; without it they are scheduled as they are
+    (tests that drive jobs themselves)."""
     sampling = runtime.config.sampling
     scheduler = BackgroundScheduler(timezone=runtime.config.tz)
-    first_run = {"next_run_time": dt.datetime.now(dt.UTC)} if start_now else {}
+    first_run: dict[str, object] = {"next_run_time": None} if start_now else {}
     scheduler.add_job(
         runtime.sweep,
         IntervalTrigger(seconds=sampling.interval_seconds, timezone=runtime.config.tz),
@@ -71,6 +123,20 @@ def build_scheduler(runtime: Runtime, start_now: bool = True) -> BackgroundSched
         name="score days missed while stopped",
         replace_existing=True,
         misfire_grace_time=DAILY_MISFIRE_GRACE_S,
-        **({"next_run_time": dt.datetime.now(dt.UTC)} if start_now else {}),
+        **first_run,
     )
+    if start_now:
+        scheduler.get_job(DAILY_SCORE_JOB_ID).pause()
+        leadership = Leadership(runtime, scheduler)
+        scheduler.leadership = leadership
+        scheduler.add_job(
+            leadership.tick,
+            IntervalTrigger(seconds=LEASE_TTL.total_seconds() / 3),
+            id=LEASE_JOB_ID,
+            name="hold the scheduler lease",
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            next_run_time=dt.datetime.now(dt.UTC),
+        )
     return scheduler

@@ -186,3 +186,13 @@ class StructureRef(Base):
     slot_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     quality: Mapped[float] = mapped_column(Float)
     image_png: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Lease(Base):
+    """A named lease held by one process at a time (the deployment's scheduler)."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

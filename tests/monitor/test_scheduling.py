@@ -1,0 +1,96 @@
+"""The deployment's jobs: their settings, the lease that keeps them to one process, and catch-up."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy.orm import Session, sessionmaker
+
+from detectors import CategoryMap
+from monitor.config import Category, parse_config
+from monitor.daily import days_to_catch_up, score_days
+from monitor.runtime import build_runtime
+from monitor.scheduling import (
+    CATCH_UP_JOB_ID,
+    DAILY_MISFIRE_GRACE_S,
+    DAILY_SCORE_JOB_ID,
+    LEASE_TTL,
+    SWEEP_JOB_ID,
+    Leadership,
+    build_scheduler,
+)
+from monitor.store.lease import acquire
+from monitor.store.repo import camera_pks, record_sample, sync_config
+from monitor.types import CameraKey, CameraStatus, Counts, Sample
+from tests.fixtures.servers import SAMPLE_VIDEO
+from tests.helpers import config_dict
+from tests.monitor.fakes import NAMES, FakeDetector
+
+
+def _runtime(tmp_path: Path):  # type: ignore[no-untyped-def]
+    data = config_dict()
+    data["sampling"]["snapshot_dir"] = str(tmp_path / "snaps")
+    detector = (FakeDetector(), CategoryMap.build({"person": Category.worker}, NAMES))
+    return build_runtime(parse_config(data), f"sqlite:///{tmp_path / 'db.sqlite'}", detector=detector)
+
+
+def test_daily_jobs_coalesce_and_tolerate_a_late_start(tmp_path: Path) -> None:
+    runtime = _runtime(tmp_path)
+    scheduler = build_scheduler(runtime)
+    try:
+        daily = scheduler.get_job(DAILY_SCORE_JOB_ID)
+        sweep = scheduler.get_job(SWEEP_JOB_ID)
+        assert isinstance(daily.trigger, CronTrigger) and str(daily.trigger.timezone) == "Asia/Shanghai"
+        assert "hour='20', minute='30'" in str(daily.trigger)
+        assert daily.coalesce and daily.misfire_grace_time == DAILY_MISFIRE_GRACE_S
+        assert sweep.coalesce and sweep.max_instances == 1 and sweep.misfire_grace_time == 60
+        assert {j.id for j in scheduler.get_jobs()} >= {SWEEP_JOB_ID, DAILY_SCORE_JOB_ID, CATCH_UP_JOB_ID}
+    finally:
+        runtime.close()
+
+
+def test_only_the_lease_holder_runs_the_jobs_and_a_standby_takes_over(tmp_path: Path) -> None:
+    first, second = _runtime(tmp_path), _runtime(tmp_path)  # two processes, one database
+    s1, s2 = build_scheduler(first), build_scheduler(second)
+    a, b = Leadership(first, s1, "A"), Leadership(second, s2, "B")
+    try:
+        assert a.tick() is True and b.tick() is False
+        assert s1.get_job(SWEEP_JOB_ID).next_run_time is not None
+        assert s2.get_job(SWEEP_JOB_ID).next_run_time is None  # paused: standing by
+        assert s2.get_job(DAILY_SCORE_JOB_ID).next_run_time is None
+        a.release()
+        assert b.tick() is True
+        assert s2.get_job(SWEEP_JOB_ID).next_run_time is not None
+        assert s2.get_job(DAILY_SCORE_JOB_ID).next_run_time is not None
+        assert a.tick() is False
+    finally:
+        first.close()
+        second.close()
+
+
+def test_an_expired_lease_can_be_taken(sessions: sessionmaker[Session]) -> None:
+    t0 = dt.datetime(2026, 11, 28, tzinfo=dt.UTC)
+    with sessions() as s:
+        assert acquire(s, "scheduler", "A", LEASE_TTL, t0)
+        assert not acquire(s, "scheduler", "B", LEASE_TTL, t0 + dt.timedelta(seconds=30))
+        assert acquire(s, "scheduler", "A", LEASE_TTL, t0 + dt.timedelta(seconds=30))  # renewal
+        assert acquire(s, "scheduler", "B", LEASE_TTL, t0 + dt.timedelta(seconds=200))  # A went silent
+
+
+def test_days_missed_while_stopped_are_found_and_scored_once(sessions: sessionmaker[Session]) -> None:
+    config = parse_config(config_dict([str(SAMPLE_VIDEO)] * 2))
+    key = CameraKey("site1", "cam1")
+    with sessions() as s:
+        sync_config(s, config)
+        pk = camera_pks(s)[key]
+        slot = dt.datetime(2026, 11, 24, 2, tzinfo=dt.UTC)  # 10:00 on the 24th in Shanghai
+        record_sample(s, pk, Sample(key, slot, slot, CameraStatus.online, counts=Counts(1, 0, 0)))
+        now = dt.datetime(2026, 11, 27, 13, tzinfo=dt.UTC)  # 21:00 on the 27th, after the 20:30 run
+        days = days_to_catch_up(s, config, now)
+        assert days == [dt.date(2026, 11, d) for d in (24, 25, 26, 27)]
+        score_days(s, config, days[:2], now=now)
+        assert days_to_catch_up(s, config, now) == [dt.date(2026, 11, 26), dt.date(2026, 11, 27)]
+        before_run = dt.datetime(2026, 11, 27, 11, tzinfo=dt.UTC)  # 19:00 on the 27th: today not yet due
+        assert days_to_catch_up(s, config, before_run) == [dt.date(2026, 11, 26)]
