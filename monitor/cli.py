@@ -113,6 +113,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
 
     from monitor.daily import score_days
     from monitor.store import make_engine, make_session_factory, migrate
+    from monitor.store.repo import sync_config
 
     try:
         config = load_config(args.config)
@@ -131,6 +132,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
     engine = make_engine(args.database_url)
     migrate(engine)
     with make_session_factory(engine)() as session:
+        sync_config(session, config)
         results = score_days(session, config, [day], sites)
     engine.dispose()
     for r in results:

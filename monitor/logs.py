@@ -14,5 +14,5 @@ def setup_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("apscheduler.executors.default", "httpx"):
+    for noisy in ("apscheduler.executors.default", "httpx", "alembic.runtime.plugins", "alembic.runtime.migration"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -111,3 +111,18 @@ def test_demo_stores_samples_within_a_minute_and_serves_them(tmp_path: Path) -> 
         out, _ = proc.communicate(timeout=30)
     assert proc.returncode == 0, out[-3000:]
     assert "stopped" in out
+
+
+def test_score_command_recomputes_a_day_and_names_bad_input(tmp_path: Path) -> None:
+    path = write_config(tmp_path / "c.yaml", config_dict([str(SAMPLE_VIDEO)] * 2))
+    db = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    result = _run("score", "--config", str(path), "--date", "2026-11-27", "--database-url", db)
+    assert result.returncode == 0, result.stderr
+    # No samples at all that day: a camera outage, never a zero score for an idle site.
+    assert result.stdout.splitlines() == ["2026-11-27\tsite1\t-\tcamera_outage", "2026-11-27\tsite2\t-\tcamera_outage"]
+    again = _run("score", "--config", str(path), "--date", "2026-11-27", "--site", "site2", "--database-url", db)
+    assert again.stdout.splitlines() == ["2026-11-27\tsite2\t-\tcamera_outage"]
+    bad_date = _run("score", "--config", str(path), "--date", "27.11.2026", "--database-url", db)
+    assert bad_date.returncode == 2 and "--date must be YYYY-MM-DD" in bad_date.stderr
+    bad_site = _run("score", "--config", str(path), "--date", "2026-11-27", "--site", "nope", "--database-url", db)
+    assert bad_site.returncode == 2 and "unknown site(s) nope" in bad_site.stderr
