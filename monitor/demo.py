@@ -72,6 +72,7 @@ def demo_config(shared: Path, interval_seconds: int = 20) -> dict[str, Any]:
                 # The footage ends with a video end card (not CCTV); it has a date/time overlay top-left
                 # and a watermark bottom-right.
                 camera["file_loop_seconds"] = 28
+                camera["zones"] = {"structure": [[0.0, 0.1], [0.75, 0.1], [0.75, 0.45], [0.0, 0.45]]}
                 camera["masks"] = [
                     {"name": "clock", "polygon": [[0, 0], [0.45, 0], [0.45, 0.09], [0, 0.09]]},
                     {"name": "watermark", "polygon": [[0.7, 0.9], [1, 0.9], [1, 1], [0.7, 1]]},
