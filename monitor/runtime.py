@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from detectors import CategoryMap, Detector, ModelLoadError
 from detectors.ultralytics_backend import UltralyticsDetector
+from monitor.alerts.engine import AlertService
+from monitor.alerts.sinks import Sink
 from monitor.clock import Clock, slot_start, utc_now
 from monitor.config import AppConfig, ConfigError, FieldError
 from monitor.config.settings import camera_deadline
@@ -38,6 +40,7 @@ class Runtime:
     clock: Clock
 
     sources: SourceProvider
+    alerts: AlertService | None = None
 
     def sweep(self) -> SweepResult:
         sampling = self.config.sampling
@@ -58,9 +61,13 @@ class Runtime:
             now=self.clock,
         )
         self.writer.flush()
+        if self.alerts is not None:
+            self.alerts.run(self.clock())
         return result
 
     def close(self) -> None:
+        if self.alerts is not None:
+            self.alerts.close()
         self.sources.close()
         self.writer.flush()
         self.engine.dispose()
@@ -85,7 +92,9 @@ def build_runtime(
     clock: Clock = utc_now,
     detector: tuple[Detector, CategoryMap] | None = None,
     source: str = "config",
+    sinks: list[Sink] | None = None,
 ) -> Runtime:
+    """Everything a deployment runs, wired. ``sinks``: where alerts go (default: from the config)."""
     # The detector first: a bad model must stop start-up before anything touches the database.
     detector_, category_map = detector or load_detector(config, source)
     engine = make_engine(database_url)

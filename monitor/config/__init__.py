@@ -6,6 +6,7 @@ from monitor.config.loader import ConfigError, FieldError, load_config, parse_co
 from monitor.config.root import AppConfig
 from monitor.config.settings import (
     COUNTED_CATEGORIES,
+    AlertsConfig,
     Category,
     DetectorConfig,
     HealthConfig,
@@ -18,6 +19,7 @@ from monitor.config.settings import (
 
 __all__ = [
     "COUNTED_CATEGORIES",
+    "AlertsConfig",
     "AppConfig",
     "Batch",
     "CameraConfig",

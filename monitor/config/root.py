@@ -11,6 +11,7 @@ from pydantic import Field, field_validator
 from monitor.config.base import ConfigModel
 from monitor.config.camera import CameraConfig, SiteConfig
 from monitor.config.settings import (
+    AlertsConfig,
     DetectorConfig,
     HealthConfig,
     SamplingConfig,
@@ -29,6 +30,7 @@ class AppConfig(ConfigModel):
     sampling: SamplingConfig = Field(default_factory=SamplingConfig)
     health: HealthConfig = Field(default_factory=HealthConfig)
     scoring: ScoringConfig = Field(default_factory=ScoringConfig)
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     detector: DetectorConfig
     sites: list[SiteConfig] = Field(min_length=1)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 
 from monitor.config.base import ConfigModel
 
@@ -186,3 +186,43 @@ class ScoringConfig(ConfigModel):
         if self.idle_score > self.active_score:
             raise ValueError("idle_score must not be above active_score")
         return self
+
+
+class WebhookConfig(ConfigModel):
+    url: SecretStr = Field(description="http(s):// endpoint receiving one JSON POST per alert event")
+    token: SecretStr | None = Field(default=None, description="Sent as 'Authorization: Bearer ...'; use ${VAR}")
+    timeout_seconds: float = Field(default=5, gt=0, le=60)
+    max_attempts: int = Field(default=8, ge=1, le=100, description="Tries per event, with doubling pauses")
+
+    @field_validator("url", "token", mode="before")
+    @classmethod
+    def _expand(cls, value: Any) -> Any:
+        from monitor.config.camera import expand_env
+
+        return expand_env(value) if isinstance(value, str) else value
+
+
+class MqttConfig(ConfigModel):
+    host: str = Field(default="127.0.0.1")
+    port: int = Field(default=1883, ge=1, le=65535)
+    topic_prefix: str = Field(default="sitemon", pattern=r"^[A-Za-z0-9_/-]+$")
+    username: str | None = None
+    password: SecretStr | None = Field(default=None, description="Use ${VAR}")
+
+    @field_validator("password", mode="before")
+    @classmethod
+    def _expand(cls, value: Any) -> Any:
+        from monitor.config.camera import expand_env
+
+        return expand_env(value) if isinstance(value, str) else value
+
+
+class AlertsConfig(ConfigModel):
+    """Alert rules and where alerts go (see docs/alerts.md)."""
+
+    idle_after_hours: float = Field(default=2, gt=0, le=24, description="Working hours without activity: idle")
+    idle_escalate_days: int = Field(default=3, ge=1, le=60, description="Idle days in a row that escalate")
+    offline_after_minutes: float = Field(default=30, gt=0, description="Camera down this long: offline alert")
+    low_coverage_below: float = Field(default=0.5, ge=0, le=1, description="Daily coverage below this: alert")
+    webhook: WebhookConfig | None = None
+    mqtt: MqttConfig | None = None

@@ -1,0 +1,139 @@
+"""Gather the facts from the database, run the rules, record the lifecycle, tell the sinks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from monitor.alerts.lifecycle import AlertEvent, apply, open_alerts
+from monitor.alerts.rules import CameraFact, SiteFact, camera_conditions, site_conditions
+from monitor.alerts.sinks import Dispatcher, LogSink, MqttSink, Sink, WebhookSink
+from monitor.availability import expected_samples, local_window
+from monitor.config import AppConfig, Batch, SiteConfig
+from monitor.daily import work_expected
+from monitor.store import models
+
+log = logging.getLogger(__name__)
+
+
+def camera_facts(session: Session) -> list[CameraFact]:
+    return [
+        CameraFact(c.site_id, c.camera_id, c.status, c.status_since, c.status_reason)
+        for c in session.scalars(select(models.Camera).where(models.Camera.active))
+    ]
+
+
+def _idle_days_in_a_row(session: Session, site_id: str, today: dt.date) -> int:
+    rows = session.execute(
+        select(models.DailyScore.day, models.DailyScore.status)
+        .where(models.DailyScore.site_id == site_id, models.DailyScore.day < today)
+        .order_by(models.DailyScore.day.desc())
+        .limit(60)
+    )
+    count, expect = 0, today - dt.timedelta(days=1)
+    for day, status in rows:
+        if day != expect or status != "idle":
+            break
+        count += 1
+        expect -= dt.timedelta(days=1)
+    return count
+
+
+def site_fact(session: Session, config: AppConfig, site: SiteConfig, now: dt.datetime) -> SiteFact:
+    local = now.astimezone(config.tz)
+    today = local.date()
+    start, end = local_window(today, config.tz, config.working_hours.start, config.working_hours.end)
+    working_now = work_expected(config, site, today) and start <= now < end
+    worked_hours = max(0.0, (min(now, end) - start).total_seconds() / 3600)
+    level = config.scoring.active_sample_level
+    last_active = session.scalars(
+        select(models.Sample.slot_at)
+        .where(
+            models.Sample.site_id == site.id,
+            models.Sample.slot_at >= start,
+            models.Sample.slot_at <= now,
+            models.Sample.activity >= level,
+        )
+        .order_by(models.Sample.slot_at.desc())
+        .limit(1)
+    ).first()
+    since_activity = (now - last_active).total_seconds() / 3600 if last_active is not None else None
+    window_start = max(start, now - dt.timedelta(hours=config.alerts.idle_after_hours))
+    expected = expected_samples((window_start, now), config.sampling.interval_seconds) * len(site.cameras)
+    seen = len(
+        session.scalars(
+            select(models.Sample.id).where(
+                models.Sample.site_id == site.id,
+                models.Sample.status == "online",
+                models.Sample.slot_at >= window_start,
+                models.Sample.slot_at <= now,
+            )
+        ).all()
+    )
+    last_score = session.scalars(
+        select(models.DailyScore)
+        .where(models.DailyScore.site_id == site.id, models.DailyScore.day < today)
+        .order_by(models.DailyScore.day.desc())
+        .limit(1)
+    ).first()
+    return SiteFact(
+        site_id=site.id,
+        name=site.name,
+        started=site.batch is Batch.started,
+        working_now=working_now,
+        worked_hours_today=worked_hours,
+        hours_since_activity=since_activity,
+        coverage_recent=min(1.0, seen / expected) if expected else 0.0,
+        idle_days_in_a_row=_idle_days_in_a_row(session, site.id, today),
+        last_day=last_score.day if last_score else None,
+        last_day_coverage=(last_score.components or {}).get("coverage") if last_score else None,
+    )
+
+
+def evaluate(session: Session, config: AppConfig, now: dt.datetime) -> list[AlertEvent]:
+    """Run every rule at ``now`` and record what changed."""
+    cameras = camera_facts(session)
+    sites = [site_fact(session, config, s, now) for s in config.sites]
+    open_keys = list(open_alerts(session))
+    conditions = camera_conditions(cameras, now, config.alerts) + site_conditions(sites, open_keys, config.alerts)
+    return apply(session, conditions, now)
+
+
+def build_sinks(config: AppConfig) -> list[Sink]:
+    sinks: list[Sink] = [LogSink()]
+    if config.alerts.webhook is not None:
+        sinks.append(WebhookSink(config.alerts.webhook))
+    if config.alerts.mqtt is not None:
+        sinks.append(MqttSink(config.alerts.mqtt))
+    return sinks
+
+
+class AlertService:
+    def __init__(self, config: AppConfig, sessions: sessionmaker[Session], dispatcher: Dispatcher) -> None:
+        self.config = config
+        self.sessions = sessions
+        self.dispatcher = dispatcher
+        self._published: dict[tuple[str, str], str] = {}
+
+    def run(self, now: dt.datetime) -> list[AlertEvent]:
+        """Evaluate and notify; a database problem is logged, never raised into sampling."""
+        try:
+            with self.sessions() as session:
+                events = evaluate(session, self.config, now)
+                cameras = camera_facts(session)
+        except SQLAlchemyError as exc:
+            log.error("alerts not evaluated: database error %s", type(exc).__name__)
+            return []
+        self.dispatcher.publish(events)
+        for c in cameras:
+            if self._published.get((c.site_id, c.camera_id)) != c.status:
+                self.dispatcher.camera_status(c.site_id, c.camera_id, c.status, c.reason)
+                self._published[(c.site_id, c.camera_id)] = c.status
+        return events
+
+    def close(self) -> None:
+        self.dispatcher.close()

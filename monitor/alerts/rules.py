@@ -1,0 +1,140 @@
+"""Alert rules: which conditions hold now. Pure functions of facts and an injected time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from monitor.config import AlertsConfig
+
+FAULTS = frozenset({"offline", "unauthorized", "not_found", "stream_error", "unknown"})
+
+
+class AlertType(StrEnum):
+    site_idle = "site_idle"  # 停工预警
+    camera_offline = "camera_offline"  # 摄像机离线
+    camera_frozen = "camera_frozen"  # 画面冻结
+    camera_black = "camera_black"  # 黑屏
+    low_coverage = "low_coverage"  # 覆盖率低
+
+
+class Severity(StrEnum):
+    warning = "warning"
+    critical = "critical"
+
+
+@dataclass(frozen=True)
+class AlertKey:
+    site_id: str
+    camera_id: str | None
+    type: AlertType
+
+
+@dataclass(frozen=True)
+class Condition:
+    """An alert condition that holds now."""
+
+    key: AlertKey
+    severity: Severity
+    message: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CameraFact:
+    site_id: str
+    camera_id: str
+    status: str
+    status_since: dt.datetime | None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class SiteFact:
+    site_id: str
+    name: str
+    started: bool
+    """Started batch: work is expected."""
+    working_now: bool
+    """Now is inside today's working hours on a working day."""
+    worked_hours_today: float
+    """Working hours elapsed today so far."""
+    hours_since_activity: float | None
+    """Working hours since the last active sample today (None: none today)."""
+    coverage_recent: float
+    """Share of expected samples seen in the idle window: below 0.5 the cameras, not the site, are down."""
+    idle_days_in_a_row: int
+    last_day: dt.date | None = None
+    last_day_coverage: float | None = None
+
+
+def camera_conditions(cameras: Iterable[CameraFact], now: dt.datetime, rules: AlertsConfig) -> list[Condition]:
+    out = []
+    for c in cameras:
+        if c.status in FAULTS and c.status_since is not None:
+            minutes = (now - c.status_since).total_seconds() / 60
+            if minutes >= rules.offline_after_minutes:
+                out.append(
+                    Condition(
+                        AlertKey(c.site_id, c.camera_id, AlertType.camera_offline),
+                        Severity.critical,
+                        f"摄像机 {c.camera_id} 离线 {minutes:.0f} 分钟: {c.reason}",
+                        {"status": c.status, "since": c.status_since.isoformat(), "reason": c.reason},
+                    )
+                )
+        elif c.status == "frozen":
+            out.append(
+                Condition(
+                    AlertKey(c.site_id, c.camera_id, AlertType.camera_frozen),
+                    Severity.warning,
+                    f"摄像机 {c.camera_id} 画面冻结: {c.reason}",
+                    {"reason": c.reason},
+                )
+            )
+        elif c.status == "black":
+            out.append(
+                Condition(
+                    AlertKey(c.site_id, c.camera_id, AlertType.camera_black),
+                    Severity.warning,
+                    f"摄像机 {c.camera_id} 黑屏或无图像",
+                    {"reason": c.reason},
+                )
+            )
+    return out
+
+
+def site_conditions(sites: Iterable[SiteFact], open_keys: Sequence[AlertKey], rules: AlertsConfig) -> list[Condition]:
+    out = []
+    open_set = set(open_keys)
+    for s in sites:
+        idle_key = AlertKey(s.site_id, None, AlertType.site_idle)
+        if s.started and s.working_now:
+            idle_for = s.hours_since_activity if s.hours_since_activity is not None else s.worked_hours_today
+            cameras_up = s.coverage_recent >= 0.5
+            if cameras_up and idle_for >= rules.idle_after_hours:
+                escalated = s.idle_days_in_a_row + 1 >= rules.idle_escalate_days
+                out.append(
+                    Condition(
+                        idle_key,
+                        Severity.critical if escalated else Severity.warning,
+                        f"{s.name}: 已 {idle_for:.1f} 个工作小时无施工活动"
+                        + (f"，连续 {s.idle_days_in_a_row + 1} 天停工" if escalated else ""),
+                        {"idle_hours": round(idle_for, 2), "idle_days_in_a_row": s.idle_days_in_a_row},
+                    )
+                )
+        elif idle_key in open_set and s.started:
+            # Outside working hours idleness is not judged: an open idle alert stays until activity is seen.
+            out.append(Condition(idle_key, Severity.warning, f"{s.name}: 无施工活动 (非工作时间, 保持)", {}))
+        if s.last_day_coverage is not None and s.last_day_coverage < rules.low_coverage_below:
+            out.append(
+                Condition(
+                    AlertKey(s.site_id, None, AlertType.low_coverage),
+                    Severity.warning,
+                    f"{s.name}: {s.last_day} 视频覆盖率 {s.last_day_coverage:.0%}",
+                    {"day": str(s.last_day), "coverage": s.last_day_coverage},
+                )
+            )
+    return out
