@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from detectors import CategoryMap, Detector, ModelLoadError
 from detectors.ultralytics_backend import UltralyticsDetector
-from monitor.alerts.engine import AlertService
-from monitor.alerts.sinks import Sink
+from monitor.alerts.engine import AlertService, build_sinks
+from monitor.alerts.sinks import Dispatcher, Sink
 from monitor.clock import Clock, slot_start, utc_now
 from monitor.config import AppConfig, ConfigError, FieldError
 from monitor.config.settings import camera_deadline
@@ -38,7 +38,6 @@ class Runtime:
     writer: SampleWriter
     snapshot_root: Path
     clock: Clock
-
     sources: SourceProvider
     alerts: AlertService | None = None
 
@@ -122,4 +121,6 @@ def build_runtime(
         memory=memory,
         tz=config.tz,
     )
-    return Runtime(config, engine, sessions, detector_, sampler, SampleWriter(sessions), snapshot_root, clock, sources)
+    alerts = AlertService(config, sessions, Dispatcher(build_sinks(config) if sinks is None else sinks))
+    writer = SampleWriter(sessions)
+    return Runtime(config, engine, sessions, detector_, sampler, writer, snapshot_root, clock, sources, alerts)

@@ -1,0 +1,224 @@
+"""Alerts end to end: the real RTSP server and an injected clock, Mosquitto, a real webhook receiver."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, ClassVar
+
+import paho.mqtt.client as mqtt
+import pytest
+from paho.mqtt.enums import CallbackAPIVersion
+
+from detectors import CategoryMap
+from monitor.alerts.lifecycle import AlertEvent
+from monitor.alerts.sinks import Dispatcher, MqttSink, Sink, WebhookSink
+from monitor.config import Category, parse_config
+from monitor.config.settings import MqttConfig, WebhookConfig
+from monitor.runtime import Runtime, build_runtime
+from tests.fixtures import videos
+from tests.fixtures.servers import SAMPLE_VIDEO, free_port, rtsp_server, wait_for
+from tests.helpers import config_dict
+from tests.monitor.fakes import NAMES, FakeDetector
+
+pytestmark = [pytest.mark.slow]
+MORNING = dt.datetime(2026, 11, 27, 0, 0, tzinfo=dt.UTC)  # 08:00 in Shanghai
+NIGHT = dt.datetime(2026, 11, 27, 12, 30, tzinfo=dt.UTC)  # 20:30
+
+
+class Recorder(Sink):
+    name = "recorder"
+
+    def __init__(self) -> None:
+        self.events: list[AlertEvent] = []
+
+    def deliver(self, event: AlertEvent) -> None:
+        self.events.append(event)
+
+    def kinds(self) -> list[tuple[str, str]]:
+        return [(e.kind, e.type) for e in self.events]
+
+
+class Clock:
+    def __init__(self, start: dt.datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+def _runtime(tmp_path: Path, cameras: list[dict[str, Any]], clock: Clock, sinks: list[Sink]) -> Runtime:
+    data = config_dict()
+    data["working_hours"] = {"start": "08:00", "end": "18:00"}
+    data["sampling"].update(
+        {
+            "interval_seconds": 300,
+            "snapshot_dir": str(tmp_path / "snaps"),
+            "open_timeout_seconds": 2,
+            "read_timeout_seconds": 2,
+        }
+    )
+    data["alerts"] = {"offline_after_minutes": 30, "idle_after_hours": 2}
+    data["sites"] = [{"id": "s1", "name": "城东污水厂", "district": "城东区", "batch": "started", "cameras": cameras}]
+    detector = (FakeDetector([(300, 150, 340, 300, 0)]), CategoryMap.build({"person": Category.worker}, NAMES))
+    return build_runtime(
+        parse_config(data), f"sqlite:///{tmp_path / 'db.sqlite'}", clock=clock, detector=detector, sinks=sinks
+    )
+
+
+def _step(runtime: Runtime, clock: Clock, minutes: int = 5) -> None:
+    runtime.sweep()
+    runtime.alerts.dispatcher.drain()  # type: ignore[union-attr]
+    clock.now += dt.timedelta(minutes=minutes)
+
+
+@pytest.fixture
+def subscriber() -> Iterator[tuple[str, list[tuple[str, dict[str, Any], bool]]]]:
+    prefix = f"sitemon-test-{uuid.uuid4().hex[:8]}"
+    received: list[tuple[str, dict[str, Any], bool]] = []
+    client = mqtt.Client(CallbackAPIVersion.VERSION2)
+    client.on_message = lambda c, u, m: received.append((m.topic, json.loads(m.payload), bool(m.retain)))
+    client.connect("127.0.0.1", 1883)
+    client.subscribe(f"{prefix}/#", qos=1)
+    client.loop_start()
+    yield prefix, received
+    client.loop_stop()
+    client.disconnect()
+
+
+@pytest.mark.rtsp
+def test_a_stopped_server_raises_an_offline_alert_after_m_minutes_and_it_resolves(
+    tmp_path: Path, subscriber: tuple[str, list[tuple[str, dict[str, Any], bool]]]
+) -> None:
+    prefix, received = subscriber
+    port = free_port()
+    recorder = Recorder()
+    clock = Clock(MORNING)
+    mqtt_sink = MqttSink(MqttConfig(topic_prefix=prefix))
+    with rtsp_server({"/live": SAMPLE_VIDEO}, port=port) as server:
+        runtime = _runtime(tmp_path, [{"id": "c1", "url": server.url("/live")}], clock, [recorder, mqtt_sink])
+        _step(runtime, clock)
+    try:
+        for _ in range(6):  # offline from +5 to +30 min: under 30 minutes down, no alert yet
+            _step(runtime, clock)
+        assert ("opened", "camera_offline") not in recorder.kinds()
+        _step(runtime, clock)  # +35: down for 30 minutes
+        assert ("opened", "camera_offline") in recorder.kinds()
+        with rtsp_server({"/live": SAMPLE_VIDEO}, port=port):
+            _step(runtime, clock)
+        assert recorder.kinds()[-1] == ("resolved", "camera_offline")
+        assert wait_for(lambda: any(t == f"{prefix}/alerts/s1" and p["event"] == "resolved" for t, p, _ in received), 5)
+        opened = [p for t, p, _ in received if t == f"{prefix}/alerts/s1" and p["event"] == "opened"]
+        assert opened and opened[0]["type"] == "camera_offline" and "离线" in opened[0]["message"]
+        statuses = [p["status"] for t, p, _ in received if t == f"{prefix}/cameras/s1/c1/status"]
+        assert statuses[:1] == ["online"] and "offline" in statuses and statuses[-1] == "online"
+    finally:
+        runtime.close()
+    # The camera status topic is retained: a subscriber that comes later still learns it.
+    late: list[tuple[str, bytes, bool]] = []
+    client = mqtt.Client(CallbackAPIVersion.VERSION2)
+    client.on_message = lambda c, u, m: late.append((m.topic, m.payload, bool(m.retain)))
+    client.connect("127.0.0.1", 1883)
+    client.subscribe(f"{prefix}/cameras/#", qos=1)
+    client.loop_start()
+    try:
+        assert wait_for(lambda: bool(late), 5)
+        assert late[0][2] is True and json.loads(late[0][1])["status"] == "online"
+    finally:
+        client.loop_stop()
+        client.disconnect()
+
+
+@pytest.mark.rtsp
+def test_a_still_frame_stream_raises_a_frozen_alert(tmp_path: Path) -> None:
+    still = videos.still(tmp_path / "still.mp4")
+    recorder = Recorder()
+    clock = Clock(MORNING)
+    with rtsp_server({"/still": still}) as server:
+        runtime = _runtime(tmp_path, [{"id": "c1", "url": server.url("/still")}], clock, [recorder])
+        try:
+            for _ in range(3):
+                _step(runtime, clock)
+        finally:
+            runtime.close()
+    assert ("opened", "camera_frozen") in recorder.kinds()
+    assert ("opened", "site_idle") not in recorder.kinds()  # a frozen picture is no evidence of idleness
+
+
+@pytest.mark.parametrize(("start", "expect_idle"), [(MORNING, True), (NIGHT, False)], ids=["working-hours", "night"])
+def test_an_idle_clip_raises_an_idle_alert_in_working_hours_only(
+    tmp_path: Path, start: dt.datetime, expect_idle: bool
+) -> None:
+    clip = videos.still(tmp_path / "idle.mp4", ticking_clock=True, light_drift=True)
+    recorder = Recorder()
+    clock = Clock(start)
+    cams = [{"id": "c1", "url": str(clip), "masks": [{"name": "clock", "polygon": videos.CLOCK_MASK}]}]
+    runtime = _runtime(tmp_path, cams, clock, [recorder])
+    try:
+        for _ in range(30):  # two and a half hours
+            _step(runtime, clock)
+    finally:
+        runtime.close()
+    idle = [e for e in recorder.events if e.type == "site_idle"]
+    assert bool(idle) is expect_idle
+    assert not any(e.type == "camera_frozen" for e in recorder.events)  # the camera is alive
+    if expect_idle:
+        assert idle[0].kind == "opened" and idle[0].at >= start + dt.timedelta(hours=2)
+
+
+class Receiver(BaseHTTPRequestHandler):
+    fail_first = 2
+    calls: ClassVar[list[dict[str, Any]]] = []
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        Receiver.calls.append(
+            {"body": body, "key": self.headers["Idempotency-Key"], "auth": self.headers.get("Authorization")}
+        )
+        failing = len(Receiver.calls) <= Receiver.fail_first
+        self.send_response(500 if failing else 200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+def test_the_webhook_retries_through_failures_and_a_failing_sink_blocks_no_other(tmp_path: Path) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    Receiver.calls = []
+    url = f"http://127.0.0.1:{server.server_address[1]}/alerts"
+    webhook = WebhookSink(WebhookConfig(url=url, token="t0ken", max_attempts=5), sleep=lambda s: None)
+    dead = WebhookSink(
+        WebhookConfig(url=f"http://127.0.0.1:{free_port()}/x", max_attempts=3, timeout_seconds=1),
+        sleep=lambda s: time.sleep(0.5),
+    )
+    recorder = Recorder()
+    dispatcher = Dispatcher([dead, webhook, recorder])
+    event = AlertEvent(
+        "opened",
+        7,
+        "s1",
+        "c1",
+        "camera_offline",
+        "critical",
+        "摄像机 c1 离线",
+        dt.datetime(2026, 11, 27, 2, tzinfo=dt.UTC),
+    )
+    try:
+        dispatcher.publish([event])
+        assert wait_for(lambda: len(recorder.events) == 1, 2)  # not held up by the dead endpoint
+        assert wait_for(lambda: len(Receiver.calls) == 3, 5)
+    finally:
+        dispatcher.close()
+        server.shutdown()
+    assert [c["key"] for c in Receiver.calls] == ["alert-7-opened"] * 3  # one event, one idempotency key
+    assert Receiver.calls[-1]["body"]["message"] == "摄像机 c1 离线"
+    assert Receiver.calls[-1]["auth"] == "Bearer t0ken"
