@@ -36,8 +36,8 @@ def _config(rtsp: RtspServer, tmp_path: Path) -> AppConfig:
 def test_a_sweep_over_the_real_rtsp_server_stores_samples_and_snapshots(
     rtsp: RtspServer, db_url: str, tmp_path: Path, real_detector: tuple[Detector, CategoryMap]
 ) -> None:
-    threads_before = threading.active_count()
     runtime = build_runtime(_config(rtsp, tmp_path), db_url, detector=real_detector)
+    threads_before = threading.active_count()  # the runtime's own service threads included
     try:
         result = runtime.sweep()
         # Sampling threads end with the sweep (no thread is left hanging on the dead cameras).
