@@ -141,6 +141,37 @@ def _cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_alerts(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from monitor.alerts.lifecycle import OPEN_STATES, acknowledge
+    from monitor.store import make_engine, make_session_factory, migrate, models
+
+    engine = make_engine(args.database_url)
+    migrate(engine)
+    code = 0
+    with make_session_factory(engine)() as session:
+        if args.alerts_command == "ack":
+            event = acknowledge(session, args.id, args.by, dt.datetime.now(dt.UTC))
+            if event is None:
+                log.error("alert %d is not open (unknown, already acknowledged or resolved)", args.id)
+                code = 1
+            else:
+                print(f"alert {args.id} acknowledged by {args.by}")
+        else:
+            query = select(models.Alert).order_by(models.Alert.opened_at.desc()).limit(args.limit)
+            if not args.all:
+                query = query.where(models.Alert.state.in_(OPEN_STATES))
+            for a in session.scalars(query):
+                print(
+                    f"{a.id}\t{a.opened_at:%Y-%m-%d %H:%M}Z\t{a.state}\t{a.severity}\t{a.site_id}\t{a.type}\t{a.message}"
+                )
+    engine.dispose()
+    return code
+
+
 def _cmd_train(args: argparse.Namespace) -> int:
     from detectors.training import publish, train
 
@@ -252,6 +283,19 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--site", action="append", help="site id (repeatable); default: all sites")
     add_db(sc)
     sc.set_defaults(func=_cmd_score)
+
+    al = sub.add_parser("alerts", help="list or acknowledge alerts")
+    al_sub = al.add_subparsers(dest="alerts_command", required=True)
+    al_list = al_sub.add_parser("list", help="open alerts (all with --all)")
+    al_list.add_argument("--all", action="store_true")
+    al_list.add_argument("--limit", type=int, default=200)
+    add_db(al_list)
+    al_list.set_defaults(func=_cmd_alerts)
+    al_ack = al_sub.add_parser("ack", help="acknowledge an open alert")
+    al_ack.add_argument("id", type=int)
+    al_ack.add_argument("--by", required=True, help="who acknowledges (name or user id)")
+    add_db(al_ack)
+    al_ack.set_defaults(func=_cmd_alerts)
 
     tr = sub.add_parser("train", help="fine-tune the detector on a YOLO dataset")
     tr.add_argument("--data", default="../shared/datasets/construction-site-safety/data.yaml")

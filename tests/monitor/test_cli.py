@@ -126,3 +126,29 @@ def test_score_command_recomputes_a_day_and_names_bad_input(tmp_path: Path) -> N
     assert bad_date.returncode == 2 and "--date must be YYYY-MM-DD" in bad_date.stderr
     bad_site = _run("score", "--config", str(path), "--date", "2026-11-27", "--site", "nope", "--database-url", db)
     assert bad_site.returncode == 2 and "unknown site(s) nope" in bad_site.stderr
+
+
+def test_alerts_can_be_listed_and_acknowledged(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from monitor.alerts.lifecycle import apply
+    from monitor.alerts.rules import AlertKey, AlertType, Condition, Severity
+    from monitor.config import parse_config
+    from monitor.store import make_engine, make_session_factory, migrate
+    from monitor.store.repo import sync_config
+
+    db = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    engine = make_engine(db)
+    migrate(engine)
+    with make_session_factory(engine)() as s:
+        sync_config(s, parse_config(config_dict()))
+        key = AlertKey("site1", "cam1", AlertType.camera_offline)
+        apply(s, [Condition(key, Severity.critical, "摄像机 cam1 离线 35 分钟")], dt.datetime.now(dt.UTC))
+    engine.dispose()
+    listed = _run("alerts", "list", "--database-url", db)
+    assert listed.returncode == 0
+    alert_id, *_, message = listed.stdout.strip().split("\t")
+    assert message == "摄像机 cam1 离线 35 分钟"
+    assert _run("alerts", "ack", alert_id, "--by", "张三", "--database-url", db).returncode == 0
+    assert _run("alerts", "ack", alert_id, "--by", "李四", "--database-url", db).returncode == 1
+    assert "\tacknowledged\t" in _run("alerts", "list", "--database-url", db).stdout
