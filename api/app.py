@@ -7,11 +7,11 @@ from pathlib import Path
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.routers import health, sites
+from api.routers import exports, health, sites
 from monitor import __version__
 
 
-def create_app(sessions: sessionmaker[Session], snapshot_root: Path) -> FastAPI:
+def create_app(sessions: sessionmaker[Session], snapshot_root: Path, export_folder: Path | None = None) -> FastAPI:
     app = FastAPI(
         title="sitemon",
         version=__version__,
@@ -19,6 +19,8 @@ def create_app(sessions: sessionmaker[Session], snapshot_root: Path) -> FastAPI:
     )
     app.state.sessions = sessions
     app.state.snapshot_root = snapshot_root
+    app.state.export_folder = export_folder
     app.include_router(health.router)
     app.include_router(sites.router)
+    app.include_router(exports.router)
     return app

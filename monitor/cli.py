@@ -51,7 +51,7 @@ def _serve(config_path: Path, database_url: str | None, host: str, port: int, ap
     log.info("sampling %d cameras every %d s", sum(1 for _ in config.cameras()), config.sampling.interval_seconds)
     try:
         if api:
-            app = create_app(runtime.sessions, runtime.snapshot_root)
+            app = create_app(runtime.sessions, runtime.snapshot_root, Path(config.export.folder).resolve())
             log.info("API on http://%s:%d/api/sites", host, port)
             uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_config=None)).run()
         else:
@@ -208,6 +208,46 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
+    if args.date:
+        return _export_assessment(args)
+    if not args.weights:
+        log.error("give --date YYYY-MM-DD (the day's assessment) or --weights FILE.pt (a model)")
+        return 2
+    return _export_model(args)
+
+
+def _export_assessment(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from monitor.export.job import export_day
+    from monitor.export.outbox import resend
+    from monitor.store import make_engine, make_session_factory, migrate
+    from monitor.store.repo import sync_config
+
+    try:
+        config = load_config(args.config)
+        day = dt.date.fromisoformat(args.date)
+    except ConfigError as exc:
+        log.error("%s", exc)
+        return 2
+    except ValueError:
+        log.error("--date must be YYYY-MM-DD, got %r", args.date)
+        return 2
+    engine = make_engine(args.database_url)
+    migrate(engine)
+    now = dt.datetime.now(dt.UTC)
+    with make_session_factory(engine)() as session:
+        sync_config(session, config)
+        files = export_day(session, config, day, now)
+        if args.resend:
+            print(f"{resend(session, day, now, set(args.site) if args.site else None)} record(s) queued again")
+    engine.dispose()
+    for kind, path in files.items():
+        print(f"{kind}\t{path}")
+    return 0
+
+
+def _export_model(args: argparse.Namespace) -> int:
     from detectors.evaluate import dataset_split, read_image
     from detectors.export import agreement, export_openvino
     from detectors.ultralytics_backend import UltralyticsDetector
@@ -325,8 +365,15 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", help="also write the report here")
     ev.set_defaults(func=_cmd_eval)
 
-    ex = sub.add_parser("export", help="export .pt weights to OpenVINO and check the detections agree")
-    ex.add_argument("--weights", required=True)
+    ex = sub.add_parser(
+        "export", help="--date D: the day's assessment (xlsx, csv, json); --weights W: a model to OpenVINO"
+    )
+    ex.add_argument("--date", help="local day YYYY-MM-DD: write its assessment files and queue its records")
+    ex.add_argument("--config", default=DEFAULT_CONFIG)
+    ex.add_argument("--resend", action="store_true", help="with --date: deliver the day's records again")
+    ex.add_argument("--site", action="append", help="with --resend: only these sites")
+    add_db(ex)
+    ex.add_argument("--weights", help=".pt weights to export to OpenVINO")
     ex.add_argument("--imgsz", type=int, default=640)
     ex.add_argument("--out", help="target *_openvino_model folder (default: beside the weights)")
     ex.add_argument(

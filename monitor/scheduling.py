@@ -8,10 +8,14 @@ import logging
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from monitor.daily import days_to_catch_up, score_days
+from monitor.export.job import days_to_export, export_day
+from monitor.export.outbox import Deliverer
 from monitor.runtime import Runtime
+from monitor.store import models
 from monitor.store.lease import acquire, holder_id, release
 
 log = logging.getLogger(__name__)
@@ -19,6 +23,8 @@ log = logging.getLogger(__name__)
 SWEEP_JOB_ID = "sample-sweep"
 DAILY_SCORE_JOB_ID = "daily-score"
 CATCH_UP_JOB_ID = "score-catch-up"
+EXPORT_JOB_ID = "daily-export"
+DELIVERY_JOB_ID = "deliver-records"
 # A daily job that fires late (server busy, clock jump, restart) still runs within six hours; APScheduler's
 # default of one second would silently skip the day.
 DAILY_MISFIRE_GRACE_S = 6 * 3600
@@ -36,12 +42,28 @@ def catch_up(runtime: Runtime) -> None:
         if days:
             log.info("scoring %d day(s) that were missed: %s", len(days), ", ".join(map(str, days)))
             score_days(session, runtime.config, days, now=runtime.clock())
+        for day in days_to_export(session, runtime.config):
+            export_day(session, runtime.config, day, runtime.clock())
+
+
+def export_today(runtime: Runtime) -> None:
+    today = runtime.clock().astimezone(runtime.config.tz).date()
+    with runtime.sessions() as session:
+        if not session.scalars(select(models.DailyScore.id).where(models.DailyScore.day == today)).first():
+            score_days(session, runtime.config, [today], now=runtime.clock())
+        export_day(session, runtime.config, today, runtime.clock())
+
+
+def deliver(runtime: Runtime, deliverer: Deliverer) -> None:
+    with runtime.sessions() as session:
+        deliverer.run_round(session, runtime.clock())
 
 
 LEASE_JOB_ID = "scheduler-lease"
 LEASE_NAME = "scheduler"
 LEASE_TTL = dt.timedelta(seconds=60)
-LED_JOBS = (SWEEP_JOB_ID, DAILY_SCORE_JOB_ID, CATCH_UP_JOB_ID)
+LED_JOBS = (SWEEP_JOB_ID, DAILY_SCORE_JOB_ID, CATCH_UP_JOB_ID, EXPORT_JOB_ID, DELIVERY_JOB_ID)
+CRON_JOBS = (DAILY_SCORE_JOB_ID, EXPORT_JOB_ID)
 
 
 class Leadership:
@@ -68,13 +90,17 @@ class Leadership:
         if held and not self.leading:
             log.info("this process (%s) now runs the scheduled jobs", self.holder)
             for job_id in LED_JOBS:
-                self.scheduler.modify_job(job_id, next_run_time=now if job_id != DAILY_SCORE_JOB_ID else None)
-                if job_id == DAILY_SCORE_JOB_ID:
+                if self.scheduler.get_job(job_id) is None:
+                    continue
+                if job_id in CRON_JOBS:
                     self.scheduler.resume_job(job_id)
+                else:
+                    self.scheduler.modify_job(job_id, next_run_time=now)
         elif not held and self.leading:
             log.warning("scheduler lease lost to another process; standing by")
             for job_id in LED_JOBS:
-                self.scheduler.pause_job(job_id)
+                if self.scheduler.get_job(job_id) is not None:
+                    self.scheduler.pause_job(job_id)
         self.leading = held
         return held
 
@@ -125,8 +151,34 @@ def build_scheduler(runtime: Runtime, start_now: bool = True) -> BackgroundSched
         misfire_grace_time=DAILY_MISFIRE_GRACE_S,
         **first_run,
     )
+    export_at = runtime.config.export.run_at
+    scheduler.add_job(
+        export_today,
+        CronTrigger(hour=export_at.hour, minute=export_at.minute, timezone=runtime.config.tz),
+        args=[runtime],
+        id=EXPORT_JOB_ID,
+        name="write the daily assessment and queue its records",
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=DAILY_MISFIRE_GRACE_S,
+    )
+    if runtime.config.export.delivery is not None:
+        scheduler.add_job(
+            deliver,
+            IntervalTrigger(seconds=60),
+            args=[runtime, Deliverer(runtime.config.export.delivery)],
+            id=DELIVERY_JOB_ID,
+            name="deliver queued records to the scheduling system",
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=300,
+            **first_run,
+        )
     if start_now:
-        scheduler.get_job(DAILY_SCORE_JOB_ID).pause()
+        for job_id in CRON_JOBS:
+            scheduler.get_job(job_id).pause()
         leadership = Leadership(runtime, scheduler)
         scheduler.leadership = leadership
         scheduler.add_job(

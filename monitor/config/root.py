@@ -13,6 +13,7 @@ from monitor.config.camera import CameraConfig, SiteConfig
 from monitor.config.settings import (
     AlertsConfig,
     DetectorConfig,
+    ExportConfig,
     HealthConfig,
     SamplingConfig,
     ScoringConfig,
@@ -31,6 +32,7 @@ class AppConfig(ConfigModel):
     health: HealthConfig = Field(default_factory=HealthConfig)
     scoring: ScoringConfig = Field(default_factory=ScoringConfig)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+    export: ExportConfig = Field(default_factory=ExportConfig)
     detector: DetectorConfig
     sites: list[SiteConfig] = Field(min_length=1)
 

@@ -226,3 +226,28 @@ class AlertsConfig(ConfigModel):
     low_coverage_below: float = Field(default=0.5, ge=0, le=1, description="Daily coverage below this: alert")
     webhook: WebhookConfig | None = None
     mqtt: MqttConfig | None = None
+
+
+class DeliveryConfig(ConfigModel):
+    """Where the daily site records go (the scheduling system); see docs/export.md."""
+
+    url: SecretStr = Field(description="http(s):// endpoint receiving one JSON POST per site and day")
+    token: SecretStr | None = Field(default=None, description="Sent as 'Authorization: Bearer ...'; use ${VAR}")
+    hmac_secret: SecretStr | None = Field(default=None, description="Signs each body: X-Sitemon-Signature")
+    timeout_seconds: float = Field(default=10, gt=0, le=120)
+    retry_max_seconds: float = Field(default=3600, ge=10, description="Longest pause between two attempts")
+
+    @field_validator("url", "token", "hmac_secret", mode="before")
+    @classmethod
+    def _expand(cls, value: Any) -> Any:
+        from monitor.config.camera import expand_env
+
+        return expand_env(value) if isinstance(value, str) else value
+
+
+class ExportConfig(ConfigModel):
+    """The daily assessment files and their delivery."""
+
+    run_at: dt.time = Field(default=dt.time(21, 0), description="Local time of the daily export (after scoring)")
+    folder: str = Field(default="var/exports", description="Where the workbooks, CSV and JSON go")
+    delivery: DeliveryConfig | None = None

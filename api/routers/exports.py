@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import FileResponse
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from api.deps import SessionDep
+from monitor.store import models
+
+router = APIRouter(tags=["exports"])
+MEDIA = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+}
+
+
+class DeliveryOut(BaseModel):
+    site_id: str
+    day: dt.date
+    state: str
+    revision: int
+    attempts: int
+    last_error: str
+    next_attempt_at: dt.datetime
+    delivered_at: dt.datetime | None
+
+
+@router.get("/api/exports/{day}/{fmt}", response_class=FileResponse)
+def download(day: dt.date, fmt: Literal["xlsx", "csv", "json"], request: Request) -> FileResponse:
+    """The day's assessment (评估表) as a workbook, CSV or JSON."""
+    folder: Path | None = request.app.state.export_folder
+    path = (folder / f"assessment-{day.isoformat()}.{fmt}") if folder else None
+    if path is None or not path.is_file():
+        raise HTTPException(404, f"no assessment for {day} yet (sitemon export --date {day})")
+    return FileResponse(path, media_type=MEDIA[fmt], filename=path.name)
+
+
+@router.get("/api/deliveries", response_model=list[DeliveryOut])
+def deliveries(session: SessionDep, day: Annotated[dt.date | None, Query()] = None) -> list[DeliveryOut]:
+    """Delivery of the daily records to the scheduling system: pending or delivered, attempts, last error."""
+    query = select(models.Delivery).order_by(models.Delivery.day.desc(), models.Delivery.site_id).limit(2000)
+    if day is not None:
+        query = query.where(models.Delivery.day == day)
+    return [
+        DeliveryOut(
+            site_id=r.site_id,
+            day=r.day,
+            state=r.state,
+            revision=r.revision,
+            attempts=r.attempts,
+            last_error=r.last_error,
+            next_attempt_at=r.next_attempt_at,
+            delivered_at=r.delivered_at,
+        )
+        for r in session.scalars(query)
+    ]

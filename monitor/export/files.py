@@ -1,0 +1,142 @@
+"""The assessment as an Excel workbook (Chinese headers), CSV and JSON. Same data, same bytes."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+
+from monitor.export.report import BATCH_ZH, STATUS_ZH, Assessment, SiteRow
+
+SITE_HEADERS = [
+    "排名",
+    "项目编号",
+    "项目名称",
+    "区县",
+    "批次",
+    "责任单位",
+    "得分",
+    "状态",
+    "视频覆盖率",
+    "活跃时段占比",
+    "平均施工人数",
+    "平均作业机械",
+    "人工工时",
+    "机械台时",
+    "结构变化",
+]
+DISTRICT_HEADERS = ["排名", "区县", "项目数", "已评分项目数", "平均得分", "停工项目数", "视频中断项目数"]
+CAMERA_HEADERS = ["项目编号", "项目名称", "摄像机", "在线率", "覆盖率"]
+FIXED_TIME = (2020, 1, 1, 0, 0, 0)
+
+
+def site_cells(r: SiteRow) -> list[Any]:
+    return [
+        r.rank,
+        r.site_id,
+        r.name,
+        r.district,
+        BATCH_ZH.get(r.batch, r.batch),
+        r.responsible_unit,
+        r.score,
+        STATUS_ZH.get(r.status, r.status),
+        r.coverage,
+        r.active_share,
+        r.avg_moving_workers,
+        r.avg_working_machines,
+        r.worker_hours,
+        r.machine_hours,
+        r.structure_change,
+    ]
+
+
+def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list[Any]], first: bool = False) -> None:
+    ws = wb.active if first else wb.create_sheet()
+    assert ws is not None
+    ws.title = title
+    ws.append(headers)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+        cell.alignment = Alignment(horizontal="center")
+    for row in rows:
+        ws.append(row)
+    for i, header in enumerate(headers, start=1):
+        ws.column_dimensions[ws.cell(1, i).column_letter].width = max(10, len(header) * 2 + 2)
+    ws.freeze_panes = "A2"
+
+
+def workbook_bytes(a: Assessment) -> bytes:
+    wb = Workbook()
+    ranked = sorted(a.sites, key=lambda r: (r.rank is None, r.rank or 0, r.site_id))
+    _sheet(wb, "项目得分", SITE_HEADERS, [site_cells(r) for r in ranked], first=True)
+    _sheet(
+        wb,
+        "区县排名",
+        DISTRICT_HEADERS,
+        [
+            [d.rank, d.district, d.sites, d.scored_sites, d.average_score, d.idle_sites, d.outage_sites]
+            for d in a.districts
+        ],
+    )
+    _sheet(wb, "停工项目", SITE_HEADERS, [site_cells(r) for r in a.idle])
+    _sheet(wb, "视频中断", SITE_HEADERS, [site_cells(r) for r in a.outages])
+    _sheet(
+        wb,
+        "摄像机离线",
+        CAMERA_HEADERS,
+        [[c.site_id, c.site_name, c.camera_id, c.uptime, c.coverage] for c in a.cameras_down],
+    )
+    stamp = dt.datetime.combine(a.day, dt.time(0, 0))
+    wb.properties.created = stamp
+    wb.properties.modified = stamp
+    wb.properties.title = f"重点项目视频监测日评估 {a.day.isoformat()}"
+    wb.properties.creator = "sitemon"
+    raw = io.BytesIO()
+    wb.save(raw)
+    return _normalised_zip(raw.getvalue())
+
+
+def _normalised_zip(data: bytes) -> bytes:
+    """Rewrite the xlsx (a zip) with fixed entry times, so the same data gives the same bytes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, FIXED_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            dst.writestr(fixed, src.read(info.filename))
+    return out.getvalue()
+
+
+def csv_bytes(a: Assessment) -> bytes:
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(SITE_HEADERS)
+    for r in sorted(a.sites, key=lambda r: (r.rank is None, r.rank or 0, r.site_id)):
+        writer.writerow(["" if v is None else v for v in site_cells(r)])
+    return ("\ufeff" + text.getvalue()).encode("utf-8")  # BOM: Excel opens Chinese CSV correctly
+
+
+def json_bytes(a: Assessment) -> bytes:
+    return json.dumps(a.as_dict(), ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
+
+
+def write_files(a: Assessment, folder: Path) -> dict[str, Path]:
+    """assessment-YYYY-MM-DD.{xlsx,csv,json} in ``folder``, each written atomically."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out = {}
+    for suffix, data in (("xlsx", workbook_bytes(a)), ("csv", csv_bytes(a)), ("json", json_bytes(a))):
+        path = folder / f"assessment-{a.day.isoformat()}.{suffix}"
+        tmp = path.with_suffix(f".{suffix}.tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+        out[suffix] = path
+    return out

@@ -1,0 +1,151 @@
+"""The durable outbox to the scheduling system: a record is delivered only on a 2xx, retried with
+exponential back-off, and the state lives in the database, so restarts lose nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import logging
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from monitor.config import AppConfig
+from monitor.config.settings import DeliveryConfig
+from monitor.export.report import BATCH_ZH, STATUS_ZH
+from monitor.redact import mask_url
+from monitor.store import models
+
+log = logging.getLogger(__name__)
+RECORD_SCHEMA = "sitemon.site-day/1"
+
+
+def record(config: AppConfig, score: models.DailyScore) -> dict[str, object]:
+    """The JSON record for one site and day (schema in docs/export.md)."""
+    site = next(s for s in config.sites if s.id == score.site_id)
+    return {
+        "schema": RECORD_SCHEMA,
+        "idempotency_key": f"{score.site_id}:{score.day.isoformat()}",
+        "site_id": site.id,
+        "site_name": site.name,
+        "district": site.district,
+        "batch": site.batch.value,
+        "batch_zh": BATCH_ZH[site.batch.value],
+        "responsible_unit": site.responsible_unit,
+        "day": score.day.isoformat(),
+        "score": score.score,
+        "status": score.status,
+        "status_zh": STATUS_ZH.get(score.status, score.status),
+        "components": score.components,
+    }
+
+
+def enqueue_day(session: Session, config: AppConfig, day: dt.date, now: dt.datetime) -> int:
+    """Queue every scored site of ``day``; a changed score queues a new revision. Returns how many queued."""
+    queued = 0
+    known = {s.id for s in config.sites}
+    for score in session.scalars(select(models.DailyScore).where(models.DailyScore.day == day)):
+        if score.site_id not in known:
+            continue
+        payload = record(config, score)
+        row = session.scalars(
+            select(models.Delivery).where(models.Delivery.site_id == score.site_id, models.Delivery.day == day)
+        ).one_or_none()
+        if row is None:
+            session.add(
+                models.Delivery(
+                    site_id=score.site_id,
+                    day=day,
+                    payload=payload,
+                    revision=1,
+                    state="pending",
+                    attempts=0,
+                    next_attempt_at=now,
+                    last_error="",
+                )
+            )
+            queued += 1
+        elif row.payload != payload:
+            row.payload, row.revision, row.state, row.next_attempt_at = payload, row.revision + 1, "pending", now
+            queued += 1
+    session.commit()
+    return queued
+
+
+def resend(session: Session, day: dt.date, now: dt.datetime, site_ids: set[str] | None = None) -> int:
+    """An admin asks for the day again: every (or the given sites') record goes back to pending."""
+    rows = session.scalars(select(models.Delivery).where(models.Delivery.day == day)).all()
+    count = 0
+    for row in rows:
+        if site_ids is None or row.site_id in site_ids:
+            row.state, row.next_attempt_at, row.attempts = "pending", now, 0
+            count += 1
+    session.commit()
+    return count
+
+
+def backoff(attempts: int, maximum: float) -> dt.timedelta:
+    """30 s, 60 s, 2 min, 4 min, ... up to ``maximum``."""
+    return dt.timedelta(seconds=min(maximum, 30 * 2 ** max(0, attempts - 1)))
+
+
+@dataclass(frozen=True)
+class RoundResult:
+    delivered: int
+    failed: int
+
+
+class Deliverer:
+    def __init__(self, delivery: DeliveryConfig) -> None:
+        self._config = delivery
+        self._url = delivery.url.get_secret_value()
+        self.display_url = mask_url(self._url)
+
+    def post(self, payload: dict[str, object], revision: int) -> None:
+        body = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "Idempotency-Key": str(payload["idempotency_key"]),
+            "X-Sitemon-Revision": str(revision),
+        }
+        if self._config.token:
+            headers["Authorization"] = f"Bearer {self._config.token.get_secret_value()}"
+        if self._config.hmac_secret:
+            digest = hmac.new(self._config.hmac_secret.get_secret_value().encode(), body, hashlib.sha256).hexdigest()
+            headers["X-Sitemon-Signature"] = f"sha256={digest}"
+        request = urllib.request.Request(self._url, body, headers, method="POST")
+        with urllib.request.urlopen(request, timeout=self._config.timeout_seconds) as response:
+            if not 200 <= response.status < 300:
+                raise OSError(f"HTTP {response.status}")
+
+    def run_round(self, session: Session, now: dt.datetime, limit: int = 200) -> RoundResult:
+        """Try every record that is due; each outcome is committed before the next, so a kill loses nothing."""
+        due = session.scalars(
+            select(models.Delivery)
+            .where(models.Delivery.state == "pending", models.Delivery.next_attempt_at <= now)
+            .order_by(models.Delivery.day, models.Delivery.site_id)
+            .limit(limit)
+        ).all()
+        delivered = failed = 0
+        for row in due:
+            try:
+                self.post(row.payload, row.revision)
+            except (urllib.error.URLError, OSError, TimeoutError) as exc:
+                reason = f"HTTP {exc.code}" if isinstance(exc, urllib.error.HTTPError) else type(exc).__name__
+                row.attempts += 1
+                row.last_error = f"{reason} from {self.display_url}"
+                row.next_attempt_at = now + backoff(row.attempts, self._config.retry_max_seconds)
+                failed += 1
+            else:
+                row.state, row.delivered_at, row.last_error = "delivered", now, ""
+                row.attempts += 1
+                delivered += 1
+            session.commit()
+        if due:
+            log.info("delivery: %d delivered, %d to retry", delivered, failed)
+        return RoundResult(delivered, failed)

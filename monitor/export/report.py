@@ -1,0 +1,160 @@
+"""The day's assessment as plain data (from the database), in the order and words of the files."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from monitor.availability import camera_availability
+from monitor.config import AppConfig
+from monitor.store import models
+
+SCHEMA_VERSION = "1.0"
+BATCH_ZH = {"signed": "签约", "started": "开工", "in_production": "投产"}
+STATUS_ZH = {
+    "active": "正常施工",
+    "low_activity": "施工不足",
+    "idle": "停工",
+    "camera_outage": "视频中断",
+    "not_expected": "未要求施工",
+    "no_score": "未评分",
+}
+
+
+@dataclass(frozen=True)
+class SiteRow:
+    site_id: str
+    name: str
+    district: str
+    batch: str
+    responsible_unit: str
+    score: float | None
+    status: str
+    coverage: float | None
+    active_share: float | None
+    avg_moving_workers: float | None
+    avg_working_machines: float | None
+    worker_hours: float | None
+    machine_hours: float | None
+    structure_change: float | None
+    rank: int | None
+
+
+@dataclass(frozen=True)
+class DistrictRow:
+    district: str
+    sites: int
+    scored_sites: int
+    average_score: float | None
+    idle_sites: int
+    outage_sites: int
+    rank: int | None
+
+
+@dataclass(frozen=True)
+class CameraRow:
+    site_id: str
+    site_name: str
+    camera_id: str
+    uptime: float
+    coverage: float
+
+
+@dataclass(frozen=True)
+class Assessment:
+    day: dt.date
+    sites: list[SiteRow]
+    districts: list[DistrictRow]
+    idle: list[SiteRow]
+    outages: list[SiteRow]
+    cameras_down: list[CameraRow]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "day": self.day.isoformat(),
+            "sites": [asdict(r) for r in self.sites],
+            "districts": [asdict(r) for r in self.districts],
+            "idle_sites": [r.site_id for r in self.idle],
+            "outage_sites": [r.site_id for r in self.outages],
+            "cameras_down": [asdict(r) for r in self.cameras_down],
+        }
+
+
+def _ranks(values: dict[str, float]) -> dict[str, int]:
+    """Competition ranking (1, 2, 2, 4), highest first; ties broken by nothing but order of ids."""
+    ordered = sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))
+    ranks: dict[str, int] = {}
+    for i, (key, value) in enumerate(ordered):
+        ranks[key] = ranks[ordered[i - 1][0]] if i and ordered[i - 1][1] == value else i + 1
+    return ranks
+
+
+def build_assessment(session: Session, config: AppConfig, day: dt.date, camera_uptime_below: float = 0.5) -> Assessment:
+    scores = {r.site_id: r for r in session.scalars(select(models.DailyScore).where(models.DailyScore.day == day))}
+    site_ranks = _ranks({sid: r.score for sid, r in scores.items() if r.score is not None})
+    rows = []
+    for site in sorted(config.sites, key=lambda s: s.id):
+        row = scores.get(site.id)
+        c: dict[str, Any] = (row.components or {}) if row else {}
+        rows.append(
+            SiteRow(
+                site.id,
+                site.name,
+                site.district,
+                site.batch.value,
+                site.responsible_unit,
+                row.score if row else None,
+                row.status if row else "no_score",
+                c.get("coverage"),
+                c.get("active_share"),
+                c.get("avg_moving_workers"),
+                c.get("avg_working_machines"),
+                c.get("worker_hours"),
+                c.get("machine_hours"),
+                c.get("structure_change"),
+                site_ranks.get(site.id),
+            )
+        )
+    by_district: dict[str, list[SiteRow]] = defaultdict(list)
+    for r in rows:
+        by_district[r.district].append(r)
+    averages = {
+        d: round(sum(r.score for r in rs if r.score is not None) / n, 1)
+        for d, rs in by_district.items()
+        if (n := sum(1 for r in rs if r.score is not None))
+    }
+    district_ranks = _ranks(averages)
+    districts = [
+        DistrictRow(
+            d,
+            len(rs),
+            sum(1 for r in rs if r.score is not None),
+            averages.get(d),
+            sum(1 for r in rs if r.status == "idle"),
+            sum(1 for r in rs if r.status == "camera_outage"),
+            district_ranks.get(d),
+        )
+        for d, rs in by_district.items()
+    ]
+    districts.sort(key=lambda d: (d.rank is None, d.rank or 0, d.district))
+    window = (config.working_hours.start, config.working_hours.end)
+    names = {s.id: s.name for s in config.sites}
+    cameras_down = [
+        CameraRow(a.site_id, names.get(a.site_id, a.site_id), a.camera_id, round(a.uptime, 4), round(a.coverage, 4))
+        for a in camera_availability(session, day, config.tz, config.sampling.interval_seconds, *window)
+        if a.uptime < camera_uptime_below
+    ]
+    return Assessment(
+        day,
+        rows,
+        districts,
+        [r for r in rows if r.status == "idle"],
+        [r for r in rows if r.status == "camera_outage"],
+        cameras_down,
+    )

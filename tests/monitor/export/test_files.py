@@ -1,0 +1,130 @@
+"""The assessment files, read back and checked against the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from api import create_app
+from monitor.config import AppConfig, parse_config
+from monitor.daily import score_days
+from monitor.export.job import export_day
+from monitor.store import models
+from monitor.store.repo import camera_pks, record_sample, sync_config
+from monitor.types import CameraKey, CameraStatus, Counts, Sample
+from tests.fixtures.servers import SAMPLE_VIDEO
+from tests.helpers import config_dict
+
+DAY = dt.date(2026, 11, 27)
+START = dt.datetime(2026, 11, 26, 23, tzinfo=dt.UTC)  # 07:00 in Shanghai
+
+
+def _config(tmp_path: Path) -> AppConfig:
+    data = config_dict([str(SAMPLE_VIDEO)] * 4)
+    data["export"] = {"folder": str(tmp_path / "exports")}
+    data["sampling"]["interval_seconds"] = 300
+    data["sites"][1]["district"] = "城东区"
+    data["sites"][3]["batch"] = "signed"
+    return parse_config(data)
+
+
+def _seed(session: Session, config: AppConfig) -> None:
+    """site1 busy all day, site2 idle all day, site3 camera down after two hours, site4 signed (not started)."""
+    from monitor.activity import Activity
+
+    sync_config(session, config)
+    pks = camera_pks(session)
+    for i in range(144):
+        slot = START + dt.timedelta(minutes=5 * i)
+        for site, activity, up in (
+            ("site1", 0.75, True),
+            ("site2", 0.0, True),
+            ("site3", 0.5, i < 24),
+            ("site4", 0.0, True),
+        ):
+            key = CameraKey(site, "cam1")
+            moving = 3 if activity else 0
+            sample = Sample(
+                key,
+                slot,
+                slot,
+                CameraStatus.online if up else CameraStatus.offline,
+                counts=Counts(moving, 0, 0) if up else None,
+                activity=Activity(moving, 0, 0, 0.1, activity) if up else None,
+            )
+            record_sample(session, pks[key], sample)
+    score_days(session, config, [DAY, DAY + dt.timedelta(days=1)], now=START)
+
+
+def test_the_workbook_matches_the_database_cell_by_cell(sessions: sessionmaker[Session], tmp_path: Path) -> None:
+    config = _config(tmp_path)
+    with sessions() as s:
+        _seed(s, config)
+        files = export_day(s, config, DAY, START)
+        scores = {r.site_id: r for r in s.scalars(select(models.DailyScore).where(models.DailyScore.day == DAY))}
+    wb = load_workbook(files["xlsx"])
+    assert wb.sheetnames == ["项目得分", "区县排名", "停工项目", "视频中断", "摄像机离线"]
+    ws = wb["项目得分"]
+    headers = [c.value for c in ws[1]]
+    assert headers[:8] == ["排名", "项目编号", "项目名称", "区县", "批次", "责任单位", "得分", "状态"]
+    rows = {r[1]: dict(zip(headers, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert set(rows) == {"site1", "site2", "site3", "site4"}
+    for site_id, row in rows.items():
+        db = scores[site_id]
+        assert row["得分"] == db.score
+        assert row["视频覆盖率"] == db.components["coverage"]
+        assert row["平均施工人数"] == db.components["avg_moving_workers"]
+        assert row["项目名称"] == next(s.name for s in config.sites if s.id == site_id)
+    assert (rows["site1"]["状态"], rows["site1"]["排名"]) == ("正常施工", 1)
+    assert (rows["site2"]["状态"], rows["site2"]["得分"], rows["site2"]["排名"]) == ("停工", 0, 2)
+    # A camera outage and a site not yet started are never a score of zero.
+    assert (rows["site3"]["状态"], rows["site3"]["得分"], rows["site3"]["排名"]) == ("视频中断", None, None)
+    assert (rows["site4"]["状态"], rows["site4"]["得分"], rows["site4"]["批次"]) == ("未要求施工", None, "签约")
+    idle = [r[1] for r in wb["停工项目"].iter_rows(min_row=2, values_only=True)]
+    outages = [r[1] for r in wb["视频中断"].iter_rows(min_row=2, values_only=True)]
+    assert (idle, outages) == (["site2"], ["site3"])
+    districts = {r[1]: r for r in wb["区县排名"].iter_rows(min_row=2, values_only=True)}
+    assert districts["城东区"][4] == round((scores["site1"].score + scores["site2"].score) / 2, 1)
+    cameras_down = [r[0] for r in wb["摄像机离线"].iter_rows(min_row=2, values_only=True)]
+    assert cameras_down == ["site3"]
+    data = json.loads(files["json"].read_text(encoding="utf-8"))
+    assert data["schema_version"] == "1.0" and data["outage_sites"] == ["site3"]
+    assert files["csv"].read_bytes().startswith("\ufeff排名,项目编号".encode())
+
+
+def test_the_same_data_gives_the_same_bytes_and_a_day_without_data_is_no_zero(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    config = _config(tmp_path)
+    with sessions() as s:
+        _seed(s, config)
+        first = {k: p.read_bytes() for k, p in export_day(s, config, DAY, START).items()}
+        again = {k: p.read_bytes() for k, p in export_day(s, config, DAY, START + dt.timedelta(hours=5)).items()}
+        assert first == again
+        empty = export_day(s, config, DAY + dt.timedelta(days=1), START)  # no samples at all that day
+    rows = list(load_workbook(empty["xlsx"])["项目得分"].iter_rows(min_row=2, values_only=True))
+    assert {(r[1], r[6], r[7]) for r in rows} == {
+        ("site1", None, "视频中断"),
+        ("site2", None, "视频中断"),
+        ("site3", None, "视频中断"),
+        ("site4", None, "未要求施工"),
+    }
+
+
+def test_the_files_download_from_the_api(sessions: sessionmaker[Session], tmp_path: Path) -> None:
+    config = _config(tmp_path)
+    with sessions() as s:
+        _seed(s, config)
+        files = export_day(s, config, DAY, START)
+    client = TestClient(create_app(sessions, tmp_path, Path(config.export.folder)))
+    response = client.get(f"/api/exports/{DAY}/xlsx")
+    assert response.status_code == 200 and response.content == files["xlsx"].read_bytes()
+    assert "assessment-2026-11-27.xlsx" in response.headers["content-disposition"]
+    assert client.get("/api/exports/2020-01-01/csv").status_code == 404
+    assert client.get(f"/api/exports/{DAY}/exe").status_code == 422
