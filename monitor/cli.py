@@ -238,6 +238,12 @@ def _export_assessment(args: argparse.Namespace) -> int:
     now = dt.datetime.now(dt.UTC)
     with make_session_factory(engine)() as session:
         sync_config(session, config)
+        if args.period:
+            from monitor.export.summary import Period, write_summary
+
+            print(f"xlsx\t{write_summary(session, config, Period(args.period), day)}")
+            engine.dispose()
+            return 0
         files = export_day(session, config, day, now)
         if args.resend:
             print(f"{resend(session, day, now, set(args.site) if args.site else None)} record(s) queued again")
@@ -370,6 +376,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ex.add_argument("--date", help="local day YYYY-MM-DD: write its assessment files and queue its records")
     ex.add_argument("--config", default=DEFAULT_CONFIG)
+    ex.add_argument("--period", choices=["week", "month", "quarter"], help="with --date: the summary of its period")
     ex.add_argument("--resend", action="store_true", help="with --date: deliver the day's records again")
     ex.add_argument("--site", action="append", help="with --resend: only these sites")
     add_db(ex)

@@ -57,7 +57,7 @@ def site_cells(r: SiteRow) -> list[Any]:
     ]
 
 
-def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list[Any]], first: bool = False) -> None:
+def sheet(wb: Workbook, title: str, headers: list[str], rows: list[list[Any]], first: bool = False) -> None:
     ws = wb.active if first else wb.create_sheet()
     assert ws is not None
     ws.title = title
@@ -76,8 +76,8 @@ def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list[Any]], 
 def workbook_bytes(a: Assessment) -> bytes:
     wb = Workbook()
     ranked = sorted(a.sites, key=lambda r: (r.rank is None, r.rank or 0, r.site_id))
-    _sheet(wb, "项目得分", SITE_HEADERS, [site_cells(r) for r in ranked], first=True)
-    _sheet(
+    sheet(wb, "项目得分", SITE_HEADERS, [site_cells(r) for r in ranked], first=True)
+    sheet(
         wb,
         "区县排名",
         DISTRICT_HEADERS,
@@ -86,9 +86,9 @@ def workbook_bytes(a: Assessment) -> bytes:
             for d in a.districts
         ],
     )
-    _sheet(wb, "停工项目", SITE_HEADERS, [site_cells(r) for r in a.idle])
-    _sheet(wb, "视频中断", SITE_HEADERS, [site_cells(r) for r in a.outages])
-    _sheet(
+    sheet(wb, "停工项目", SITE_HEADERS, [site_cells(r) for r in a.idle])
+    sheet(wb, "视频中断", SITE_HEADERS, [site_cells(r) for r in a.outages])
+    sheet(
         wb,
         "摄像机离线",
         CAMERA_HEADERS,
@@ -101,10 +101,10 @@ def workbook_bytes(a: Assessment) -> bytes:
     wb.properties.creator = "sitemon"
     raw = io.BytesIO()
     wb.save(raw)
-    return _normalised_zip(raw.getvalue())
+    return normalised_zip(raw.getvalue())
 
 
-def _normalised_zip(data: bytes) -> bytes:
+def normalised_zip(data: bytes) -> bytes:
     """Rewrite the xlsx (a zip) with fixed entry times, so the same data gives the same bytes."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:

@@ -86,7 +86,7 @@ class Assessment:
         }
 
 
-def _ranks(values: dict[str, float]) -> dict[str, int]:
+def competition_ranks(values: dict[str, float]) -> dict[str, int]:
     """Competition ranking (1, 2, 2, 4), highest first; ties broken by nothing but order of ids."""
     ordered = sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))
     ranks: dict[str, int] = {}
@@ -97,7 +97,7 @@ def _ranks(values: dict[str, float]) -> dict[str, int]:
 
 def build_assessment(session: Session, config: AppConfig, day: dt.date, camera_uptime_below: float = 0.5) -> Assessment:
     scores = {r.site_id: r for r in session.scalars(select(models.DailyScore).where(models.DailyScore.day == day))}
-    site_ranks = _ranks({sid: r.score for sid, r in scores.items() if r.score is not None})
+    site_ranks = competition_ranks({sid: r.score for sid, r in scores.items() if r.score is not None})
     rows = []
     for site in sorted(config.sites, key=lambda s: s.id):
         row = scores.get(site.id)
@@ -129,7 +129,7 @@ def build_assessment(session: Session, config: AppConfig, day: dt.date, camera_u
         for d, rs in by_district.items()
         if (n := sum(1 for r in rs if r.score is not None))
     }
-    district_ranks = _ranks(averages)
+    district_ranks = competition_ranks(averages)
     districts = [
         DistrictRow(
             d,
