@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.routers import exports, health, sites
+from api import auth
+from api.routers import alerts, exports, health, sites
 from monitor import __version__
 
 
@@ -21,6 +22,10 @@ def create_app(sessions: sessionmaker[Session], snapshot_root: Path, export_fold
     app.state.snapshot_root = snapshot_root
     app.state.export_folder = export_folder
     app.include_router(health.router)
-    app.include_router(sites.router)
-    app.include_router(exports.router)
+    app.include_router(auth.router)
+    # Every other endpoint needs a logged-in user; roles are checked per endpoint on top.
+    private = [Depends(auth.current_user)]
+    app.include_router(sites.router, dependencies=private)
+    app.include_router(exports.router, dependencies=private)
+    app.include_router(alerts.router, dependencies=private)
     return app

@@ -74,6 +74,51 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return _serve(Path(args.config), args.database_url, args.host, args.port, not args.no_api)
 
 
+DEMO_USER, DEMO_PASSWORD = "demo", "sitemon-demo"  # the demo's own database only; documented in the README
+
+
+def _ensure_demo_user(database_url: str) -> None:
+    from sqlalchemy import select
+
+    from monitor.store import make_engine, make_session_factory, migrate, models
+    from monitor.users import Role, add_user
+
+    engine = make_engine(database_url)
+    migrate(engine)
+    with make_session_factory(engine)() as session:
+        if session.scalars(select(models.User).where(models.User.username == DEMO_USER)).first() is None:
+            add_user(session, DEMO_USER, DEMO_PASSWORD, Role.admin, display_name="演示管理员")
+    engine.dispose()
+
+
+def _cmd_users(args: argparse.Namespace) -> int:
+    import getpass
+    import os
+
+    from sqlalchemy import select
+
+    from monitor.store import make_engine, make_session_factory, migrate, models
+    from monitor.users import Role, UserError, add_user
+
+    engine = make_engine(args.database_url)
+    migrate(engine)
+    code = 0
+    with make_session_factory(engine)() as session:
+        if args.users_command == "add":
+            password = os.environ.get("SITEMON_PASSWORD") or getpass.getpass(f"password for {args.username}: ")
+            try:
+                add_user(session, args.username, password, Role.parse(args.role), args.name or "")
+                print(f"user {args.username} ({args.role}) added")
+            except (UserError, ValueError) as exc:
+                log.error("%s", exc)
+                code = 2
+        else:
+            for u in session.scalars(select(models.User).order_by(models.User.username)):
+                print(f"{u.username}\t{u.role}\t{u.display_name}\t{'active' if u.active else 'disabled'}")
+    engine.dispose()
+    return code
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from monitor.demo import DEMO_DIR, write_demo_config
 
@@ -83,7 +128,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         return 2
     path = write_demo_config(shared, args.interval)
     url = args.database_url or f"sqlite:///{(DEMO_DIR / 'sitemon.db').resolve()}"
-    log.info("demo config written to %s", path)
+    _ensure_demo_user(url)
+    log.info("demo config written to %s; log in as user '%s' (see README)", path, DEMO_USER)
     return _serve(path, url, args.host, args.port, api=True)
 
 
@@ -329,6 +375,18 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--site", action="append", help="site id (repeatable); default: all sites")
     add_db(sc)
     sc.set_defaults(func=_cmd_score)
+
+    us = sub.add_parser("users", help="manage dashboard users (viewer, operator, admin)")
+    us_sub = us.add_subparsers(dest="users_command", required=True)
+    us_add = us_sub.add_parser("add", help="add a user; the password comes from $SITEMON_PASSWORD or a prompt")
+    us_add.add_argument("username")
+    us_add.add_argument("--role", required=True, choices=["viewer", "operator", "admin"])
+    us_add.add_argument("--name", help="display name, e.g. 张三")
+    add_db(us_add)
+    us_add.set_defaults(func=_cmd_users)
+    us_list = us_sub.add_parser("list")
+    add_db(us_list)
+    us_list.set_defaults(func=_cmd_users)
 
     al = sub.add_parser("alerts", help="list or acknowledge alerts")
     al_sub = al.add_subparsers(dest="alerts_command", required=True)

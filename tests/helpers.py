@@ -36,3 +36,16 @@ def config_dict(urls: list[str] | None = None, **overrides: Any) -> dict[str, An
 def write_config(path: Path, data: dict[str, Any]) -> Path:
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return path
+
+
+def logged_in(client: Any, sessions: Any, role: str = "admin", username: str | None = None) -> Any:
+    """Create a user with ``role`` and log ``client`` in as them (Bearer token on every request)."""
+    from monitor.users import Role, add_user
+
+    name = username or f"{role}-user"
+    with sessions() as s:
+        add_user(s, name, "correct-horse-battery", Role[role], display_name=f"{role} 测试")
+    token = client.post("/api/auth/login", json={"username": name, "password": "correct-horse-battery"}).json()["token"]
+    client.headers["Authorization"] = f"Bearer {token}"
+    client.cookies.clear()
+    return client

@@ -16,7 +16,7 @@ from monitor.config import AppConfig, parse_config
 from monitor.runtime import build_runtime, load_detector
 from monitor.store import models
 from tests.fixtures.servers import RtspServer, free_port, wait_for
-from tests.helpers import config_dict
+from tests.helpers import config_dict, logged_in
 
 pytestmark = [pytest.mark.slow, pytest.mark.rtsp]
 
@@ -57,7 +57,7 @@ def test_a_sweep_over_the_real_rtsp_server_stores_samples_and_snapshots(
         image = cv2.imread(str(snapshot))
         assert image is not None and image.shape == (352, 640, 3)
 
-        client = TestClient(create_app(runtime.sessions, runtime.snapshot_root))
+        client = logged_in(TestClient(create_app(runtime.sessions, runtime.snapshot_root)), runtime.sessions)
         sites = {s["id"]: s for s in client.get("/api/sites").json()}
         cam = sites["site1"]["cameras"][0]
         assert cam["status"] == "online"

@@ -12,7 +12,7 @@ from monitor.store import make_engine, make_session_factory
 from monitor.store.repo import camera_pks, record_sample, sync_config
 from monitor.types import CameraKey, CameraStatus, Counts, Sample
 from tests.fixtures.servers import SAMPLE_VIDEO
-from tests.helpers import config_dict
+from tests.helpers import config_dict, logged_in
 
 T0 = dt.datetime(2026, 11, 28, 2, 0, tzinfo=dt.UTC)
 
@@ -38,7 +38,7 @@ def test_sites_show_each_camera_with_its_latest_sample(sessions: sessionmaker[Se
     _seed(sessions, "site1/cam1/x.jpg")
     (tmp_path / "site1/cam1").mkdir(parents=True)
     (tmp_path / "site1/cam1/x.jpg").write_bytes(b"\xff\xd8jpeg")
-    client = TestClient(create_app(sessions, tmp_path))
+    client = logged_in(TestClient(create_app(sessions, tmp_path)), sessions)
     assert client.get("/api/health").json() == {"status": "ok", "database": "ok", "version": "0.1.0"}
     sites = client.get("/api/sites").json()
     assert [s["id"] for s in sites] == ["site1", "site2"]
@@ -51,7 +51,7 @@ def test_sites_show_each_camera_with_its_latest_sample(sessions: sessionmaker[Se
 
 def test_missing_snapshots_are_404_and_paths_cannot_escape(sessions: sessionmaker[Session], tmp_path: Path) -> None:
     _seed(sessions, "../../etc/passwd")
-    client = TestClient(create_app(sessions, tmp_path / "snaps"))
+    client = logged_in(TestClient(create_app(sessions, tmp_path / "snaps")), sessions)
     sample_id = client.get("/api/sites").json()[0]["cameras"][0]["latest_sample"]["id"]
     assert client.get(f"/api/samples/{sample_id}/snapshot").status_code == 404
     assert client.get("/api/samples/999999/snapshot").status_code == 404

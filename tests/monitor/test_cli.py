@@ -88,10 +88,20 @@ def test_demo_stores_samples_within_a_minute_and_serves_them(tmp_path: Path) -> 
         text=True,
     )
     try:
-        deadline, sites = time.monotonic() + 60, []
+        deadline, sites, token = time.monotonic() + 60, [], ""
         while time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/sites", timeout=2) as r:
+                if not token:
+                    body = json.dumps({"username": "demo", "password": "sitemon-demo"}).encode()
+                    login = urllib.request.Request(
+                        f"http://127.0.0.1:{port}/api/auth/login", body, {"Content-Type": "application/json"}
+                    )
+                    with urllib.request.urlopen(login, timeout=2) as r:
+                        token = json.load(r)["token"]
+                request = urllib.request.Request(
+                    f"http://127.0.0.1:{port}/api/sites", headers={"Authorization": f"Bearer {token}"}
+                )
+                with urllib.request.urlopen(request, timeout=2) as r:
                     sites = json.load(r)
                 if sites and all(c["latest_sample"] for s in sites for c in s["cameras"]):
                     break
@@ -102,7 +112,11 @@ def test_demo_stores_samples_within_a_minute_and_serves_them(tmp_path: Path) -> 
         cameras = [c for s in sites for c in s["cameras"]]
         assert all(c["latest_sample"] and c["status"] == "online" for c in cameras)
         assert any(c["latest_sample"]["workers"] for c in cameras)
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}{cameras[0]['latest_sample']['snapshot_url']}") as r:
+        snapshot = urllib.request.Request(
+            f"http://127.0.0.1:{port}{cameras[0]['latest_sample']['snapshot_url']}",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        with urllib.request.urlopen(snapshot) as r:
             assert r.headers["content-type"] == "image/jpeg" and len(r.read()) > 10_000
         assert (tmp_path / "var/demo/sitemon.db").is_file()
         assert (tmp_path / "var/demo/camera_config.yaml").is_file()

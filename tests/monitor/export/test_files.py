@@ -19,7 +19,7 @@ from monitor.store import models
 from monitor.store.repo import camera_pks, record_sample, sync_config
 from monitor.types import CameraKey, CameraStatus, Counts, Sample
 from tests.fixtures.servers import SAMPLE_VIDEO
-from tests.helpers import config_dict
+from tests.helpers import config_dict, logged_in
 
 DAY = dt.date(2026, 11, 27)
 START = dt.datetime(2026, 11, 26, 23, tzinfo=dt.UTC)  # 07:00 in Shanghai
@@ -122,7 +122,7 @@ def test_the_files_download_from_the_api(sessions: sessionmaker[Session], tmp_pa
     with sessions() as s:
         _seed(s, config)
         files = export_day(s, config, DAY, START)
-    client = TestClient(create_app(sessions, tmp_path, Path(config.export.folder)))
+    client = logged_in(TestClient(create_app(sessions, tmp_path, Path(config.export.folder))), sessions, "viewer")
     response = client.get(f"/api/exports/{DAY}/xlsx")
     assert response.status_code == 200 and response.content == files["xlsx"].read_bytes()
     assert "assessment-2026-11-27.xlsx" in response.headers["content-disposition"]

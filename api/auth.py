@@ -1,0 +1,84 @@
+"""Authentication: Bearer tokens (or the dashboard's cookie); roles are enforced here, on the server."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from pydantic import BaseModel, Field
+
+from api.deps import SessionDep
+from monitor.store import models
+from monitor.users import TOKEN_LIFETIME, Role, login, logout, user_for_token
+
+COOKIE = "sitemon_token"
+router = APIRouter(tags=["auth"])
+
+
+def _token(request: Request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip() or None
+    return request.cookies.get(COOKIE)
+
+
+def current_user(request: Request, session: SessionDep) -> models.User:
+    token = _token(request)
+    user = user_for_token(session, token, dt.datetime.now(dt.UTC)) if token else None
+    if user is None:
+        raise HTTPException(401, "login required", headers={"WWW-Authenticate": "Bearer"})
+    return user
+
+
+UserDep = Annotated[models.User, Depends(current_user)]
+
+
+def require(role: Role) -> Callable[[models.User], models.User]:
+    def check(user: UserDep) -> models.User:
+        if Role[user.role] < role:
+            raise HTTPException(403, f"this needs the {role.name} role; you are {user.role}")
+        return user
+
+    return check
+
+
+class LoginIn(BaseModel):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class UserOut(BaseModel):
+    username: str
+    display_name: str
+    role: str
+
+
+class LoginOut(UserOut):
+    token: str
+
+
+@router.post("/api/auth/login", response_model=LoginOut)
+def do_login(body: LoginIn, session: SessionDep, response: Response) -> LoginOut:
+    """Exchange a user name and password for a token (also set as an HttpOnly cookie for the dashboard)."""
+    token = login(session, body.username, body.password, dt.datetime.now(dt.UTC))
+    if token is None:
+        raise HTTPException(401, "wrong user name or password")
+    user = user_for_token(session, token, dt.datetime.now(dt.UTC))
+    assert user is not None
+    response.set_cookie(COOKIE, token, max_age=int(TOKEN_LIFETIME.total_seconds()), httponly=True, samesite="strict")
+    return LoginOut(username=user.username, display_name=user.display_name, role=user.role, token=token)
+
+
+@router.post("/api/auth/logout", status_code=204)
+def do_logout(request: Request, session: SessionDep, response: Response) -> None:
+    token = _token(request)
+    if token:
+        logout(session, token)
+    response.delete_cookie(COOKIE)
+
+
+@router.get("/api/auth/me", response_model=UserOut)
+def me(user: UserDep) -> UserOut:
+    return UserOut(username=user.username, display_name=user.display_name, role=user.role)

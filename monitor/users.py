@@ -1,0 +1,86 @@
+"""Users, roles and login tokens (argon2 password hashes; only token hashes are stored)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from enum import IntEnum
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from monitor.store import models
+
+TOKEN_LIFETIME = dt.timedelta(hours=12)
+_hasher = PasswordHasher()
+
+
+class Role(IntEnum):
+    viewer = 1  # dispatch staff: sees everything
+    operator = 2  # acknowledges alerts
+    admin = 3  # manages users, triggers exports and rescoring
+
+    @classmethod
+    def parse(cls, name: str) -> Role:
+        try:
+            return cls[name]
+        except KeyError:
+            raise ValueError(f"unknown role '{name}' (viewer, operator or admin)") from None
+
+
+class UserError(ValueError):
+    pass
+
+
+def add_user(session: Session, username: str, password: str, role: Role, display_name: str = "") -> models.User:
+    if len(password) < 8:
+        raise UserError("password must have at least 8 characters")
+    if session.scalars(select(models.User).where(models.User.username == username)).first() is not None:
+        raise UserError(f"user '{username}' exists already")
+    user = models.User(
+        username=username,
+        display_name=display_name or username,
+        password_hash=_hasher.hash(password),
+        role=role.name,
+        active=True,
+    )
+    session.add(user)
+    session.commit()
+    return user
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def login(session: Session, username: str, password: str, now: dt.datetime) -> str | None:
+    """A new token for valid credentials, else None (the same answer for an unknown user)."""
+    user = session.scalars(select(models.User).where(models.User.username == username)).first()
+    if user is None or not user.active:
+        _hasher.hash(password)  # same work either way: no timing hint that the user exists
+        return None
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    token = secrets.token_urlsafe(32)
+    session.execute(delete(models.ApiToken).where(models.ApiToken.expires_at < now))
+    session.add(models.ApiToken(token_hash=_digest(token), user_id=user.id, expires_at=now + TOKEN_LIFETIME))
+    session.commit()
+    return token
+
+
+def user_for_token(session: Session, token: str, now: dt.datetime) -> models.User | None:
+    row = session.get(models.ApiToken, _digest(token))
+    if row is None or row.expires_at < now:
+        return None
+    user = session.get(models.User, row.user_id)
+    return user if user is not None and user.active else None
+
+
+def logout(session: Session, token: str) -> None:
+    session.execute(delete(models.ApiToken).where(models.ApiToken.token_hash == _digest(token)))
+    session.commit()
