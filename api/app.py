@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
 
 from api import auth
-from api.routers import alerts, exports, health, sites
+from api.routers import alerts, dispatch, exports, health, live, sites
 from monitor import __version__
 
 
-def create_app(sessions: sessionmaker[Session], snapshot_root: Path, export_folder: Path | None = None) -> FastAPI:
+def create_app(
+    sessions: sessionmaker[Session],
+    snapshot_root: Path,
+    export_folder: Path | None = None,
+    tz: ZoneInfo | None = None,
+    last_sweep_seconds: Callable[[], float | None] | None = None,
+) -> FastAPI:
     app = FastAPI(
         title="sitemon",
         version=__version__,
@@ -21,6 +30,8 @@ def create_app(sessions: sessionmaker[Session], snapshot_root: Path, export_fold
     app.state.sessions = sessions
     app.state.snapshot_root = snapshot_root
     app.state.export_folder = export_folder
+    app.state.tz = tz or ZoneInfo("Asia/Shanghai")
+    app.state.last_sweep_seconds = last_sweep_seconds
     app.include_router(health.router)
     app.include_router(auth.router)
     # Every other endpoint needs a logged-in user; roles are checked per endpoint on top.
@@ -28,4 +39,7 @@ def create_app(sessions: sessionmaker[Session], snapshot_root: Path, export_fold
     app.include_router(sites.router, dependencies=private)
     app.include_router(exports.router, dependencies=private)
     app.include_router(alerts.router, dependencies=private)
+    app.include_router(dispatch.router, dependencies=private)
+    app.include_router(live.router, dependencies=private)
+    app.mount("/", StaticFiles(directory=Path(__file__).parent / "static", html=True), name="dashboard")
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from datetime import datetime
 
 from pydantic import BaseModel, Field
 
@@ -43,3 +44,6 @@ class SiteOut(BaseModel):
     responsible_unit: str
     planned_investment: float | None
     cameras: list[CameraOut]
+    today_score: float | None = Field(default=None, description="Today's running score (recomputed each sweep)")
+    today_status: str | None = None
+    last_update: datetime | None = None

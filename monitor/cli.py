@@ -51,7 +51,13 @@ def _serve(config_path: Path, database_url: str | None, host: str, port: int, ap
     log.info("sampling %d cameras every %d s", sum(1 for _ in config.cameras()), config.sampling.interval_seconds)
     try:
         if api:
-            app = create_app(runtime.sessions, runtime.snapshot_root, Path(config.export.folder).resolve())
+            app = create_app(
+                runtime.sessions,
+                runtime.snapshot_root,
+                Path(config.export.folder).resolve(),
+                config.tz,
+                lambda: runtime.last_sweep_seconds,
+            )
             log.info("API on http://%s:%d/api/sites", host, port)
             uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_config=None)).run()
         else:

@@ -48,8 +48,14 @@ def site_structure_change(
     return max(changes) if changes else None
 
 
-def day_input(session: Session, config: AppConfig, site: SiteConfig, day: dt.date) -> DayInput:
+def day_input(
+    session: Session, config: AppConfig, site: SiteConfig, day: dt.date, now: dt.datetime | None = None
+) -> DayInput:
+    """The day's samples in working hours. While the day is running (``now`` inside its working hours), only
+    the slots elapsed so far are expected: the running score is judged on what could have been seen."""
     window = local_window(day, config.tz, config.working_hours.start, config.working_hours.end)
+    if now is not None and window[0] < now < window[1]:
+        window = (window[0], now)
     interval = config.sampling.interval_seconds
     cams = {
         c.camera_id: c.id
@@ -112,8 +118,9 @@ def score_days(
         for site in config.sites:
             if site_ids is not None and site.id not in site_ids:
                 continue
-            result = score_day(day_input(session, config, site, day), config.scoring)
-            store_score(session, result, now or dt.datetime.now(dt.UTC))
+            stamp = now or dt.datetime.now(dt.UTC)
+            result = score_day(day_input(session, config, site, day, stamp), config.scoring)
+            store_score(session, result, stamp)
             results.append(result)
         session.commit()
     log.info("scored %d site-days", len(results))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from detectors import CategoryMap, Detector, ModelLoadError
@@ -40,6 +41,7 @@ class Runtime:
     clock: Clock
     sources: SourceProvider
     alerts: AlertService | None = None
+    last_sweep_seconds: float | None = None
 
     def sweep(self) -> SweepResult:
         sampling = self.config.sampling
@@ -60,9 +62,22 @@ class Runtime:
             now=self.clock,
         )
         self.writer.flush()
+        self.last_sweep_seconds = result.duration_s
+        self._score_today()
         if self.alerts is not None:
             self.alerts.run(self.clock())
         return result
+
+    def _score_today(self) -> None:
+        """Today's running score for the dashboard; the evening job replaces it with the day's final one."""
+        from monitor.daily import score_days
+
+        today = self.clock().astimezone(self.config.tz).date()
+        try:
+            with self.sessions() as session:
+                score_days(session, self.config, [today], now=self.clock())
+        except SQLAlchemyError as exc:
+            log.warning("running score not updated: %s", type(exc).__name__)
 
     def close(self) -> None:
         if self.alerts is not None:

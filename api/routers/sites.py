@@ -1,8 +1,12 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException
+import datetime as dt
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from api.deps import SessionDep, SnapshotRootDep
 from api.schemas import CameraOut, SampleOut, SiteOut
@@ -25,21 +29,74 @@ def _sample_out(row: models.Sample) -> SampleOut:
     )
 
 
+def latest_samples(session: Session, camera_pks: list[int] | None = None) -> dict[int, models.Sample]:
+    """The newest sample of each camera (of the given cameras, or of all)."""
+    inner = select(models.Sample.camera_pk, func.max(models.Sample.slot_at).label("slot_at")).group_by(
+        models.Sample.camera_pk
+    )
+    if camera_pks is not None:
+        inner = inner.where(models.Sample.camera_pk.in_(camera_pks))
+    newest = inner.subquery()
+    rows = session.scalars(
+        select(models.Sample).join(
+            newest, (models.Sample.camera_pk == newest.c.camera_pk) & (models.Sample.slot_at == newest.c.slot_at)
+        )
+    )
+    return {s.camera_pk: s for s in rows}
+
+
+def camera_out(cam: models.Camera, latest: models.Sample | None) -> CameraOut:
+    return CameraOut(
+        id=cam.camera_id,
+        name=cam.name,
+        status=cam.status,
+        status_reason=cam.status_reason,
+        status_since=cam.status_since,
+        last_sample_at=cam.last_sample_at,
+        latest_sample=_sample_out(latest) if latest is not None else None,
+    )
+
+
 @router.get("/api/sites", response_model=list[SiteOut])
-def list_sites(session: SessionDep) -> list[SiteOut]:
-    """Every site in service, with each camera's health and latest sample."""
-    latest_ids = select(func.max(models.Sample.id).label("id")).group_by(models.Sample.camera_pk).subquery()
-    latest = {
-        s.camera_pk: s
-        for s in session.scalars(select(models.Sample).join(latest_ids, models.Sample.id == latest_ids.c.id))
-    }
+def list_sites(
+    session: SessionDep,
+    request: Request,
+    district: Annotated[str | None, Query(max_length=100)] = None,
+    batch: Annotated[Literal["signed", "started", "in_production"] | None, Query()] = None,
+    status: Annotated[str | None, Query(max_length=20, description="today's status, e.g. idle")] = None,
+    min_score: Annotated[float | None, Query(ge=0, le=100)] = None,
+    max_score: Annotated[float | None, Query(ge=0, le=100)] = None,
+) -> list[SiteOut]:
+    """Every site in service with its live state: each camera's health and latest sample, today's running
+    score and status, and when it was last updated."""
+    tz = request.app.state.tz
+    today = dt.datetime.now(dt.UTC).astimezone(tz).date()
+    latest = latest_samples(session)
     cameras: dict[str, list[models.Camera]] = {}
     for cam in session.scalars(
         select(models.Camera).where(models.Camera.active).order_by(models.Camera.site_id, models.Camera.camera_id)
     ):
         cameras.setdefault(cam.site_id, []).append(cam)
+    today_scores = {
+        r.site_id: r for r in session.scalars(select(models.DailyScore).where(models.DailyScore.day == today))
+    }
+    query = select(models.Site).where(models.Site.active).order_by(models.Site.id)
+    if district:
+        query = query.where(models.Site.district == district)
+    if batch:
+        query = query.where(models.Site.batch == batch)
     out = []
-    for site in session.scalars(select(models.Site).where(models.Site.active).order_by(models.Site.id)):
+    for site in session.scalars(query):
+        score = today_scores.get(site.id)
+        value = score.score if score else None
+        if status is not None and (score.status if score else "no_score") != status:
+            continue
+        if min_score is not None and (value is None or value < min_score):
+            continue
+        if max_score is not None and (value is None or value > max_score):
+            continue
+        cams = cameras.get(site.id, [])
+        updates = [c.last_sample_at for c in cams if c.last_sample_at is not None]
         out.append(
             SiteOut(
                 id=site.id,
@@ -48,18 +105,10 @@ def list_sites(session: SessionDep) -> list[SiteOut]:
                 batch=site.batch,
                 responsible_unit=site.responsible_unit,
                 planned_investment=site.planned_investment,
-                cameras=[
-                    CameraOut(
-                        id=cam.camera_id,
-                        name=cam.name,
-                        status=cam.status,
-                        status_reason=cam.status_reason,
-                        status_since=cam.status_since,
-                        last_sample_at=cam.last_sample_at,
-                        latest_sample=_sample_out(latest[cam.id]) if cam.id in latest else None,
-                    )
-                    for cam in cameras.get(site.id, [])
-                ],
+                cameras=[camera_out(c, latest.get(c.id)) for c in cams],
+                today_score=value,
+                today_status=score.status if score else None,
+                last_update=max(updates) if updates else None,
             )
         )
     return out

@@ -205,6 +205,8 @@ def decode_png(data: bytes) -> npt.NDArray[np.uint8]:
 
 
 def _update_health(session: Session, camera: models.Camera, sample: Sample) -> None:
+    if camera.last_sample_at is not None and sample.captured_at < camera.last_sample_at:
+        return  # a sample held during an outage and written late says nothing about the camera now
     camera.last_sample_at = sample.captured_at
     if sample.status is CameraStatus.online:
         camera.last_online_at = sample.captured_at

@@ -1,0 +1,165 @@
+"""What the dispatch center's screen needs: site detail, scores, rankings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from api.deps import SessionDep
+from api.routers.sites import camera_out, latest_samples
+from api.schemas import CameraOut
+from monitor.export.report import competition_ranks
+from monitor.export.summary import Period, period_bounds
+from monitor.store import models
+
+router = APIRouter(tags=["dispatch"])
+
+
+class ScoreOut(BaseModel):
+    site_id: str
+    day: dt.date
+    score: float | None
+    status: str
+    components: dict[str, Any]
+
+
+class TimelinePoint(BaseModel):
+    slot_at: dt.datetime
+    camera_id: str
+    status: str
+    activity: float | None
+    workers: int | None
+    moving_workers: int | None
+    working_machines: int | None
+
+
+class SiteDetailOut(BaseModel):
+    id: str
+    name: str
+    district: str
+    batch: str
+    responsible_unit: str
+    planned_investment: float | None
+    cameras: list[CameraOut]
+    day_start: dt.datetime
+    """Local midnight of today in the deployment's time zone (the timeline's left edge)."""
+    today: ScoreOut | None
+    timeline: list[TimelinePoint]
+    scores: list[ScoreOut]
+
+
+class RankingOut(BaseModel):
+    group: str
+    average_score: float | None
+    sites: int
+    rank: int | None
+
+
+def _score_out(r: models.DailyScore) -> ScoreOut:
+    return ScoreOut(site_id=r.site_id, day=r.day, score=r.score, status=r.status, components=r.components or {})
+
+
+def local_today(request: Request) -> dt.date:
+    tz = request.app.state.tz
+    return dt.datetime.now(dt.UTC).astimezone(tz).date()
+
+
+@router.get("/api/sites/{site_id}", response_model=SiteDetailOut)
+def site_detail(
+    site_id: str, session: SessionDep, request: Request, days: Annotated[int, Query(ge=1, le=366)] = 30
+) -> SiteDetailOut:
+    """One site: cameras and their health, today's activity timeline, daily scores of the last ``days`` days."""
+    site = session.get(models.Site, site_id)
+    if site is None:
+        raise HTTPException(404, f"no site '{site_id}'")
+    today = local_today(request)
+    cams = session.scalars(
+        select(models.Camera)
+        .where(models.Camera.site_id == site_id, models.Camera.active)
+        .order_by(models.Camera.camera_id)
+    ).all()
+    latest = latest_samples(session, [c.id for c in cams])
+    tz = request.app.state.tz
+    start = dt.datetime.combine(today, dt.time(0), tz).astimezone(dt.UTC)
+    names = {c.id: c.camera_id for c in cams}
+    timeline = [
+        TimelinePoint(
+            slot_at=s.slot_at,
+            camera_id=names.get(s.camera_pk, "?"),
+            status=s.status,
+            activity=s.activity,
+            workers=s.workers,
+            moving_workers=s.moving_workers,
+            working_machines=s.working_machines,
+        )
+        for s in session.scalars(
+            select(models.Sample)
+            .where(models.Sample.site_id == site_id, models.Sample.slot_at >= start)
+            .order_by(models.Sample.slot_at)
+        )
+    ]
+    scores = session.scalars(
+        select(models.DailyScore)
+        .where(models.DailyScore.site_id == site_id, models.DailyScore.day > today - dt.timedelta(days=days))
+        .order_by(models.DailyScore.day)
+    ).all()
+    today_row = next((r for r in scores if r.day == today), None)
+    return SiteDetailOut(
+        id=site.id,
+        name=site.name,
+        district=site.district,
+        batch=site.batch,
+        responsible_unit=site.responsible_unit,
+        planned_investment=site.planned_investment,
+        cameras=[camera_out(c, latest.get(c.id)) for c in cams],
+        day_start=start,
+        today=_score_out(today_row) if today_row else None,
+        timeline=timeline,
+        scores=[_score_out(r) for r in scores],
+    )
+
+
+@router.get("/api/scores", response_model=list[ScoreOut])
+def scores(session: SessionDep, request: Request, day: Annotated[dt.date | None, Query()] = None) -> list[ScoreOut]:
+    """Every site's daily score on ``day`` (default: today's running score)."""
+    day = day or local_today(request)
+    rows = session.scalars(
+        select(models.DailyScore).where(models.DailyScore.day == day).order_by(models.DailyScore.site_id)
+    )
+    return [_score_out(r) for r in rows]
+
+
+@router.get("/api/rankings", response_model=list[RankingOut])
+def rankings(
+    session: SessionDep,
+    request: Request,
+    by: Annotated[Literal["district", "batch"], Query()] = "district",
+    period: Annotated[Literal["day", "week", "month", "quarter"], Query()] = "day",
+    day: Annotated[dt.date | None, Query()] = None,
+) -> list[RankingOut]:
+    """Average score per county or batch over a day, week, month or quarter, ranked."""
+    day = day or local_today(request)
+    first, last = (day, day) if period == "day" else period_bounds(Period(period), day)
+    group_of = {s.id: getattr(s, by) for s in session.scalars(select(models.Site).where(models.Site.active))}
+    values: dict[str, list[float]] = defaultdict(list)
+    members: dict[str, set[str]] = defaultdict(set)
+    for site_id, group in group_of.items():
+        members[group].add(site_id)
+    for site_id, score in session.execute(
+        select(models.DailyScore.site_id, models.DailyScore.score).where(
+            models.DailyScore.day >= first, models.DailyScore.day <= last, models.DailyScore.score.is_not(None)
+        )
+    ):
+        if site_id in group_of and score is not None:
+            values[group_of[site_id]].append(float(score))
+    averages = {g: round(sum(v) / len(v), 1) for g, v in values.items() if v}
+    ranks = competition_ranks(averages)
+    out = [
+        RankingOut(group=g, average_score=averages.get(g), sites=len(m), rank=ranks.get(g)) for g, m in members.items()
+    ]
+    return sorted(out, key=lambda r: (r.rank is None, r.rank or 0, r.group))

@@ -1,0 +1,180 @@
+"use strict";
+// The dispatch center's screen: every site on one page, a page per site, live updates.
+const T = {
+  zh: { title: "重点项目视频监测调度", overview: "总览", live: "实时", logout: "退出", login: "登录", username: "用户名",
+        password: "密码", signin: "登录", wrong: "用户名或密码错误", district: "区县", batch: "批次", status: "状态",
+        all: "全部", score: "得分", updated: "更新", ranking: "区县排名", rank: "排名", avg: "平均得分", sites: "项目数",
+        cameras: "摄像机", health: "状态", since: "起始", reason: "原因", timeline: "今日活动", history: "近30日得分",
+        alerts: "预警", ack: "确认", acked: "已确认", type: "类型", opened: "时间", message: "内容", none: "无",
+        unit: "责任单位", snapshot: "最新抓拍",
+        signed: "签约", started: "开工", in_production: "投产",
+        active: "正常施工", low_activity: "施工不足", idle: "停工", camera_outage: "视频中断", not_expected: "未要求施工",
+        no_score: "未评分", online: "在线", offline: "离线", unauthorized: "认证失败", not_found: "地址错误",
+        stream_error: "码流错误", frozen: "画面冻结", black: "黑屏", unknown: "未知" },
+  en: { title: "Key project site monitor", overview: "Overview", live: "live", logout: "Log out", login: "Log in",
+        username: "User", password: "Password", signin: "Log in", wrong: "Wrong user name or password",
+        district: "District", batch: "Batch", status: "Status", all: "All", score: "Score", updated: "Updated",
+        ranking: "District ranking", rank: "Rank", avg: "Average", sites: "Sites", cameras: "Cameras",
+        health: "Status", since: "Since", reason: "Reason", timeline: "Today's activity", history: "30-day scores",
+        alerts: "Alerts", ack: "Acknowledge", acked: "Acknowledged", type: "Type", opened: "Opened",
+        message: "Message", none: "None", unit: "Responsible unit", snapshot: "Latest snapshot",
+        signed: "signed", started: "started", in_production: "in production", active: "active",
+        low_activity: "low activity", idle: "idle", camera_outage: "camera outage", not_expected: "not expected",
+        no_score: "no score", online: "online", offline: "offline", unauthorized: "unauthorized",
+        not_found: "not found", stream_error: "stream error", frozen: "frozen", black: "black", unknown: "unknown" },
+};
+let lang = localStorage.getItem("lang") || "zh";
+let me = null;
+let filters = { district: "", batch: "", status: "" };
+const t = (k) => (T[lang][k] ?? k);
+const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+const time = (iso) => iso ? new Date(iso).toLocaleTimeString(lang === "zh" ? "zh-CN" : "en-GB", { hour: "2-digit", minute: "2-digit" }) : "-";
+const app = document.getElementById("app");
+
+async function api(path, options = {}) {
+  const response = await fetch(path, { credentials: "same-origin", ...options });
+  if (response.status === 401) { showLogin(); throw new Error("login"); }
+  if (!response.ok) throw new Error(`${response.status}`);
+  return response.status === 204 ? null : response.json();
+}
+
+function translate() {
+  document.querySelectorAll("[data-t]").forEach((el) => { el.textContent = t(el.dataset.t); });
+  document.getElementById("lang").textContent = lang === "zh" ? "English" : "中文";
+  document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
+}
+
+function showLogin() {
+  me = null;
+  document.getElementById("logout").hidden = true;
+  document.getElementById("user").textContent = "";
+  app.replaceChildren(document.getElementById("login-view").content.cloneNode(true));
+  translate();
+  document.getElementById("login").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const form = new FormData(event.target);
+    const response = await fetch("/api/auth/login", { method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ username: form.get("username"), password: form.get("password") }) });
+    if (!response.ok) { document.getElementById("login-error").textContent = t("wrong"); return; }
+    await start();
+  });
+}
+
+function option(value, label, selected) {
+  return `<option value="${esc(value)}" ${value === selected ? "selected" : ""}>${esc(label)}</option>`;
+}
+
+async function overview() {
+  const [sites, ranking] = await Promise.all([api("/api/sites"), api("/api/rankings?by=district&period=day")]);
+  const districts = [...new Set(sites.map((s) => s.district))].sort();
+  const shown = sites.filter((s) => (!filters.district || s.district === filters.district)
+    && (!filters.batch || s.batch === filters.batch) && (!filters.status || (s.today_status || "no_score") === filters.status));
+  const count = (st) => sites.filter((s) => s.today_status === st).length;
+  const statuses = ["active", "low_activity", "idle", "camera_outage", "not_expected", "no_score"];
+  app.innerHTML = `
+    <div class="filters">
+      <label>${t("district")} <select data-f="district">${option("", t("all"), filters.district)}${districts.map((d) => option(d, d, filters.district)).join("")}</select></label>
+      <label>${t("batch")} <select data-f="batch">${option("", t("all"), filters.batch)}${["signed", "started", "in_production"].map((b) => option(b, t(b), filters.batch)).join("")}</select></label>
+      <label>${t("status")} <select data-f="status">${option("", t("all"), filters.status)}${statuses.map((s) => option(s, t(s), filters.status)).join("")}</select></label>
+      <span class="counts" id="counts">${["active", "low_activity", "idle", "camera_outage"].map((s) => `<span class="b-${s} badge">${t(s)} ${count(s)}</span>`).join("")}</span>
+      <span id="site-count">${shown.length} / ${sites.length}</span>
+    </div>
+    <div class="layout">
+      <div class="grid" id="grid">${shown.map(card).join("")}</div>
+      <aside class="panel"><h3>${t("ranking")}</h3><table id="ranking"><tr><th>${t("rank")}</th><th>${t("district")}</th><th>${t("avg")}</th><th>${t("sites")}</th></tr>
+        ${ranking.map((r) => `<tr><td>${r.rank ?? "-"}</td><td>${esc(r.group)}</td><td>${r.average_score ?? "-"}</td><td>${r.sites}</td></tr>`).join("")}</table></aside>
+    </div>`;
+  app.querySelectorAll("select[data-f]").forEach((el) => el.addEventListener("change", () => { filters[el.dataset.f] = el.value; overview(); }));
+}
+
+function card(site) {
+  const sample = site.cameras.map((c) => c.latest_sample).find((s) => s && s.snapshot_url);
+  const status = site.today_status || "no_score";
+  return `<a class="card s-${status}" href="#/site/${encodeURIComponent(site.id)}" data-site="${esc(site.id)}" title="${esc(site.name)}">
+    ${sample ? `<img alt="" src="${esc(sample.snapshot_url)}">` : `<img alt="">`}
+    <span class="score">${site.today_score ?? "-"}</span>
+    <div class="name">${esc(site.name)}</div>
+    <div>${esc(site.district)} · ${t(status)}</div><div>${time(site.last_update)}</div></a>`;
+}
+
+function timelineChart(points, dayStart) {
+  const w = 720, h = 120, start = new Date(dayStart);  // local midnight where the sites are
+  const x = (iso) => ((new Date(iso) - start) / 86400000) * w;
+  const bars = points.map((p) => {
+    const level = p.status === "online" ? (p.activity ?? 0) : 0;
+    const color = p.status === "online" ? "#2e9e4f" : "#adb5bd";
+    return `<rect x="${x(p.slot_at).toFixed(1)}" y="${(h - 20 - level * (h - 30)).toFixed(1)}" width="2.5" height="${Math.max(1, level * (h - 30)).toFixed(1)}" fill="${color}"/>`;
+  }).join("");
+  const hours = [0, 6, 12, 18, 24].map((hh) => `<text x="${(hh / 24) * w}" y="${h - 4}">${hh}:00</text>`).join("");
+  return `<svg id="timeline" viewBox="0 0 ${w} ${h}" width="100%" role="img" aria-label="${t("timeline")}">${bars}${hours}</svg>`;
+}
+
+function historyChart(scores) {
+  const w = 720, h = 160, n = Math.max(scores.length, 1);
+  const x = (i) => 30 + (i / Math.max(n - 1, 1)) * (w - 40), y = (v) => h - 20 - (v / 100) * (h - 30);
+  const parts = ["activity", "workers", "machinery", "structure"], colors = ["#0b6efd", "#2e9e4f", "#e0a800", "#8e44ad"];
+  const stacks = scores.map((s, i) => {
+    let base = 0;
+    return parts.map((p, k) => { const v = (s.components.points || {})[p] || 0; const r = `<rect x="${x(i) - 4}" y="${y(base + v)}" width="8" height="${Math.max(0, y(base) - y(base + v))}" fill="${colors[k]}" opacity=".55"/>`; base += v; return r; }).join("");
+  }).join("");
+  const line = scores.map((s, i) => s.score == null ? "" : `${x(i)},${y(s.score)}`).filter(Boolean).join(" ");
+  const dots = scores.map((s, i) => s.score == null ? `<text x="${x(i) - 3}" y="${h - 22}">×</text>` : `<circle cx="${x(i)}" cy="${y(s.score)}" r="3" fill="#0b3d6e"><title>${s.day} ${s.score} ${t(s.status)}</title></circle>`).join("");
+  const axis = [0, 50, 100].map((v) => `<text x="0" y="${y(v) + 3}">${v}</text>`).join("");
+  return `<svg id="history" viewBox="0 0 ${w} ${h}" width="100%" role="img" aria-label="${t("history")}">${axis}${stacks}<polyline points="${line}" fill="none" stroke="#0b3d6e" stroke-width="2"/>${dots}</svg>`;
+}
+
+async function sitePage(id) {
+  const [site, alerts] = await Promise.all([api(`/api/sites/${encodeURIComponent(id)}`), api(`/api/alerts?site=${encodeURIComponent(id)}`)]);
+  const canAck = me && (me.role === "operator" || me.role === "admin");
+  app.innerHTML = `
+    <div class="panel"><h2>${esc(site.name)} <span class="badge b-${site.today?.status || "no_score"}">${t(site.today?.status || "no_score")}</span>
+      <span id="site-score">${site.today?.score ?? "-"}</span></h2>
+      <div>${t("district")}: ${esc(site.district)} · ${t("batch")}: ${t(site.batch)} · ${t("unit")}: ${esc(site.responsible_unit)}</div></div>
+    <div class="panel"><h3>${t("snapshot")}</h3><div class="snaps">${site.cameras.map((c) => c.latest_sample?.snapshot_url
+      ? `<figure><img class="snapshot" alt="${esc(c.name || c.id)}" src="${esc(c.latest_sample.snapshot_url)}"><figcaption>${esc(c.name || c.id)} · ${time(c.latest_sample.captured_at)}</figcaption></figure>` : "").join("")}</div></div>
+    <div class="panel"><h3>${t("timeline")}</h3>${timelineChart(site.timeline, site.day_start)}</div>
+    <div class="panel"><h3>${t("history")}</h3>${historyChart(site.scores)}</div>
+    <div class="panel"><h3>${t("cameras")}</h3><table id="cameras"><tr><th>${t("cameras")}</th><th>${t("health")}</th><th>${t("since")}</th><th>${t("reason")}</th></tr>
+      ${site.cameras.map((c) => `<tr><td>${esc(c.name || c.id)}</td><td><span class="badge b-${c.status}">${t(c.status)}</span></td><td>${time(c.status_since)}</td><td>${esc(c.status_reason)}</td></tr>`).join("")}</table></div>
+    <div class="panel"><h3>${t("alerts")}</h3><table id="alerts"><tr><th>${t("opened")}</th><th>${t("type")}</th><th>${t("message")}</th><th></th></tr>
+      ${alerts.length ? alerts.map((a) => `<tr data-alert="${a.id}"><td>${time(a.opened_at)}</td><td>${esc(a.type)}</td><td>${esc(a.message)}</td>
+        <td>${a.state === "open" && canAck ? `<button type="button" class="ack" data-id="${a.id}">${t("ack")}</button>` : a.state === "acknowledged" ? `${t("acked")} (${esc(a.acknowledged_by)})` : ""}</td></tr>`).join("") : `<tr><td colspan="4">${t("none")}</td></tr>`}</table></div>`;
+  app.querySelectorAll("button.ack").forEach((b) => b.addEventListener("click", async () => {
+    await api(`/api/alerts/${b.dataset.id}/ack`, { method: "POST" });
+    sitePage(id);
+  }));
+}
+
+function route() {
+  const match = location.hash.match(/^#\/site\/(.+)$/);
+  return match ? sitePage(decodeURIComponent(match[1])) : overview();
+}
+
+let refreshTimer = null;
+function connectLive() {
+  const source = new EventSource("/api/events");
+  const badge = document.getElementById("live");
+  source.addEventListener("hello", () => badge.classList.add("on"));
+  source.addEventListener("update", () => {
+    badge.classList.add("on");
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(() => route().catch(() => {}), 300);
+    document.body.dataset.updates = String(Number(document.body.dataset.updates || 0) + 1);
+  });
+  source.onerror = () => badge.classList.remove("on");
+}
+
+async function start() {
+  me = await api("/api/auth/me");
+  document.getElementById("user").textContent = me.display_name || me.username;
+  document.getElementById("logout").hidden = false;
+  translate();
+  await route();
+  connectLive();
+}
+
+window.addEventListener("hashchange", () => { if (me) route(); });
+document.getElementById("lang").addEventListener("click", () => { lang = lang === "zh" ? "en" : "zh"; localStorage.setItem("lang", lang); translate(); if (me) route(); });
+document.getElementById("logout").addEventListener("click", async () => { await fetch("/api/auth/logout", { method: "POST" }); showLogin(); });
+translate();
+start().catch(() => {});

@@ -1,0 +1,216 @@
+"""The dashboard in a real browser (Debian's chromium, driven by Playwright), on a 125-site deployment."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import cv2
+import pytest
+import uvicorn
+from sqlalchemy.orm import Session, sessionmaker
+
+from api import create_app
+from monitor.activity import Activity
+from monitor.alerts.lifecycle import apply
+from monitor.alerts.rules import AlertKey, AlertType, Condition, Severity
+from monitor.availability import local_window
+from monitor.config import parse_config
+from monitor.daily import score_days
+from monitor.snapshots import snapshot_relpath, write_jpeg
+from monitor.store import make_engine, make_session_factory, migrate, models
+from monitor.store.repo import camera_pks, record_sample, record_samples, sync_config
+from monitor.types import CameraKey, CameraStatus, Counts, Sample
+from monitor.users import Role, add_user
+from tests.fixtures.servers import SAMPLE_VIDEO, free_port
+from tests.helpers import config_dict
+
+pytestmark = pytest.mark.slow
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+DISTRICTS = ["城东区", "城西区", "高新区", "经开区", "滨湖区"]
+
+
+def _seed(sessions: sessionmaker[Session], snapshots: Path) -> None:
+    data = config_dict([str(SAMPLE_VIDEO)] * 125)
+    data["sampling"]["interval_seconds"] = 300
+    for i, site in enumerate(data["sites"]):
+        site["id"] = f"p{i + 1:03d}"
+        site["name"] = f"重点项目{i + 1:03d}号"
+        site["district"] = DISTRICTS[i % 5]
+    config = parse_config(data)
+    cap = cv2.VideoCapture(str(SAMPLE_VIDEO))
+    ok, frame = cap.read()
+    cap.release()
+    assert ok
+    small = cv2.resize(frame, (320, 176))
+    now = dt.datetime.now(dt.UTC)
+    today = now.astimezone(config.tz).date()
+    with sessions() as s:
+        sync_config(s, config)
+        pks = camera_pks(s)
+        # Today so far (the whole working day when the test runs after hours), every 5 minutes.
+        start, end = local_window(today, config.tz, config.working_hours.start, config.working_hours.end)
+        last = min(now, end) if now > start else end - dt.timedelta(days=1)
+        slots = [
+            last - dt.timedelta(minutes=5 * k) for k in range(int((last - min(start, last)).total_seconds() // 300) + 1)
+        ]
+        slots = [t.replace(second=0, microsecond=0) for t in slots if t >= start - dt.timedelta(days=1)] or [now]
+        for i, site in enumerate(config.sites):
+            key = CameraKey(site.id, "cam1")
+            rel = snapshot_relpath(key, slots[0])
+            write_jpeg(snapshots, rel, small, 70)
+            level = [0.75, 0.25, 0.0, 0.5][i % 4]
+            items = []
+            for k, slot in enumerate(slots):
+                busy = level if (k + i) % 3 else level / 3
+                items.append(
+                    (
+                        pks[key],
+                        Sample(
+                            key,
+                            slot,
+                            slot,
+                            CameraStatus.online,
+                            counts=Counts(3, 1, 0),
+                            snapshot_path=str(rel) if k == 0 else None,
+                            activity=Activity(round(busy * 4), 1 if busy > 0.5 else 0, 0, 0.1, busy),
+                        ),
+                    )
+                )
+            record_samples(s, items)
+        score_days(s, config, [today], now=now)
+        for i, site in enumerate(config.sites):  # a month of history
+            for d in range(1, 30):
+                value = float((i * 7 + d * 3) % 90 + 5)
+                status = "active" if value >= 50 else "idle" if value < 15 else "low_activity"
+                points = {
+                    "activity": value * 0.4,
+                    "workers": value * 0.2,
+                    "machinery": value * 0.25,
+                    "structure": value * 0.15,
+                }
+                s.add(
+                    models.DailyScore(
+                        site_id=site.id,
+                        day=today - dt.timedelta(days=d),
+                        score=value,
+                        status=status,
+                        components={"points": points, "coverage": 0.95},
+                        computed_at=now,
+                    )
+                )
+        s.commit()
+        apply(
+            s,
+            [Condition(AlertKey("p001", "cam1", AlertType.camera_frozen), Severity.warning, "摄像机 cam1 画面冻结")],
+            now,
+        )
+        add_user(s, "duty", "operator-pass-1", Role.operator, display_name="值班员")
+
+
+def site_scored_today(sessions: sessionmaker[Session]) -> bool:
+    from sqlalchemy import select
+
+    with sessions() as s:
+        return (
+            s.scalars(
+                select(models.DailyScore.score)
+                .where(models.DailyScore.site_id == "p001")
+                .order_by(models.DailyScore.day.desc())
+            ).first()
+            is not None
+        )
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, sessionmaker[Session]]]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("chromium is not installed (scripts/setup installs it)")
+    tmp = tmp_path_factory.mktemp("dash")
+    engine = make_engine(f"sqlite:///{tmp / 'db.sqlite'}")
+    migrate(engine)
+    sessions = make_session_factory(engine)
+    _seed(sessions, tmp / "snaps")
+    port = free_port()
+    config = uvicorn.Config(create_app(sessions, tmp / "snaps"), host="127.0.0.1", port=port, log_level="warning")
+    web = uvicorn.Server(config)
+    thread = threading.Thread(target=web.run, daemon=True)
+    thread.start()
+    while not web.started:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", sessions
+    web.should_exit = True
+    thread.join(10)
+    engine.dispose()
+
+
+def test_dispatch_staff_see_every_site_drill_in_acknowledge_and_get_live_updates(
+    server: tuple[str, sessionmaker[Session]],
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    url, sessions = server
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
+        try:
+            page.goto(url + "/")
+            page.fill("input[name=username]", "duty")
+            page.fill("input[name=password]", "wrong-password")
+            page.click("button[type=submit]")
+            expect(page.locator("#login-error")).to_have_text("用户名或密码错误")
+            page.fill("input[name=password]", "operator-pass-1")
+            page.click("button[type=submit]")
+            expect(page.locator("#grid .card")).to_have_count(125, timeout=15000)
+            expect(page.locator("#user")).to_have_text("值班员")
+            expect(page.locator("#ranking tr")).to_have_count(6)  # header + 5 districts
+            expect(page.locator("#counts")).to_contain_text("正常施工")
+            page.wait_for_function("[...document.querySelectorAll('#grid img')].every(i => i.complete)")
+            page.screenshot(path=str(ARTIFACTS / "dashboard-overview.png"))
+
+            page.select_option("select[data-f=district]", "高新区")
+            expect(page.locator("#grid .card")).to_have_count(25)
+            page.select_option("select[data-f=district]", "")
+
+            page.click("a.card[data-site=p001]")
+            expect(page.locator("h2")).to_contain_text("重点项目001号")
+            bars = page.locator("#timeline rect").count()
+            assert bars >= 1
+            expect(page.locator("#history circle")).to_have_count(29 + (1 if site_scored_today(sessions) else 0))
+            page.wait_for_function("document.querySelector('img.snapshot')?.naturalWidth > 0")
+            expect(page.locator("#cameras")).to_contain_text("在线")
+            page.click("button.ack")
+            expect(page.locator("#alerts")).to_contain_text("已确认 (值班员)")
+            page.screenshot(path=str(ARTIFACTS / "dashboard-site.png"), full_page=True)
+
+            # A new sample lands while the page is open: the page is told and redraws without a reload.
+            with sessions() as s:
+                key = CameraKey("p001", "cam1")
+                slot = dt.datetime.now(dt.UTC)
+                record_sample(
+                    s,
+                    camera_pks(s)[key],
+                    Sample(key, slot, slot, CameraStatus.online, counts=Counts(), activity=Activity(level=1.0)),
+                )
+            page.wait_for_function("Number(document.body.dataset.updates || 0) >= 1", timeout=15000)
+            expect(page.locator("#timeline rect")).to_have_count(bars + 1, timeout=10000)
+
+            page.click("#lang")
+            expect(page.locator("h1")).to_have_text("Key project site monitor")
+        finally:
+            browser.close()
+    shutil.copyfile(ARTIFACTS / "dashboard-overview.png", ARTIFACTS / "latest.png")
