@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.deps import SessionDep, SnapshotRootDep
@@ -30,19 +30,11 @@ def _sample_out(row: models.Sample) -> SampleOut:
 
 
 def latest_samples(session: Session, camera_pks: list[int] | None = None) -> dict[int, models.Sample]:
-    """The newest sample of each camera (of the given cameras, or of all)."""
-    inner = select(models.Sample.camera_pk, func.max(models.Sample.slot_at).label("slot_at")).group_by(
-        models.Sample.camera_pk
-    )
+    """The newest sample of each camera (of the given cameras, or of all), through cameras.last_sample_id."""
+    query = select(models.Sample).join(models.Camera, models.Camera.last_sample_id == models.Sample.id)
     if camera_pks is not None:
-        inner = inner.where(models.Sample.camera_pk.in_(camera_pks))
-    newest = inner.subquery()
-    rows = session.scalars(
-        select(models.Sample).join(
-            newest, (models.Sample.camera_pk == newest.c.camera_pk) & (models.Sample.slot_at == newest.c.slot_at)
-        )
-    )
-    return {s.camera_pk: s for s in rows}
+        query = query.where(models.Camera.id.in_(camera_pks))
+    return {s.camera_pk: s for s in session.scalars(query)}
 
 
 def camera_out(cam: models.Camera, latest: models.Sample | None) -> CameraOut:

@@ -90,13 +90,15 @@ class Camera(Base):
     status_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_sample_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_online_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_sample_id: Mapped[int | None] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), nullable=True)
+    """The newest sample (by time): the overview reads it without scanning the samples."""
 
 
 class Sample(Base):
     __tablename__ = "samples"
     __table_args__ = (
         UniqueConstraint("camera_pk", "slot_at"),
-        Index("ix_samples_site_captured", "site_id", "captured_at"),
+        Index("ix_samples_site_slot", "site_id", "slot_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

@@ -133,15 +133,16 @@ def record_samples(session: Session, items: list[tuple[int, Sample]]) -> int:
     cameras = {c.id: c for c in session.scalars(select(models.Camera).where(models.Camera.id.in_(pks)))}
     written = 0
     for pk, sample in fresh:
+        row = _sample_row(pk, sample)
         try:
             with session.begin_nested():  # a concurrent writer may have taken the slot since the check
-                session.add(_sample_row(pk, sample))
+                session.add(row)
         except IntegrityError:
             log.info("camera %s: slot %s was taken concurrently", sample.camera, sample.slot_at)
             continue
         written += 1
         if pk in cameras:
-            _update_health(session, cameras[pk], sample)
+            _update_health(session, cameras[pk], sample, row.id)
         if sample.state is not None:
             save_state(session, pk, sample)
         if sample.structure is not None:
@@ -204,10 +205,11 @@ def decode_png(data: bytes) -> npt.NDArray[np.uint8]:
     return np.asarray(image, np.uint8)
 
 
-def _update_health(session: Session, camera: models.Camera, sample: Sample) -> None:
+def _update_health(session: Session, camera: models.Camera, sample: Sample, sample_id: int) -> None:
     if camera.last_sample_at is not None and sample.captured_at < camera.last_sample_at:
         return  # a sample held during an outage and written late says nothing about the camera now
     camera.last_sample_at = sample.captured_at
+    camera.last_sample_id = sample_id
     if sample.status is CameraStatus.online:
         camera.last_online_at = sample.captured_at
     if camera.status != sample.status.value:
