@@ -80,4 +80,4 @@ def save(name: str, result: dict[str, Any]) -> Path:
     return path
 
 
-__all__ = ["SAMPLE_VIDEO", "SHARED", "cpu_seconds", "peak_rss_mb", "rss_mb", "save", "video_1080p"]
+__all__ = ["ROOT", "SAMPLE_VIDEO", "SHARED", "cpu_seconds", "peak_rss_mb", "rss_mb", "save", "video_1080p"]

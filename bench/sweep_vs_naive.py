@@ -19,25 +19,25 @@ import time
 from pathlib import Path
 
 import numpy as np
-from common import SAMPLE_VIDEO, SHARED, cpu_seconds, peak_rss_mb, rss_mb, save, video_1080p
+from common import ROOT, SAMPLE_VIDEO, cpu_seconds, peak_rss_mb, rss_mb, save, video_1080p
 
 from monitor.config import parse_config
 from monitor.runtime import build_runtime
 from tests.fixtures.servers import rtsp_server
 
 
-def naive_loop(urls: list[str], model_path: Path) -> tuple[float, float, int]:
+def naive_loop(urls: list[str], model_path: Path, imgsz: int) -> tuple[float, float, int]:
     import cv2
     from ultralytics import YOLO
 
     model = YOLO(str(model_path))
-    model.predict(np.zeros((640, 640, 3), np.uint8), verbose=False)  # load outside the timing
+    model.predict(np.zeros((640, 640, 3), np.uint8), imgsz=imgsz, verbose=False)  # load outside the timing
     cpu0, t0, ok = cpu_seconds(), time.perf_counter(), 0
     for url in urls:
         cap = cv2.VideoCapture(url)
         good, frame = cap.read()
         if good:
-            model.predict(frame, verbose=False)
+            model.predict(frame, imgsz=imgsz, verbose=False)
             ok += 1
         cap.release()
     return time.perf_counter() - t0, cpu_seconds() - cpu0, ok
@@ -50,6 +50,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=32)
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--skip-naive", action="store_true")
+    parser.add_argument("--pt", default=str(ROOT / "models/sitemon-construction-yolov8n.pt"), help="naive loop's model")
+    parser.add_argument("--model", default=str(ROOT / "models/sitemon-construction-yolov8n_openvino_model"))
+    parser.add_argument("--imgsz", type=int, default=416)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
@@ -59,7 +62,7 @@ def main() -> None:
         urls = [server.url(m) for m in mounts]
         naive = None
         if not args.skip_naive:
-            wall, cpu, ok = naive_loop(urls, SHARED / "models/yolov8n-coco-base.pt")
+            wall, cpu, ok = naive_loop(urls, Path(args.pt), args.imgsz)
             naive = {
                 "seconds": round(wall, 2),
                 "ms_per_camera": round(wall / len(urls) * 1000, 1),
@@ -77,7 +80,8 @@ def main() -> None:
                 "read_timeout_seconds": 10,
                 "snapshot_dir": f"{tmp}/snaps",
             },
-            "detector": {"model": str(SHARED / "models/yolov8n_coco_int8_openvino_model")},
+            "detector": {"model": args.model, "image_size": args.imgsz,
+                         "categories": {"Person": "worker", "machinery": "machinery", "vehicle": "vehicle"}},
             "health": {"frozen_after_samples": 100},
             "sites": [
                 {

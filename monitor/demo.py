@@ -58,7 +58,7 @@ _SITES: list[tuple[str, str, str, str, str, float, str, int]] = [
 def demo_config(shared: Path, interval_seconds: int = 20) -> dict[str, Any]:
     """The demo configuration as a mapping (written to YAML so operators can read and copy it)."""
     videos = shared.resolve() / "videos"
-    model = shared.resolve() / "models" / "yolov8n_coco_int8_openvino_model"
+    model = Path(__file__).resolve().parents[1] / "models" / "sitemon-construction-yolov8n_openvino_model"
     sites = []
     for sid, name, district, batch, unit, investment, video, n_cameras in _SITES:
         cameras: list[dict[str, Any]] = []
@@ -99,9 +99,9 @@ def demo_config(shared: Path, interval_seconds: int = 20) -> dict[str, Any]:
         },
         "detector": {
             "model": str(model),
-            "image_size": 640,
+            "image_size": 416,
             "confidence": 0.25,
-            "categories": {"person": "worker", "truck": "vehicle", "car": "vehicle", "bus": "vehicle"},
+            "categories": {"Person": "worker", "machinery": "machinery", "vehicle": "vehicle"},
         },
         "sites": sites,
     }
