@@ -11,8 +11,9 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
 
 from api import auth
-from api.routers import alerts, dispatch, exports, health, live, sites
+from api.routers import admin, alerts, dispatch, exports, health, live, sites
 from monitor import __version__
+from monitor.config import AppConfig
 
 
 def create_app(
@@ -21,6 +22,7 @@ def create_app(
     export_folder: Path | None = None,
     tz: ZoneInfo | None = None,
     last_sweep_seconds: Callable[[], float | None] | None = None,
+    config: AppConfig | None = None,
 ) -> FastAPI:
     app = FastAPI(
         title="sitemon",
@@ -32,6 +34,7 @@ def create_app(
     app.state.export_folder = export_folder
     app.state.tz = tz or ZoneInfo("Asia/Shanghai")
     app.state.last_sweep_seconds = last_sweep_seconds
+    app.state.config = config
     app.include_router(health.router)
     app.include_router(auth.router)
     # Every other endpoint needs a logged-in user; roles are checked per endpoint on top.
@@ -41,5 +44,6 @@ def create_app(
     app.include_router(alerts.router, dependencies=private)
     app.include_router(dispatch.router, dependencies=private)
     app.include_router(live.router, dependencies=private)
+    app.include_router(admin.router, dependencies=private)
     app.mount("/", StaticFiles(directory=Path(__file__).parent / "static", html=True), name="dashboard")
     return app

@@ -80,8 +80,11 @@ def main() -> None:
                 "read_timeout_seconds": 10,
                 "snapshot_dir": f"{tmp}/snaps",
             },
-            "detector": {"model": args.model, "image_size": args.imgsz,
-                         "categories": {"Person": "worker", "machinery": "machinery", "vehicle": "vehicle"}},
+            "detector": {
+                "model": args.model,
+                "image_size": args.imgsz,
+                "categories": {"Person": "worker", "machinery": "machinery", "vehicle": "vehicle"},
+            },
             "health": {"frozen_after_samples": 100},
             "sites": [
                 {

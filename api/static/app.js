@@ -6,7 +6,7 @@ const T = {
         all: "全部", score: "得分", updated: "更新", ranking: "区县排名", rank: "排名", avg: "平均得分", sites: "项目数",
         cameras: "摄像机", health: "状态", since: "起始", reason: "原因", timeline: "今日活动", history: "近30日得分",
         alerts: "预警", ack: "确认", acked: "已确认", type: "类型", opened: "时间", message: "内容", none: "无",
-        unit: "责任单位", snapshot: "最新抓拍",
+        unit: "责任单位", snapshot: "最新抓拍", delivery: "调度系统推送", delivered: "已送达", retrying: "重试中",
         signed: "签约", started: "开工", in_production: "投产",
         active: "正常施工", low_activity: "施工不足", idle: "停工", camera_outage: "视频中断", not_expected: "未要求施工",
         no_score: "未评分", online: "在线", offline: "离线", unauthorized: "认证失败", not_found: "地址错误",
@@ -18,6 +18,7 @@ const T = {
         health: "Status", since: "Since", reason: "Reason", timeline: "Today's activity", history: "30-day scores",
         alerts: "Alerts", ack: "Acknowledge", acked: "Acknowledged", type: "Type", opened: "Opened",
         message: "Message", none: "None", unit: "Responsible unit", snapshot: "Latest snapshot",
+        delivery: "Scheduling system", delivered: "delivered", retrying: "retrying",
         signed: "signed", started: "started", in_production: "in production", active: "active",
         low_activity: "low activity", idle: "idle", camera_outage: "camera outage", not_expected: "not expected",
         no_score: "no score", online: "online", offline: "offline", unauthorized: "unauthorized",
@@ -65,7 +66,11 @@ function option(value, label, selected) {
 }
 
 async function overview() {
-  const [sites, ranking] = await Promise.all([api("/api/sites"), api("/api/rankings?by=district&period=day")]);
+  const [sites, ranking, deliveries] = await Promise.all([api("/api/sites"), api("/api/rankings?by=district&period=day"),
+    api("/api/deliveries")]);
+  const lastDay = deliveries.length ? deliveries[0].day : null;
+  const ofDay = deliveries.filter((d) => d.day === lastDay);
+  const delivered = ofDay.filter((d) => d.state === "delivered").length;
   const districts = [...new Set(sites.map((s) => s.district))].sort();
   const shown = sites.filter((s) => (!filters.district || s.district === filters.district)
     && (!filters.batch || s.batch === filters.batch) && (!filters.status || (s.today_status || "no_score") === filters.status));
@@ -82,7 +87,8 @@ async function overview() {
     <div class="layout">
       <div class="grid" id="grid">${shown.map(card).join("")}</div>
       <aside class="panel"><h3>${t("ranking")}</h3><table id="ranking"><tr><th>${t("rank")}</th><th>${t("district")}</th><th>${t("avg")}</th><th>${t("sites")}</th></tr>
-        ${ranking.map((r) => `<tr><td>${r.rank ?? "-"}</td><td>${esc(r.group)}</td><td>${r.average_score ?? "-"}</td><td>${r.sites}</td></tr>`).join("")}</table></aside>
+        ${ranking.map((r) => `<tr><td>${r.rank ?? "-"}</td><td>${esc(r.group)}</td><td>${r.average_score ?? "-"}</td><td>${r.sites}</td></tr>`).join("")}</table>
+        <h3>${t("delivery")}</h3><p id="delivery">${lastDay ? `${lastDay}: ${t("delivered")} ${delivered} / ${ofDay.length}${ofDay.length > delivered ? ` · ${t("retrying")} ${ofDay.length - delivered}` : ""}` : t("none")}</p></aside>
     </div>`;
   app.querySelectorAll("select[data-f]").forEach((el) => el.addEventListener("change", () => { filters[el.dataset.f] = el.value; overview(); }));
 }
@@ -94,7 +100,7 @@ function card(site) {
     ${sample ? `<img alt="" src="${esc(sample.snapshot_url)}">` : `<img alt="">`}
     <span class="score">${site.today_score ?? "-"}</span>
     <div class="name">${esc(site.name)}</div>
-    <div>${esc(site.district)} · ${t(status)}</div><div>${time(site.last_update)}</div></a>`;
+    <div>${esc(site.district)} · ${t(status)} · ${time(site.last_update)}</div></a>`;
 }
 
 function timelineChart(points, dayStart) {

@@ -103,3 +103,25 @@ def test_user_rules(sessions: sessionmaker[Session]) -> None:
             add_user(s, "zhao", "short", Role.viewer)
     with pytest.raises(ValueError, match="unknown role 'boss'"):
         Role.parse("boss")
+
+
+def test_admin_actions_need_the_admin_role(sessions: sessionmaker[Session], tmp_path: Path) -> None:
+    data = config_dict()
+    data["export"] = {"folder": str(tmp_path / "exports")}
+    config = parse_config(data)
+    with sessions() as s:
+        sync_config(s, config)
+    app = create_app(sessions, tmp_path, config=config)
+    operator = logged_in(TestClient(app), sessions, "operator")
+    assert operator.post("/api/admin/days/2026-11-27/rescore").status_code == 403
+    admin = logged_in(TestClient(app), sessions, "admin")
+    assert admin.post("/api/admin/days/2026-11-27/rescore").json() == {
+        "day": "2026-11-27",
+        "done": "rescored",
+        "count": 1,
+    }
+    assert admin.post("/api/admin/days/2026-11-27/export").json()["count"] == 3
+    assert (tmp_path / "exports" / "assessment-2026-11-27.xlsx").is_file()
+    assert admin.post("/api/admin/days/2026-11-27/resend").json()["done"] == "queued"
+    bare = logged_in(TestClient(create_app(sessions, tmp_path)), sessions, "admin", username="admin2")
+    assert bare.post("/api/admin/days/2026-11-27/rescore").status_code == 503
