@@ -1,0 +1,156 @@
+"""The `sitemon` command."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+from monitor.cli import data, model, serve
+from monitor.cli.common import DEFAULT_CONFIG, CommandError
+from monitor.logs import setup_logging
+
+log = logging.getLogger("sitemon")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """`--date D`: the day's assessment; `--weights W`: a model to OpenVINO."""
+    if args.date:
+        return data.cmd_export_day(args)
+    if not args.weights:
+        raise CommandError("give --date YYYY-MM-DD (the day's assessment) or --weights FILE.pt (a model)")
+    return model.cmd_export_model(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sitemon", description="Construction progress monitor")
+    parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING or ERROR")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add_db(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--database-url", help="SQLAlchemy URL (default: $SITEMON_DATABASE_URL or var/sitemon.db)")
+
+    def add_http(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--host", default="127.0.0.1")
+        p.add_argument("--port", type=int, default=8000)
+
+    config = sub.add_parser("config", help="configuration tools")
+    config_sub = config.add_subparsers(dest="config_command", required=True)
+    check = config_sub.add_parser("check", help="validate a configuration file; list every error")
+    check.add_argument("file")
+    check.set_defaults(func=serve.cmd_config_check)
+
+    run = sub.add_parser("run", help="sample on schedule and serve the API")
+    run.add_argument("--config", default=DEFAULT_CONFIG)
+    run.add_argument("--no-api", action="store_true", help="sample only")
+    add_db(run)
+    add_http(run)
+    run.set_defaults(func=serve.cmd_run)
+
+    demo = sub.add_parser("demo", help="run on the sample footage with SQLite")
+    demo.add_argument("--shared", default="../shared", help="folder holding videos/ and models/")
+    demo.add_argument("--interval", type=int, default=20, help="seconds between sweeps")
+    add_db(demo)
+    add_http(demo)
+    demo.set_defaults(func=serve.cmd_demo)
+
+    sweep = sub.add_parser("sweep", help="sample every camera once now, store and print the results")
+    sweep.add_argument("--config", default=DEFAULT_CONFIG)
+    add_db(sweep)
+    sweep.set_defaults(func=serve.cmd_sweep)
+
+    sc = sub.add_parser("score", help="(re)compute the daily score of every site, or of some, for a day")
+    sc.add_argument("--config", default=DEFAULT_CONFIG)
+    sc.add_argument("--date", required=True, help="local date YYYY-MM-DD")
+    sc.add_argument("--site", action="append", help="site id (repeatable); default: all sites")
+    add_db(sc)
+    sc.set_defaults(func=data.cmd_score)
+
+    us = sub.add_parser("users", help="manage dashboard users (viewer, operator, admin)")
+    us_sub = us.add_subparsers(dest="users_command", required=True)
+    us_add = us_sub.add_parser("add", help="add a user; the password comes from $SITEMON_PASSWORD or a prompt")
+    us_add.add_argument("username")
+    us_add.add_argument("--role", required=True, choices=["viewer", "operator", "admin"])
+    us_add.add_argument("--name", help="display name, e.g. 张三")
+    add_db(us_add)
+    us_add.set_defaults(func=data.cmd_users)
+    us_list = us_sub.add_parser("list")
+    add_db(us_list)
+    us_list.set_defaults(func=data.cmd_users)
+
+    al = sub.add_parser("alerts", help="list or acknowledge alerts")
+    al_sub = al.add_subparsers(dest="alerts_command", required=True)
+    al_list = al_sub.add_parser("list", help="open alerts (all with --all)")
+    al_list.add_argument("--all", action="store_true")
+    al_list.add_argument("--limit", type=int, default=200)
+    add_db(al_list)
+    al_list.set_defaults(func=data.cmd_alerts)
+    al_ack = al_sub.add_parser("ack", help="acknowledge an open alert")
+    al_ack.add_argument("id", type=int)
+    al_ack.add_argument("--by", required=True, help="who acknowledges (name or user id)")
+    add_db(al_ack)
+    al_ack.set_defaults(func=data.cmd_alerts)
+
+    tr = sub.add_parser("train", help="fine-tune the detector on a YOLO dataset")
+    tr.add_argument("--data", default="../shared/datasets/construction-site-safety/data.yaml")
+    tr.add_argument("--base", default="../shared/models/yolov8n-coco-base.pt", help="checkpoint to start from")
+    tr.add_argument("--epochs", type=int, default=100)
+    tr.add_argument("--imgsz", type=int, default=640)
+    tr.add_argument("--batch", type=int, default=16)
+    tr.add_argument("--workers", type=int, default=2, help="data loader processes")
+    tr.add_argument("--device", default="cpu", help="cpu or a CUDA device such as 0")
+    tr.add_argument("--out", default="runs/train", help="folder for training runs")
+    tr.add_argument("--name", default="construction")
+    tr.add_argument("--publish", help="copy the best weights here, e.g. models/sitemon-construction.pt")
+    tr.set_defaults(func=model.cmd_train)
+
+    ev = sub.add_parser("eval", help="AP50, precision and recall per class and category on a YOLO dataset")
+    ev.add_argument("--model", required=True, help=".pt, .onnx or *_openvino_model")
+    ev.add_argument("--data", default="../shared/datasets/construction-site-safety/data.yaml")
+    ev.add_argument("--split", default="val")
+    ev.add_argument("--imgsz", type=int, default=640)
+    ev.add_argument("--conf", type=float, default=0.25, help="threshold for precision and recall")
+    ev.add_argument(
+        "--category",
+        action="append",
+        default=["Person=worker", "machinery=machinery", "vehicle=vehicle"],
+        help="class=category (repeatable)",
+    )
+    ev.add_argument("--json", help="also write the report here")
+    ev.set_defaults(func=model.cmd_eval)
+
+    ex = sub.add_parser(
+        "export", help="--date D: the day's assessment (xlsx, csv, json); --weights W: a model to OpenVINO"
+    )
+    ex.add_argument("--date", help="local day YYYY-MM-DD: write its assessment files and queue its records")
+    ex.add_argument("--config", default=DEFAULT_CONFIG)
+    ex.add_argument("--period", choices=["week", "month", "quarter"], help="with --date: the summary of its period")
+    ex.add_argument("--resend", action="store_true", help="with --date: deliver the day's records again")
+    ex.add_argument("--site", action="append", help="with --resend: only these sites")
+    add_db(ex)
+    ex.add_argument("--weights", help=".pt weights to export to OpenVINO")
+    ex.add_argument("--imgsz", type=int, default=640)
+    ex.add_argument("--out", help="target *_openvino_model folder (default: beside the weights)")
+    ex.add_argument(
+        "--data", default="../shared/datasets/construction-site-safety/data.yaml", help="images to check on"
+    )
+    ex.add_argument("--check-images", type=int, default=50)
+    ex.add_argument("--min-match", type=float, default=0.95)
+    ex.set_defaults(func=cmd_export)
+
+    db = sub.add_parser("db", help="database tools")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    upgrade = db_sub.add_parser("upgrade", help="apply migrations")
+    add_db(upgrade)
+    upgrade.set_defaults(func=serve.cmd_db_upgrade)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    setup_logging(args.log_level)
+    try:
+        code: int = args.func(args)
+    except CommandError as exc:
+        log.error("%s", exc)
+        return 2
+    return code

@@ -1,0 +1,49 @@
+"""Helpers shared by the sitemon commands."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import logging
+from collections.abc import Iterator
+
+from sqlalchemy.orm import Session
+
+from monitor.config import AppConfig, ConfigError, load_config
+
+log = logging.getLogger("sitemon")
+
+DEFAULT_CONFIG = "camera_config.yaml"
+
+
+class CommandError(Exception):
+    """A bad argument or file: logged, exit code 2."""
+
+
+def config_and_day(args: argparse.Namespace) -> tuple[AppConfig, dt.date]:
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        raise CommandError(str(exc)) from None
+    try:
+        return config, dt.date.fromisoformat(args.date)
+    except ValueError:
+        raise CommandError(f"--date must be YYYY-MM-DD, got {args.date!r}") from None
+
+
+@contextlib.contextmanager
+def database(url: str | None, config: AppConfig | None = None) -> Iterator[Session]:
+    """A session on the migrated database (the config's sites synced first, when one is given)."""
+    from monitor.store import make_engine, make_session_factory, migrate
+    from monitor.store.repo import sync_config
+
+    engine = make_engine(url)
+    try:
+        migrate(engine)
+        with make_session_factory(engine)() as session:
+            if config is not None:
+                sync_config(session, config)
+            yield session
+    finally:
+        engine.dispose()

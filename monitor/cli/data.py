@@ -1,0 +1,89 @@
+"""Commands on the stored data: scores, assessment exports, alerts, users."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import logging
+import os
+
+from monitor.cli.common import CommandError, config_and_day, database
+
+log = logging.getLogger("sitemon")
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from monitor.daily import score_days
+
+    config, day = config_and_day(args)
+    sites = set(args.site) if args.site else None
+    unknown = (sites or set()) - {s.id for s in config.sites}
+    if unknown:
+        raise CommandError(f"unknown site(s) {', '.join(sorted(unknown))} in {args.config}")
+    with database(args.database_url, config) as session:
+        results = score_days(session, config, [day], sites)
+    for r in results:
+        score = "-" if r.score is None else f"{r.score:.1f}"
+        print(f"{r.day}\t{r.site_id}\t{score}\t{r.status.value}")
+    return 0
+
+
+def cmd_export_day(args: argparse.Namespace) -> int:
+    from monitor.export.job import export_day
+    from monitor.export.outbox import resend
+    from monitor.export.summary import Period, write_summary
+
+    config, day = config_and_day(args)
+    now = dt.datetime.now(dt.UTC)
+    with database(args.database_url, config) as session:
+        if args.period:
+            print(f"xlsx\t{write_summary(session, config, Period(args.period), day)}")
+            return 0
+        files = export_day(session, config, day, now)
+        if args.resend:
+            print(f"{resend(session, day, now, set(args.site) if args.site else None)} record(s) queued again")
+    for kind, path in files.items():
+        print(f"{kind}\t{path}")
+    return 0
+
+
+def cmd_alerts(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from monitor.alerts.lifecycle import OPEN_STATES, acknowledge
+    from monitor.store import models
+
+    with database(args.database_url) as session:
+        if args.alerts_command == "ack":
+            if acknowledge(session, args.id, args.by, dt.datetime.now(dt.UTC)) is None:
+                log.error("alert %d is not open (unknown, already acknowledged or resolved)", args.id)
+                return 1
+            print(f"alert {args.id} acknowledged by {args.by}")
+            return 0
+        query = select(models.Alert).order_by(models.Alert.opened_at.desc()).limit(args.limit)
+        if not args.all:
+            query = query.where(models.Alert.state.in_(OPEN_STATES))
+        for a in session.scalars(query):
+            print(f"{a.id}\t{a.opened_at:%Y-%m-%d %H:%M}Z\t{a.state}\t{a.severity}\t{a.site_id}\t{a.type}\t{a.message}")
+    return 0
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from monitor.store import models
+    from monitor.users import Role, UserError, add_user
+
+    with database(args.database_url) as session:
+        if args.users_command == "add":
+            password = os.environ.get("SITEMON_PASSWORD") or getpass.getpass(f"password for {args.username}: ")
+            try:
+                add_user(session, args.username, password, Role.parse(args.role), args.name or "")
+            except (UserError, ValueError) as exc:
+                raise CommandError(str(exc)) from None
+            print(f"user {args.username} ({args.role}) added")
+            return 0
+        for u in session.scalars(select(models.User).order_by(models.User.username)):
+            print(f"{u.username}\t{u.role}\t{u.display_name}\t{'active' if u.active else 'disabled'}")
+    return 0

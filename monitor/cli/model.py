@@ -1,0 +1,67 @@
+"""Detector commands: train, evaluate, export to OpenVINO."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+log = logging.getLogger("sitemon")
+
+
+def cmd_export_model(args: argparse.Namespace) -> int:
+    from detectors.evaluate import dataset_split, read_image
+    from detectors.export import agreement, export_openvino
+    from detectors.ultralytics_backend import UltralyticsDetector
+
+    out = export_openvino(Path(args.weights), args.imgsz, Path(args.out) if args.out else None)
+    images, _ = dataset_split(Path(args.data), "val")
+    frames = [read_image(p) for p in images[: args.check_images]]
+    reference = UltralyticsDetector(args.weights, image_size=args.imgsz)
+    candidate = UltralyticsDetector(out, image_size=args.imgsz)
+    result = agreement(reference, candidate, frames)
+    print(
+        f"{out}: {result.matched}/{result.reference_boxes} boxes of the .pt model found again on "
+        f"{result.frames} images ({result.match_rate:.1%}), largest confidence gap {result.max_confidence_gap:.3f}"
+    )
+    if result.match_rate < args.min_match:
+        log.error(
+            "the export disagrees with the .pt model (%.1f%% < %.1f%%)", result.match_rate * 100, args.min_match * 100
+        )
+        return 1
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from detectors.training import publish, train
+
+    run = train(
+        Path(args.data),
+        Path(args.base),
+        args.epochs,
+        args.imgsz,
+        Path(args.out),
+        args.name,
+        device=args.device,
+        batch=args.batch,
+        workers=args.workers,
+    )
+    target = publish(run, Path(args.publish)) if args.publish else run.weights
+    log.info("trained %d epochs at %d px in %.0f s: %s", run.epochs, run.image_size, run.seconds, target)
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from detectors.evaluate import evaluate, format_report
+    from detectors.ultralytics_backend import UltralyticsDetector
+
+    detector = UltralyticsDetector(args.model, image_size=args.imgsz, confidence=0.001)
+    categories = dict(item.split("=", 1) for item in args.category)
+    report = evaluate(detector, Path(args.data), categories, split=args.split, threshold=args.conf)
+    print(format_report(report))
+    if args.json:
+        import dataclasses
+        import json
+
+        Path(args.json).write_text(json.dumps(dataclasses.asdict(report), indent=2), encoding="utf-8")
+    return 0

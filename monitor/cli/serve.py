@@ -1,0 +1,138 @@
+"""Commands that run sitemon: run, demo, sweep; config check; database and users."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from monitor.cli.common import database
+from monitor.config import ConfigError, load_config
+
+log = logging.getLogger("sitemon")
+
+
+def cmd_config_check(args: argparse.Namespace) -> int:
+    try:
+        config = load_config(args.file)
+    except ConfigError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    cameras = sum(1 for _ in config.cameras())
+    print(f"{args.file}: OK ({len(config.sites)} sites, {cameras} cameras)")
+    return 0
+
+
+def _stop_on_signal(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def _serve(config_path: Path, database_url: str | None, host: str, port: int, api: bool) -> int:
+    import uvicorn
+
+    from api import create_app
+    from monitor.runtime import build_runtime
+    from monitor.scheduling import build_scheduler
+
+    try:
+        config = load_config(config_path)
+        runtime = build_runtime(config, database_url, source=str(config_path))
+    except ConfigError as exc:
+        log.error("%s", exc)
+        return 2
+    # uvicorn re-raises SIGTERM once it has shut down; turn it into an orderly stop here.
+    signal.signal(signal.SIGTERM, _stop_on_signal)
+    scheduler = build_scheduler(runtime)
+    scheduler.start()
+    log.info("sampling %d cameras every %d s", sum(1 for _ in config.cameras()), config.sampling.interval_seconds)
+    try:
+        if api:
+            app = create_app(
+                runtime.sessions,
+                runtime.snapshot_root,
+                Path(config.export.folder).resolve(),
+                config.tz,
+                lambda: runtime.last_sweep_seconds,
+                config,
+            )
+            log.info("API on http://%s:%d/api/sites", host, port)
+            uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_config=None)).run()
+        else:
+            import threading
+
+            threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        scheduler.shutdown(wait=True)
+        leadership = getattr(scheduler, "leadership", None)
+        if leadership is not None:
+            leadership.release()
+        runtime.close()
+        log.info("stopped")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    return _serve(Path(args.config), args.database_url, args.host, args.port, not args.no_api)
+
+
+DEMO_USER, DEMO_PASSWORD = "demo", "sitemon-demo"  # the demo's own database only; documented in the README
+
+
+def _ensure_demo_user(database_url: str) -> None:
+    from sqlalchemy import select
+
+    from monitor.store import models
+    from monitor.users import Role, add_user
+
+    with database(database_url) as session:
+        if session.scalars(select(models.User).where(models.User.username == DEMO_USER)).first() is None:
+            add_user(session, DEMO_USER, DEMO_PASSWORD, Role.admin, display_name="演示管理员")
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from monitor.demo import DEMO_DIR, write_demo_config
+
+    shared = Path(args.shared)
+    if not (shared / "videos").is_dir():
+        log.error("sample footage not found under %s/videos (use --shared DIR)", shared)
+        return 2
+    path = write_demo_config(shared, args.interval)
+    url = args.database_url or f"sqlite:///{(DEMO_DIR / 'sitemon.db').resolve()}"
+    _ensure_demo_user(url)
+    log.info("demo config written to %s; log in as user '%s' (see README)", path, DEMO_USER)
+    return _serve(path, url, args.host, args.port, api=True)
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from monitor.runtime import build_runtime
+
+    try:
+        runtime = build_runtime(load_config(args.config), args.database_url, source=args.config)
+    except ConfigError as exc:
+        log.error("%s", exc)
+        return 2
+    try:
+        result = runtime.sweep()
+    finally:
+        runtime.close()
+    for s in result.samples:
+        counts = s.counts
+        detail = (
+            f"workers={counts.workers} machinery={counts.machinery} vehicles={counts.vehicles}" if counts else s.reason
+        )
+        print(f"{s.camera}\t{s.status.value}\t{detail}")
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from monitor.store import make_engine, migrate
+
+    engine = make_engine(args.database_url)
+    migrate(engine)
+    engine.dispose()
+    log.info("database schema is up to date")
+    return 0
