@@ -18,6 +18,7 @@ from monitor.clock import Clock, slot_start, utc_now
 from monitor.config import AppConfig, ConfigError, FieldError
 from monitor.config.settings import camera_deadline
 from monitor.health import CameraMemory
+from monitor.memory import release_freed_memory
 from monitor.sampler import CameraSampler
 from monitor.sources import SourceProvider
 from monitor.store import make_engine, make_session_factory, migrate
@@ -62,6 +63,7 @@ class Runtime:
             now=self.clock,
         )
         self.writer.flush()
+        release_freed_memory()
         self.last_sweep_seconds = result.duration_s
         self._score_today()
         if self.alerts is not None:
