@@ -12,6 +12,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -19,11 +21,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
-import uvicorn
-from common import SAMPLE_VIDEO, save
+from common import ROOT, SAMPLE_VIDEO, save
 from sqlalchemy import insert, select
 
-from api import create_app
 from monitor.config import parse_config
 from monitor.store import make_engine, make_session_factory, migrate, models
 from monitor.store.repo import sync_config
@@ -48,7 +48,7 @@ def build(db: Path, days: int) -> tuple[object, float]:
     with engine.begin() as conn:
         for d in range(days):
             day = today - dt.timedelta(days=d)
-            start = dt.datetime.combine(day, dt.time(7), config.tz).astimezone(dt.UTC).replace(tzinfo=None)
+            start = dt.datetime.combine(day, dt.time(7), config.tz).astimezone(dt.UTC)
             rows = []
             for site_id, pk in pks.items():
                 for k in range(144):
@@ -82,7 +82,7 @@ def build(db: Path, days: int) -> tuple[object, float]:
                         "score": float((hash(sid) + d) % 100),
                         "status": "active",
                         "components": {"coverage": 1.0},
-                        "computed_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                        "computed_at": dt.datetime.now(dt.UTC),
                     }
                     for sid in pks
                 ],
@@ -95,40 +95,58 @@ def build(db: Path, days: int) -> tuple[object, float]:
     return sessions, time.perf_counter() - started
 
 
-def measure(sessions: object, snapshot_root: Path, requests: int, concurrency: int) -> dict[str, dict[str, float]]:
+def serve(db: Path, port: int) -> subprocess.Popen[bytes]:
+    """The API in its own process (one uvicorn worker), as in production: the load generator shares no GIL."""
+    code = (
+        "import sys, uvicorn; from pathlib import Path; from api import create_app; "
+        "from monitor.store import make_engine, make_session_factory; "
+        f"app = create_app(make_session_factory(make_engine('sqlite:///{db}')), Path('{db.parent}')); "
+        f"uvicorn.run(app, host='127.0.0.1', port={port}, log_level='warning')"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1)
+            return proc
+        except httpx.TransportError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("API server did not start")
+
+
+def measure(db: Path, requests: int, concurrency: int) -> dict[str, dict[str, float]]:
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(sessions, snapshot_root), port=port, log_level="warning"))  # type: ignore[arg-type]
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
+    proc = serve(db, port)
     base = f"http://127.0.0.1:{port}"
     token = httpx.post(f"{base}/api/auth/login", json={"username": "bench", "password": "bench-password"}).json()[
         "token"
     ]
     out = {}
-    for name, path in (("overview", "/api/sites"), ("site_30_days", "/api/sites/site7?days=30")):
-        local = threading.local()
+    try:
+        for name, path in (("overview", "/api/sites"), ("site_30_days", "/api/sites/site7?days=30")):
+            local = threading.local()
 
-        def one(_: int, local: threading.local = local, path: str = path) -> float:
-            if not hasattr(local, "client"):
-                local.client = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"})
-            t0 = time.perf_counter()
-            response = local.client.get(path)
-            assert response.status_code == 200, response.text[:200]
-            return (time.perf_counter() - t0) * 1000
+            def one(_: int, local: threading.local = local, path: str = path) -> float:
+                if not hasattr(local, "client"):
+                    local.client = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"})
+                t0 = time.perf_counter()
+                response = local.client.get(path)
+                assert response.status_code == 200, response.text[:200]
+                return (time.perf_counter() - t0) * 1000
 
-        for _ in range(5):
-            one(0)
-        with ThreadPoolExecutor(concurrency) as pool:
-            times = sorted(pool.map(one, range(requests)))
-        out[name] = {
-            "p50_ms": round(statistics.median(times), 1),
-            "p95_ms": round(times[int(len(times) * 0.95) - 1], 1),
-            "requests": requests,
-        }
-    server.should_exit = True
-    thread.join(10)
+            for _ in range(5):
+                one(0)
+            with ThreadPoolExecutor(concurrency) as pool:
+                times = sorted(pool.map(one, range(requests)))
+            out[name] = {
+                "p50_ms": round(statistics.median(times), 1),
+                "p95_ms": round(times[int(len(times) * 0.95) - 1], 1),
+                "requests": requests,
+            }
+    finally:
+        proc.terminate()
+        proc.wait(10)
     return out
 
 
@@ -136,17 +154,18 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--requests", type=int, default=200)
-    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--concurrency", type=int, default=2)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        empty, _ = build(Path(tmp) / "empty.db", 0)
-        full, seconds = build(Path(tmp) / "full.db", args.days)
+        build(Path(tmp) / "empty.db", 0)
+        _, seconds = build(Path(tmp) / "full.db", args.days)
         print(f"generated {args.days} days of history in {seconds:.0f} s", flush=True)
         result = {
             "days": args.days,
             "samples": args.days * 125 * 144,
-            "empty": measure(empty, Path(tmp), args.requests, args.concurrency),
-            "history": measure(full, Path(tmp), args.requests, args.concurrency),
+            "concurrency": args.concurrency,
+            "empty": measure(Path(tmp) / "empty.db", args.requests, args.concurrency),
+            "history": measure(Path(tmp) / "full.db", args.requests, args.concurrency),
         }
     for name in ("overview", "site_30_days"):
         e, h = result["empty"][name], result["history"][name]
