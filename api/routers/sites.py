@@ -30,11 +30,15 @@ def _sample_out(row: models.Sample) -> SampleOut:
 
 
 def latest_samples(session: Session, camera_pks: list[int] | None = None) -> dict[int, models.Sample]:
-    """The newest sample of each camera (of the given cameras, or of all), through cameras.last_sample_id."""
-    query = select(models.Sample).join(models.Camera, models.Camera.last_sample_id == models.Sample.id)
+    """The newest sample of each camera (of the given cameras, or of all): primary-key lookups through
+    cameras.last_sample_id, never a scan of the samples."""
+    query = select(models.Camera.last_sample_id).where(models.Camera.last_sample_id.is_not(None))
     if camera_pks is not None:
         query = query.where(models.Camera.id.in_(camera_pks))
-    return {s.camera_pk: s for s in session.scalars(query)}
+    ids = list(session.scalars(query))
+    if not ids:
+        return {}
+    return {s.camera_pk: s for s in session.scalars(select(models.Sample).where(models.Sample.id.in_(ids)))}
 
 
 def camera_out(cam: models.Camera, latest: models.Sample | None) -> CameraOut:
