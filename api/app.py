@@ -35,6 +35,7 @@ def create_app(
     app.state.tz = tz or ZoneInfo("Asia/Shanghai")
     app.state.last_sweep_seconds = last_sweep_seconds
     app.state.config = config
+    app.state.overview_cache = {}
     app.include_router(health.router)
     app.include_router(auth.router)
     # Every other endpoint needs a logged-in user; roles are checked per endpoint on top.

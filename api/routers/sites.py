@@ -3,9 +3,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import FileResponse
-from sqlalchemy import select
+from pydantic import TypeAdapter
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.deps import SessionDep, SnapshotRootDep
@@ -62,11 +63,42 @@ def list_sites(
     status: Annotated[str | None, Query(max_length=20, description="today's status, e.g. idle")] = None,
     min_score: Annotated[float | None, Query(ge=0, le=100)] = None,
     max_score: Annotated[float | None, Query(ge=0, le=100)] = None,
-) -> list[SiteOut]:
+) -> Response:
     """Every site in service with its live state: each camera's health and latest sample, today's running
     score and status, and when it was last updated."""
     tz = request.app.state.tz
     today = dt.datetime.now(dt.UTC).astimezone(tz).date()
+    # The overview changes at most once per sweep: serve the same bytes until the data version moves.
+    key = (data_version(session), today, district, batch, status, min_score, max_score)
+    cache: dict[tuple[object, ...], bytes] = request.app.state.overview_cache
+    if key in cache:
+        return Response(cache[key], media_type="application/json")
+    sites = _build_sites(session, today, district, batch, status, min_score, max_score)
+    body = TypeAdapter(list[SiteOut]).dump_json(sites)
+    cache.clear()
+    cache[key] = body
+    return Response(body, media_type="application/json")
+
+
+def data_version(session: Session) -> tuple[object, ...]:
+    """Changes whenever a sample, a score or a camera or site changes (three index lookups)."""
+    return (
+        session.scalar(select(func.max(models.Sample.id))),
+        session.scalar(select(func.max(models.DailyScore.computed_at))),
+        session.scalar(select(func.max(models.Camera.last_sample_at))),
+        session.scalar(select(func.count(models.Site.id)).where(models.Site.active)),
+    )
+
+
+def _build_sites(
+    session: Session,
+    today: dt.date,
+    district: str | None,
+    batch: str | None,
+    status: str | None,
+    min_score: float | None,
+    max_score: float | None,
+) -> list[SiteOut]:
     latest = latest_samples(session)
     cameras: dict[str, list[models.Camera]] = {}
     for cam in session.scalars(

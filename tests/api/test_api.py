@@ -65,3 +65,17 @@ def test_health_reports_a_database_that_does_not_answer(tmp_path: Path) -> None:
     assert response.status_code == 503
     assert response.json()["database"] == "unavailable"
     engine.dispose()
+
+
+def test_the_overview_is_served_again_until_the_data_changes(sessions: sessionmaker[Session], tmp_path: Path) -> None:
+    _seed(sessions, None)
+    client = logged_in(TestClient(create_app(sessions, tmp_path)), sessions)
+    first = client.get("/api/sites")
+    assert client.get("/api/sites").content == first.content
+    with sessions() as s:
+        key = CameraKey("site2", "cam1")
+        slot = T0 + dt.timedelta(hours=1)
+        record_sample(s, camera_pks(s)[key], Sample(key, slot, slot, CameraStatus.offline, reason="refused"))
+    sites = {x["id"]: x for x in client.get("/api/sites").json()}
+    assert sites["site2"]["cameras"][0]["status"] == "offline"
+    assert client.get("/api/sites", params={"batch": "signed"}).json() == []
