@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -36,7 +37,9 @@ class CameraOut(BaseModel):
     latest_sample: SampleOut | None
 
 
-class SiteOut(BaseModel):
+class SiteBase(BaseModel):
+    """What every view of a site shows: who it is, and its cameras with their health and latest sample."""
+
     id: str
     name: str
     district: str
@@ -44,6 +47,22 @@ class SiteOut(BaseModel):
     responsible_unit: str
     planned_investment: float | None
     cameras: list[CameraOut]
+
+
+def site_fields(site: Any, cameras: list[CameraOut]) -> dict[str, Any]:
+    """The SiteBase fields of a ``models.Site`` row."""
+    return {
+        "id": site.id,
+        "name": site.name,
+        "district": site.district,
+        "batch": site.batch,
+        "responsible_unit": site.responsible_unit,
+        "planned_investment": site.planned_investment,
+        "cameras": cameras,
+    }
+
+
+class SiteOut(SiteBase):
     today_score: float | None = Field(default=None, description="Today's running score (recomputed each sweep)")
     today_status: str | None = None
     last_update: datetime | None = None

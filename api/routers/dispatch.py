@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from api.deps import SessionDep
 from api.routers.sites import camera_out, latest_samples
-from api.schemas import CameraOut
+from api.schemas import SiteBase, site_fields
 from monitor.export.report import competition_ranks
 from monitor.export.summary import Period, period_bounds
 from monitor.store import models
@@ -38,14 +38,7 @@ class TimelinePoint(BaseModel):
     working_machines: int | None
 
 
-class SiteDetailOut(BaseModel):
-    id: str
-    name: str
-    district: str
-    batch: str
-    responsible_unit: str
-    planned_investment: float | None
-    cameras: list[CameraOut]
+class SiteDetailOut(SiteBase):
     day_start: dt.datetime
     """Local midnight of today in the deployment's time zone (the timeline's left edge)."""
     today: ScoreOut | None
@@ -110,13 +103,7 @@ def site_detail(
     ).all()
     today_row = next((r for r in scores if r.day == today), None)
     return SiteDetailOut(
-        id=site.id,
-        name=site.name,
-        district=site.district,
-        batch=site.batch,
-        responsible_unit=site.responsible_unit,
-        planned_investment=site.planned_investment,
-        cameras=[camera_out(c, latest.get(c.id)) for c in cams],
+        **site_fields(site, [camera_out(c, latest.get(c.id)) for c in cams]),
         day_start=start,
         today=_score_out(today_row) if today_row else None,
         timeline=timeline,

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.deps import SessionDep, SnapshotRootDep
-from api.schemas import CameraOut, SampleOut, SiteOut
+from api.schemas import CameraOut, SampleOut, SiteOut, site_fields
 from monitor.store import models
 
 router = APIRouter(tags=["sites"])
@@ -127,13 +127,7 @@ def _build_sites(
         updates = [c.last_sample_at for c in cams if c.last_sample_at is not None]
         out.append(
             SiteOut(
-                id=site.id,
-                name=site.name,
-                district=site.district,
-                batch=site.batch,
-                responsible_unit=site.responsible_unit,
-                planned_investment=site.planned_investment,
-                cameras=[camera_out(c, latest.get(c.id)) for c in cams],
+                **site_fields(site, [camera_out(c, latest.get(c.id)) for c in cams]),
                 today_score=value,
                 today_status=score.status if score else None,
                 last_update=max(updates) if updates else None,
