@@ -41,6 +41,8 @@ class Grab:
     status: CameraStatus
     reason: str = ""
     sig: Signature | None = None
+    unchanged: int = 0
+    """Identical pictures in a row before this one (set when the picture is judged)."""
 
     def failed(self) -> Sample:
         return Sample(self.key, self.slot_at, self.captured_at, self.status, reason=self.reason)
@@ -121,10 +123,10 @@ class CameraSampler:
         """Frozen or not, against what the camera showed last time."""
         if g.image is None or g.sig is None or g.status is not CameraStatus.online:
             return g
-        status, reason, _ = judge_picture(self.memory.previous(g.key), g.sig, self._health)
+        status, reason, unchanged = judge_picture(self.memory.previous(g.key), g.sig, self._health)
         if status is not CameraStatus.online:
             log.warning("camera %s: %s (%s)", g.key, status.value, reason)
-        return Grab(g.key, g.camera, g.slot_at, g.captured_at, g.image, status, reason, g.sig)
+        return Grab(g.key, g.camera, g.slot_at, g.captured_at, g.image, status, reason, g.sig, unchanged)
 
     def sample(self, site_id: str, camera: CameraConfig, slot_at: dt.datetime) -> Sample:
         """Both stages for one camera."""
@@ -157,13 +159,12 @@ class CameraSampler:
             vehicles=sum(1 for b in boxes if b.category is Category.vehicle),
         )
         previous = self.memory.previous(g.key)
-        _, _, unchanged = judge_picture(previous, g.sig, self._health)
         if g.status is CameraStatus.frozen or previous is None:
             activity = Activity()  # a frozen picture, or a first one, shows no movement
         else:
             change = change_map(previous.grey, g.sig.grey, g.sig.valid)
             activity = sample_activity(boxes, previous.machines, change, self._scoring)
-        state = CameraState(g.sig.grey, unchanged, tuple(b for b in boxes if b.category is not Category.worker))
+        state = CameraState(g.sig.grey, g.unchanged, tuple(b for b in boxes if b.category is not Category.worker))
         self.memory.remember(g.key, state)
         return Sample(
             g.key,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -111,6 +112,28 @@ class Leadership:
             self.leading = False
 
 
+def _add_daily(
+    scheduler: BackgroundScheduler,
+    runtime: Runtime,
+    func: Callable[[Runtime], None],
+    at: dt.time,
+    job_id: str,
+    name: str,
+) -> None:
+    """A job once a day at local time ``at``; coalesced, and still run if it fires up to six hours late."""
+    scheduler.add_job(
+        func,
+        CronTrigger(hour=at.hour, minute=at.minute, timezone=runtime.config.tz),
+        args=[runtime],
+        id=job_id,
+        name=name,
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=DAILY_MISFIRE_GRACE_S,
+    )
+
+
 def build_scheduler(runtime: Runtime, start_now: bool = True) -> BackgroundScheduler:
     """A scheduler with the sampling sweep and the daily jobs. Not started: the caller starts and stops it.
 
@@ -130,17 +153,8 @@ def build_scheduler(runtime: Runtime, start_now: bool = True) -> BackgroundSched
         misfire_grace_time=sampling.misfire_grace_seconds,
         **first_run,
     )
-    run_at = runtime.config.scoring.run_at
-    scheduler.add_job(
-        score_today,
-        CronTrigger(hour=run_at.hour, minute=run_at.minute, timezone=runtime.config.tz),
-        args=[runtime],
-        id=DAILY_SCORE_JOB_ID,
-        name="score every site for today",
-        replace_existing=True,
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=DAILY_MISFIRE_GRACE_S,
+    _add_daily(
+        scheduler, runtime, score_today, runtime.config.scoring.run_at, DAILY_SCORE_JOB_ID, "score every site for today"
     )
     scheduler.add_job(
         catch_up,
@@ -151,17 +165,13 @@ def build_scheduler(runtime: Runtime, start_now: bool = True) -> BackgroundSched
         misfire_grace_time=DAILY_MISFIRE_GRACE_S,
         **first_run,
     )
-    export_at = runtime.config.export.run_at
-    scheduler.add_job(
+    _add_daily(
+        scheduler,
+        runtime,
         export_today,
-        CronTrigger(hour=export_at.hour, minute=export_at.minute, timezone=runtime.config.tz),
-        args=[runtime],
-        id=EXPORT_JOB_ID,
-        name="write the daily assessment and queue its records",
-        replace_existing=True,
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=DAILY_MISFIRE_GRACE_S,
+        runtime.config.export.run_at,
+        EXPORT_JOB_ID,
+        "write the daily assessment and queue its records",
     )
     if runtime.config.export.delivery is not None:
         scheduler.add_job(
