@@ -109,3 +109,12 @@ class CameraMemory:
     def remember(self, key: CameraKey, state: CameraState) -> None:
         with self._lock:
             self._states[key] = state
+
+    def replace(self, states: dict[CameraKey, CameraState | None]) -> None:
+        """Take these cameras' memory from elsewhere (the database); None forgets a camera."""
+        with self._lock:
+            for key, state in states.items():
+                if state is None:
+                    self._states.pop(key, None)
+                else:
+                    self._states[key] = state

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -15,7 +17,7 @@ from detectors.ultralytics_backend import UltralyticsDetector
 from monitor.alerts.engine import AlertService, build_sinks
 from monitor.alerts.sinks import Dispatcher, Sink
 from monitor.clock import Clock, slot_start, utc_now
-from monitor.config import AppConfig, ConfigError, FieldError
+from monitor.config import AppConfig, CameraConfig, ConfigError, FieldError, SamplingConfig, SiteConfig
 from monitor.config.settings import camera_deadline
 from monitor.health import CameraMemory
 from monitor.memory import release_freed_memory
@@ -30,40 +32,88 @@ from monitor.writer import SampleWriter
 log = logging.getLogger(__name__)
 
 
+class Sweeper(Protocol):
+    """Samples a list of cameras for one slot and stores the samples: here, or on Celery workers."""
+
+    def run(self, targets: list[tuple[SiteConfig, CameraConfig]], slot: dt.datetime) -> SweepResult: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass
+class LocalSweeper:
+    """Every camera sampled by this process: grab threads, batched detection, one writer."""
+
+    sampling: SamplingConfig
+    detector: Detector
+    sampler: CameraSampler
+    writer: SampleWriter
+    sources: SourceProvider
+    clock: Clock = utc_now
+
+    def run(self, targets: list[tuple[SiteConfig, CameraConfig]], slot: dt.datetime) -> SweepResult:
+        result = run_sweep(
+            targets,
+            self.sampler.grab,
+            self.sampler.analyse,
+            self.writer.write_many,
+            slot,
+            max_workers=self.sampling.max_workers,
+            deadline_s=camera_deadline(self.sampling),
+            batch_size=self.sampling.detect_batch,
+            now=self.clock,
+        )
+        self.writer.flush()
+        release_freed_memory()
+        return result
+
+    def close(self) -> None:
+        self.sources.close()
+        self.writer.flush()
+
+
+def local_sweeper(
+    config: AppConfig,
+    sessions: sessionmaker[Session],
+    detector: tuple[Detector, CategoryMap],
+    clock: Clock = utc_now,
+    memory: CameraMemory | None = None,
+) -> LocalSweeper:
+    sources = SourceProvider(config.sampling, clock)
+    sampler = CameraSampler(
+        detector[0],
+        detector[1],
+        config.sampling,
+        config.health,
+        Path(config.sampling.snapshot_dir).resolve(),
+        sources,
+        clock=clock,
+        scoring=config.scoring,
+        memory=memory,
+        tz=config.tz,
+    )
+    return LocalSweeper(config.sampling, detector[0], sampler, SampleWriter(sessions), sources, clock)
+
+
 @dataclass
 class Runtime:
     config: AppConfig
     engine: Engine
     sessions: sessionmaker[Session]
-    detector: Detector
-    sampler: CameraSampler
-    writer: SampleWriter
+    sweeper: Sweeper
     snapshot_root: Path
     clock: Clock
-    sources: SourceProvider
     alerts: AlertService | None = None
     last_sweep_seconds: float | None = None
 
     def sweep(self) -> SweepResult:
-        sampling = self.config.sampling
-        slot = slot_start(self.clock(), sampling.interval_seconds)
+        slot = slot_start(self.clock(), self.config.sampling.interval_seconds)
         with self.sessions() as session:
             done = sampled_in_slot(session, slot)
         if done:
             log.info("%d camera(s) already sampled in slot %s (restart); not again", len(done), slot.isoformat())
-        result = run_sweep(
-            [(site, cam) for site, cam in self.config.cameras() if CameraKey(site.id, cam.id) not in done],
-            self.sampler.grab,
-            self.sampler.analyse,
-            self.writer.write_many,
-            slot,
-            max_workers=sampling.max_workers,
-            deadline_s=camera_deadline(sampling),
-            batch_size=sampling.detect_batch,
-            now=self.clock,
-        )
-        self.writer.flush()
-        release_freed_memory()
+        targets = [(site, cam) for site, cam in self.config.cameras() if CameraKey(site.id, cam.id) not in done]
+        result = self.sweeper.run(targets, slot)
         self.last_sweep_seconds = result.duration_s
         self._score_today()
         if self.alerts is not None:
@@ -84,8 +134,7 @@ class Runtime:
     def close(self) -> None:
         if self.alerts is not None:
             self.alerts.close()
-        self.sources.close()
-        self.writer.flush()
+        self.sweeper.close()
         self.engine.dispose()
 
 
@@ -110,34 +159,31 @@ def build_runtime(
     source: str = "config",
     sinks: list[Sink] | None = None,
 ) -> Runtime:
-    """Everything a deployment runs, wired. ``sinks``: where alerts go (default: from the config)."""
+    """Everything a deployment's scheduler runs, wired. ``sinks``: where alerts go (default: from the config).
+
+    With ``execution.mode: celery`` this process only queues the sweeps: no model is loaded here, the
+    workers (`sitemon worker`) load it."""
+    distributed = config.execution.distributed
     # The detector first: a bad model must stop start-up before anything touches the database.
-    detector_, category_map = detector or load_detector(config, source)
+    detector_ = None if distributed else (detector or load_detector(config, source))
     engine = make_engine(database_url)
     try:
         migrate(engine)
         sessions = make_session_factory(engine)
         with sessions() as session:
             synced = sync_config(session, config)
-            memory = CameraMemory(load_states(session))
+            memory = None if distributed else CameraMemory(load_states(session))
     except Exception:
         engine.dispose()
         raise
     log.info("%d sites, %d cameras in service", synced.sites, synced.cameras)
-    snapshot_root = Path(config.sampling.snapshot_dir).resolve()
-    sources = SourceProvider(config.sampling, clock)
-    sampler = CameraSampler(
-        detector_,
-        category_map,
-        config.sampling,
-        config.health,
-        snapshot_root,
-        sources,
-        clock=clock,
-        scoring=config.scoring,
-        memory=memory,
-        tz=config.tz,
-    )
+    sweeper: Sweeper
+    if detector_ is None:
+        from monitor.distributed.dispatch import CelerySweeper
+
+        sweeper = CelerySweeper(config, sessions, clock)
+    else:
+        sweeper = local_sweeper(config, sessions, detector_, clock, memory)
     alerts = AlertService(config, sessions, Dispatcher(build_sinks(config) if sinks is None else sinks))
-    writer = SampleWriter(sessions)
-    return Runtime(config, engine, sessions, detector_, sampler, writer, snapshot_root, clock, sources, alerts)
+    snapshot_root = Path(config.sampling.snapshot_dir).resolve()
+    return Runtime(config, engine, sessions, sweeper, snapshot_root, clock, alerts)

@@ -30,6 +30,8 @@ class SweepResult:
     slot_at: dt.datetime
     duration_s: float
     samples: tuple[Sample, ...]
+    missing: tuple[CameraKey, ...] = ()
+    """Cameras handed to workers that had no sample when the sweep stopped waiting (distributed mode)."""
 
     @property
     def online(self) -> int:

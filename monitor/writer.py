@@ -44,8 +44,8 @@ class SampleWriter:
         written = 0
         try:
             with self._sessions() as session:
-                if not self._camera_pks:
-                    self._camera_pks = repo.camera_pks(session)
+                if not self._camera_pks or any(s.camera not in self._camera_pks for s in self._pending):
+                    self._camera_pks = repo.camera_pks(session)  # cameras added since (another process synced)
                 while self._pending:
                     chunk = list(self._pending)[:500]
                     items = []

@@ -46,6 +46,13 @@ def build_parser() -> argparse.ArgumentParser:
     add_http(run)
     run.set_defaults(func=serve.cmd_run)
 
+    worker = sub.add_parser("worker", help="take cameras from the broker (execution.mode: celery)")
+    worker.add_argument("--config", default=DEFAULT_CONFIG)
+    worker.add_argument("--concurrency", type=int, default=2, help="tasks at a time; they share one model")
+    worker.add_argument("--hostname", help="worker name, e.g. sitemon@host-1 (default: celery@<host>)")
+    add_db(worker)
+    worker.set_defaults(func=serve.cmd_worker)
+
     demo = sub.add_parser("demo", help="run on the sample footage with SQLite")
     demo.add_argument("--shared", default="../shared", help="folder holding videos/ and models/")
     demo.add_argument("--interval", type=int, default=20, help="seconds between sweeps")

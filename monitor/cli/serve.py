@@ -75,6 +75,32 @@ def _serve(config_path: Path, database_url: str | None, host: str, port: int, ap
     return 0
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    """A Celery worker for `execution.mode: celery`: takes cameras from the broker, stores samples."""
+    from monitor.distributed.worker import WorkerStartError, run_worker
+
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        log.error("%s", exc)
+        return 2
+    if not config.execution.distributed:
+        log.error("%s: execution.mode is 'local'; a worker needs execution.mode 'celery' and a broker_url", args.config)
+        return 2
+    try:
+        return run_worker(
+            config,
+            args.database_url,
+            concurrency=args.concurrency,
+            hostname=args.hostname,
+            loglevel=args.log_level,
+            source=args.config,
+        )
+    except (ConfigError, WorkerStartError) as exc:
+        log.error("%s", exc)
+        return 2
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     return _serve(Path(args.config), args.database_url, args.host, args.port, not args.no_api)
 

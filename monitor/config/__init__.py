@@ -1,6 +1,7 @@
 """Configuration: camera_config.yaml validated into frozen pydantic models."""
 
 from monitor.config.camera import Batch, CameraConfig, SiteConfig
+from monitor.config.execution import ExecutionConfig, ExecutionMode
 from monitor.config.geometry import NamedPolygon, Zones
 from monitor.config.loader import ConfigError, FieldError, load_config, parse_config
 from monitor.config.root import AppConfig
@@ -26,6 +27,8 @@ __all__ = [
     "Category",
     "ConfigError",
     "DetectorConfig",
+    "ExecutionConfig",
+    "ExecutionMode",
     "FieldError",
     "HealthConfig",
     "NamedPolygon",

@@ -6,16 +6,18 @@ import datetime as dt
 from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from monitor.config.base import ConfigModel
 from monitor.config.camera import CameraConfig, SiteConfig
+from monitor.config.execution import ExecutionConfig
 from monitor.config.settings import (
     AlertsConfig,
     DetectorConfig,
     ExportConfig,
     HealthConfig,
     SamplingConfig,
+    SamplingMode,
     ScoringConfig,
     WorkingHours,
     validate_timezone,
@@ -33,6 +35,7 @@ class AppConfig(ConfigModel):
     scoring: ScoringConfig = Field(default_factory=ScoringConfig)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     export: ExportConfig = Field(default_factory=ExportConfig)
+    execution: ExecutionConfig = Field(default_factory=ExecutionConfig)
     detector: DetectorConfig
     sites: list[SiteConfig] = Field(min_length=1)
 
@@ -50,6 +53,25 @@ class AppConfig(ConfigModel):
                 raise ValueError(f"duplicate site id '{site.id}' at sites[{seen[site.id]}] and sites[{index}]")
             seen[site.id] = index
         return sites
+
+    @model_validator(mode="after")
+    def _snapshot_mode_when_distributed(self) -> AppConfig:
+        # A worker takes whichever cameras come; a stream kept open per camera would be open in every worker.
+        if not self.execution.distributed:
+            return self
+        where = ["sampling.mode"] if self.sampling.mode is SamplingMode.persistent else []
+        where += [
+            f"sites[{i}].cameras[{j}].mode"
+            for i, site in enumerate(self.sites)
+            for j, camera in enumerate(site.cameras)
+            if camera.mode is SamplingMode.persistent
+        ]
+        if where:
+            raise ValueError(
+                f"{', '.join(where[:5])}: 'persistent' keeps a stream open in one process; "
+                "with execution.mode 'celery' use 'snapshot'"
+            )
+        return self
 
     @property
     def tz(self) -> ZoneInfo:

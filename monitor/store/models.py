@@ -99,6 +99,7 @@ class Sample(Base):
     __table_args__ = (
         UniqueConstraint("camera_pk", "slot_at"),
         Index("ix_samples_site_slot", "site_id", "slot_at"),
+        Index("ix_samples_slot", "slot_at"),  # which cameras a sweep has done (workers, the scheduler)
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -123,7 +124,10 @@ class Sample(Base):
 
 class DailyScore(Base):
     __tablename__ = "daily_scores"
-    __table_args__ = (UniqueConstraint("site_id", "day"),)
+    __table_args__ = (
+        UniqueConstraint("site_id", "day"),
+        Index("ix_daily_scores_computed_at", "computed_at"),  # the overview's data version
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))

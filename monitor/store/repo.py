@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import cv2
@@ -13,11 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from monitor.activity import Box
+from monitor.activity import Activity, Box
 from monitor.config import AppConfig, Category
 from monitor.health import CameraState
 from monitor.store import models
-from monitor.types import CameraKey, CameraStatus, Sample
+from monitor.types import CameraKey, CameraStatus, Counts, Sample
 
 log = logging.getLogger(__name__)
 
@@ -71,13 +72,56 @@ def camera_pks(session: Session) -> dict[CameraKey, int]:
     }
 
 
-def sampled_in_slot(session: Session, slot_at: dt.datetime) -> set[CameraKey]:
-    rows = session.execute(
+def sampled_in_slot(
+    session: Session, slot_at: dt.datetime, camera_pks: Collection[int] | None = None
+) -> set[CameraKey]:
+    """The cameras that have a sample for ``slot_at`` (of ``camera_pks`` only, when given)."""
+    query = (
         select(models.Camera.site_id, models.Camera.camera_id)
         .join(models.Sample, models.Sample.camera_pk == models.Camera.id)
         .where(models.Sample.slot_at == slot_at)
     )
-    return {CameraKey(site_id, camera_id) for site_id, camera_id in rows}
+    if camera_pks is not None:
+        query = query.where(models.Sample.camera_pk.in_(camera_pks))
+    return {CameraKey(site_id, camera_id) for site_id, camera_id in session.execute(query)}
+
+
+def samples_in_slot(session: Session, slot_at: dt.datetime, camera_pks: Collection[int] | None = None) -> list[Sample]:
+    """The stored samples of one slot, as pipeline values (counts and activity; no pictures)."""
+    query = (
+        select(models.Sample, models.Camera.camera_id)
+        .join(models.Camera, models.Camera.id == models.Sample.camera_pk)
+        .where(models.Sample.slot_at == slot_at)
+        .order_by(models.Sample.site_id, models.Camera.camera_id)
+    )
+    if camera_pks is not None:
+        query = query.where(models.Sample.camera_pk.in_(camera_pks))
+    return [_sample_value(row, camera_id) for row, camera_id in session.execute(query)]
+
+
+def _sample_value(row: models.Sample, camera_id: str) -> Sample:
+    counted = row.workers is not None
+    active = row.activity is not None
+    return Sample(
+        CameraKey(row.site_id, camera_id),
+        row.slot_at,
+        row.captured_at,
+        CameraStatus(row.status),
+        reason=row.reason,
+        counts=Counts(row.workers or 0, row.machinery or 0, row.vehicles or 0) if counted else None,
+        detections=row.detections,
+        snapshot_path=row.snapshot_path,
+        detect_ms=row.detect_ms,
+        activity=Activity(
+            row.moving_workers or 0,
+            row.working_machines or 0,
+            row.moving_vehicles or 0,
+            row.motion or 0.0,
+            row.activity or 0.0,
+        )
+        if active
+        else None,
+    )
 
 
 def _sample_row(camera_pk: int, sample: Sample) -> models.Sample:
@@ -161,15 +205,15 @@ def save_state(session: Session, camera_pk: int, sample: Sample) -> None:
     session.add(row)
 
 
-def load_states(session: Session) -> dict[CameraKey, CameraState]:
-    """Every camera's sampling memory, as the last sample before a stop left it."""
+def load_states(session: Session, camera_pks: Collection[int] | None = None) -> dict[CameraKey, CameraState]:
+    """Every camera's sampling memory (of ``camera_pks`` only, when given), as its last sample left it."""
     out: dict[CameraKey, CameraState] = {}
-    rows = session.execute(
-        select(models.CameraStateRow, models.Camera.site_id, models.Camera.camera_id).join(
-            models.Camera, models.Camera.id == models.CameraStateRow.camera_pk
-        )
+    query = select(models.CameraStateRow, models.Camera.site_id, models.Camera.camera_id).join(
+        models.Camera, models.Camera.id == models.CameraStateRow.camera_pk
     )
-    for row, site_id, camera_id in rows:
+    if camera_pks is not None:
+        query = query.where(models.CameraStateRow.camera_pk.in_(camera_pks))
+    for row, site_id, camera_id in session.execute(query):
         machines = tuple(Box(Category(m[0]), *m[1:]) for m in row.machines)
         out[CameraKey(site_id, camera_id)] = CameraState(decode_png(row.signature_png), row.unchanged, machines)
     return out

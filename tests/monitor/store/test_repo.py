@@ -27,6 +27,16 @@ def test_migrations_create_every_table(engine: Engine) -> None:
     assert {"sites", "cameras", "samples", "daily_scores", "alerts", "camera_events", "alembic_version"} <= tables
 
 
+def test_migrations_match_the_models(engine: Engine) -> None:
+    """A model change without its migration (a column, an index) shows up here, on both databases."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), models.Base.metadata)
+    assert diff == []
+
+
 def test_sync_adds_updates_and_deactivates_without_deleting(sessions: sessionmaker[Session]) -> None:
     with sessions() as s:
         assert sync_config(s, _config(3)).cameras == 3
