@@ -166,3 +166,18 @@ def test_alerts_can_be_listed_and_acknowledged(tmp_path: Path) -> None:
     assert _run("alerts", "ack", alert_id, "--by", "张三", "--database-url", db).returncode == 0
     assert _run("alerts", "ack", alert_id, "--by", "李四", "--database-url", db).returncode == 1
     assert "\tacknowledged\t" in _run("alerts", "list", "--database-url", db).stdout
+
+
+@pytest.mark.slow
+def test_worker_refuses_a_local_config_and_a_database_nobody_set_up(tmp_path: Path) -> None:
+    data = config_dict()
+    path = write_config(tmp_path / "local.yaml", data)
+    result = _run("worker", "--config", str(path), "--database-url", f"sqlite:///{tmp_path / 'db.sqlite'}")
+    assert result.returncode == 2
+    assert "execution.mode is 'local'; a worker needs execution.mode 'celery'" in result.stderr
+    data["execution"] = {"mode": "celery", "broker_url": "amqp://guest:Gu3st-Pw@127.0.0.1:5672//"}
+    path = write_config(tmp_path / "celery.yaml", data)
+    result = _run("worker", "--config", str(path), "--database-url", f"sqlite:///{tmp_path / 'db.sqlite'}")
+    assert result.returncode == 2
+    assert "database schema is at nothing" in result.stderr and "sitemon db upgrade" in result.stderr
+    assert "Gu3st-Pw" not in result.stderr + result.stdout
