@@ -55,6 +55,38 @@ def video_1080p() -> Path:
     return out
 
 
+def sweep_config(
+    urls: list[str], model: str, imgsz: int, snapshot_dir: str, workers: int = 32, batch: int = 8
+) -> dict[str, Any]:
+    """The configuration the sweep benchmarks use: one site per camera URL, our model, 5-minute slots."""
+    return {
+        "sampling": {
+            "interval_seconds": 300,
+            "max_workers": workers,
+            "detect_batch": batch,
+            "open_timeout_seconds": 10,
+            "read_timeout_seconds": 10,
+            "snapshot_dir": snapshot_dir,
+        },
+        "detector": {
+            "model": model,
+            "image_size": imgsz,
+            "categories": {"Person": "worker", "machinery": "machinery", "vehicle": "vehicle"},
+        },
+        "health": {"frozen_after_samples": 100},
+        "sites": [
+            {
+                "id": f"s{i:03d}",
+                "name": f"工地{i}",
+                "district": "城东区",
+                "batch": "started",
+                "cameras": [{"id": "c1", "url": url}],
+            }
+            for i, url in enumerate(urls)
+        ],
+    }
+
+
 def cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -80,4 +112,14 @@ def save(name: str, result: dict[str, Any]) -> Path:
     return path
 
 
-__all__ = ["ROOT", "SAMPLE_VIDEO", "SHARED", "cpu_seconds", "peak_rss_mb", "rss_mb", "save", "video_1080p"]
+__all__ = [
+    "ROOT",
+    "SAMPLE_VIDEO",
+    "SHARED",
+    "cpu_seconds",
+    "peak_rss_mb",
+    "rss_mb",
+    "save",
+    "sweep_config",
+    "video_1080p",
+]

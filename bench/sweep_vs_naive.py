@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from common import ROOT, SAMPLE_VIDEO, cpu_seconds, peak_rss_mb, rss_mb, save, video_1080p
+from common import ROOT, SAMPLE_VIDEO, cpu_seconds, peak_rss_mb, rss_mb, save, sweep_config, video_1080p
 
 from monitor.config import parse_config
 from monitor.runtime import build_runtime
@@ -71,32 +71,7 @@ def main() -> None:
             }
             print(f"naive loop: {wall:.1f} s for {len(urls)} cameras ({naive['ms_per_camera']} ms each)", flush=True)
 
-        data = {
-            "sampling": {
-                "interval_seconds": 300,
-                "max_workers": args.workers,
-                "detect_batch": args.batch,
-                "open_timeout_seconds": 10,
-                "read_timeout_seconds": 10,
-                "snapshot_dir": f"{tmp}/snaps",
-            },
-            "detector": {
-                "model": args.model,
-                "image_size": args.imgsz,
-                "categories": {"Person": "worker", "machinery": "machinery", "vehicle": "vehicle"},
-            },
-            "health": {"frozen_after_samples": 100},
-            "sites": [
-                {
-                    "id": f"s{i:03d}",
-                    "name": f"工地{i}",
-                    "district": "城东区",
-                    "batch": "started",
-                    "cameras": [{"id": "c1", "url": url}],
-                }
-                for i, url in enumerate(urls)
-            ],
-        }
+        data = sweep_config(urls, args.model, args.imgsz, f"{tmp}/snaps", args.workers, args.batch)
         now = [dt.datetime(2026, 11, 28, 1, tzinfo=dt.UTC)]
         runtime = build_runtime(parse_config(data), f"sqlite:///{tmp}/bench.db", clock=lambda: now[0])
         durations, cpus, rss = [], [], []

@@ -46,7 +46,10 @@ def _serve(config_path: Path, database_url: str | None, host: str, port: int, ap
     signal.signal(signal.SIGTERM, _stop_on_signal)
     scheduler = build_scheduler(runtime)
     scheduler.start()
-    log.info("sampling %d cameras every %d s", sum(1 for _ in config.cameras()), config.sampling.interval_seconds)
+    where = "on the workers of queue " + config.execution.queue if config.execution.distributed else "in this process"
+    log.info(
+        "sampling %d cameras every %d s %s", sum(1 for _ in config.cameras()), config.sampling.interval_seconds, where
+    )
     try:
         if api:
             app = create_app(

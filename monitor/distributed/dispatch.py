@@ -53,7 +53,7 @@ class CelerySweeper:
         self._clock = clock
         self._app = app or make_celery(config.execution)
         self._digest = config_digest(config)
-        self._poll = poll_seconds
+        self.poll_seconds = poll_seconds
         self._sleep = sleep
         self._pks: dict[CameraKey, int] = {}
 
@@ -139,7 +139,7 @@ class CelerySweeper:
                 log.warning("sweep %s: database unavailable while waiting: %s", slot.isoformat(), type(exc).__name__)
             if not missing or time.perf_counter() >= until or self._clock() >= expires:
                 break
-            self._sleep(self._poll)
+            self._sleep(self.poll_seconds)
         if missing:
             shown = ", ".join(sorted(map(str, missing))[:10])
             log.warning(
