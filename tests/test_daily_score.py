@@ -11,7 +11,7 @@ import pytest
 from detectors import CategoryMap, Detector
 from monitor.config import AppConfig, parse_config
 from monitor.daily import score_days
-from monitor.runtime import Runtime, build_runtime, load_detector
+from monitor.runtime import LocalSweeper, Runtime, build_runtime, load_detector
 from monitor.scoring import DayScore, DayStatus
 from tests.fixtures import videos
 from tests.fixtures.servers import SAMPLE_VIDEO
@@ -112,7 +112,8 @@ def test_a_restart_in_the_middle_of_the_day_gives_the_same_score(
     url = f"sqlite:///{tmp_path / 'b.sqlite'}"
     first = build_runtime(_config(tmp_path / "b", sites), url, clock=clock, detector=detector)
     _run(first, clock, range(13))
-    first.writer.flush()
+    assert isinstance(first.sweeper, LocalSweeper)
+    first.sweeper.writer.flush()
     del first  # killed: no orderly close, the camera memory exists only in the database now
     second = build_runtime(_config(tmp_path / "b", sites), url, clock=clock, detector=detector)
     _run(second, clock, range(12, SLOTS))  # the slot of the crash comes round again
