@@ -115,19 +115,20 @@ class Runtime:
         targets = [(site, cam) for site, cam in self.config.cameras() if CameraKey(site.id, cam.id) not in done]
         result = self.sweeper.run(targets, slot)
         self.last_sweep_seconds = result.duration_s
-        self._score_today()
+        self._score_today({s.camera.site_id for s in result.samples} | {k.site_id for k in result.missing})
         if self.alerts is not None:
             self.alerts.run(self.clock())
         return result
 
-    def _score_today(self) -> None:
-        """Today's running score for the dashboard; the evening job replaces it with the day's final one."""
+    def _score_today(self, site_ids: set[str]) -> None:
+        """Today's running score of the sites this sweep touched, for the dashboard; the evening job
+        replaces it with the day's final score of every site."""
         from monitor.daily import score_days
 
         today = self.clock().astimezone(self.config.tz).date()
         try:
             with self.sessions() as session:
-                score_days(session, self.config, [today], now=self.clock())
+                score_days(session, self.config, [today], site_ids, now=self.clock())
         except SQLAlchemyError as exc:
             log.warning("running score not updated: %s", type(exc).__name__)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -134,8 +135,29 @@ def _add_daily(
     )
 
 
+@dataclass
+class Jobs:
+    """A deployment's scheduler and, when it waits for the lease, the lease holder to release on stop."""
+
+    scheduler: BackgroundScheduler
+    leadership: Leadership | None = None
+
+    def start(self) -> None:
+        self.scheduler.start()
+
+    def stop(self) -> None:
+        self.scheduler.shutdown(wait=True)
+        if self.leadership is not None:
+            self.leadership.release()
+
+
 def build_scheduler(runtime: Runtime, start_now: bool = True) -> BackgroundScheduler:
-    """A scheduler with the sampling sweep and the daily jobs. Not started: the caller starts and stops it.
+    """A scheduler with the sampling sweep and the daily jobs (see ``build_jobs``)."""
+    return build_jobs(runtime, start_now).scheduler
+
+
+def build_jobs(runtime: Runtime, start_now: bool = True) -> Jobs:
+    """The sampling sweep and the daily jobs. Not started: the caller starts and stops them.
 
     With ``start_now`` the jobs wait (paused) for the lease; without it they are scheduled as they are
     (tests that drive jobs themselves)."""
@@ -190,7 +212,6 @@ def build_scheduler(runtime: Runtime, start_now: bool = True) -> BackgroundSched
         for job_id in CRON_JOBS:
             scheduler.get_job(job_id).pause()
         leadership = Leadership(runtime, scheduler)
-        scheduler.leadership = leadership
         scheduler.add_job(
             leadership.tick,
             IntervalTrigger(seconds=LEASE_TTL.total_seconds() / 3),
@@ -201,4 +222,5 @@ def build_scheduler(runtime: Runtime, start_now: bool = True) -> BackgroundSched
             max_instances=1,
             next_run_time=dt.datetime.now(dt.UTC),
         )
-    return scheduler
+        return Jobs(scheduler, leadership)
+    return Jobs(scheduler)

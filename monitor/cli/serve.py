@@ -34,7 +34,7 @@ def _serve(config_path: Path, database_url: str | None, host: str, port: int, ap
 
     from api import create_app
     from monitor.runtime import build_runtime
-    from monitor.scheduling import build_scheduler
+    from monitor.scheduling import build_jobs
 
     try:
         config = load_config(config_path)
@@ -44,8 +44,8 @@ def _serve(config_path: Path, database_url: str | None, host: str, port: int, ap
         return 2
     # uvicorn re-raises SIGTERM once it has shut down; turn it into an orderly stop here.
     signal.signal(signal.SIGTERM, _stop_on_signal)
-    scheduler = build_scheduler(runtime)
-    scheduler.start()
+    jobs = build_jobs(runtime)
+    jobs.start()
     where = "on the workers of queue " + config.execution.queue if config.execution.distributed else "in this process"
     log.info(
         "sampling %d cameras every %d s %s", sum(1 for _ in config.cameras()), config.sampling.interval_seconds, where
@@ -69,10 +69,7 @@ def _serve(config_path: Path, database_url: str | None, host: str, port: int, ap
     except KeyboardInterrupt:
         pass
     finally:
-        scheduler.shutdown(wait=True)
-        leadership = getattr(scheduler, "leadership", None)
-        if leadership is not None:
-            leadership.release()
+        jobs.stop()
         runtime.close()
         log.info("stopped")
     return 0
