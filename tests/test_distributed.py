@@ -122,6 +122,8 @@ def test_a_sweep_samples_every_camera_exactly_once_over_two_workers(cluster: Clu
     # Each worker process loaded the model once, before its first task.
     for w in cluster.workers:
         assert w.log().count("model loaded once") == 1
+        if cluster.broker.password:  # the broker's password is never printed, not even in Celery's banner
+            assert cluster.broker.password not in w.log()
     with cluster.runtime.sessions() as s:  # the scheduler scored the day once, from the workers' samples
         assert s.scalar(select(func.count()).select_from(models.DailyScore)) == SITES
 
