@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -53,6 +54,17 @@ def video_1080p() -> Path:
             check=True,
         )
     return out
+
+
+def mixed_mounts(cameras: int) -> dict[str, Path]:
+    """RTSP mount points for the sweep benchmarks: half the 640x352 sample, half its 1080p variant."""
+    big = video_1080p()
+    return {f"/cam{i:03d}": (SAMPLE_VIDEO if i % 2 == 0 else big) for i in range(cameras)}
+
+
+def add_model_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", default=str(ROOT / "models/sitemon-construction-yolov8n_openvino_model"))
+    parser.add_argument("--imgsz", type=int, default=416)
 
 
 def sweep_config(
@@ -116,7 +128,9 @@ __all__ = [
     "ROOT",
     "SAMPLE_VIDEO",
     "SHARED",
+    "add_model_args",
     "cpu_seconds",
+    "mixed_mounts",
     "peak_rss_mb",
     "rss_mb",
     "save",

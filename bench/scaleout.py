@@ -12,7 +12,6 @@ cost, from which the number of machines for 1,000 and 10,000 cameras at a 5-minu
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import logging
 import math
 import os
@@ -21,29 +20,16 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from common import ROOT, SAMPLE_VIDEO, cpu_seconds, save, sweep_config, video_1080p
+from common import add_model_args, cpu_seconds, mixed_mounts, save, sweep_config
 
 from monitor.config import parse_config
 from monitor.runtime import Runtime, build_runtime
-from tests.fixtures.brokers import WorkerProcess, redis_broker, start_workers, stop_all
+from tests.fixtures.brokers import ShiftedClock, WorkerProcess, redis_broker, start_workers, stop_all
 from tests.fixtures.servers import postgres_database, rtsp_server
 from tests.helpers import write_config
 
 INTERVAL_S = 300
 SWEEP_SHARE = 0.8  # a sweep must be done within 80 % of the interval (execution.sweep_wait_seconds default)
-
-
-class ShiftedClock:
-    """Real time moved on one interval per sweep: each sweep a fresh slot that the workers accept."""
-
-    def __init__(self) -> None:
-        self.shift = dt.timedelta(0)
-
-    def __call__(self) -> dt.datetime:
-        return dt.datetime.now(dt.UTC) + self.shift
-
-    def next_slot(self) -> None:
-        self.shift += dt.timedelta(seconds=INTERVAL_S)
 
 
 def process_cpu_s(pid: int) -> float:
@@ -87,13 +73,11 @@ def main() -> None:
     parser.add_argument("--sweeps", type=int, default=5)
     parser.add_argument("--per-task", type=int, default=8, help="execution.cameras_per_task")
     parser.add_argument("--concurrency", type=int, default=4, help="tasks at a time per worker process")
-    parser.add_argument("--model", default=str(ROOT / "models/sitemon-construction-yolov8n_openvino_model"))
-    parser.add_argument("--imgsz", type=int, default=416)
+    add_model_args(parser)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
-    big = video_1080p()
-    mounts = {f"/cam{i:03d}": (SAMPLE_VIDEO if i % 2 == 0 else big) for i in range(args.cameras)}
+    mounts = mixed_mounts(args.cameras)
     out: dict[str, Any] = {
         "cameras": args.cameras,
         "sweeps": args.sweeps,
@@ -111,7 +95,7 @@ def main() -> None:
         urls = [server.url(m) for m in mounts]
         data = sweep_config(urls, args.model, args.imgsz, f"{tmp}/snaps", workers=32, batch=8)
 
-        clock = ShiftedClock()
+        clock = ShiftedClock(INTERVAL_S)
         runtime = build_runtime(parse_config(data), db, clock=clock, sinks=[])
         out["in_process"] = measure(runtime, clock, args.sweeps, args.cameras, [])
         runtime.close()

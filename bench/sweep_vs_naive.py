@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from common import ROOT, SAMPLE_VIDEO, cpu_seconds, peak_rss_mb, rss_mb, save, sweep_config, video_1080p
+from common import ROOT, add_model_args, cpu_seconds, mixed_mounts, peak_rss_mb, rss_mb, save, sweep_config
 
 from monitor.config import parse_config
 from monitor.runtime import build_runtime
@@ -51,13 +51,11 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--skip-naive", action="store_true")
     parser.add_argument("--pt", default=str(ROOT / "models/sitemon-construction-yolov8n.pt"), help="naive loop's model")
-    parser.add_argument("--model", default=str(ROOT / "models/sitemon-construction-yolov8n_openvino_model"))
-    parser.add_argument("--imgsz", type=int, default=416)
+    add_model_args(parser)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
-    big = video_1080p()
-    mounts = {f"/cam{i:03d}": (SAMPLE_VIDEO if i % 2 == 0 else big) for i in range(args.cameras)}
+    mounts = mixed_mounts(args.cameras)
     with rtsp_server(mounts) as server, tempfile.TemporaryDirectory() as tmp:
         urls = [server.url(m) for m in mounts]
         naive = None

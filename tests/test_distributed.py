@@ -20,7 +20,7 @@ from monitor.runtime import Runtime, build_runtime
 from monitor.store import models
 from monitor.sweep import SweepResult
 from monitor.types import CameraStatus
-from tests.fixtures.brokers import Broker, WorkerProcess, broker, start_workers, stop_all, wait_until
+from tests.fixtures.brokers import Broker, ShiftedClock, WorkerProcess, broker, start_workers, stop_all, wait_until
 from tests.fixtures.servers import RtspServer, postgres_database
 from tests.helpers import config_dict, write_config
 
@@ -28,19 +28,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.rtsp, pytest.mark.postgres, pytest.m
 
 SITES, CAMERAS_PER_SITE = 8, 2
 INTERVAL_S = 120
-
-
-class ShiftedClock:
-    """Real time, moved on by whole intervals: each sweep a new slot, never one already over for the workers."""
-
-    def __init__(self) -> None:
-        self.shift = dt.timedelta(0)
-
-    def __call__(self) -> dt.datetime:
-        return dt.datetime.now(dt.UTC) + self.shift
-
-    def next_slot(self) -> None:
-        self.shift += dt.timedelta(seconds=INTERVAL_S)
 
 
 @dataclass
@@ -92,7 +79,7 @@ def _config(tmp_path: Path, rtsp: RtspServer, broker_url: str) -> Path:
 def cluster(request: pytest.FixtureRequest, rtsp: RtspServer, tmp_path: Path) -> Iterator[Cluster]:
     with broker(request.param) as b, postgres_database() as db:
         path = _config(tmp_path, rtsp, b.url)
-        clock = ShiftedClock()
+        clock = ShiftedClock(INTERVAL_S)
         runtime = build_runtime(load_config(path), db, clock=clock, sinks=[])  # migrates: workers need the schema
         workers: list[WorkerProcess] = []
         try:
