@@ -108,8 +108,14 @@ class Runtime:
 
     def sweep(self) -> SweepResult:
         slot = slot_start(self.clock(), self.config.sampling.interval_seconds)
-        with self.sessions() as session:
-            done = sampled_in_slot(session, slot)
+        try:
+            with self.sessions() as session:
+                done = sampled_in_slot(session, slot)
+        except SQLAlchemyError as exc:
+            # The database is away: sample anyway (the writer holds the samples until it is back, and
+            # the unique camera-and-slot key drops any the slot already had).
+            log.warning("database unavailable (%s); sampling every camera", type(exc).__name__)
+            done = set()
         if done:
             log.info("%d camera(s) already sampled in slot %s (restart); not again", len(done), slot.isoformat())
         targets = [(site, cam) for site, cam in self.config.cameras() if CameraKey(site.id, cam.id) not in done]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,7 @@ from monitor.store import models
 from monitor.sweep import SweepResult
 from monitor.types import CameraStatus
 from tests.fixtures.brokers import Broker, ShiftedClock, WorkerProcess, broker, start_workers, stop_all, wait_until
-from tests.fixtures.servers import RtspServer, postgres_database
+from tests.fixtures.servers import RtspServer, block_database, postgres_database
 from tests.helpers import config_dict, write_config
 
 pytestmark = [pytest.mark.slow, pytest.mark.rtsp, pytest.mark.postgres, pytest.mark.broker]
@@ -36,6 +37,7 @@ class Cluster:
     runtime: Runtime
     workers: list[WorkerProcess]
     clock: ShiftedClock
+    database_url: str
 
     def per_camera(self, slot: dt.datetime) -> dict[int, int]:
         with self.runtime.sessions() as s:
@@ -84,7 +86,7 @@ def cluster(request: pytest.FixtureRequest, rtsp: RtspServer, tmp_path: Path) ->
         workers: list[WorkerProcess] = []
         try:
             workers = start_workers(path, db, ["w1", "w2"], tmp_path)
-            yield Cluster(b, runtime, workers, clock)
+            yield Cluster(b, runtime, workers, clock, db)
         finally:
             stop_all(workers)
             runtime.close()
@@ -137,3 +139,20 @@ def test_after_a_broker_restart_the_next_sweep_still_runs(cluster: Cluster) -> N
     second = cluster.runtime.sweep()
     _all_once(cluster, second)
     assert all(w.proc.poll() is None for w in cluster.workers)
+
+
+def test_a_database_outage_in_the_middle_of_a_sweep_loses_no_sample(cluster: Cluster) -> None:
+    out: list[SweepResult] = []
+    block_database(cluster.database_url, allow=False)
+    try:
+        sweeping = threading.Thread(target=lambda: out.append(cluster.runtime.sweep()))
+        sweeping.start()
+        # The workers take their tasks, fail to reach the database and retry with back-off.
+        wait_until(lambda: all(w.received() for w in cluster.workers), 30, "both workers to take a task")
+        time.sleep(2)
+    finally:
+        block_database(cluster.database_url, allow=True)
+    sweeping.join(150)
+    assert out, "the sweep did not finish"
+    _all_once(cluster, out[0])
+    assert any("retry: Retry in" in w.log() for w in cluster.workers)  # the outage did reach the workers

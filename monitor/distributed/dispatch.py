@@ -121,14 +121,19 @@ class CelerySweeper:
             queued.extend(chunk)
         return queued
 
-    def _camera_pks(self, keys: list[CameraKey]) -> list[int]:
-        if any(k not in self._pks for k in keys):
-            with self._sessions() as session:
-                self._pks = repo.camera_pks(session)
+    def _camera_pks(self, keys: list[CameraKey]) -> list[int] | None:
+        """The cameras' row ids, or None (every camera) while the database is away."""
+        try:
+            if any(k not in self._pks for k in keys):
+                with self._sessions() as session:
+                    self._pks = repo.camera_pks(session)
+        except SQLAlchemyError as exc:
+            log.warning("database unavailable (%s); waiting for the workers all the same", type(exc).__name__)
+            return None
         return [self._pks[k] for k in keys if k in self._pks]
 
     def _wait(
-        self, slot: dt.datetime, keys: set[CameraKey], pks: list[int], until: float, expires: dt.datetime
+        self, slot: dt.datetime, keys: set[CameraKey], pks: list[int] | None, until: float, expires: dt.datetime
     ) -> set[CameraKey]:
         missing = set(keys)
         while missing:

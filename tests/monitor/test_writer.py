@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-import psycopg
 import pytest
 from sqlalchemy import func, select
 
@@ -14,7 +13,7 @@ from monitor.store import make_engine, make_session_factory, migrate, models
 from monitor.store.repo import sync_config
 from monitor.types import CameraKey, CameraStatus, Counts, Sample
 from monitor.writer import SampleWriter
-from tests.fixtures.servers import PG_ADMIN_URL, SAMPLE_VIDEO, postgres_database
+from tests.fixtures.servers import SAMPLE_VIDEO, block_database, postgres_database
 from tests.helpers import config_dict
 
 pytestmark = pytest.mark.postgres
@@ -25,14 +24,6 @@ T0 = dt.datetime(2026, 11, 28, 2, 0, tzinfo=dt.UTC)
 def pg() -> Iterator[str]:
     with postgres_database() as url:
         yield url
-
-
-def _block(url: str, allow: bool) -> None:
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {str(allow).lower()}')
-        if not allow:
-            conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
 
 
 def test_samples_taken_while_the_database_is_down_are_written_when_it_returns(pg: str) -> None:
@@ -49,13 +40,13 @@ def test_samples_taken_while_the_database_is_down_are_written_when_it_returns(pg
         return Sample(key, slot, slot, CameraStatus.online, counts=Counts(i, 0, 0))
 
     writer.write(sample(0))
-    _block(pg, allow=False)
+    block_database(pg, allow=False)
     try:
         writer.write(sample(1))
         writer.write(sample(2))
         assert writer.pending == 2
     finally:
-        _block(pg, allow=True)
+        block_database(pg, allow=True)
     writer.write(sample(3))
     assert writer.pending == 0
     with sessions() as s:
@@ -63,3 +54,30 @@ def test_samples_taken_while_the_database_is_down_are_written_when_it_returns(pg
         assert workers == [0, 1, 2, 3]
         assert s.scalar(select(func.count()).select_from(models.CameraEvent)) == 1
     engine.dispose()
+
+
+def test_a_sweep_that_starts_while_the_database_is_down_samples_and_stores_later(pg: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from detectors import CategoryMap
+    from monitor.config import Category
+    from monitor.runtime import LocalSweeper, build_runtime
+    from tests.monitor.fakes import NAMES, FakeDetector
+
+    data = config_dict([str(SAMPLE_VIDEO)] * 2)
+    data["sampling"]["snapshot_dir"] = str(tmp_path / "snaps")
+    clock = [T0]
+    detector = (FakeDetector([(300, 150, 340, 300, 0)]), CategoryMap.build({"person": Category.worker}, NAMES))
+    runtime = build_runtime(parse_config(data), pg, clock=lambda: clock[0], detector=detector, sinks=[])
+    assert isinstance(runtime.sweeper, LocalSweeper)
+    block_database(pg, allow=False)
+    try:
+        held = runtime.sweep()  # no exception: every camera sampled, the samples held
+        assert [s.status for s in held.samples] == [CameraStatus.online] * 2
+        assert runtime.sweeper.writer.pending == 2
+    finally:
+        block_database(pg, allow=True)
+    clock[0] = T0 + dt.timedelta(minutes=1)
+    runtime.sweep()
+    with runtime.sessions() as s:
+        slots = s.execute(select(models.Sample.slot_at, func.count()).group_by(models.Sample.slot_at)).all()
+    runtime.close()
+    assert sorted((slot, n) for slot, n in slots) == [(T0, 2), (T0 + dt.timedelta(minutes=1), 2)]
