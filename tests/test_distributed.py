@@ -7,6 +7,7 @@ separate processes, each loading the model once, sampling the real RTSP server i
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -21,7 +22,16 @@ from monitor.runtime import Runtime, build_runtime
 from monitor.store import models
 from monitor.sweep import SweepResult
 from monitor.types import CameraStatus
-from tests.fixtures.brokers import Broker, ShiftedClock, WorkerProcess, broker, start_workers, stop_all, wait_until
+from tests.fixtures.brokers import (
+    SITEMON,
+    Broker,
+    ShiftedClock,
+    WorkerProcess,
+    broker,
+    start_workers,
+    stop_all,
+    wait_until,
+)
 from tests.fixtures.servers import RtspServer, block_database, postgres_database
 from tests.helpers import config_dict, write_config
 
@@ -38,6 +48,7 @@ class Cluster:
     workers: list[WorkerProcess]
     clock: ShiftedClock
     database_url: str
+    config_path: Path
 
     def per_camera(self, slot: dt.datetime) -> dict[int, int]:
         with self.runtime.sessions() as s:
@@ -86,7 +97,7 @@ def cluster(request: pytest.FixtureRequest, rtsp: RtspServer, tmp_path: Path) ->
         workers: list[WorkerProcess] = []
         try:
             workers = start_workers(path, db, ["w1", "w2"], tmp_path)
-            yield Cluster(b, runtime, workers, clock, db)
+            yield Cluster(b, runtime, workers, clock, db, path)
         finally:
             stop_all(workers)
             runtime.close()
@@ -115,6 +126,15 @@ def test_a_sweep_samples_every_camera_exactly_once_over_two_workers(cluster: Clu
             assert cluster.broker.password not in w.log()
     with cluster.runtime.sessions() as s:  # the scheduler scored the day once, from the workers' samples
         assert s.scalar(select(func.count()).select_from(models.DailyScore)) == SITES
+    # What the engineer sees: the broker, an empty queue, both workers.
+    status = subprocess.run(
+        [*SITEMON, "workers", "--config", str(cluster.config_path)], capture_output=True, text=True, timeout=60
+    )
+    assert status.returncode == 0, status.stderr
+    assert "reachable" in status.stdout and "sitemon.sample\t0 task(s) waiting" in status.stdout
+    assert "worker\tw1@test\tanswers" in status.stdout and "worker\tw2@test\tanswers" in status.stdout
+    if cluster.broker.password:
+        assert cluster.broker.password not in status.stdout + status.stderr
 
 
 def test_a_worker_killed_mid_sweep_has_its_cameras_redone_by_the_other(cluster: Cluster) -> None:

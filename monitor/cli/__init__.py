@@ -53,6 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_db(worker)
     worker.set_defaults(func=serve.cmd_worker)
 
+    workers = sub.add_parser("workers", help="Celery: the broker, tasks waiting and the workers that answer")
+    workers.add_argument("--config", default=DEFAULT_CONFIG)
+    workers.add_argument("--timeout", type=float, default=2.0, help="seconds to wait for answers")
+    workers.set_defaults(func=serve.cmd_workers)
+
     demo = sub.add_parser("demo", help="run on the sample footage with SQLite")
     demo.add_argument("--shared", default="../shared", help="folder holding videos/ and models/")
     demo.add_argument("--interval", type=int, default=20, help="seconds between sweeps")

@@ -101,6 +101,32 @@ def cmd_worker(args: argparse.Namespace) -> int:
         return 2
 
 
+def cmd_workers(args: argparse.Namespace) -> int:
+    """The broker, the tasks waiting, the workers that answer; exit 1 when no worker would sample."""
+    from monitor.distributed.status import cluster_status
+
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        log.error("%s", exc)
+        return 2
+    if not config.execution.distributed:
+        print(f"{args.config}: execution.mode is 'local': this process samples, there are no workers")
+        return 0
+    status = cluster_status(config.execution, timeout=args.timeout)
+    print(f"broker\t{status.broker}\t{'reachable' if status.reachable else 'UNREACHABLE: ' + status.error}")
+    if not status.reachable:
+        return 1
+    queued = "unknown (no worker has declared it yet)" if status.queued is None else str(status.queued)
+    print(f"queue\t{config.execution.queue}\t{queued} task(s) waiting")
+    for name in status.workers:
+        print(f"worker\t{name}\tanswers")
+    if not status.workers:
+        print("no worker answered: cameras are not being sampled")
+        return 1
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     return _serve(Path(args.config), args.database_url, args.host, args.port, not args.no_api)
 

@@ -181,3 +181,12 @@ def test_worker_refuses_a_local_config_and_a_database_nobody_set_up(tmp_path: Pa
     assert result.returncode == 2
     assert "database schema is at nothing" in result.stderr and "sitemon db upgrade" in result.stderr
     assert "Gu3st-Pw" not in result.stderr + result.stdout
+
+
+def test_workers_command_says_when_the_broker_cannot_be_reached(tmp_path: Path) -> None:
+    data = config_dict()
+    data["execution"] = {"mode": "celery", "broker_url": f"redis://:Br0ker-Pw@127.0.0.1:{free_port()}/0"}
+    result = _run("workers", "--config", str(write_config(tmp_path / "c.yaml", data)), "--timeout", "1")
+    assert result.returncode == 1
+    assert "UNREACHABLE" in result.stdout and "redis://:***@127.0.0.1" in result.stdout
+    assert "Br0ker-Pw" not in result.stdout + result.stderr
