@@ -27,6 +27,8 @@ DAILY_SCORE_JOB_ID = "daily-score"
 CATCH_UP_JOB_ID = "score-catch-up"
 EXPORT_JOB_ID = "daily-export"
 DELIVERY_JOB_ID = "deliver-records"
+ALERT_WEBHOOK_JOB_ID = "alert-webhook"
+ALERT_WEBHOOK_EVERY_S = 5
 # A daily job that fires late (server busy, clock jump, restart) still runs within six hours; APScheduler's
 # default of one second would silently skip the day.
 DAILY_MISFIRE_GRACE_S = 6 * 3600
@@ -64,7 +66,7 @@ def deliver(runtime: Runtime, deliverer: Deliverer) -> None:
 LEASE_JOB_ID = "scheduler-lease"
 LEASE_NAME = "scheduler"
 LEASE_TTL = dt.timedelta(seconds=60)
-LED_JOBS = (SWEEP_JOB_ID, DAILY_SCORE_JOB_ID, CATCH_UP_JOB_ID, EXPORT_JOB_ID, DELIVERY_JOB_ID)
+LED_JOBS = (SWEEP_JOB_ID, DAILY_SCORE_JOB_ID, CATCH_UP_JOB_ID, EXPORT_JOB_ID, DELIVERY_JOB_ID, ALERT_WEBHOOK_JOB_ID)
 CRON_JOBS = (DAILY_SCORE_JOB_ID, EXPORT_JOB_ID)
 
 
@@ -206,6 +208,19 @@ def build_jobs(runtime: Runtime, start_now: bool = True) -> Jobs:
             coalesce=True,
             max_instances=1,
             misfire_grace_time=300,
+            **first_run,
+        )
+    if runtime.alerts is not None and runtime.config.alerts.webhook is not None:
+        alerts = runtime.alerts
+        scheduler.add_job(
+            lambda: alerts.deliver(runtime.clock()),
+            IntervalTrigger(seconds=ALERT_WEBHOOK_EVERY_S),
+            id=ALERT_WEBHOOK_JOB_ID,
+            name="send queued alert events to the webhook",
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=60,
             **first_run,
         )
     if start_now:

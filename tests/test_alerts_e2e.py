@@ -15,13 +15,15 @@ from typing import Any, ClassVar
 import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
+from sqlalchemy import select
 
 from detectors import CategoryMap
 from monitor.alerts.lifecycle import AlertEvent
-from monitor.alerts.sinks import Dispatcher, MqttSink, Sink, WebhookSink
+from monitor.alerts.sinks import Dispatcher, MqttSink, Sink
 from monitor.config import Category, parse_config
-from monitor.config.settings import MqttConfig, WebhookConfig
+from monitor.config.settings import MqttConfig
 from monitor.runtime import Runtime, build_runtime
+from monitor.store import models
 from tests.fixtures import videos
 from tests.fixtures.servers import SAMPLE_VIDEO, free_port, rtsp_server, wait_for
 from tests.helpers import config_dict
@@ -53,7 +55,13 @@ class Clock:
         return self.now
 
 
-def _runtime(tmp_path: Path, cameras: list[dict[str, Any]], clock: Clock, sinks: list[Sink]) -> Runtime:
+def _runtime(
+    tmp_path: Path,
+    cameras: list[dict[str, Any]],
+    clock: Clock,
+    sinks: list[Sink],
+    webhook: dict[str, Any] | None = None,
+) -> Runtime:
     data = config_dict()
     data["working_hours"] = {"start": "08:00", "end": "18:00"}
     data["sampling"].update(
@@ -65,6 +73,8 @@ def _runtime(tmp_path: Path, cameras: list[dict[str, Any]], clock: Clock, sinks:
         }
     )
     data["alerts"] = {"offline_after_minutes": 30, "idle_after_hours": 2}
+    if webhook is not None:
+        data["alerts"]["webhook"] = webhook
     data["sites"] = [{"id": "s1", "name": "城东污水厂", "district": "城东区", "batch": "started", "cameras": cameras}]
     detector = (FakeDetector([(300, 150, 340, 300, 0)]), CategoryMap.build({"person": Category.worker}, NAMES))
     return build_runtime(
@@ -190,18 +200,83 @@ class Receiver(BaseHTTPRequestHandler):
         self.end_headers()
 
 
-def test_the_webhook_retries_through_failures_and_a_failing_sink_blocks_no_other(tmp_path: Path) -> None:
+def _serve(fail_first: int) -> tuple[ThreadingHTTPServer, str]:
+    Receiver.calls, Receiver.fail_first = [], fail_first
     server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    Receiver.calls = []
-    url = f"http://127.0.0.1:{server.server_address[1]}/alerts"
-    webhook = WebhookSink(WebhookConfig(url=url, token="t0ken", max_attempts=5), sleep=lambda s: None)
-    dead = WebhookSink(
-        WebhookConfig(url=f"http://127.0.0.1:{free_port()}/x", max_attempts=3, timeout_seconds=1),
-        sleep=lambda s: time.sleep(0.5),
-    )
+    return server, f"http://127.0.0.1:{server.server_address[1]}/alerts"
+
+
+def _offline_camera_alert(runtime: Runtime, clock: Clock) -> None:
+    for _ in range(8):  # 40 minutes of a refused camera: the offline alert opens
+        _step(runtime, clock)
+
+
+def _outbox(runtime: Runtime) -> list[tuple[str, str, int]]:
+    with runtime.sessions() as s:
+        rows = s.scalars(select(models.AlertNotice).order_by(models.AlertNotice.id)).all()
+        return [(r.key, r.state, r.attempts) for r in rows]
+
+
+def test_webhook_events_survive_a_restart_and_a_failing_receiver(tmp_path: Path) -> None:
+    clock = Clock(MORNING)
+    dead_url = f"http://127.0.0.1:{free_port()}/alerts"
+    cams = [{"id": "c1", "url": f"rtsp://127.0.0.1:{free_port()}/live"}]
+    runtime = _runtime(tmp_path, cams, clock, [], webhook={"url": dead_url, "token": "t0ken", "timeout_seconds": 1})
+    _offline_camera_alert(runtime, clock)
+    assert runtime.alerts is not None and runtime.alerts.deliver(clock()) == 0  # nobody listens yet
+    (key, state, attempts), *_ = _outbox(runtime)
+    assert (state, attempts) == ("pending", 1) and key.endswith("-opened")
+    runtime.close()  # the process stops with the event undelivered
+
+    server, url = _serve(fail_first=2)
+    try:
+        restarted = _runtime(tmp_path, cams, clock, [], webhook={"url": url, "token": "t0ken"})
+        assert restarted.alerts is not None
+        sent = []
+        for _ in range(4):  # each round one attempt; the pauses grow (5 s, 10 s, ...)
+            clock.now += dt.timedelta(seconds=30)
+            sent.append(restarted.alerts.deliver(clock()))
+        outbox = _outbox(restarted)
+        restarted.close()
+    finally:
+        server.shutdown()
+    assert sent == [0, 0, 1, 0]  # two refusals (HTTP 500), then delivered, then nothing left
+    assert outbox[0] == (key, "delivered", 4)
+    assert [c["key"] for c in Receiver.calls] == [key] * 3  # one event, one idempotency key
+    assert Receiver.calls[-1]["body"]["type"] == "camera_offline" and Receiver.calls[-1]["auth"] == "Bearer t0ken"
+
+
+def test_a_webhook_event_is_given_up_after_max_attempts_with_the_reason(tmp_path: Path) -> None:
+    clock = Clock(MORNING)
+    dead_url = f"http://u:Secret-9@127.0.0.1:{free_port()}/alerts"
+    cams = [{"id": "c1", "url": f"rtsp://127.0.0.1:{free_port()}/live"}]
+    runtime = _runtime(tmp_path, cams, clock, [], webhook={"url": dead_url, "max_attempts": 3, "timeout_seconds": 1})
+    try:
+        _offline_camera_alert(runtime, clock)
+        assert runtime.alerts is not None
+        for _ in range(5):
+            clock.now += dt.timedelta(minutes=1)
+            runtime.alerts.deliver(clock())
+        with runtime.sessions() as s:
+            row = s.scalars(select(models.AlertNotice)).one()
+    finally:
+        runtime.close()
+    assert (row.state, row.attempts) == ("failed", 3)
+    assert row.last_error.startswith("URLError from http://u:***@127.0.0.1:") and "Secret-9" not in row.last_error
+
+
+class SlowFailingSink(Sink):
+    name = "broken"
+
+    def deliver(self, event: AlertEvent) -> None:
+        time.sleep(2)
+        raise OSError("broken sink")
+
+
+def test_a_failing_sink_blocks_no_other() -> None:
     recorder = Recorder()
-    dispatcher = Dispatcher([dead, webhook, recorder])
+    dispatcher = Dispatcher([SlowFailingSink(), recorder])
     event = AlertEvent(
         "opened",
         7,
@@ -213,12 +288,7 @@ def test_the_webhook_retries_through_failures_and_a_failing_sink_blocks_no_other
         dt.datetime(2026, 11, 27, 2, tzinfo=dt.UTC),
     )
     try:
-        dispatcher.publish([event])
-        assert wait_for(lambda: len(recorder.events) == 1, 2)  # not held up by the dead endpoint
-        assert wait_for(lambda: len(Receiver.calls) == 3, 5)
+        dispatcher.publish([event, event])
+        assert wait_for(lambda: len(recorder.events) == 2, 1)  # not held up by the slow, failing sink
     finally:
         dispatcher.close()
-        server.shutdown()
-    assert [c["key"] for c in Receiver.calls] == ["alert-7-opened"] * 3  # one event, one idempotency key
-    assert Receiver.calls[-1]["body"]["message"] == "摄像机 c1 离线"
-    assert Receiver.calls[-1]["auth"] == "Bearer t0ken"

@@ -3,13 +3,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel
 from sqlalchemy import select
 
 from api.auth import require
 from api.deps import SessionDep
 from monitor.alerts.lifecycle import acknowledge
+from monitor.alerts.outbox import queue_events
 from monitor.store import models
 from monitor.users import Role
 
@@ -69,10 +70,21 @@ def list_alerts(
 
 
 @router.post("/api/alerts/{alert_id}/ack", response_model=AlertOut)
-def ack(alert_id: int, session: SessionDep, user: Annotated[models.User, Depends(require(Role.operator))]) -> AlertOut:
-    """Acknowledge an open alert (operators and admins); who and when are recorded."""
-    if acknowledge(session, alert_id, user.display_name or user.username, dt.datetime.now(dt.UTC)) is None:
+def ack(
+    alert_id: int,
+    session: SessionDep,
+    request: Request,
+    user: Annotated[models.User, Depends(require(Role.operator))],
+) -> AlertOut:
+    """Acknowledge an open alert (operators and admins); who and when are recorded, and the webhook (if
+    one is configured) is told."""
+    now = dt.datetime.now(dt.UTC)
+    event = acknowledge(session, alert_id, user.display_name or user.username, now)
+    if event is None:
         raise HTTPException(409 if session.get(models.Alert, alert_id) else 404, f"alert {alert_id} is not open")
+    config = getattr(request.app.state, "config", None)
+    if config is not None and config.alerts.webhook is not None:
+        queue_events(session, [event], now)
     row = session.get(models.Alert, alert_id)
     assert row is not None
     cameras = {pk: cid for pk, cid in session.execute(select(models.Camera.id, models.Camera.camera_id))}

@@ -56,7 +56,8 @@ async def events(request: Request) -> StreamingResponse:
 
 @router.get("/metrics", response_class=Response)
 def metrics(session: SessionDep, request: Request) -> Response:
-    """Prometheus: per-camera sample age, camera status counts, detector latency, last sweep duration."""
+    """Prometheus: per-camera sample age, camera status counts, detector latency, last sweep duration,
+    alert webhook events by state."""
     registry = CollectorRegistry()
     age = Gauge(
         "sitemon_camera_sample_age_seconds",
@@ -84,6 +85,11 @@ def metrics(session: SessionDep, request: Request) -> Response:
     )
     mean = session.scalar(select(func.avg(recent.c.detect_ms)))
     latency.set(float(mean or 0.0))
+    outbox = Gauge("sitemon_alert_webhook_events", "Alert events in the webhook outbox", ["state"], registry=registry)
+    for state, n in session.execute(
+        select(models.AlertNotice.state, func.count()).group_by(models.AlertNotice.state)
+    ).all():
+        outbox.labels(state).set(n)
     last_sweep = getattr(request.app.state, "last_sweep_seconds", None)
     if callable(last_sweep) and last_sweep() is not None:
         sweep.set(last_sweep())

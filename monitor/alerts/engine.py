@@ -10,8 +10,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.alerts.lifecycle import AlertEvent, apply, open_alerts
+from monitor.alerts.outbox import WebhookSender, deliver_due, queue_events
 from monitor.alerts.rules import CameraFact, SiteFact, camera_conditions, site_conditions
-from monitor.alerts.sinks import Dispatcher, LogSink, MqttSink, Sink, WebhookSink
+from monitor.alerts.sinks import Dispatcher, LogSink, MqttSink, Sink
 from monitor.availability import expected_samples, local_window
 from monitor.config import AppConfig, Batch, SiteConfig
 from monitor.daily import work_expected
@@ -104,9 +105,8 @@ def evaluate(session: Session, config: AppConfig, now: dt.datetime) -> list[Aler
 
 
 def build_sinks(config: AppConfig) -> list[Sink]:
+    """The immediate sinks; the webhook goes through the durable outbox (``AlertService.deliver``)."""
     sinks: list[Sink] = [LogSink()]
-    if config.alerts.webhook is not None:
-        sinks.append(WebhookSink(config.alerts.webhook))
     if config.alerts.mqtt is not None:
         sinks.append(MqttSink(config.alerts.mqtt))
     return sinks
@@ -117,6 +117,7 @@ class AlertService:
         self.config = config
         self.sessions = sessions
         self.dispatcher = dispatcher
+        self.webhook = WebhookSender(config.alerts.webhook) if config.alerts.webhook is not None else None
         self._published: dict[tuple[str, str], str] = {}
 
     def run(self, now: dt.datetime) -> list[AlertEvent]:
@@ -124,6 +125,8 @@ class AlertService:
         try:
             with self.sessions() as session:
                 events = evaluate(session, self.config, now)
+                if self.webhook is not None:
+                    queue_events(session, events, now)
                 cameras = camera_facts(session)
         except SQLAlchemyError as exc:
             log.error("alerts not evaluated: database error %s", type(exc).__name__)
@@ -134,6 +137,17 @@ class AlertService:
                 self.dispatcher.camera_status(c.site_id, c.camera_id, c.status, c.reason)
                 self._published[(c.site_id, c.camera_id)] = c.status
         return events
+
+    def deliver(self, now: dt.datetime) -> int:
+        """Send the webhook events that are due (the scheduler's job); returns how many went out."""
+        if self.webhook is None:
+            return 0
+        try:
+            with self.sessions() as session:
+                return deliver_due(session, self.webhook, now).delivered
+        except SQLAlchemyError as exc:
+            log.warning("alert webhook: database unavailable (%s); next round", type(exc).__name__)
+            return 0
 
     def close(self) -> None:
         self.dispatcher.close()

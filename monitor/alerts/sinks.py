@@ -1,5 +1,5 @@
-"""Where alert events go: the log, a webhook, MQTT. Each sink has its own queue and thread, so a failing
-or slow sink never blocks the others or the sampling."""
+"""Where alert events go at once: the log, MQTT. Each sink has its own queue and thread, so a failing or
+slow sink never blocks the others or the sampling. (The webhook has a durable outbox: ``outbox.py``.)"""
 
 from __future__ import annotations
 
@@ -8,14 +8,11 @@ import logging
 import queue
 import threading
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from monitor.alerts.lifecycle import AlertEvent
-from monitor.config.settings import MqttConfig, WebhookConfig
-from monitor.redact import mask_url
+from monitor.config.settings import MqttConfig
 
 log = logging.getLogger(__name__)
 
@@ -40,43 +37,6 @@ class LogSink(Sink):
     def deliver(self, event: AlertEvent) -> None:
         level = logging.WARNING if event.kind in ("opened", "escalated") else logging.INFO
         log.log(level, "alert %s %s [%s] %s: %s", event.alert_id, event.kind, event.severity, event.type, event.message)
-
-
-class WebhookSink(Sink):
-    name = "webhook"
-
-    def __init__(self, config: WebhookConfig, sleep: Callable[[float], None] = time.sleep) -> None:
-        self._url = config.url.get_secret_value()
-        self._token = config.token.get_secret_value() if config.token else None
-        self._timeout = config.timeout_seconds
-        self._attempts = config.max_attempts
-        self._sleep = sleep
-        self.display_url = mask_url(self._url)
-
-    def deliver(self, event: AlertEvent) -> None:
-        body = json.dumps(event.as_dict(), ensure_ascii=False).encode()
-        headers = {"Content-Type": "application/json", "Idempotency-Key": f"alert-{event.alert_id}-{event.kind}"}
-        if self._token:
-            headers["Authorization"] = f"Bearer {self._token}"
-        pause = 0.5
-        for attempt in range(1, self._attempts + 1):
-            try:
-                request = urllib.request.Request(self._url, body, headers, method="POST")
-                with urllib.request.urlopen(request, timeout=self._timeout) as response:
-                    if 200 <= response.status < 300:
-                        return
-            except (urllib.error.URLError, OSError) as exc:
-                log.warning(
-                    "webhook %s attempt %d/%d failed: %s",
-                    self.display_url,
-                    attempt,
-                    self._attempts,
-                    getattr(exc, "code", None) or type(exc).__name__,
-                )
-            if attempt < self._attempts:
-                self._sleep(pause)
-                pause = min(pause * 2, 60)
-        raise OSError(f"webhook {self.display_url}: gave up after {self._attempts} attempts")
 
 
 class MqttSink(Sink):

@@ -192,7 +192,12 @@ class WebhookConfig(ConfigModel):
     url: SecretStr = Field(description="http(s):// endpoint receiving one JSON POST per alert event")
     token: SecretStr | None = Field(default=None, description="Sent as 'Authorization: Bearer ...'; use ${VAR}")
     timeout_seconds: float = Field(default=5, gt=0, le=60)
-    max_attempts: int = Field(default=8, ge=1, le=100, description="Tries per event, with doubling pauses")
+    max_attempts: int = Field(
+        default=30,
+        ge=1,
+        le=1000,
+        description="Tries per event (pauses 5 s, 10 s, ... up to 10 min: 30 tries span about 4 hours)",
+    )
 
     @field_validator("url", "token", mode="before")
     @classmethod

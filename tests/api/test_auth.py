@@ -67,6 +67,27 @@ def test_a_viewer_sees_but_cannot_acknowledge_an_operator_can(app_sessions) -> N
     assert acked["state"] == "acknowledged" and acked["acknowledged_by"] == "operator 测试"
     assert operator.post(f"/api/alerts/{alert['id']}/ack").status_code == 409
     assert operator.post("/api/alerts/99999/ack").status_code == 404
+    with sessions() as s:  # no webhook configured: nothing queued for one
+        assert s.scalars(select(models.AlertNotice)).all() == []
+
+
+def test_an_acknowledgement_is_queued_for_the_webhook(sessions: sessionmaker[Session], tmp_path: Path) -> None:
+    data = config_dict()
+    data["alerts"] = {"webhook": {"url": "https://dispatch.example/alerts"}}
+    config = parse_config(data)
+    with sessions() as s:
+        sync_config(s, config)
+        (opened,) = apply(
+            s,
+            [Condition(AlertKey("site1", "cam1", AlertType.camera_offline), Severity.critical, "离线")],
+            dt.datetime.now(dt.UTC),
+        )
+    operator = logged_in(TestClient(create_app(sessions, tmp_path, config=config)), sessions, "operator")
+    assert operator.post(f"/api/alerts/{opened.alert_id}/ack").status_code == 200
+    with sessions() as s:
+        (row,) = s.scalars(select(models.AlertNotice)).all()
+    assert row.key == f"alert-{opened.alert_id}-acknowledged" and row.state == "pending"
+    assert row.payload["event"] == "acknowledged" and row.payload["type"] == "camera_offline"
 
 
 def test_wrong_passwords_and_bad_tokens_are_refused_and_passwords_are_hashed(app_sessions) -> None:  # type: ignore[no-untyped-def]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.orm import Session, sessionmaker
@@ -13,10 +14,12 @@ from monitor.config import Category, parse_config
 from monitor.daily import days_to_catch_up, score_days
 from monitor.runtime import build_runtime
 from monitor.scheduling import (
+    ALERT_WEBHOOK_JOB_ID,
     CATCH_UP_JOB_ID,
     DAILY_MISFIRE_GRACE_S,
     DAILY_SCORE_JOB_ID,
     LEASE_TTL,
+    LED_JOBS,
     SWEEP_JOB_ID,
     Leadership,
     build_scheduler,
@@ -29,8 +32,8 @@ from tests.helpers import config_dict
 from tests.monitor.fakes import NAMES, FakeDetector
 
 
-def _runtime(tmp_path: Path):  # type: ignore[no-untyped-def]
-    data = config_dict()
+def _runtime(tmp_path: Path, **overrides: Any):  # type: ignore[no-untyped-def]
+    data = config_dict(**overrides)
     data["sampling"]["snapshot_dir"] = str(tmp_path / "snaps")
     detector = (FakeDetector(), CategoryMap.build({"person": Category.worker}, NAMES))
     return build_runtime(parse_config(data), f"sqlite:///{tmp_path / 'db.sqlite'}", detector=detector)
@@ -49,6 +52,19 @@ def test_daily_jobs_coalesce_and_tolerate_a_late_start(tmp_path: Path) -> None:
         assert {j.id for j in scheduler.get_jobs()} >= {SWEEP_JOB_ID, DAILY_SCORE_JOB_ID, CATCH_UP_JOB_ID}
     finally:
         runtime.close()
+
+
+def test_the_alert_webhook_job_exists_with_a_webhook_and_waits_for_the_lease(tmp_path: Path) -> None:
+    plain = _runtime(tmp_path / "a")
+    with_hook = _runtime(tmp_path / "b", alerts={"webhook": {"url": "https://dispatch.example/alerts"}})
+    try:
+        assert build_scheduler(plain).get_job(ALERT_WEBHOOK_JOB_ID) is None
+        job = build_scheduler(with_hook).get_job(ALERT_WEBHOOK_JOB_ID)
+        assert job is not None and job.next_run_time is None  # paused until this process holds the lease
+        assert ALERT_WEBHOOK_JOB_ID in LED_JOBS
+    finally:
+        plain.close()
+        with_hook.close()
 
 
 def test_only_the_lease_holder_runs_the_jobs_and_a_standby_takes_over(tmp_path: Path) -> None:
