@@ -110,7 +110,8 @@ def test_demo_stores_samples_within_a_minute_and_serves_them(tmp_path: Path) -> 
             time.sleep(1)
         assert sites, "the demo API never answered"
         cameras = [c for s in sites for c in s["cameras"]]
-        assert all(c["latest_sample"] and c["status"] == "online" for c in cameras)
+        seen = [(c["id"], c["status"], c["status_reason"], bool(c["latest_sample"])) for c in cameras]
+        assert all(c["latest_sample"] and c["status"] == "online" for c in cameras), seen
         assert any(c["latest_sample"]["workers"] for c in cameras)
         snapshot = urllib.request.Request(
             f"http://127.0.0.1:{port}{cameras[0]['latest_sample']['snapshot_url']}",
