@@ -10,7 +10,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.store import repo
-from monitor.types import CameraKey, Sample
+from monitor.types import Sample
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +22,7 @@ class SampleWriter:
         self._sessions = session_factory
         self._pending: deque[Sample] = deque(maxlen=max_pending)
         self._lock = threading.Lock()
-        self._camera_pks: dict[CameraKey, int] = {}
+        self._camera_pks = repo.CameraPks()
 
     @property
     def pending(self) -> int:
@@ -44,13 +44,12 @@ class SampleWriter:
         written = 0
         try:
             with self._sessions() as session:
-                if not self._camera_pks or any(s.camera not in self._camera_pks for s in self._pending):
-                    self._camera_pks = repo.camera_pks(session)  # cameras added since (another process synced)
+                pks = self._camera_pks.of(session, {s.camera for s in self._pending})
                 while self._pending:
                     chunk = list(self._pending)[:500]
                     items = []
                     for sample in chunk:
-                        pk = self._camera_pks.get(sample.camera)
+                        pk = pks.get(sample.camera)
                         if pk is None:
                             log.error("camera %s is not in the database; sample dropped", sample.camera)
                         else:

@@ -55,7 +55,7 @@ class CelerySweeper:
         self._digest = config_digest(config)
         self.poll_seconds = poll_seconds
         self._sleep = sleep
-        self._pks: dict[CameraKey, int] = {}
+        self._pks = repo.CameraPks()
 
     @property
     def broker(self) -> str:
@@ -124,13 +124,11 @@ class CelerySweeper:
     def _camera_pks(self, keys: list[CameraKey]) -> list[int] | None:
         """The cameras' row ids, or None (every camera) while the database is away."""
         try:
-            if any(k not in self._pks for k in keys):
-                with self._sessions() as session:
-                    self._pks = repo.camera_pks(session)
+            with self._sessions() as session:
+                return list(self._pks.of(session, keys).values())
         except SQLAlchemyError as exc:
             log.warning("database unavailable (%s); waiting for the workers all the same", type(exc).__name__)
             return None
-        return [self._pks[k] for k in keys if k in self._pks]
 
     def _wait(
         self, slot: dt.datetime, keys: set[CameraKey], pks: list[int] | None, until: float, expires: dt.datetime

@@ -56,7 +56,7 @@ class WorkerContext:
     sleep: Callable[[float], None] = time.sleep
     digest: str = ""
     _cameras: dict[CameraKey, tuple[SiteConfig, CameraConfig]] = field(default_factory=dict)
-    _pks: dict[CameraKey, int] = field(default_factory=dict)
+    _pks: repo.CameraPks = field(default_factory=repo.CameraPks)
     _warned_digests: set[str] = field(default_factory=set)
 
     @classmethod
@@ -108,8 +108,8 @@ class WorkerContext:
         if unknown:
             log.error("camera(s) %s not in this worker's configuration; not sampled here", ", ".join(unknown))
         known = [k for k in task.cameras if k in self._cameras]
-        pks = self._camera_pks(known)
         with self.sessions() as session:
+            pks = list(self._pks.of(session, known).values())
             done = repo.sampled_in_slot(session, task.slot_at, pks)
             states = repo.load_states(session, pks)
         todo = [k for k in known if k not in done]
@@ -120,12 +120,6 @@ class WorkerContext:
             self.sweeper.run([self._cameras[k] for k in todo], task.slot_at)
         self._settle()
         return TaskReport(sampled=len(todo), already_done=len(done), unknown=unknown)
-
-    def _camera_pks(self, keys: list[CameraKey]) -> list[int]:
-        if any(k not in self._pks for k in keys):
-            with self.sessions() as session:
-                self._pks = repo.camera_pks(session)
-        return [self._pks[k] for k in keys if k in self._pks]
 
     def _settle(self) -> None:
         """Wait (a while) for samples held during a database outage to be written."""

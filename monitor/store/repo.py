@@ -72,6 +72,19 @@ def camera_pks(session: Session) -> dict[CameraKey, int]:
     }
 
 
+class CameraPks:
+    """Camera key -> row id, read again when a key is not known yet (a camera another process added)."""
+
+    def __init__(self) -> None:
+        self._pks: dict[CameraKey, int] = {}
+
+    def of(self, session: Session, keys: Collection[CameraKey]) -> dict[CameraKey, int]:
+        """The row id of each key that has a camera row."""
+        if any(k not in self._pks for k in keys):
+            self._pks = camera_pks(session)
+        return {k: self._pks[k] for k in keys if k in self._pks}
+
+
 def sampled_in_slot(
     session: Session, slot_at: dt.datetime, camera_pks: Collection[int] | None = None
 ) -> set[CameraKey]:
