@@ -153,6 +153,28 @@ class Jobs:
             self.leadership.release()
 
 
+def _add_outbox(
+    scheduler: BackgroundScheduler,
+    func: Callable[[], object],
+    every_s: int,
+    job_id: str,
+    name: str,
+    first_run: dict[str, object],
+) -> None:
+    """An outbox round every ``every_s``: never two at once; after a stall, one round, not a burst."""
+    scheduler.add_job(
+        func,
+        IntervalTrigger(seconds=every_s),
+        id=job_id,
+        name=name,
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=300,
+        **first_run,
+    )
+
+
 def build_scheduler(runtime: Runtime, start_now: bool = True) -> BackgroundScheduler:
     """A scheduler with the sampling sweep and the daily jobs (see ``build_jobs``)."""
     return build_jobs(runtime, start_now).scheduler
@@ -198,30 +220,24 @@ def build_jobs(runtime: Runtime, start_now: bool = True) -> Jobs:
         "write the daily assessment and queue its records",
     )
     if runtime.config.export.delivery is not None:
-        scheduler.add_job(
-            deliver,
-            IntervalTrigger(seconds=60),
-            args=[runtime, Deliverer(runtime.config.export.delivery)],
-            id=DELIVERY_JOB_ID,
-            name="deliver queued records to the scheduling system",
-            replace_existing=True,
-            coalesce=True,
-            max_instances=1,
-            misfire_grace_time=300,
-            **first_run,
+        deliverer = Deliverer(runtime.config.export.delivery)
+        _add_outbox(
+            scheduler,
+            lambda: deliver(runtime, deliverer),
+            60,
+            DELIVERY_JOB_ID,
+            "deliver queued records to the scheduling system",
+            first_run,
         )
     if runtime.alerts is not None and runtime.config.alerts.webhook is not None:
         alerts = runtime.alerts
-        scheduler.add_job(
+        _add_outbox(
+            scheduler,
             lambda: alerts.deliver(runtime.clock()),
-            IntervalTrigger(seconds=ALERT_WEBHOOK_EVERY_S),
-            id=ALERT_WEBHOOK_JOB_ID,
-            name="send queued alert events to the webhook",
-            replace_existing=True,
-            coalesce=True,
-            max_instances=1,
-            misfire_grace_time=60,
-            **first_run,
+            ALERT_WEBHOOK_EVERY_S,
+            ALERT_WEBHOOK_JOB_ID,
+            "send queued alert events to the webhook",
+            first_run,
         )
     if start_now:
         for job_id in CRON_JOBS:

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from monitor.cli.common import database
-from monitor.config import ConfigError, load_config
+from monitor.config import AppConfig, ConfigError, load_config
 
 log = logging.getLogger("sitemon")
 
@@ -75,14 +75,21 @@ def _serve(config_path: Path, database_url: str | None, host: str, port: int, ap
     return 0
 
 
+def _config_or_none(path: str) -> AppConfig | None:
+    """The configuration, or None after logging every error in it."""
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        log.error("%s", exc)
+        return None
+
+
 def cmd_worker(args: argparse.Namespace) -> int:
     """A Celery worker for `execution.mode: celery`: takes cameras from the broker, stores samples."""
     from monitor.distributed.worker import WorkerStartError, run_worker
 
-    try:
-        config = load_config(args.config)
-    except ConfigError as exc:
-        log.error("%s", exc)
+    config = _config_or_none(args.config)
+    if config is None:
         return 2
     if not config.execution.distributed:
         log.error("%s: execution.mode is 'local'; a worker needs execution.mode 'celery' and a broker_url", args.config)
@@ -105,10 +112,8 @@ def cmd_workers(args: argparse.Namespace) -> int:
     """The broker, the tasks waiting, the workers that answer; exit 1 when no worker would sample."""
     from monitor.distributed.status import cluster_status
 
-    try:
-        config = load_config(args.config)
-    except ConfigError as exc:
-        log.error("%s", exc)
+    config = _config_or_none(args.config)
+    if config is None:
         return 2
     if not config.execution.distributed:
         print(f"{args.config}: execution.mode is 'local': this process samples, there are no workers")
