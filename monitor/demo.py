@@ -55,6 +55,10 @@ _SITES: list[tuple[str, str, str, str, str, float, str, int]] = [
 ]
 
 
+SAMPLE_CCTV_SECONDS = 24.0
+"""How much of ../shared/videos/site-cctv-day.mp4 is CCTV: at 24.5 s it fades to black, then an end card."""
+
+
 def demo_config(shared: Path, interval_seconds: int = 20) -> dict[str, Any]:
     """The demo configuration as a mapping (written to YAML so operators can read and copy it)."""
     videos = shared.resolve() / "videos"
@@ -69,9 +73,9 @@ def demo_config(shared: Path, interval_seconds: int = 20) -> dict[str, Any]:
                 "url": str(videos / video),
             }
             if video == "site-cctv-day.mp4":
-                # The footage ends with a video end card (not CCTV); it has a date/time overlay top-left
-                # and a watermark bottom-right.
-                camera["file_loop_seconds"] = 28
+                # The CCTV footage has a date/time overlay top-left and a watermark bottom-right; after
+                # 24.5 s it fades to black and a video end card (not CCTV) follows.
+                camera["file_loop_seconds"] = SAMPLE_CCTV_SECONDS
                 camera["zones"] = {"structure": [[0.0, 0.1], [0.75, 0.1], [0.75, 0.45], [0.0, 0.45]]}
                 camera["masks"] = [
                     {"name": "clock", "polygon": [[0, 0], [0.45, 0], [0.45, 0.09], [0, 0.09]]},

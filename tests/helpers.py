@@ -8,7 +8,13 @@ from typing import Any
 
 import yaml
 
+from monitor.demo import SAMPLE_CCTV_SECONDS
 from tests.fixtures.servers import COCO_MODEL, SAMPLE_VIDEO
+
+
+def _loop(url: str) -> dict[str, Any]:
+    """The sample footage is CCTV for its first 24 s only (then black, then an end card)."""
+    return {"file_loop_seconds": SAMPLE_CCTV_SECONDS} if url == str(SAMPLE_VIDEO) else {}
 
 
 def config_dict(urls: list[str] | None = None, **overrides: Any) -> dict[str, Any]:
@@ -24,7 +30,7 @@ def config_dict(urls: list[str] | None = None, **overrides: Any) -> dict[str, An
                 "name": f"测试工地{i + 1}",
                 "district": "城东区" if i % 2 == 0 else "高新区",
                 "batch": "started",
-                "cameras": [{"id": "cam1", "url": url}],
+                "cameras": [{"id": "cam1", "url": url, **_loop(url)}],
             }
             for i, url in enumerate(urls)
         ],

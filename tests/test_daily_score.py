@@ -11,6 +11,7 @@ import pytest
 from detectors import CategoryMap, Detector
 from monitor.config import AppConfig, parse_config
 from monitor.daily import score_days
+from monitor.demo import SAMPLE_CCTV_SECONDS
 from monitor.runtime import LocalSweeper, Runtime, build_runtime, load_detector
 from monitor.scoring import DayScore, DayStatus
 from tests.fixtures import videos
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.slow
 DAY = dt.date(2026, 11, 27)
 START = dt.datetime(2026, 11, 27, 0, 0, tzinfo=dt.UTC)  # 08:00 in Shanghai
 SLOTS = 24  # 08:00-10:00 every 5 minutes
-LOOP = 28.0  # the sample footage ends with a video end card, not CCTV
+LOOP = SAMPLE_CCTV_SECONDS  # the sample footage ends with a fade to black and a video end card
 MASKS = [
     {"name": "clock", "polygon": videos.CLOCK_MASK},
     {"name": "watermark", "polygon": [[0.7, 0.9], [1, 0.9], [1, 1], [0.7, 1]]},
