@@ -146,3 +146,16 @@ def test_admin_actions_need_the_admin_role(sessions: sessionmaker[Session], tmp_
     assert admin.post("/api/admin/days/2026-11-27/resend").json()["done"] == "queued"
     bare = logged_in(TestClient(create_app(sessions, tmp_path)), sessions, "admin", username="admin2")
     assert bare.post("/api/admin/days/2026-11-27/rescore").status_code == 503
+
+
+def test_a_nul_character_is_a_clear_400_not_a_database_error(app_sessions) -> None:  # type: ignore[no-untyped-def]
+    """Found by schemathesis on PostgreSQL, whose text fields cannot hold NUL."""
+    app, sessions = app_sessions
+    client = TestClient(app)
+    login = client.post("/api/auth/login", json={"username": "\x00", "password": "x"})
+    assert login.status_code == 400 and "NUL" in login.json()["detail"]
+    viewer = logged_in(TestClient(app), sessions, "viewer")
+    for path in ("/api/alerts?site=%00", "/api/sites/site%001", "/api/sites?district=a%00b"):
+        response = viewer.get(path)
+        assert response.status_code == 400, path
+    assert viewer.get("/api/alerts?site=site1").status_code == 200
