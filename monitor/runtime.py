@@ -45,7 +45,6 @@ class LocalSweeper:
     """Every camera sampled by this process: grab threads, batched detection, one writer."""
 
     sampling: SamplingConfig
-    detector: Detector
     sampler: CameraSampler
     writer: SampleWriter
     sources: SourceProvider
@@ -92,7 +91,7 @@ def local_sweeper(
         memory=memory,
         tz=config.tz,
     )
-    return LocalSweeper(config.sampling, detector[0], sampler, SampleWriter(sessions), sources, clock)
+    return LocalSweeper(config.sampling, sampler, SampleWriter(sessions), sources, clock)
 
 
 @dataclass

@@ -7,13 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import urllib.error
-import urllib.request
 from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from monitor import posting
 from monitor.alerts.lifecycle import AlertEvent
 from monitor.config.settings import WebhookConfig
 from monitor.export.outbox import RoundResult
@@ -77,10 +76,7 @@ class WebhookSender:
         headers = {"Content-Type": "application/json", "Idempotency-Key": key}
         if self.config.token:
             headers["Authorization"] = f"Bearer {self.config.token.get_secret_value()}"
-        request = urllib.request.Request(self._url, body, headers, method="POST")
-        with urllib.request.urlopen(request, timeout=self.config.timeout_seconds) as response:
-            if not 200 <= response.status < 300:
-                raise OSError(f"HTTP {response.status}")
+        posting.post(self._url, body, headers, self.config.timeout_seconds)
 
 
 def deliver_due(session: Session, sender: WebhookSender, now: dt.datetime, limit: int = 100) -> RoundResult:
@@ -96,9 +92,8 @@ def deliver_due(session: Session, sender: WebhookSender, now: dt.datetime, limit
         row.attempts += 1
         try:
             sender.post(row.key, row.payload)
-        except (urllib.error.URLError, OSError, TimeoutError) as exc:
-            reason = f"HTTP {exc.code}" if isinstance(exc, urllib.error.HTTPError) else type(exc).__name__
-            row.last_error = f"{reason} from {sender.display_url}"
+        except posting.POST_ERRORS as exc:
+            row.last_error = posting.failure(exc, sender.display_url)
             failed += 1
             if row.attempts >= sender.config.max_attempts:
                 row.state = "failed"

@@ -65,5 +65,11 @@ class ExecutionConfig(ConfigModel):
         return self
 
     @property
+    def masked_broker_url(self) -> str:
+        from monitor.redact import mask_url
+
+        return mask_url(self.broker_url.get_secret_value()) if self.broker_url is not None else "-"
+
+    @property
     def distributed(self) -> bool:
         return self.mode is ExecutionMode.celery

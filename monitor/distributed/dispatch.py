@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor.clock import Clock, utc_now
 from monitor.config import AppConfig, CameraConfig, SiteConfig
 from monitor.distributed.app import TASK_NAME, SweepTask, config_digest, make_celery
-from monitor.redact import mask_url
 from monitor.store import repo
 from monitor.sweep import SweepResult
 from monitor.types import CameraKey, Sample
@@ -56,11 +55,6 @@ class CelerySweeper:
         self.poll_seconds = poll_seconds
         self._sleep = sleep
         self._pks = repo.CameraPks()
-
-    @property
-    def broker(self) -> str:
-        url = self._execution.broker_url
-        return mask_url(url.get_secret_value()) if url is not None else "-"
 
     def run(self, targets: list[tuple[SiteConfig, CameraConfig]], slot: dt.datetime) -> SweepResult:
         started = time.perf_counter()
@@ -112,7 +106,7 @@ class CelerySweeper:
                 left = len(keys) - len(queued)
                 log.error(
                     "broker %s unreachable (%s): %d camera(s) of slot %s not queued; the next sweep tries again",
-                    self.broker,
+                    self._execution.masked_broker_url,
                     type(exc).__name__,
                     left,
                     slot.isoformat(),

@@ -10,7 +10,7 @@ from celery import Celery
 
 from monitor.config import ExecutionConfig
 from monitor.distributed.app import make_celery
-from monitor.redact import mask_url, redact_text
+from monitor.redact import redact_text
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ class ClusterStatus:
 
 
 def cluster_status(execution: ExecutionConfig, timeout: float = 2.0, app: Celery | None = None) -> ClusterStatus:
-    url = execution.broker_url.get_secret_value() if execution.broker_url is not None else ""
+    broker = execution.masked_broker_url
     own = app is None
     app = app or make_celery(execution)
     try:
@@ -36,11 +36,11 @@ def cluster_status(execution: ExecutionConfig, timeout: float = 2.0, app: Celery
             try:
                 connection.ensure_connection(max_retries=1, timeout=timeout)
             except Exception as exc:  # kombu raises a transport's own errors here
-                return ClusterStatus(mask_url(url), False, redact_text(f"{type(exc).__name__}: {exc}"))
+                return ClusterStatus(broker, False, redact_text(f"{type(exc).__name__}: {exc}"))
             queued = _queue_length(connection, execution.queue)
         replies = app.control.ping(timeout=timeout)
         workers = tuple(sorted(name for reply in replies for name in reply))
-        return ClusterStatus(mask_url(url), True, queued=queued, workers=workers)
+        return ClusterStatus(broker, True, queued=queued, workers=workers)
     finally:
         if own:
             app.close()

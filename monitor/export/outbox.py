@@ -8,13 +8,12 @@ import hashlib
 import hmac
 import json
 import logging
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from monitor import posting
 from monitor.config import AppConfig
 from monitor.config.settings import DeliveryConfig
 from monitor.export.report import BATCH_ZH, STATUS_ZH
@@ -118,10 +117,7 @@ class Deliverer:
         if self._config.hmac_secret:
             digest = hmac.new(self._config.hmac_secret.get_secret_value().encode(), body, hashlib.sha256).hexdigest()
             headers["X-Sitemon-Signature"] = f"sha256={digest}"
-        request = urllib.request.Request(self._url, body, headers, method="POST")
-        with urllib.request.urlopen(request, timeout=self._config.timeout_seconds) as response:
-            if not 200 <= response.status < 300:
-                raise OSError(f"HTTP {response.status}")
+        posting.post(self._url, body, headers, self._config.timeout_seconds)
 
     def run_round(self, session: Session, now: dt.datetime, limit: int = 200) -> RoundResult:
         """Try every record that is due; each outcome is committed before the next, so a kill loses nothing."""
@@ -135,10 +131,9 @@ class Deliverer:
         for row in due:
             try:
                 self.post(row.payload, row.revision)
-            except (urllib.error.URLError, OSError, TimeoutError) as exc:
-                reason = f"HTTP {exc.code}" if isinstance(exc, urllib.error.HTTPError) else type(exc).__name__
+            except posting.POST_ERRORS as exc:
                 row.attempts += 1
-                row.last_error = f"{reason} from {self.display_url}"
+                row.last_error = posting.failure(exc, self.display_url)
                 row.next_attempt_at = now + backoff(row.attempts, self._config.retry_max_seconds)
                 failed += 1
             else:
