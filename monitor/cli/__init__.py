@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 
-from monitor.cli import data, model, serve
+from monitor.cli import data, model, replay, serve
 from monitor.cli.common import DEFAULT_CONFIG, CommandError
 from monitor.logs import setup_logging
 
@@ -148,6 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--check-images", type=int, default=50)
     ex.add_argument("--min-match", type=float, default=0.95)
     ex.set_defaults(func=cmd_export)
+
+    replay.add_parser(sub)
 
     db = sub.add_parser("db", help="database tools")
     db_sub = db.add_subparsers(dest="db_command", required=True)

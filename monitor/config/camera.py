@@ -76,8 +76,10 @@ class CameraConfig(ConfigModel):
             return value
         if not isinstance(value, str) or not value.strip():
             raise ValueError("must be a non-empty string")
-        base_dir = (info.context or {}).get("base_dir")
-        return resolve_camera_url(value.strip(), base_dir)
+        context = info.context or {}
+        if context.get("resolve_sources") is False:
+            return value.strip()
+        return resolve_camera_url(value.strip(), context.get("base_dir"))
 
     @property
     def masked_url(self) -> str:

@@ -59,16 +59,19 @@ def errors_from_validation(exc: ValidationError) -> list[FieldError]:
     return [FieldError(format_loc(tuple(err["loc"])), _clean_message(err["msg"])) for err in exc.errors()]
 
 
-def parse_config(data: Any, source: str = "<config>", base_dir: Path | None = None) -> AppConfig:
+def parse_config(
+    data: Any, source: str = "<config>", base_dir: Path | None = None, resolve_sources: bool = True
+) -> AppConfig:
+    """``resolve_sources=False`` keeps camera URLs as written (no ${VAR} needed): for tools that read no camera."""
     if not isinstance(data, dict):
         raise ConfigError(source, [FieldError("", "the file must hold a mapping (key: value) at the top")])
     try:
-        return AppConfig.model_validate(data, context={"base_dir": base_dir})
+        return AppConfig.model_validate(data, context={"base_dir": base_dir, "resolve_sources": resolve_sources})
     except ValidationError as exc:
         raise ConfigError(source, errors_from_validation(exc)) from None
 
 
-def load_config(path: str | Path) -> AppConfig:
+def load_config(path: str | Path, resolve_sources: bool = True) -> AppConfig:
     """Load and validate ``path``. Relative file paths in it are taken from the file's folder."""
     file = Path(path)
     source = str(file)
@@ -85,6 +88,6 @@ def load_config(path: str | Path) -> AppConfig:
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(source, [FieldError("", f"YAML syntax error at {where}{problem}")]) from None
-    config = parse_config(data, source, file.resolve().parent)
+    config = parse_config(data, source, file.resolve().parent, resolve_sources)
     log.debug("loaded %s: %d sites, %d cameras", source, len(config.sites), sum(1 for _ in config.cameras()))
     return config
