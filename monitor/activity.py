@@ -1,21 +1,45 @@
 """What moved between two samples of a camera, and how active a sample is. Pure functions.
 
-Motion is measured on photometrically normalised signatures (each picture scaled to zero mean and unit
-spread), so a change of light (a passing cloud, dusk) is not motion; masked regions (the clock) never are.
+Each rule was decided on the labelled scenario suite (tests/fixtures/scenarios.py, docs/scoring.md):
+
+1. The camera's own movement is undone first (`monitor.motion`): sway and drift are not activity. A
+   movement beyond sway (``view_change_shift``, ``view_change_turn``) is a new view: reported, no activity.
+2. Pixels are compared after *local* photometric normalisation (each pixel against the mean and spread of
+   its neighbourhood), so light that changes over large areas -- a cloud shadow, dusk, exposure, the IR
+   switch -- is not motion; masked regions (the clock) never are.
+3. A pixel changed only if it lies outside what the other picture shows within one pixel around it: the
+   residual of the compensation (a fraction of a pixel) is not motion. Isolated changed pixels (sensor
+   noise, raindrops) are removed by a morphological opening.
+4. When most of the picture changed at once (``global_change_share``) nothing local can be told from a
+   lighting or weather event: the sample shows no activity.
+5. A worker moves, and a machine works, when enough of its own box changed (``motion_in_box``: an arm, a
+   bucket, a load, a walking person). A machine also works when it stands further from where it stood
+   than detector jitter explains for a box of its size (``machine_jitter``). A machine the detector missed
+   in the previous sample is not thereby moving: it is compared by its pixels alone.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 import numpy.typing as npt
 
 from monitor.config import Category, ScoringConfig
+from monitor.motion import CameraMotion, align, estimate_motion
 
-NORMALISED_CHANGE = 0.6  # in units of the picture's own spread; below this a pixel did not change
-MOVED_IOU = 0.85  # a machine whose best match from the previous sample overlaps less than this has moved
+NORMALISED_CHANGE = 0.8  # in units of the neighbourhood's own spread; below this a pixel did not change
+LOCAL_SIGMA = 5.0  # pixels of the signature: the neighbourhood of the local normalisation
+CONTRAST_FLOOR = 6.0  # grey levels: flat areas are not blown up into noise
+MATCH_IOU = 0.3  # a machine overlapping a previous one of its kind this much is the same machine
+_NEIGHBOURS = np.ones((3, 3), np.uint8)
+_SPECKLE = np.ones((2, 2), np.uint8)
+
+Grey = npt.NDArray[np.uint8]
+Mask = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True)
@@ -35,29 +59,49 @@ class Activity:
     working_machines: int = 0
     moving_vehicles: int = 0
     motion: float = 0.0
-    """Share of the unmasked picture that changed since the previous sample."""
+    """Share of the unmasked picture that changed since the previous sample (after compensation)."""
     level: float = 0.0
     """0..1: how much construction activity this sample shows."""
+    camera_shift: float = 0.0
+    """The camera's own movement since the previous sample, as a share of the picture's width."""
+    camera_turn: float = 0.0
+    """The camera's own rotation since the previous sample, in degrees."""
+    view_changed: bool = False
+    """The camera moved beyond sway: a new view, nothing compared."""
+    global_change: bool = False
+    """Most of the picture changed at once (light, weather): nothing local could be told."""
 
 
-def normalise(grey: npt.NDArray[np.uint8], valid: npt.NDArray[np.bool_]) -> npt.NDArray[np.float32]:
-    pixels = grey[valid].astype(np.float32)
-    if pixels.size == 0:
-        return np.zeros(grey.shape, np.float32)
-    return np.asarray((grey.astype(np.float32) - pixels.mean()) / max(float(pixels.std()), 1.0), np.float32)
+def local_normalise(grey: Grey) -> npt.NDArray[np.float32]:
+    """Each pixel against its neighbourhood's mean and spread: invariant to light over large areas."""
+    g = grey.astype(np.float32)
+    dev = g - cv2.GaussianBlur(g, (0, 0), LOCAL_SIGMA)
+    spread = np.sqrt(cv2.GaussianBlur(dev * dev, (0, 0), LOCAL_SIGMA))
+    return np.asarray(dev / (spread + CONTRAST_FLOOR), np.float32)
 
 
-def change_map(
-    previous: npt.NDArray[np.uint8], current: npt.NDArray[np.uint8], valid: npt.NDArray[np.bool_]
-) -> npt.NDArray[np.bool_]:
-    """Pixels that changed beyond what a change of light explains."""
+def _outside(a: npt.NDArray[np.float32], b: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """How far each pixel of ``b`` lies outside the range ``a`` shows within one pixel around it."""
+    low = cv2.erode(a, _NEIGHBOURS)
+    high = cv2.dilate(a, _NEIGHBOURS)
+    return np.asarray(np.maximum(np.maximum(low - b, b - high), 0), np.float32)
+
+
+def change_map(previous: Grey, current: Grey, valid: Mask, motion: CameraMotion | None = None) -> Mask:
+    """Pixels that changed beyond what the camera's movement, light and noise explain."""
     if previous.shape != current.shape:
         return np.zeros(current.shape, bool)
-    diff = np.abs(normalise(current, valid) - normalise(previous, valid))
-    return np.asarray((diff > NORMALISED_CHANGE) & valid, bool)
+    inside = valid
+    if motion is not None:
+        previous, inside = align(previous, valid, motion)
+        inside = inside & valid
+    a, b = local_normalise(previous), local_normalise(current)
+    diff = np.maximum(_outside(a, b), _outside(b, a))
+    changed = ((diff > NORMALISED_CHANGE) & inside).astype(np.uint8)
+    return np.asarray(cv2.morphologyEx(changed, cv2.MORPH_OPEN, _SPECKLE), bool)
 
 
-def box_motion(change: npt.NDArray[np.bool_], box: Box) -> float:
+def box_motion(change: Mask, box: Box) -> float:
     h, w = change.shape
     x1, x2 = int(box.x1 * w), max(int(box.x1 * w) + 1, int(np.ceil(box.x2 * w)))
     y1, y2 = int(box.y1 * h), max(int(box.y1 * h) + 1, int(np.ceil(box.y2 * h)))
@@ -73,19 +117,73 @@ def box_iou(a: Box, b: Box) -> float:
     return inter / union if union > 0 else 0.0
 
 
-def moved(box: Box, previous: Sequence[Box]) -> bool:
-    """A machine not where any machine of the same kind stood in the previous sample."""
+def follow(box: Box, motion: CameraMotion, shape: tuple[int, int]) -> Box:
+    """Where ``box`` of the previous picture stands in the current one after the camera's movement."""
+    h, w = shape
+    m = motion.matrix()
+    corners = np.array([[box.x1 * w, box.y1 * h, 1], [box.x2 * w, box.y1 * h, 1], [box.x1 * w, box.y2 * h, 1]])
+    moved = corners @ m.T.astype(np.float64)
+    xs, ys = moved[:, 0], moved[:, 1]
+    x2 = xs[1] + (xs[2] - xs[0])
+    y2 = ys[2] + (ys[1] - ys[0])
+    return Box(box.category, min(xs[0], x2) / w, min(ys[0], y2) / h, max(xs[0], x2) / w, max(ys[0], y2) / h)
+
+
+def displaced(box: Box, previous: Sequence[Box], jitter: float, aspect: float = 16 / 9) -> bool:
+    """Moved further than detector jitter explains: the centre shifted by more than ``jitter`` x the box's
+    size (the square root of its area) from the same machine's previous box. No such machine: False."""
     same = [p for p in previous if p.category is box.category]
-    return not same or max(box_iou(box, p) for p in same) < MOVED_IOU
+    if not same:
+        return False
+    best = max(same, key=lambda p: box_iou(box, p))
+    if box_iou(box, best) < MATCH_IOU:
+        return False
+    cx, cy = (box.x1 + box.x2) / 2 * aspect, (box.y1 + box.y2) / 2
+    px, py = (best.x1 + best.x2) / 2 * aspect, (best.y1 + best.y2) / 2
+    size = math.sqrt(max((box.x2 - box.x1) * aspect * (box.y2 - box.y1), 1e-9))
+    return math.hypot(cx - px, cy - py) > jitter * size
+
+
+def is_view_change(motion: CameraMotion, rules: ScoringConfig) -> bool:
+    return motion.shift_share > rules.view_change_shift or abs(motion.angle) > rules.view_change_turn
+
+
+def compare(
+    previous: Grey,
+    previous_machines: Sequence[Box],
+    current: Grey,
+    valid: Mask,
+    boxes: Sequence[Box],
+    rules: ScoringConfig,
+) -> Activity:
+    """The activity of a sample against the camera's previous one (compensated for the camera's movement)."""
+    if previous.shape != current.shape:
+        return Activity()  # a different signature size (after an upgrade): nothing to compare yet
+    motion = estimate_motion(previous, current)
+    shift, turn = round(motion.shift_share, 4), round(motion.angle, 2)
+    if is_view_change(motion, rules):
+        return Activity(camera_shift=shift, camera_turn=turn, view_changed=True)
+    change = change_map(previous, current, valid, motion)
+    valid_pixels = int(np.count_nonzero(valid))
+    share = round(float(np.count_nonzero(change)) / valid_pixels, 4) if valid_pixels else 0.0
+    if share > rules.global_change_share:
+        return Activity(motion=share, camera_shift=shift, camera_turn=turn, global_change=True)
+    h, w = current.shape
+    followed = [follow(p, motion, (h, w)) for p in previous_machines]
+    return sample_activity(boxes, followed, change, rules, aspect=w / h, shift=shift, turn=turn, share=share)
 
 
 def sample_activity(
     boxes: Sequence[Box],
     previous_boxes: Sequence[Box] | None,
-    change: npt.NDArray[np.bool_] | None,
+    change: Mask | None,
     rules: ScoringConfig,
+    aspect: float = 16 / 9,
+    shift: float = 0.0,
+    turn: float = 0.0,
+    share: float | None = None,
 ) -> Activity:
-    """Moving workers, working machines and moving vehicles in one sample.
+    """Moving workers, working machines and moving vehicles in one sample, from a compensated change map.
 
     Without a previous sample (``change`` is None) nothing can be shown to move: the sample counts as
     inactive rather than guessing.
@@ -96,11 +194,12 @@ def sample_activity(
     def moving(box: Box) -> bool:
         if box_motion(change, box) >= rules.motion_in_box:
             return True
-        return box.category is not Category.worker and moved(box, previous_boxes)
+        return box.category is not Category.worker and displaced(box, previous_boxes, rules.machine_jitter, aspect)
 
     workers = sum(1 for b in boxes if b.category is Category.worker and moving(b))
     machines = sum(1 for b in boxes if b.category is Category.machinery and moving(b))
     vehicles = sum(1 for b in boxes if b.category is Category.vehicle and moving(b))
-    valid_share = float(change.size) if change.size else 1.0
+    if share is None:
+        share = round(float(change.sum()) / change.size, 4) if change.size else 0.0
     level = min(1.0, (workers + 2 * machines + vehicles) / rules.activity_saturation)
-    return Activity(workers, machines, vehicles, round(float(change.sum()) / valid_share, 4), round(level, 4))
+    return Activity(workers, machines, vehicles, share, round(level, 4), shift, turn)

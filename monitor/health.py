@@ -18,22 +18,26 @@ from monitor.activity import Box
 from monitor.config import HealthConfig
 from monitor.types import CameraKey, CameraStatus
 
-SIGNATURE_SIZE = (160, 90)  # width, height: small enough to be cheap, large enough to see a worker move
-CHANGE_LEVEL = 12  # grey levels; below this a pixel difference is compression noise
+SIGNATURE_SIZE = (320, 180)  # width, height: cheap, yet a distant worker still covers a hundred pixels
+TEXTURE_SIZE = (160, 90)  # single pixels (not averages) of the picture: they carry the sensor's noise
+CELL = 10  # texture pixels: the picture is judged in cells of 10 x 10
+CELL_CHANGED = 0.02  # share of a cell's pixels that must change for the cell to be alive
 
 PolygonPoints = Sequence[tuple[float, float]]
+Grey = npt.NDArray[np.uint8]
 
 
 @dataclass(frozen=True, eq=False)
 class Signature:
-    grey: npt.NDArray[np.uint8]
+    grey: Grey
+    """Area-averaged grey picture: what activity compares."""
     valid: npt.NDArray[np.bool_]
     """Pixels outside every mask."""
+    texture: Grey | None = None
+    """Single pixels of the picture, not averaged: what the frozen rule compares."""
 
 
-def signature(image: npt.NDArray[np.uint8], masks: Sequence[PolygonPoints] = ()) -> Signature:
-    w, h = SIGNATURE_SIZE
-    grey = cv2.resize(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), (w, h), interpolation=cv2.INTER_AREA)
+def _valid_mask(masks: Sequence[PolygonPoints], w: int, h: int) -> npt.NDArray[np.bool_]:
     valid = np.ones((h, w), np.uint8)
     for mask in masks:
         pts = np.array([[round(x * w), round(y * h)] for x, y in mask], np.int32)
@@ -41,7 +45,15 @@ def signature(image: npt.NDArray[np.uint8], masks: Sequence[PolygonPoints] = ())
     if masks:
         # Grow the masks by a pixel: a clock's edge must not count as motion.
         valid = np.asarray(cv2.erode(valid, np.ones((3, 3), np.uint8)), np.uint8)
-    return Signature(np.asarray(grey, np.uint8), valid.astype(bool))
+    return valid.astype(bool)
+
+
+def signature(image: npt.NDArray[np.uint8], masks: Sequence[PolygonPoints] = ()) -> Signature:
+    w, h = SIGNATURE_SIZE
+    full = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    grey = cv2.resize(full, (w, h), interpolation=cv2.INTER_AREA)
+    texture = cv2.resize(full, TEXTURE_SIZE, interpolation=cv2.INTER_NEAREST)
+    return Signature(np.asarray(grey, np.uint8), _valid_mask(masks, w, h), np.asarray(texture, np.uint8))
 
 
 def is_uniform(sig: Signature, max_std: float) -> bool:
@@ -50,14 +62,24 @@ def is_uniform(sig: Signature, max_std: float) -> bool:
     return pixels.size == 0 or float(pixels.std()) < max_std
 
 
-def changed_fraction(a: Signature, b: Signature) -> float:
-    """Share of unmasked pixels that changed by more than compression noise."""
-    valid = a.valid & b.valid
-    total = int(valid.sum())
-    if total == 0 or a.grey.shape != b.grey.shape:
+def changed_area(previous: Grey, current: Grey, valid: npt.NDArray[np.bool_], noise_level: int) -> float:
+    """Share of the picture (in cells, outside the masks) where any pixel changed by more than
+    ``noise_level`` grey levels. A live camera's sensor noise touches every cell, however still the scene;
+    a stream repeating one picture changes nowhere, or only where a burnt-in clock ticks."""
+    if previous.shape != current.shape:
         return 1.0
-    diff = cv2.absdiff(a.grey, b.grey)
-    return float(np.count_nonzero((diff > CHANGE_LEVEL) & valid)) / total
+    h, w = current.shape
+    valid = cv2.resize(valid.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST).astype(bool)
+    changed = (cv2.absdiff(previous, current) > noise_level) & valid
+    rows, cols = h // CELL, w // CELL
+    crop = (slice(0, rows * CELL), slice(0, cols * CELL))
+    per_cell = changed[crop].reshape(rows, CELL, cols, CELL).sum(axis=(1, 3))
+    valid_cell = valid[crop].reshape(rows, CELL, cols, CELL).sum(axis=(1, 3))
+    judged = valid_cell >= CELL * CELL // 2
+    if not judged.any():
+        return 1.0
+    alive = per_cell > CELL_CHANGED * np.maximum(valid_cell, 1)
+    return float(np.count_nonzero(alive & judged)) / float(np.count_nonzero(judged))
 
 
 def picture_status(unchanged_in_a_row: int, uniform: bool, rules: HealthConfig) -> CameraStatus:
@@ -73,25 +95,28 @@ def picture_status(unchanged_in_a_row: int, uniform: bool, rules: HealthConfig) 
 class CameraState:
     """What sampling remembers of a camera between samples (kept in the database across restarts)."""
 
-    grey: npt.NDArray[np.uint8]
+    grey: Grey
     unchanged: int
     machines: tuple[Box, ...]
+    texture: Grey | None = None
 
 
 def judge_picture(previous: CameraState | None, sig: Signature, rules: HealthConfig) -> tuple[CameraStatus, str, int]:
-    """Status, reason and the new count of unchanged pictures in a row."""
+    """Status, reason and the new count of repeated pictures in a row."""
     uniform = is_uniform(sig, rules.uniform_max_std)
     same = (
         previous is not None
-        and previous.grey.shape == sig.grey.shape
-        and changed_fraction(Signature(previous.grey, sig.valid), sig) <= rules.frozen_max_changed_fraction
+        and previous.texture is not None
+        and sig.texture is not None
+        and changed_area(previous.texture, sig.texture, sig.valid, rules.frozen_noise_level)
+        <= rules.frozen_max_changed_area
     )
     unchanged = previous.unchanged + 1 if (previous is not None and same) else 0
     status = picture_status(unchanged, uniform, rules)
     if status is CameraStatus.black:
         return status, "picture is blank (black or a single colour)", unchanged
     if status is CameraStatus.frozen:
-        return status, f"picture unchanged for {unchanged + 1} samples (frozen)", unchanged
+        return status, f"the same picture {unchanged + 1} samples in a row, without sensor noise (frozen)", unchanged
     return status, "", unchanged
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from detectors import CategoryMap, Detections, Detector, DetectorError
-from monitor.activity import Activity, Box, change_map, sample_activity
+from monitor.activity import Activity, Box, compare
 from monitor.clock import Clock, utc_now
 from monitor.config import CameraConfig, Category, HealthConfig, SamplingConfig, ScoringConfig
 from monitor.health import CameraMemory, CameraState, Signature, is_uniform, judge_picture, signature
@@ -46,6 +46,16 @@ class Grab:
 
     def failed(self) -> Sample:
         return Sample(self.key, self.slot_at, self.captured_at, self.status, reason=self.reason)
+
+
+VIEW_CHANGED = "camera view changed"
+
+
+def view_change_reason(activity: Activity) -> str:
+    return (
+        f"{VIEW_CHANGED}: moved {activity.camera_shift:.1%} of the picture, turned {activity.camera_turn:+.1f} deg"
+        " since the previous sample (knocked or turned?); activity not counted, check the zones"
+    )
 
 
 class CameraSampler:
@@ -162,16 +172,20 @@ class CameraSampler:
         if g.status is CameraStatus.frozen or previous is None:
             activity = Activity()  # a frozen picture, or a first one, shows no movement
         else:
-            change = change_map(previous.grey, g.sig.grey, g.sig.valid)
-            activity = sample_activity(boxes, previous.machines, change, self._scoring)
-        state = CameraState(g.sig.grey, g.unchanged, tuple(b for b in boxes if b.category is not Category.worker))
+            activity = compare(previous.grey, previous.machines, g.sig.grey, g.sig.valid, boxes, self._scoring)
+        reason = g.reason
+        if activity.view_changed:
+            reason = view_change_reason(activity)
+            log.warning("camera %s: %s", g.key, reason)
+        machines = tuple(b for b in boxes if b.category is not Category.worker)
+        state = CameraState(g.sig.grey, g.unchanged, machines, g.sig.texture)
         self.memory.remember(g.key, state)
         return Sample(
             g.key,
             g.slot_at,
             g.captured_at,
             g.status,
-            reason=g.reason,
+            reason=reason,
             counts=counts,
             detections=len(boxes),
             snapshot_path=self._write_snapshot(g, detections, categories, counted),

@@ -74,10 +74,19 @@ class HealthConfig(ConfigModel):
     """When a picture counts as frozen or black."""
 
     frozen_after_samples: int = Field(
-        default=3, ge=2, le=100, description="Identical pictures in a row (outside masks) that make a camera frozen"
+        default=3, ge=2, le=100, description="Repeated pictures in a row (outside masks) that make a camera frozen"
     )
-    frozen_max_changed_fraction: float = Field(
-        default=0.001, ge=0, lt=0.5, description="Share of changed pixels below which two pictures are the same"
+    frozen_noise_level: int = Field(
+        default=5,
+        ge=0,
+        le=50,
+        description="Grey levels a pixel must change by: a live sensor's noise exceeds it, a re-encoded repeat does not",
+    )
+    frozen_max_changed_area: float = Field(
+        default=0.06,
+        ge=0,
+        lt=0.5,
+        description="Share of the picture (10x10 cells) that may change in a repeated picture: an unmasked clock",
     )
     uniform_max_std: float = Field(
         default=4.0, ge=0, le=50, description="Grey-level spread below which a picture is blank"
@@ -173,7 +182,28 @@ class ScoringConfig(ConfigModel):
     )
     active_sample_level: float = Field(default=0.25, ge=0, le=1, description="A sample at or above this is active")
     motion_in_box: float = Field(
-        default=0.04, gt=0, lt=1, description="Share of a box's pixels that must change for its object to be moving"
+        default=0.025, gt=0, lt=1, description="Share of a box's pixels that must change for its object to be moving"
+    )
+    machine_jitter: float = Field(
+        default=0.5,
+        gt=0,
+        le=5,
+        description="A machine whose box centre moved more than this x the box's size (beyond detector jitter) moved",
+    )
+    view_change_shift: float = Field(
+        default=0.02,
+        gt=0,
+        le=1,
+        description="Camera movement beyond this share of the picture's width is a new view (knocked), not sway",
+    )
+    view_change_turn: float = Field(
+        default=1.5, gt=0, le=90, description="Camera rotation beyond this many degrees is a new view, not sway"
+    )
+    global_change_share: float = Field(
+        default=0.5,
+        gt=0,
+        le=1,
+        description="When more of the picture than this changed at once (light, weather), no activity is read",
     )
     active_score: float = Field(default=50, ge=0, le=100, description="A day at or above this score is active")
     idle_score: float = Field(default=15, ge=0, le=100, description="A day below this score is idle (standstill)")

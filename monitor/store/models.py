@@ -169,13 +169,14 @@ class CameraEvent(Base):
 
 
 class CameraStateRow(Base):
-    """Each camera's sampling memory (last picture signature, frozen count, machine boxes)."""
+    """Each camera's sampling memory (last picture signature and texture, frozen count, machine boxes)."""
 
     __tablename__ = "camera_state"
 
     camera_pk: Mapped[int] = mapped_column(ForeignKey("cameras.id"), primary_key=True)
     slot_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     signature_png: Mapped[bytes] = mapped_column(LargeBinary)
+    texture_png: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     unchanged: Mapped[int] = mapped_column(Integer, default=0)
     machines: Mapped[list[Any]] = mapped_column(JSON, default=list)
 

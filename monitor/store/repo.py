@@ -213,6 +213,7 @@ def save_state(session: Session, camera_pk: int, sample: Sample) -> None:
     row = session.get(models.CameraStateRow, camera_pk) or models.CameraStateRow(camera_pk=camera_pk)
     row.slot_at = sample.slot_at
     row.signature_png = encode_png(sample.state.grey)
+    row.texture_png = encode_png(sample.state.texture) if sample.state.texture is not None else None
     row.unchanged = sample.state.unchanged
     row.machines = [[b.category.value, b.x1, b.y1, b.x2, b.y2] for b in sample.state.machines]
     session.add(row)
@@ -228,7 +229,10 @@ def load_states(session: Session, camera_pks: Collection[int] | None = None) -> 
         query = query.where(models.CameraStateRow.camera_pk.in_(camera_pks))
     for row, site_id, camera_id in session.execute(query):
         machines = tuple(Box(Category(m[0]), *m[1:]) for m in row.machines)
-        out[CameraKey(site_id, camera_id)] = CameraState(decode_png(row.signature_png), row.unchanged, machines)
+        texture = decode_png(row.texture_png) if row.texture_png is not None else None
+        out[CameraKey(site_id, camera_id)] = CameraState(
+            decode_png(row.signature_png), row.unchanged, machines, texture
+        )
     return out
 
 

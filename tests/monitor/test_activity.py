@@ -1,67 +1,142 @@
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
-from monitor.activity import Activity, Box, box_motion, change_map, moved, sample_activity
+from monitor.activity import Activity, Box, box_motion, change_map, compare, displaced, follow, sample_activity
 from monitor.config import Category, ScoringConfig
+from monitor.motion import STILL, CameraMotion, estimate_motion
 
 RULES = ScoringConfig()
 W, M, V = Category.worker, Category.machinery, Category.vehicle
+SHAPE = (180, 320)
+VALID = np.ones(SHAPE, bool)
 
 
-def _grey(seed: int = 0) -> np.ndarray:
-    return np.random.default_rng(seed).integers(40, 200, (90, 160), dtype=np.uint8)
+def _scene(seed: int = 0) -> np.ndarray:
+    """A textured, smooth picture (blurred noise): edges and flat parts, as a real scene has."""
+    rng = np.random.default_rng(seed)
+    big = rng.integers(0, 255, (SHAPE[0] // 4, SHAPE[1] // 4), dtype=np.uint8)
+    return np.asarray(cv2.resize(big, SHAPE[::-1], interpolation=cv2.INTER_CUBIC), np.uint8)
 
 
-VALID = np.ones((90, 160), bool)
+def _noisy(grey: np.ndarray, seed: int, sigma: float = 1.5) -> np.ndarray:
+    noise = np.random.default_rng(seed).normal(0, sigma, grey.shape)
+    return np.clip(grey + noise, 0, 255).astype(np.uint8)
+
+
+def _sway_matrix(dx: float, dy: float, angle: float) -> np.ndarray:
+    m = cv2.getRotationMatrix2D((SHAPE[1] / 2, SHAPE[0] / 2), angle, 1.0)
+    m[:, 2] += (dx, dy)
+    return m
+
+
+def _warp(grey: np.ndarray, dx: float, dy: float, angle: float) -> np.ndarray:
+    m = _sway_matrix(dx, dy, angle)
+    return np.asarray(cv2.warpAffine(grey, m, SHAPE[::-1], borderMode=cv2.BORDER_REFLECT101), np.uint8)
 
 
 def test_a_change_of_light_is_not_motion() -> None:
-    base = _grey()
+    base = _scene()
     brighter = np.clip(base.astype(int) * 1.2 + 20, 0, 255).astype(np.uint8)
-    assert not change_map(base, brighter, VALID).any()
+    assert not change_map(base, brighter, VALID, STILL).any()
+
+
+def test_a_soft_shadow_over_part_of_the_picture_is_not_motion() -> None:
+    base = _scene()
+    yy, xx = np.mgrid[0 : SHAPE[0], 0 : SHAPE[1]]
+    shade = 1 - 0.45 * np.exp(-((xx - 100) ** 2 + (yy - 90) ** 2) / (2 * 50.0**2))
+    assert change_map(base, np.clip(base * shade, 0, 255).astype(np.uint8), VALID, STILL).mean() < 0.001
+
+
+def test_sensor_noise_is_not_motion() -> None:
+    base = _scene()
+    assert not change_map(_noisy(base, 1), _noisy(base, 2), VALID, STILL).any()
+
+
+@pytest.mark.parametrize(("dx", "dy", "angle"), [(2.5, 0.0, 0.0), (-1.5, 1.2, 0.3), (0.8, -1.6, -0.5)])
+def test_sway_is_measured_and_undone(dx: float, dy: float, angle: float) -> None:
+    base = _scene()
+    swayed = _warp(base, dx, dy, angle)
+    motion = estimate_motion(base, swayed)
+    # cv2's rotation is clockwise for a positive angle in image coordinates: compare the matrices.
+    assert motion.matrix()[:, 2] == pytest.approx(_sway_matrix(dx, dy, angle)[:, 2], abs=0.4)
+    assert abs(motion.angle) == pytest.approx(abs(angle), abs=0.1)
+    assert change_map(base, swayed, VALID, motion).mean() < 0.002
+    assert change_map(base, swayed, VALID, None).mean() > 10 * max(
+        change_map(base, swayed, VALID, motion).mean(), 0.001
+    )
 
 
 def test_something_new_in_a_region_is_motion_there_only() -> None:
-    base = _grey()
+    base = _scene()
     later = base.copy()
-    later[0:30, 0:40] = _grey(1)[0:30, 0:40]
-    change = change_map(base, later, VALID)
-    assert box_motion(change, Box(W, 0.0, 0.0, 0.25, 0.33)) > 0.5
+    later[0:60, 0:80] = _scene(1)[0:60, 0:80]
+    change = change_map(base, later, VALID, STILL)
+    assert box_motion(change, Box(W, 0.0, 0.0, 0.25, 0.33)) > 0.2
     assert box_motion(change, Box(W, 0.5, 0.5, 0.9, 0.9)) == 0.0
+
+
+def test_masked_pixels_never_change() -> None:
+    base = _scene()
+    later = base.copy()
+    later[0:30, 0:100] = 255 - later[0:30, 0:100]
+    valid = VALID.copy()
+    valid[0:35, 0:105] = False
+    assert not change_map(base, later, valid, STILL).any()
 
 
 @pytest.mark.parametrize(
     ("box", "previous", "expected"),
     [
         (Box(M, 0.1, 0.1, 0.3, 0.3), [Box(M, 0.1, 0.1, 0.3, 0.3)], False),  # parked
-        (Box(M, 0.1, 0.1, 0.3, 0.3), [Box(M, 0.11, 0.1, 0.31, 0.3)], False),  # detector jitter
-        (Box(M, 0.1, 0.1, 0.3, 0.3), [Box(M, 0.2, 0.1, 0.4, 0.3)], True),  # drove on
-        (Box(M, 0.1, 0.1, 0.3, 0.3), [Box(V, 0.1, 0.1, 0.3, 0.3)], True),  # no machine there before
-        (Box(M, 0.1, 0.1, 0.3, 0.3), [], True),  # arrived
+        (Box(M, 0.1, 0.1, 0.3, 0.3), [Box(M, 0.12, 0.11, 0.31, 0.3)], False),  # detector jitter
+        (Box(M, 0.1, 0.1, 0.4, 0.4), [Box(M, 0.22, 0.15, 0.52, 0.45)], True),  # drove on, still overlapping
+        (Box(M, 0.1, 0.1, 0.3, 0.3), [Box(V, 0.1, 0.1, 0.3, 0.3)], False),  # no machine there before
+        (Box(M, 0.1, 0.1, 0.3, 0.3), [], False),  # missed in the previous sample (flicker): not evidence
+        (Box(M, 0.1, 0.1, 0.3, 0.3), [Box(M, 0.6, 0.6, 0.8, 0.8)], False),  # another machine far away
     ],
 )
-def test_a_machine_moved(box: Box, previous: list[Box], expected: bool) -> None:
-    assert moved(box, previous) is expected
+def test_a_machine_displaced_beyond_jitter(box: Box, previous: list[Box], expected: bool) -> None:
+    assert displaced(box, previous, RULES.machine_jitter) is expected
+
+
+def test_previous_boxes_follow_the_camera() -> None:
+    moved = follow(Box(M, 0.1, 0.1, 0.3, 0.3), CameraMotion(32.0, 18.0, 0.0, 320), SHAPE)
+    assert (moved.x1, moved.y1, moved.x2, moved.y2) == pytest.approx((0.2, 0.2, 0.4, 0.4))
 
 
 def test_sample_activity_counts_what_moved() -> None:
-    base = _grey()
+    base = _scene()
     later = base.copy()
-    later[0:45, 0:80] = _grey(2)[0:45, 0:80]  # the top-left quarter changed
-    change = change_map(base, later, VALID)
+    later[0:90, 0:160] = _scene(2)[0:90, 0:160]  # the top-left quarter changed
+    change = change_map(base, later, VALID, STILL)
     boxes = [
         Box(W, 0.05, 0.05, 0.2, 0.4),  # in the changed quarter: moving
         Box(W, 0.6, 0.6, 0.7, 0.9),  # still
         Box(M, 0.6, 0.1, 0.9, 0.4),  # parked where it was
-        Box(V, 0.6, 0.5, 0.8, 0.7),  # a truck that arrived
+        Box(V, 0.1, 0.1, 0.3, 0.45),  # a truck that arrived in the changed quarter
+        Box(M, 0.55, 0.5, 0.75, 0.7),  # a machine missed last time, its pixels unchanged: not working
     ]
     previous = [Box(M, 0.6, 0.1, 0.9, 0.4)]
     activity = sample_activity(boxes, previous, change, RULES)
     assert (activity.moving_workers, activity.working_machines, activity.moving_vehicles) == (1, 0, 1)
     assert activity.level == pytest.approx(2 / RULES.activity_saturation)
-    assert 0.1 < activity.motion < 0.3  # a quarter changed (random pixels may change little)
+
+
+def test_a_knock_is_a_new_view_not_activity() -> None:
+    base = _scene()
+    knocked = _warp(base, 20.0, -12.0, 4.0)
+    activity = compare(base, [], knocked, VALID, [Box(W, 0.1, 0.1, 0.3, 0.5)], RULES)
+    assert activity.view_changed and activity.level == 0
+    assert activity.camera_shift > RULES.view_change_shift
+
+
+def test_a_picture_that_changed_everywhere_shows_no_activity() -> None:
+    activity = compare(_scene(0), [], _scene(5), VALID, [Box(W, 0.1, 0.1, 0.3, 0.5)], RULES)
+    assert activity.global_change or activity.view_changed
+    assert activity.level == 0
 
 
 def test_without_a_previous_sample_nothing_is_claimed_to_move() -> None:
