@@ -57,6 +57,8 @@ def day_input(
     if now is not None and window[0] < now < window[1]:
         window = (window[0], now)
     interval = config.sampling.interval_seconds
+    # Before the first slot of the working hours has passed there is nothing to judge yet: not an outage.
+    started = now is None or now >= window[0] + dt.timedelta(seconds=interval)
     cams = {
         c.camera_id: c.id
         for c in session.scalars(select(models.Camera).where(models.Camera.site_id == site.id, models.Camera.active))
@@ -83,6 +85,7 @@ def day_input(
         interval_seconds=interval,
         observations=observations,
         structure_change=site_structure_change(session, config, site, day, cams),
+        started=started,
     )
 
 

@@ -18,6 +18,7 @@ class DayStatus(StrEnum):
     idle = "idle"  # 停工
     camera_outage = "camera_outage"  # 视频中断: too little was seen to judge
     not_expected = "not_expected"  # 未要求: signed but not started, holiday, day off
+    not_started = "not_started"  # 未到施工时段: today, before the working hours begin
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,8 @@ class DayInput:
     observations: Sequence[Observation]
     structure_change: float | None = None
     """Largest share of a structure zone that changed since the previous reference day."""
+    started: bool = True
+    """False while the day's working hours have not begun (a running score before work): nothing to judge."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,8 @@ def score_day(day: DayInput, rules: ScoringConfig) -> DayScore:
     }
     if not day.work_expected:
         return DayScore(day.site_id, day.day, None, DayStatus.not_expected, components)
+    if not day.started:
+        return DayScore(day.site_id, day.day, None, DayStatus.not_started, components)
     if coverage < rules.outage_coverage:
         return DayScore(day.site_id, day.day, None, DayStatus.camera_outage, components)
     if raw >= rules.active_score:

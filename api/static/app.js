@@ -8,7 +8,7 @@ const T = {
         alerts: "预警", ack: "确认", acked: "已确认", type: "类型", opened: "时间", message: "内容", none: "无",
         unit: "责任单位", snapshot: "最新抓拍", delivery: "调度系统推送", delivered: "已送达", retrying: "重试中",
         signed: "签约", started: "开工", in_production: "投产",
-        active: "正常施工", low_activity: "施工不足", idle: "停工", camera_outage: "视频中断", not_expected: "未要求施工",
+        active: "正常施工", low_activity: "施工不足", idle: "停工", camera_outage: "视频中断", not_expected: "未要求施工", not_started: "未到施工时段",
         no_score: "未评分", online: "在线", offline: "离线", unauthorized: "认证失败", not_found: "地址错误",
         stream_error: "码流错误", frozen: "画面冻结", black: "黑屏", unknown: "未知" },
   en: { title: "Key project site monitor", overview: "Overview", live: "live", logout: "Log out", login: "Log in",
@@ -20,7 +20,7 @@ const T = {
         message: "Message", none: "None", unit: "Responsible unit", snapshot: "Latest snapshot",
         delivery: "Scheduling system", delivered: "delivered", retrying: "retrying",
         signed: "signed", started: "started", in_production: "in production", active: "active",
-        low_activity: "low activity", idle: "idle", camera_outage: "camera outage", not_expected: "not expected",
+        low_activity: "low activity", idle: "idle", camera_outage: "camera outage", not_expected: "not expected", not_started: "not started yet",
         no_score: "no score", online: "online", offline: "offline", unauthorized: "unauthorized",
         not_found: "not found", stream_error: "stream error", frozen: "frozen", black: "black", unknown: "unknown" },
 };
@@ -75,7 +75,7 @@ async function overview() {
   const shown = sites.filter((s) => (!filters.district || s.district === filters.district)
     && (!filters.batch || s.batch === filters.batch) && (!filters.status || (s.today_status || "no_score") === filters.status));
   const count = (st) => sites.filter((s) => s.today_status === st).length;
-  const statuses = ["active", "low_activity", "idle", "camera_outage", "not_expected", "no_score"];
+  const statuses = ["active", "low_activity", "idle", "camera_outage", "not_started", "not_expected", "no_score"];
   app.innerHTML = `
     <div class="filters">
       <label>${t("district")} <select data-f="district">${option("", t("all"), filters.district)}${districts.map((d) => option(d, d, filters.district)).join("")}</select></label>

@@ -22,6 +22,7 @@ STATUS_ZH = {
     "idle": "停工",
     "camera_outage": "视频中断",
     "not_expected": "未要求施工",
+    "not_started": "未到施工时段",
     "no_score": "未评分",
 }
 
