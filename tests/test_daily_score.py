@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from detectors import CategoryMap, Detector
 from monitor.config import AppConfig, parse_config
@@ -15,7 +16,7 @@ from monitor.demo import SAMPLE_CCTV_SECONDS
 from monitor.runtime import LocalSweeper, Runtime, build_runtime, load_detector
 from monitor.scoring import DayScore, DayStatus
 from tests.fixtures import videos
-from tests.fixtures.servers import SAMPLE_VIDEO
+from tests.fixtures.servers import ROOT, SAMPLE_VIDEO
 from tests.helpers import config_dict
 
 pytestmark = pytest.mark.slow
@@ -29,9 +30,15 @@ MASKS = [
 ]
 
 
+def _shipped_detector() -> dict[str, Any]:
+    """The detector settings camera_config.yaml ships (the project's model, its threshold, its classes)."""
+    detector: dict[str, Any] = yaml.safe_load((ROOT / "camera_config.yaml").read_text(encoding="utf-8"))["detector"]
+    return {**detector, "model": str(ROOT / detector["model"])}
+
+
 @pytest.fixture(scope="module")
 def detector() -> tuple[Detector, CategoryMap]:
-    return load_detector(parse_config(config_dict()))
+    return load_detector(parse_config(config_dict(detector=_shipped_detector())))
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +48,7 @@ def idle_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _config(tmp_path: Path, sites: dict[str, Path]) -> AppConfig:
-    data: dict[str, Any] = config_dict()
+    data: dict[str, Any] = config_dict(detector=_shipped_detector())
     data["working_hours"] = {"start": "08:00", "end": "10:00"}
     data["sampling"].update({"interval_seconds": 300, "snapshot_dir": str(tmp_path / "snaps")})
     data["sites"] = [
@@ -73,7 +80,7 @@ def _run(runtime: Runtime, clock: Clock, slots: range) -> None:
 
 def _scores(runtime: Runtime) -> dict[str, DayScore]:
     with runtime.sessions() as session:
-        return {s.site_id: s for s in score_days(session, runtime.config, [DAY], now=START)}
+        return {s.site_id: s for s in score_days(session, runtime.config, [DAY], now=START + dt.timedelta(hours=12))}
 
 
 def test_real_construction_footage_scores_clearly_above_an_idle_clip(
