@@ -18,6 +18,7 @@ from monitor.export.job import days_to_export, export_day
 from monitor.export.outbox import Deliverer
 from monitor.runtime import Runtime
 from monitor.store import models
+from monitor.store.faults import StorageFault, fault_of
 from monitor.store.lease import acquire, holder_id, release
 
 log = logging.getLogger(__name__)
@@ -89,8 +90,8 @@ class Leadership:
             with self.runtime.sessions() as session:
                 held = acquire(session, LEASE_NAME, self.holder, LEASE_TTL, now)
         except SQLAlchemyError as exc:
-            log.warning("cannot reach the database to renew the scheduler lease: %s", type(exc).__name__)
-            held = False
+            return self._cannot_write(exc)
+        self.runtime.storage.succeeded()
         if held and not self.leading:
             log.info("this process (%s) now runs the scheduled jobs", self.holder)
             for job_id in LED_JOBS:
@@ -101,12 +102,37 @@ class Leadership:
                 else:
                     self.scheduler.modify_job(job_id, next_run_time=now)
         elif not held and self.leading:
-            log.warning("scheduler lease lost to another process; standing by")
+            log.warning("scheduler lease lost to another process (%s); standing by", self._holder_now())
             for job_id in LED_JOBS:
                 if self.scheduler.get_job(job_id) is not None:
                     self.scheduler.pause_job(job_id)
+            writer = getattr(self.runtime.sweeper, "writer", None)
+            if writer is not None:
+                writer.flush()  # samples held during an outage are still ours to write
         self.leading = held
         return held
+
+    def _cannot_write(self, exc: SQLAlchemyError) -> bool:
+        """The lease cannot be renewed because the database does not take writes: that is no reason to stop.
+
+        A leader keeps sampling (the writer holds the samples); another process cannot take the lease from a
+        database nobody can write either, and if only this process is cut off, the unique camera-and-slot
+        key drops the samples both took."""
+        fault = fault_of(exc) or StorageFault.unavailable
+        self.runtime.storage.failed(fault, exc, "scheduler lease")
+        if self.leading:
+            log.warning("scheduler lease not renewed (%s); this process keeps sampling and holds the samples", fault)
+        else:
+            log.warning("scheduler lease not taken (%s); standing by", fault)
+        return self.leading
+
+    def _holder_now(self) -> str:
+        try:
+            with self.runtime.sessions() as session:
+                holder = session.scalar(select(models.Lease.holder).where(models.Lease.name == LEASE_NAME))
+        except SQLAlchemyError:
+            return "unknown"
+        return holder or "nobody"
 
     def release(self) -> None:
         if self.leading:
