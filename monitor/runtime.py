@@ -21,6 +21,7 @@ from monitor.config import AppConfig, CameraConfig, ConfigError, FieldError, Sam
 from monitor.config.settings import camera_deadline
 from monitor.health import CameraMemory
 from monitor.memory import release_freed_memory
+from monitor.retention import SnapshotCleanup
 from monitor.sampler import CameraSampler
 from monitor.sources import SourceProvider
 from monitor.store import make_engine, make_session_factory, migrate
@@ -109,6 +110,7 @@ class Runtime:
     last_sweep_seconds: float | None = None
     storage: StorageHealth = field(default_factory=StorageHealth)
     """Whether the database takes writes, as the writer and the lease last found it."""
+    snapshot_cleanup: SnapshotCleanup = field(default_factory=SnapshotCleanup)
 
     def sweep(self) -> SweepResult:
         slot = slot_start(self.clock(), self.config.sampling.interval_seconds)

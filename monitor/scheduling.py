@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from monitor.daily import days_to_catch_up, score_days
 from monitor.export.job import days_to_export, export_day
 from monitor.export.outbox import Deliverer
+from monitor.retention import clean_snapshots
 from monitor.runtime import Runtime
 from monitor.store import models
 from monitor.store.faults import StorageFault, fault_of
@@ -29,6 +30,7 @@ CATCH_UP_JOB_ID = "score-catch-up"
 EXPORT_JOB_ID = "daily-export"
 DELIVERY_JOB_ID = "deliver-records"
 ALERT_WEBHOOK_JOB_ID = "alert-webhook"
+SNAPSHOT_CLEANUP_JOB_ID = "snapshot-cleanup"
 ALERT_WEBHOOK_EVERY_S = 5
 # A daily job that fires late (server busy, clock jump, restart) still runs within six hours; APScheduler's
 # default of one second would silently skip the day.
@@ -59,6 +61,14 @@ def export_today(runtime: Runtime) -> None:
         export_day(session, runtime.config, today, runtime.clock())
 
 
+def clean_up_snapshots(runtime: Runtime) -> None:
+    """Snapshots past their retention or over the disk budget, and left-over temporary files."""
+    now = runtime.clock()
+    sampling = runtime.config.sampling
+    result = clean_snapshots(runtime.snapshot_root, runtime.sessions, sampling, runtime.config.tz, now)
+    runtime.snapshot_cleanup.add(result, now)
+
+
 def deliver(runtime: Runtime, deliverer: Deliverer) -> None:
     with runtime.sessions() as session:
         deliverer.run_round(session, runtime.clock())
@@ -67,8 +77,16 @@ def deliver(runtime: Runtime, deliverer: Deliverer) -> None:
 LEASE_JOB_ID = "scheduler-lease"
 LEASE_NAME = "scheduler"
 LEASE_TTL = dt.timedelta(seconds=60)
-LED_JOBS = (SWEEP_JOB_ID, DAILY_SCORE_JOB_ID, CATCH_UP_JOB_ID, EXPORT_JOB_ID, DELIVERY_JOB_ID, ALERT_WEBHOOK_JOB_ID)
-CRON_JOBS = (DAILY_SCORE_JOB_ID, EXPORT_JOB_ID)
+LED_JOBS = (
+    SWEEP_JOB_ID,
+    DAILY_SCORE_JOB_ID,
+    CATCH_UP_JOB_ID,
+    EXPORT_JOB_ID,
+    DELIVERY_JOB_ID,
+    ALERT_WEBHOOK_JOB_ID,
+    SNAPSHOT_CLEANUP_JOB_ID,
+)
+CRON_JOBS = (DAILY_SCORE_JOB_ID, EXPORT_JOB_ID, SNAPSHOT_CLEANUP_JOB_ID)
 
 
 class Leadership:
@@ -244,6 +262,14 @@ def build_jobs(runtime: Runtime, start_now: bool = True) -> Jobs:
         runtime.config.export.run_at,
         EXPORT_JOB_ID,
         "write the daily assessment and queue its records",
+    )
+    _add_daily(
+        scheduler,
+        runtime,
+        clean_up_snapshots,
+        sampling.snapshot_cleanup_at,
+        SNAPSHOT_CLEANUP_JOB_ID,
+        "delete snapshots past their retention or over the disk budget",
     )
     if runtime.config.export.delivery is not None:
         deliverer = Deliverer(runtime.config.export.delivery)

@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from api.deps import SessionDep
 from api.schemas import HealthOut
 from monitor import __version__
+from monitor.retention import SnapshotCleanup
 from monitor.store.faults import FAULT_TEXT, StorageFault, StorageHealth, StorageState, fault_of
 
 log = logging.getLogger(__name__)
@@ -67,3 +68,22 @@ def add_storage_metrics(registry: CollectorRegistry, state: Any) -> None:
         Gauge("sitemon_samples_dropped_total", "Held samples dropped over the cap since start", registry=registry).set(
             stored.samples_dropped
         )
+    cleanup = getattr(state, "snapshot_cleanup", None)
+    if isinstance(cleanup, SnapshotCleanup) and cleanup.last_run_at is not None:
+        Gauge(
+            "sitemon_snapshot_files_removed_total",
+            "Snapshot files removed by the clean-up since start",
+            registry=registry,
+        ).set(cleanup.files_removed)
+        Gauge(
+            "sitemon_snapshot_bytes_freed_total", "Bytes freed by the snapshot clean-up since start", registry=registry
+        ).set(cleanup.bytes_freed)
+        Gauge("sitemon_snapshot_bytes", "Bytes in the snapshot folder after the last clean-up", registry=registry).set(
+            cleanup.bytes_used or 0
+        )
+        Gauge(
+            "sitemon_snapshot_over_budget", "1 when evidence and recent days alone exceed the budget", registry=registry
+        ).set(1 if cleanup.over_budget else 0)
+        Gauge(
+            "sitemon_snapshot_cleanup_timestamp_seconds", "When the snapshot clean-up last ran", registry=registry
+        ).set(cleanup.last_run_at.timestamp())
