@@ -106,14 +106,19 @@ def test_a_full_disk_holds_the_samples_keeps_sampling_and_says_so(
             assert d.leadership.tick() is True  # the lease cannot be renewed, but nobody else took it
         _assert_degraded(d, StorageFault.disk_full, held=2)
         assert d.sampling()
+        swept = d.runtime.sweep()  # a sweep now samples, and holds what it sampled
+        assert [s.status for s in swept.samples] == [CameraStatus.online]
+        assert d.writer.pending == 3
         assert "disk is full" in caplog.text
         assert "lost to another process" not in caplog.text
         metrics = operator.get("/metrics").text
         assert 'sitemon_database_writable{fault="disk_full"} 0.0' in metrics
-        assert "sitemon_samples_held 2.0" in metrics
+        assert "sitemon_samples_held 3.0" in metrics
         filler.unlink()
         d.writer.write(_sample(3))
-        _assert_recovered(d, [0, 1, 2, 3])
+        counts = swept.samples[0].counts
+        assert counts is not None
+        _assert_recovered(d, [0, 1, 2, 3, counts.workers])  # the sweep's slot is the latest
     finally:
         d.close()
 
