@@ -10,8 +10,10 @@ from pydantic import BaseModel, Field
 
 
 class HealthOut(BaseModel):
-    status: str = Field(description="ok, or degraded when the database does not answer")
-    database: str
+    status: str = Field(description="ok, or degraded when the database does not answer or take writes")
+    database: str = Field(description="ok, unavailable, read_only, disk_full or file_missing")
+    reason: str = Field(default="", description="Why the database is not ok, from its own error")
+    samples_held: int = Field(default=0, description="Samples waiting in memory for the database")
     version: str
 
 

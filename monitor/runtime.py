@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -21,9 +21,11 @@ from monitor.config import AppConfig, CameraConfig, ConfigError, FieldError, Sam
 from monitor.config.settings import camera_deadline
 from monitor.health import CameraMemory
 from monitor.memory import release_freed_memory
+from monitor.retention import SnapshotCleanup
 from monitor.sampler import CameraSampler
 from monitor.sources import SourceProvider
 from monitor.store import make_engine, make_session_factory, migrate
+from monitor.store.faults import StorageHealth
 from monitor.store.repo import load_states, sampled_in_slot, sync_config
 from monitor.sweep import SweepResult, run_sweep
 from monitor.types import CameraKey
@@ -77,6 +79,7 @@ def local_sweeper(
     detector: tuple[Detector, CategoryMap],
     clock: Clock = utc_now,
     memory: CameraMemory | None = None,
+    storage: StorageHealth | None = None,
 ) -> LocalSweeper:
     sources = SourceProvider(config.sampling, clock)
     sampler = CameraSampler(
@@ -91,7 +94,8 @@ def local_sweeper(
         memory=memory,
         tz=config.tz,
     )
-    return LocalSweeper(config.sampling, sampler, SampleWriter(sessions), sources, clock)
+    writer = SampleWriter(sessions, config.sampling.max_held_samples, storage)
+    return LocalSweeper(config.sampling, sampler, writer, sources, clock)
 
 
 @dataclass
@@ -104,6 +108,9 @@ class Runtime:
     clock: Clock
     alerts: AlertService | None = None
     last_sweep_seconds: float | None = None
+    storage: StorageHealth = field(default_factory=StorageHealth)
+    """Whether the database takes writes, as the writer and the lease last found it."""
+    snapshot_cleanup: SnapshotCleanup = field(default_factory=SnapshotCleanup)
 
     def sweep(self) -> SweepResult:
         slot = slot_start(self.clock(), self.config.sampling.interval_seconds)
@@ -183,13 +190,14 @@ def build_runtime(
         engine.dispose()
         raise
     log.info("%d sites, %d cameras in service", synced.sites, synced.cameras)
+    storage = StorageHealth(clock)
     sweeper: Sweeper
     if detector_ is None:
         from monitor.distributed.dispatch import CelerySweeper
 
         sweeper = CelerySweeper(config, sessions, clock)
     else:
-        sweeper = local_sweeper(config, sessions, detector_, clock, memory)
+        sweeper = local_sweeper(config, sessions, detector_, clock, memory, storage)
     alerts = AlertService(config, sessions, Dispatcher(build_sinks(config) if sinks is None else sinks))
     snapshot_root = Path(config.sampling.snapshot_dir).resolve()
-    return Runtime(config, engine, sessions, sweeper, snapshot_root, clock, alerts)
+    return Runtime(config, engine, sessions, sweeper, snapshot_root, clock, alerts, storage=storage)

@@ -16,8 +16,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from monitor.daily import days_to_catch_up, score_days
 from monitor.export.job import days_to_export, export_day
 from monitor.export.outbox import Deliverer
+from monitor.retention import clean_snapshots
 from monitor.runtime import Runtime
 from monitor.store import models
+from monitor.store.faults import StorageFault, fault_of
 from monitor.store.lease import acquire, holder_id, release
 
 log = logging.getLogger(__name__)
@@ -28,6 +30,7 @@ CATCH_UP_JOB_ID = "score-catch-up"
 EXPORT_JOB_ID = "daily-export"
 DELIVERY_JOB_ID = "deliver-records"
 ALERT_WEBHOOK_JOB_ID = "alert-webhook"
+SNAPSHOT_CLEANUP_JOB_ID = "snapshot-cleanup"
 ALERT_WEBHOOK_EVERY_S = 5
 # A daily job that fires late (server busy, clock jump, restart) still runs within six hours; APScheduler's
 # default of one second would silently skip the day.
@@ -58,6 +61,14 @@ def export_today(runtime: Runtime) -> None:
         export_day(session, runtime.config, today, runtime.clock())
 
 
+def clean_up_snapshots(runtime: Runtime) -> None:
+    """Snapshots past their retention or over the disk budget, and left-over temporary files."""
+    now = runtime.clock()
+    sampling = runtime.config.sampling
+    result = clean_snapshots(runtime.snapshot_root, runtime.sessions, sampling, runtime.config.tz, now)
+    runtime.snapshot_cleanup.add(result, now)
+
+
 def deliver(runtime: Runtime, deliverer: Deliverer) -> None:
     with runtime.sessions() as session:
         deliverer.run_round(session, runtime.clock())
@@ -66,8 +77,16 @@ def deliver(runtime: Runtime, deliverer: Deliverer) -> None:
 LEASE_JOB_ID = "scheduler-lease"
 LEASE_NAME = "scheduler"
 LEASE_TTL = dt.timedelta(seconds=60)
-LED_JOBS = (SWEEP_JOB_ID, DAILY_SCORE_JOB_ID, CATCH_UP_JOB_ID, EXPORT_JOB_ID, DELIVERY_JOB_ID, ALERT_WEBHOOK_JOB_ID)
-CRON_JOBS = (DAILY_SCORE_JOB_ID, EXPORT_JOB_ID)
+LED_JOBS = (
+    SWEEP_JOB_ID,
+    DAILY_SCORE_JOB_ID,
+    CATCH_UP_JOB_ID,
+    EXPORT_JOB_ID,
+    DELIVERY_JOB_ID,
+    ALERT_WEBHOOK_JOB_ID,
+    SNAPSHOT_CLEANUP_JOB_ID,
+)
+CRON_JOBS = (DAILY_SCORE_JOB_ID, EXPORT_JOB_ID, SNAPSHOT_CLEANUP_JOB_ID)
 
 
 class Leadership:
@@ -89,8 +108,8 @@ class Leadership:
             with self.runtime.sessions() as session:
                 held = acquire(session, LEASE_NAME, self.holder, LEASE_TTL, now)
         except SQLAlchemyError as exc:
-            log.warning("cannot reach the database to renew the scheduler lease: %s", type(exc).__name__)
-            held = False
+            return self._cannot_write(exc)
+        self.runtime.storage.succeeded()
         if held and not self.leading:
             log.info("this process (%s) now runs the scheduled jobs", self.holder)
             for job_id in LED_JOBS:
@@ -101,12 +120,37 @@ class Leadership:
                 else:
                     self.scheduler.modify_job(job_id, next_run_time=now)
         elif not held and self.leading:
-            log.warning("scheduler lease lost to another process; standing by")
+            log.warning("scheduler lease lost to another process (%s); standing by", self._holder_now())
             for job_id in LED_JOBS:
                 if self.scheduler.get_job(job_id) is not None:
                     self.scheduler.pause_job(job_id)
+            writer = getattr(self.runtime.sweeper, "writer", None)
+            if writer is not None:
+                writer.flush()  # samples held during an outage are still ours to write
         self.leading = held
         return held
+
+    def _cannot_write(self, exc: SQLAlchemyError) -> bool:
+        """The lease cannot be renewed because the database does not take writes: that is no reason to stop.
+
+        A leader keeps sampling (the writer holds the samples); another process cannot take the lease from a
+        database nobody can write either, and if only this process is cut off, the unique camera-and-slot
+        key drops the samples both took."""
+        fault = fault_of(exc) or StorageFault.unavailable
+        self.runtime.storage.failed(fault, exc, "scheduler lease")
+        if self.leading:
+            log.warning("scheduler lease not renewed (%s); this process keeps sampling and holds the samples", fault)
+        else:
+            log.warning("scheduler lease not taken (%s); standing by", fault)
+        return self.leading
+
+    def _holder_now(self) -> str:
+        try:
+            with self.runtime.sessions() as session:
+                holder = session.scalar(select(models.Lease.holder).where(models.Lease.name == LEASE_NAME))
+        except SQLAlchemyError:
+            return "unknown"
+        return holder or "nobody"
 
     def release(self) -> None:
         if self.leading:
@@ -218,6 +262,14 @@ def build_jobs(runtime: Runtime, start_now: bool = True) -> Jobs:
         runtime.config.export.run_at,
         EXPORT_JOB_ID,
         "write the daily assessment and queue its records",
+    )
+    _add_daily(
+        scheduler,
+        runtime,
+        clean_up_snapshots,
+        sampling.snapshot_cleanup_at,
+        SNAPSHOT_CLEANUP_JOB_ID,
+        "delete snapshots past their retention or over the disk budget",
     )
     if runtime.config.export.delivery is not None:
         deliverer = Deliverer(runtime.config.export.delivery)

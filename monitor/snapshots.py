@@ -69,5 +69,9 @@ def write_jpeg(root: Path, relpath: Path, image: npt.NDArray[np.uint8], quality:
     if not ok:
         raise OSError(f"cannot encode JPEG for {relpath}")
     tmp = target.with_suffix(".jpg.tmp")
-    tmp.write_bytes(data.tobytes())
-    tmp.replace(target)
+    try:
+        tmp.write_bytes(data.tobytes())
+        tmp.replace(target)
+    except OSError:
+        tmp.unlink(missing_ok=True)  # a full disk must not leave half files behind
+        raise

@@ -1,4 +1,4 @@
-"""Writes samples to the database; holds them while the database is away, so none is lost."""
+"""Writes samples to the database; holds them while it cannot be written, so none is lost silently."""
 
 from __future__ import annotations
 
@@ -6,23 +6,35 @@ import logging
 import threading
 from collections import deque
 
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.store import repo
+from monitor.store.faults import StorageHealth, fault_of
 from monitor.types import Sample
 
 log = logging.getLogger(__name__)
 
+DEFAULT_MAX_HELD = 100_000
+"""About 2.7 days of 125 cameras every 5 minutes."""
+
 
 class SampleWriter:
-    """Thread-safe. A sample that cannot be written now is kept and written with the next one."""
+    """Thread-safe. A sample that cannot be written now (database away, read-only, disk full, file deleted)
+    is held in memory, at most ``max_held`` of them, and written in order with the next one; beyond that
+    the oldest are dropped, counted and logged."""
 
-    def __init__(self, session_factory: sessionmaker[Session], max_pending: int = 100_000) -> None:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        max_held: int = DEFAULT_MAX_HELD,
+        health: StorageHealth | None = None,
+    ) -> None:
         self._sessions = session_factory
-        self._pending: deque[Sample] = deque(maxlen=max_pending)
+        self._pending: deque[Sample] = deque(maxlen=max_held)
         self._lock = threading.Lock()
         self._camera_pks = repo.CameraPks()
+        self.health = health or StorageHealth()
 
     @property
     def pending(self) -> int:
@@ -33,7 +45,16 @@ class SampleWriter:
 
     def write_many(self, samples: list[Sample]) -> None:
         with self._lock:
+            assert self._pending.maxlen is not None
+            dropped = max(0, len(self._pending) + len(samples) - self._pending.maxlen)
+            if dropped:
+                log.error(
+                    "%d held sample(s) dropped: more than %d are waiting for the database",
+                    dropped,
+                    self._pending.maxlen,
+                )
             self._pending.extend(samples)
+            self.health.held(len(self._pending), dropped)
             self._flush_locked()
 
     def flush(self) -> int:
@@ -42,6 +63,8 @@ class SampleWriter:
 
     def _flush_locked(self) -> int:
         written = 0
+        if not self._pending:
+            return 0
         try:
             with self._sessions() as session:
                 pks = self._camera_pks.of(session, {s.camera for s in self._pending})
@@ -57,6 +80,13 @@ class SampleWriter:
                     written += repo.record_samples(session, items)
                     for _ in chunk:
                         self._pending.popleft()
-        except (OperationalError, InterfaceError) as exc:
-            log.warning("database unavailable, %d sample(s) held for retry: %s", len(self._pending), exc.orig)
+            self.health.succeeded()
+        except DBAPIError as exc:
+            fault = fault_of(exc)
+            if fault is None:
+                raise
+            self.health.failed(fault, exc, "sample writer")
+            log.warning("%d sample(s) held for retry: %s", len(self._pending), fault)
+        finally:
+            self.health.held(len(self._pending))
         return written

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.deps import SessionDep
+from api.routers.health import add_storage_metrics
 from monitor.store import models
 
 router = APIRouter(tags=["live"])
@@ -93,4 +94,5 @@ def metrics(session: SessionDep, request: Request) -> Response:
     last_sweep = getattr(request.app.state, "last_sweep_seconds", None)
     if callable(last_sweep) and last_sweep() is not None:
         sweep.set(last_sweep())
+    add_storage_metrics(registry, request.app.state)
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

@@ -60,6 +60,8 @@ def _serve(config_path: Path, database_url: str | None, host: str, port: int, ap
                 lambda: runtime.last_sweep_seconds,
                 config,
             )
+            app.state.storage = runtime.storage
+            app.state.snapshot_cleanup = runtime.snapshot_cleanup
             log.info("API on http://%s:%d/api/sites", host, port)
             uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_config=None)).run()
         else:

@@ -68,6 +68,34 @@ class SamplingConfig(ConfigModel):
     snapshot_max_width: int = Field(default=1280, ge=160, le=7680, description="Wider snapshots are scaled down")
     snapshot_quality: int = Field(default=85, ge=30, le=100, description="JPEG quality")
     misfire_grace_seconds: int = Field(default=60, ge=1, description="How late a sweep may still start")
+    max_held_samples: int = Field(
+        default=100_000,
+        ge=100,
+        le=10_000_000,
+        description="Samples held in memory while the database cannot be written; beyond, the oldest are dropped",
+    )
+    snapshot_retention_days: int = Field(
+        default=30, ge=1, le=3650, description="Snapshots older than this many days are deleted"
+    )
+    snapshot_evidence_days: int = Field(
+        default=365,
+        ge=1,
+        le=3650,
+        description="Each assessed day keeps one snapshot per camera (its busiest sample) this many days",
+    )
+    snapshot_budget_gb: float | None = Field(
+        default=None, gt=0, le=100_000, description="Disk budget of the snapshot folder; oldest days go first"
+    )
+    snapshot_cleanup_at: dt.time = Field(default=dt.time(3, 30), description="Daily snapshot clean-up, local time")
+
+    @model_validator(mode="after")
+    def _evidence_outlives_snapshots(self) -> SamplingConfig:
+        if self.snapshot_evidence_days < self.snapshot_retention_days:
+            raise ValueError(
+                f"snapshot_evidence_days ({self.snapshot_evidence_days}) must be at least "
+                f"snapshot_retention_days ({self.snapshot_retention_days})"
+            )
+        return self
 
 
 class HealthConfig(ConfigModel):

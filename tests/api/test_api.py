@@ -39,7 +39,13 @@ def test_sites_show_each_camera_with_its_latest_sample(sessions: sessionmaker[Se
     (tmp_path / "site1/cam1").mkdir(parents=True)
     (tmp_path / "site1/cam1/x.jpg").write_bytes(b"\xff\xd8jpeg")
     client = logged_in(TestClient(create_app(sessions, tmp_path)), sessions)
-    assert client.get("/api/health").json() == {"status": "ok", "database": "ok", "version": "0.1.0"}
+    assert client.get("/api/health").json() == {
+        "status": "ok",
+        "database": "ok",
+        "reason": "",
+        "samples_held": 0,
+        "version": "0.1.0",
+    }
     sites = client.get("/api/sites").json()
     assert [s["id"] for s in sites] == ["site1", "site2"]
     assert sites[0]["name"] == "测试工地1"
