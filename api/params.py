@@ -10,9 +10,9 @@ from fastapi import Path
 from fastapi.exceptions import RequestValidationError
 from pydantic import AfterValidator
 
+from monitor.export.job import DAY_MAX, DAY_MIN
+
 ROW_ID_MAX = 2**63 - 1  # a signed 64-bit integer: the largest primary key PostgreSQL and SQLite store
-DAY_MIN = dt.date(1970, 1, 1)
-DAY_MAX = dt.date(9998, 12, 31)  # a year of margin: periods, summaries and time zones add days to it
 
 RowId = Annotated[int, Path(ge=1, le=ROW_ID_MAX, description="A row id: 1 to 2^63 - 1")]
 

@@ -4,8 +4,10 @@ a lone surrogate in a JSON body, days that have not happened yet."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -82,6 +84,17 @@ def test_admin_actions_on_a_day_that_has_not_happened_are_refused(admin: TestCli
     assert response.status_code == 422
     assert _field(response) == ["path", "day"]
     assert tomorrow.isoformat() in response.json()["detail"][0]["msg"]
+
+
+def test_an_admin_export_of_today_is_written_and_marked_partial_while_the_day_runs(
+    admin: TestClient, tmp_path: Path
+) -> None:
+    tz = ZoneInfo("Asia/Shanghai")
+    now = dt.datetime.now(tz)
+    response = admin.post(f"/api/admin/days/{now.date()}/export")
+    assert response.status_code == 200
+    data = json.loads((tmp_path / "exports" / f"assessment-{now.date()}.json").read_text(encoding="utf-8"))
+    assert data["partial"] == (now.time() < dt.time(19, 0))  # the default working hours end at 19:00
 
 
 @pytest.mark.parametrize("body", ['{"username": "\\ud800", "password": "x"}', '{"username": "a", "\\udfff": 1}'])
