@@ -49,10 +49,17 @@ def day_refusal(config: AppConfig, day: dt.date, now: dt.datetime) -> str | None
     return None
 
 
-def days_to_export(session: Session, config: AppConfig, lookback_days: int = 7) -> list[dt.date]:
-    """Scored days of the last week whose files are missing (the server was down at export time)."""
+def days_to_export(session: Session, config: AppConfig, now: dt.datetime, lookback_days: int = 7) -> list[dt.date]:
+    """Scored days of the last week whose files are missing (the server was down at export time). Today
+    only once its export time has passed: its running score is no reason to send a partial day."""
+    local = now.astimezone(config.tz)
+    last = local.date() if local.time() >= config.export.run_at else local.date() - dt.timedelta(days=1)
     folder = Path(config.export.folder)
     days = session.scalars(
-        select(models.DailyScore.day).distinct().order_by(models.DailyScore.day.desc()).limit(lookback_days)
+        select(models.DailyScore.day)
+        .where(models.DailyScore.day <= last)
+        .distinct()
+        .order_by(models.DailyScore.day.desc())
+        .limit(lookback_days)
     ).all()
     return sorted(d for d in days if not (folder / f"assessment-{d.isoformat()}.xlsx").is_file())

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api import create_app
 from monitor.config import AppConfig, parse_config
 from monitor.daily import score_days
-from monitor.export.job import export_day
+from monitor.export.job import days_to_export, export_day
 from monitor.store import models
 from monitor.store.repo import camera_pks, record_sample, sync_config
 from monitor.types import CameraKey, CameraStatus, Counts, Sample
@@ -184,3 +184,15 @@ def test_the_workbook_carries_the_day_as_its_date_not_the_time_it_was_saved(
     with zipfile.ZipFile(files["xlsx"]) as xlsx:
         core = xlsx.read("docProps/core.xml").decode()
     assert ">2026-11-27T00:00:00Z</dcterms:modified>" in core
+
+
+def test_catch_up_exports_missed_days_but_not_today_before_its_export_time(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """A restart at 08:00 used to write (and queue) today's files from its running score."""
+    config = _config(tmp_path)
+    with sessions() as s:
+        _seed(s, config)  # scores DAY and the day after
+        next_morning = START + dt.timedelta(days=1, hours=1)  # 08:00 on the day after DAY
+        assert days_to_export(s, config, next_morning) == [DAY]
+        assert days_to_export(s, config, EVENING + dt.timedelta(days=1)) == [DAY, DAY + dt.timedelta(days=1)]
