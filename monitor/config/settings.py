@@ -22,7 +22,7 @@ def from_config_folder(data: Any, key: str, info: ValidationInfo) -> Any:
     if base_dir is None or not isinstance(value, str) or not value.strip():
         return data
     path = Path(value.strip()).expanduser()
-    return data if path.is_absolute() else {**data, key: str((base_dir / path).resolve())}
+    return {**data, key: str(path if path.is_absolute() else (base_dir / path).resolve())}
 
 
 class Category(StrEnum):
