@@ -232,3 +232,11 @@ def test_omitted_snapshot_and_export_folders_stay_under_the_working_directory(tm
     """The defaults are where they always were (a service's WorkingDirectory), not beside /etc/.../c.yaml."""
     config = load_config(write_config(tmp_path / "c.yaml", config_dict()))
     assert (config.sampling.snapshot_dir, config.export.folder) == ("var/snapshots", "var/exports")
+
+
+def test_a_folder_under_home_is_expanded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    data = config_dict()
+    data["export"] = {"folder": "~/exports"}
+    config = load_config(write_config(tmp_path / "c.yaml", data))
+    assert config.export.folder == str(tmp_path / "home" / "exports")
