@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api import auth
 from api.guards import reject_nul
 from api.routers import admin, alerts, dispatch, exports, health, live, sites
+from api.unicode_guard import reject_lone_surrogates
 from monitor import __version__
 from monitor.config import AppConfig
 
@@ -29,7 +30,7 @@ def create_app(
         title="sitemon",
         version=__version__,
         description="Construction progress monitor for the dispatch center: sites, cameras, samples.",
-        dependencies=[Depends(reject_nul)],
+        dependencies=[Depends(reject_nul), Depends(reject_lone_surrogates)],
     )
     app.state.sessions = sessions
     app.state.snapshot_root = snapshot_root

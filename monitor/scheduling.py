@@ -49,7 +49,7 @@ def catch_up(runtime: Runtime) -> None:
         if days:
             log.info("scoring %d day(s) that were missed: %s", len(days), ", ".join(map(str, days)))
             score_days(session, runtime.config, days, now=runtime.clock())
-        for day in days_to_export(session, runtime.config):
+        for day in days_to_export(session, runtime.config, runtime.clock()):
             export_day(session, runtime.config, day, runtime.clock())
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from api.auth import require
 from api.deps import SessionDep
+from api.params import RowId
 from monitor.alerts.lifecycle import acknowledge
 from monitor.alerts.outbox import queue_events
 from monitor.store import models
@@ -71,7 +72,7 @@ def list_alerts(
 
 @router.post("/api/alerts/{alert_id}/ack", response_model=AlertOut)
 def ack(
-    alert_id: int,
+    alert_id: RowId,
     session: SessionDep,
     request: Request,
     user: Annotated[models.User, Depends(require(Role.operator))],

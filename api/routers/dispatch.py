@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from api.deps import SessionDep
+from api.params import Day
 from api.routers.sites import camera_out, latest_samples
 from api.schemas import SiteBase, site_fields
 from monitor.export.report import competition_ranks
@@ -112,7 +113,7 @@ def site_detail(
 
 
 @router.get("/api/scores", response_model=list[ScoreOut])
-def scores(session: SessionDep, request: Request, day: Annotated[dt.date | None, Query()] = None) -> list[ScoreOut]:
+def scores(session: SessionDep, request: Request, day: Annotated[Day | None, Query()] = None) -> list[ScoreOut]:
     """Every site's daily score on ``day`` (default: today's running score)."""
     day = day or local_today(request)
     rows = session.scalars(
@@ -127,7 +128,7 @@ def rankings(
     request: Request,
     by: Annotated[Literal["district", "batch"], Query()] = "district",
     period: Annotated[Literal["day", "week", "month", "quarter"], Query()] = "day",
-    day: Annotated[dt.date | None, Query()] = None,
+    day: Annotated[Day | None, Query()] = None,
 ) -> list[RankingOut]:
     """Average score per county or batch over a day, week, month or quarter, ranked."""
     day = day or local_today(request)

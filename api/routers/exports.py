@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from api.deps import SessionDep
+from api.params import Day
 from monitor.store import models
 
 router = APIRouter(tags=["exports"])
@@ -32,7 +33,7 @@ class DeliveryOut(BaseModel):
 
 
 @router.get("/api/exports/{day}/{fmt}", response_class=FileResponse)
-def download(day: dt.date, fmt: Literal["xlsx", "csv", "json"], request: Request) -> FileResponse:
+def download(day: Day, fmt: Literal["xlsx", "csv", "json"], request: Request) -> FileResponse:
     """The day's assessment (评估表) as a workbook, CSV or JSON."""
     folder: Path | None = request.app.state.export_folder
     path = (folder / f"assessment-{day.isoformat()}.{fmt}") if folder else None
@@ -42,7 +43,7 @@ def download(day: dt.date, fmt: Literal["xlsx", "csv", "json"], request: Request
 
 
 @router.get("/api/deliveries", response_model=list[DeliveryOut])
-def deliveries(session: SessionDep, day: Annotated[dt.date | None, Query()] = None) -> list[DeliveryOut]:
+def deliveries(session: SessionDep, day: Annotated[Day | None, Query()] = None) -> list[DeliveryOut]:
     """Delivery of the daily records to the scheduling system: pending or delivered, attempts, last error."""
     query = select(models.Delivery).order_by(models.Delivery.day.desc(), models.Delivery.site_id).limit(2000)
     if day is not None:

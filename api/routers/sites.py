@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.deps import SessionDep, SnapshotRootDep
+from api.params import RowId
 from api.schemas import CameraOut, SampleOut, SiteOut, site_fields
 from monitor.store import models
 
@@ -137,7 +138,7 @@ def _build_sites(
 
 
 @router.get("/api/samples/{sample_id}/snapshot", response_class=FileResponse)
-def sample_snapshot(sample_id: int, session: SessionDep, root: SnapshotRootDep) -> FileResponse:
+def sample_snapshot(sample_id: RowId, session: SessionDep, root: SnapshotRootDep) -> FileResponse:
     """The annotated JPEG of one sample."""
     row = session.get(models.Sample, sample_id)
     if row is None or not row.snapshot_path:

@@ -9,14 +9,25 @@ import logging
 import os
 
 from monitor.cli.common import CommandError, config_and_day, database
+from monitor.config import AppConfig
 
 log = logging.getLogger("sitemon")
+
+
+def _day_that_began(args: argparse.Namespace, now: dt.datetime) -> tuple[AppConfig, dt.date]:
+    """--date, refused when it has not begun: scores and records for it would describe nothing seen."""
+    from monitor.export.job import day_refusal
+
+    config, day = config_and_day(args)
+    if (problem := day_refusal(config, day, now)) is not None:
+        raise CommandError(f"--date {problem}")
+    return config, day
 
 
 def cmd_score(args: argparse.Namespace) -> int:
     from monitor.daily import score_days
 
-    config, day = config_and_day(args)
+    config, day = _day_that_began(args, dt.datetime.now(dt.UTC))
     sites = set(args.site) if args.site else None
     unknown = (sites or set()) - {s.id for s in config.sites}
     if unknown:
@@ -34,8 +45,8 @@ def cmd_export_day(args: argparse.Namespace) -> int:
     from monitor.export.outbox import resend
     from monitor.export.summary import Period, write_summary
 
-    config, day = config_and_day(args)
     now = dt.datetime.now(dt.UTC)
+    config, day = _day_that_began(args, now)
     with database(args.database_url, config) as session:
         if args.period:
             print(f"xlsx\t{write_summary(session, config, Period(args.period), day)}")

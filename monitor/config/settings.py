@@ -13,6 +13,18 @@ from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_va
 from monitor.config.base import ConfigModel
 
 
+def from_config_folder(data: Any, key: str, info: ValidationInfo) -> Any:
+    """A relative path written in the file under ``key`` is taken from the file's folder. An omitted key
+    keeps its default relative to the working directory, where it always was (a service's
+    WorkingDirectory, not /etc beside the file)."""
+    base_dir = (info.context or {}).get("base_dir")
+    value = data.get(key) if isinstance(data, dict) else None
+    if base_dir is None or not isinstance(value, str) or not value.strip():
+        return data
+    path = Path(value.strip()).expanduser()
+    return {**data, key: str(path if path.is_absolute() else (base_dir / path).resolve())}
+
+
 class Category(StrEnum):
     worker = "worker"
     machinery = "machinery"
@@ -96,6 +108,11 @@ class SamplingConfig(ConfigModel):
                 f"snapshot_retention_days ({self.snapshot_retention_days})"
             )
         return self
+
+    @model_validator(mode="before")
+    @classmethod
+    def _snapshot_dir_from_config_folder(cls, data: Any, info: ValidationInfo) -> Any:
+        return from_config_folder(data, "snapshot_dir", info)
 
 
 class HealthConfig(ConfigModel):
@@ -314,3 +331,8 @@ class ExportConfig(ConfigModel):
     run_at: dt.time = Field(default=dt.time(21, 0), description="Local time of the daily export (after scoring)")
     folder: str = Field(default="var/exports", description="Where the workbooks, CSV and JSON go")
     delivery: DeliveryConfig | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _folder_from_config_folder(cls, data: Any, info: ValidationInfo) -> Any:
+        return from_config_folder(data, "folder", info)

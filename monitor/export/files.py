@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from monitor.export.report import BATCH_ZH, STATUS_ZH, Assessment, SiteRow
+from monitor.export.report import BATCH_ZH, STATUS_ZH, Assessment, Observed, SiteRow
 
 SITE_HEADERS = [
     "排名",
@@ -31,13 +32,18 @@ SITE_HEADERS = [
     "人工工时",
     "机械台时",
     "结构变化",
+    "部分日",
+    "数据截至",
 ]
 DISTRICT_HEADERS = ["排名", "区县", "项目数", "已评分项目数", "平均得分", "停工项目数", "视频中断项目数"]
 CAMERA_HEADERS = ["项目编号", "项目名称", "摄像机", "在线率", "覆盖率"]
 FIXED_TIME = (2020, 1, 1, 0, 0, 0)
+# openpyxl stamps the save time into docProps/core.xml whatever the properties say.
+MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 
 
-def site_cells(r: SiteRow) -> list[Any]:
+def site_cells(r: SiteRow, seen: Observed) -> list[Any]:
+    """One site's row; the last two cells say whether the day was still running and until when it counts."""
     return [
         r.rank,
         r.site_id,
@@ -54,6 +60,8 @@ def site_cells(r: SiteRow) -> list[Any]:
         r.worker_hours,
         r.machine_hours,
         r.structure_change,
+        "是" if seen.partial else "否",
+        f"{seen.until:%Y-%m-%d %H:%M}",
     ]
 
 
@@ -76,7 +84,7 @@ def sheet(wb: Workbook, title: str, headers: list[str], rows: list[list[Any]], f
 def workbook_bytes(a: Assessment) -> bytes:
     wb = Workbook()
     ranked = sorted(a.sites, key=lambda r: (r.rank is None, r.rank or 0, r.site_id))
-    sheet(wb, "项目得分", SITE_HEADERS, [site_cells(r) for r in ranked], first=True)
+    sheet(wb, "项目得分", SITE_HEADERS, [site_cells(r, a.observed) for r in ranked], first=True)
     sheet(
         wb,
         "区县排名",
@@ -86,8 +94,8 @@ def workbook_bytes(a: Assessment) -> bytes:
             for d in a.districts
         ],
     )
-    sheet(wb, "停工项目", SITE_HEADERS, [site_cells(r) for r in a.idle])
-    sheet(wb, "视频中断", SITE_HEADERS, [site_cells(r) for r in a.outages])
+    sheet(wb, "停工项目", SITE_HEADERS, [site_cells(r, a.observed) for r in a.idle])
+    sheet(wb, "视频中断", SITE_HEADERS, [site_cells(r, a.observed) for r in a.outages])
     sheet(
         wb,
         "摄像机离线",
@@ -97,22 +105,28 @@ def workbook_bytes(a: Assessment) -> bytes:
     stamp = dt.datetime.combine(a.day, dt.time(0, 0))
     wb.properties.created = stamp
     wb.properties.modified = stamp
-    wb.properties.title = f"重点项目视频监测日评估 {a.day.isoformat()}"
+    partial = f"（部分日，截至 {a.observed.until:%H:%M}）" if a.observed.partial else ""
+    wb.properties.title = f"重点项目视频监测日评估 {a.day.isoformat()}{partial}"
     wb.properties.creator = "sitemon"
     raw = io.BytesIO()
     wb.save(raw)
-    return normalised_zip(raw.getvalue())
+    return normalised_zip(raw.getvalue(), stamp)
 
 
-def normalised_zip(data: bytes) -> bytes:
-    """Rewrite the xlsx (a zip) with fixed entry times, so the same data gives the same bytes."""
+def normalised_zip(data: bytes, modified: dt.datetime) -> bytes:
+    """Rewrite the xlsx (a zip) with fixed entry times and document date, so the same data gives the same
+    bytes."""
+    stamp = modified.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             fixed = zipfile.ZipInfo(info.filename, FIXED_TIME)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = info.external_attr
-            dst.writestr(fixed, src.read(info.filename))
+            content = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = MODIFIED.sub(rb"\g<1>" + stamp + rb"\g<2>", content)
+            dst.writestr(fixed, content)
     return out.getvalue()
 
 
@@ -121,7 +135,7 @@ def csv_bytes(a: Assessment) -> bytes:
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow(SITE_HEADERS)
     for r in sorted(a.sites, key=lambda r: (r.rank is None, r.rank or 0, r.site_id)):
-        writer.writerow(["" if v is None else v for v in site_cells(r)])
+        writer.writerow(["" if v is None else v for v in site_cells(r, a.observed)])
     return ("\ufeff" + text.getvalue()).encode("utf-8")  # BOM: Excel opens Chinese CSV correctly
 
 

@@ -16,20 +16,50 @@ from monitor.export.report import build_assessment
 from monitor.store import models
 
 log = logging.getLogger(__name__)
+DAY_MIN = dt.date(1970, 1, 1)
+DAY_MAX = dt.date(9998, 12, 31)  # a year of margin: periods, summaries and time zones add days to it
 
 
 def export_day(session: Session, config: AppConfig, day: dt.date, now: dt.datetime) -> dict[str, Path]:
-    """Write the day's workbook, CSV and JSON and queue its records. Same data, same bytes."""
-    files = write_files(build_assessment(session, config, day), Path(config.export.folder))
+    """Write the day's workbook, CSV and JSON and queue its records. Same data, same bytes. While the day's
+    working hours run, the files and records say ``partial``; a day that has not begun is refused."""
+    if (problem := day_refusal(config, day, now)) is not None:
+        raise ValueError(problem)
+    assessment = build_assessment(session, config, day, now)
+    files = write_files(assessment, Path(config.export.folder))
     queued = enqueue_day(session, config, day, now) if config.export.delivery is not None else 0
-    log.info("assessment %s written to %s; %d record(s) queued for delivery", day, files["xlsx"].parent, queued)
+    log.info(
+        "assessment %s%s written to %s; %d record(s) queued for delivery",
+        day,
+        f" (partial, until {assessment.observed.until:%H:%M})" if assessment.observed.partial else "",
+        files["xlsx"].parent,
+        queued,
+    )
     return files
 
 
-def days_to_export(session: Session, config: AppConfig, lookback_days: int = 7) -> list[dt.date]:
-    """Scored days of the last week whose files are missing (the server was down at export time)."""
+def day_refusal(config: AppConfig, day: dt.date, now: dt.datetime) -> str | None:
+    """Why ``day`` cannot be scored, exported or sent at ``now`` (None: it can). Records for a day that has
+    not begun would tell the scheduling system about work nobody could have seen."""
+    today = now.astimezone(config.tz).date()
+    if day > today:
+        return f"{day.isoformat()} has not happened yet (today is {today.isoformat()} in {config.timezone})"
+    if day < DAY_MIN:
+        return f"{day.isoformat()} is before {DAY_MIN.isoformat()}, the first day sitemon counts with"
+    return None
+
+
+def days_to_export(session: Session, config: AppConfig, now: dt.datetime, lookback_days: int = 7) -> list[dt.date]:
+    """Scored days of the last week whose files are missing (the server was down at export time). Today
+    only once its export time has passed: its running score is no reason to send a partial day."""
+    local = now.astimezone(config.tz)
+    last = local.date() if local.time() >= config.export.run_at else local.date() - dt.timedelta(days=1)
     folder = Path(config.export.folder)
     days = session.scalars(
-        select(models.DailyScore.day).distinct().order_by(models.DailyScore.day.desc()).limit(lookback_days)
+        select(models.DailyScore.day)
+        .where(models.DailyScore.day <= last)
+        .distinct()
+        .order_by(models.DailyScore.day.desc())
+        .limit(lookback_days)
     ).all()
     return sorted(d for d in days if not (folder / f"assessment-{d.isoformat()}.xlsx").is_file())

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from monitor import posting
 from monitor.config import AppConfig
 from monitor.config.settings import DeliveryConfig
-from monitor.export.report import BATCH_ZH, STATUS_ZH
+from monitor.export.report import BATCH_ZH, STATUS_ZH, Observed, observed
 from monitor.redact import mask_url
 from monitor.store import models
 
@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 RECORD_SCHEMA = "sitemon.site-day/1"
 
 
-def record(config: AppConfig, score: models.DailyScore) -> dict[str, object]:
+def record(config: AppConfig, score: models.DailyScore, seen: Observed) -> dict[str, object]:
     """The JSON record for one site and day (schema in docs/export.md)."""
     site = next(s for s in config.sites if s.id == score.site_id)
     return {
@@ -41,17 +41,22 @@ def record(config: AppConfig, score: models.DailyScore) -> dict[str, object]:
         "status": score.status,
         "status_zh": STATUS_ZH.get(score.status, score.status),
         "components": score.components,
+        "partial": seen.partial,
+        "observed_until": seen.until.isoformat(),
     }
 
 
 def enqueue_day(session: Session, config: AppConfig, day: dt.date, now: dt.datetime) -> int:
-    """Queue every scored site of ``day``; a changed score queues a new revision. Returns how many queued."""
+    """Queue every scored site of ``day``; a changed score queues a new revision. Returns how many queued.
+    While the day's working hours run the records say ``partial``; the evening export sends the whole day
+    as a new revision."""
     queued = 0
+    seen = observed(config, day, now)
     known = {s.id for s in config.sites}
     for score in session.scalars(select(models.DailyScore).where(models.DailyScore.day == day)):
         if score.site_id not in known:
             continue
-        payload = record(config, score)
+        payload = record(config, score, seen)
         row = session.scalars(
             select(models.Delivery).where(models.Delivery.site_id == score.site_id, models.Delivery.day == day)
         ).one_or_none()

@@ -10,11 +10,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from monitor.availability import camera_availability
+from monitor.availability import camera_availability, local_window
 from monitor.config import AppConfig
 from monitor.store import models
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: partial, observed_until
 BATCH_ZH = {"signed": "签约", "started": "开工", "in_production": "投产"}
 STATUS_ZH = {
     "active": "正常施工",
@@ -67,8 +67,26 @@ class CameraRow:
 
 
 @dataclass(frozen=True)
+class Observed:
+    """How much of a day's working hours the assessment covers: all of it, or (today) the part gone by."""
+
+    partial: bool
+    until: dt.datetime
+    """The end of the working hours, or ``now`` while they run; local time in the deployment's zone."""
+
+
+def observed(config: AppConfig, day: dt.date, now: dt.datetime) -> Observed:
+    """A day is partial while its working hours have not ended at ``now``."""
+    end = local_window(day, config.tz, config.working_hours.start, config.working_hours.end)[1]
+    if now >= end:
+        return Observed(False, end.astimezone(config.tz))
+    return Observed(True, now.replace(second=0, microsecond=0).astimezone(config.tz))
+
+
+@dataclass(frozen=True)
 class Assessment:
     day: dt.date
+    observed: Observed
     sites: list[SiteRow]
     districts: list[DistrictRow]
     idle: list[SiteRow]
@@ -79,6 +97,8 @@ class Assessment:
         return {
             "schema_version": SCHEMA_VERSION,
             "day": self.day.isoformat(),
+            "partial": self.observed.partial,
+            "observed_until": self.observed.until.isoformat(),
             "sites": [asdict(r) for r in self.sites],
             "districts": [asdict(r) for r in self.districts],
             "idle_sites": [r.site_id for r in self.idle],
@@ -96,7 +116,12 @@ def competition_ranks(values: dict[str, float]) -> dict[str, int]:
     return ranks
 
 
-def build_assessment(session: Session, config: AppConfig, day: dt.date, camera_uptime_below: float = 0.5) -> Assessment:
+def build_assessment(
+    session: Session, config: AppConfig, day: dt.date, now: dt.datetime, camera_uptime_below: float = 0.5
+) -> Assessment:
+    """The assessment of ``day`` as it stands at ``now``: camera availability counts only the part of the
+    working hours gone by, so a day that has just begun does not list every camera as down."""
+    seen = observed(config, day, now)
     scores = {r.site_id: r for r in session.scalars(select(models.DailyScore).where(models.DailyScore.day == day))}
     site_ranks = competition_ranks({sid: r.score for sid, r in scores.items() if r.score is not None})
     rows = []
@@ -144,15 +169,19 @@ def build_assessment(session: Session, config: AppConfig, day: dt.date, camera_u
         for d, rs in by_district.items()
     ]
     districts.sort(key=lambda d: (d.rank is None, d.rank or 0, d.district))
-    window = (config.working_hours.start, config.working_hours.end)
+    start, end = config.working_hours.start, config.working_hours.end
+    if seen.partial:  # only the hours gone by; none at all before the day begins
+        end = max(start, seen.until.time()) if seen.until.date() == day else start
+    window = (start, end)
     names = {s.id: s.name for s in config.sites}
     cameras_down = [
         CameraRow(a.site_id, names.get(a.site_id, a.site_id), a.camera_id, round(a.uptime, 4), round(a.coverage, 4))
         for a in camera_availability(session, day, config.tz, config.sampling.interval_seconds, *window)
-        if a.uptime < camera_uptime_below
+        if a.expected and a.uptime < camera_uptime_below
     ]
     return Assessment(
         day,
+        seen,
         rows,
         districts,
         [r for r in rows if r.status == "idle"],

@@ -210,5 +210,5 @@ def write_summary(session: Session, config: AppConfig, period: Period, day: dt.d
     folder = Path(config.export.folder)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"summary-{period.value}-{first.isoformat()}.xlsx"
-    path.write_bytes(normalised_zip(raw.getvalue()))
+    path.write_bytes(normalised_zip(raw.getvalue(), stamp))
     return path

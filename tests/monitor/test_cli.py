@@ -191,3 +191,15 @@ def test_workers_command_says_when_the_broker_cannot_be_reached(tmp_path: Path) 
     assert result.returncode == 1
     assert "UNREACHABLE" in result.stdout and "redis://:***@127.0.0.1" in result.stdout
     assert "Br0ker-Pw" not in result.stdout + result.stderr
+
+
+def test_score_and_export_refuse_a_day_that_has_not_begun(tmp_path: Path) -> None:
+    path = write_config(tmp_path / "camera_config.yaml", config_dict())
+    db = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    future = "2999-01-01"
+    for command in (["score"], ["export"], ["export", "--period", "week"]):
+        result = _run(*command, "--date", future, "--config", str(path), "--database-url", db)
+        assert result.returncode == 2, result.stderr
+        assert f"--date {future} has not happened yet" in result.stderr
+    result = _run("export", "--date", "0001-01-01", "--config", str(path), "--database-url", db)
+    assert result.returncode == 2 and "before 1970-01-01" in result.stderr

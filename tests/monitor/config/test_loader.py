@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
@@ -161,3 +162,81 @@ def test_the_shipped_example_config_is_valid(monkeypatch: pytest.MonkeyPatch) ->
     root = Path(__file__).resolve().parents[3]
     config = load_config(root / "camera_config.yaml")
     assert len(config.sites) >= 2
+
+
+def _yaml_with(tmp_path: Path, extra: str) -> Path:
+    """A valid config file with ``extra`` appended as YAML text."""
+    path = write_config(tmp_path / "c.yaml", config_dict())
+    path.write_text(path.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    return path
+
+
+def test_a_key_given_twice_is_an_error_naming_the_key_and_both_lines(tmp_path: Path) -> None:
+    path = _yaml_with(tmp_path, "timezone: Europe/Berlin\n")  # config_dict() sets timezone already
+    lines = path.read_text(encoding="utf-8").splitlines()
+    first = lines.index("timezone: Asia/Shanghai") + 1
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    message = str(info.value)
+    assert str(path) in message
+    assert f"line {len(lines)}" in message and f"duplicate key 'timezone' (first given on line {first})" in message
+
+
+def test_a_key_given_twice_inside_a_site_is_an_error_too(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text("sites:\n  - id: a\n    name: x\n    id: b\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"line 4, column 5: duplicate key 'id' \(first given on line 2\)"):
+        load_config(path)
+
+
+def test_a_merged_key_may_be_overridden(tmp_path: Path) -> None:
+    """``<<: *anchor`` then a key of the anchor is YAML's way to override, not a duplicate."""
+    data = config_dict()
+    site = data.pop("sites")[0]
+    text = write_config(tmp_path / "c.yaml", data).read_text(encoding="utf-8")
+    text += f"sites:\n  - &first {json.dumps(site, ensure_ascii=False)}\n  - <<: *first\n    id: site2\n"
+    (tmp_path / "c.yaml").write_text(text, encoding="utf-8")
+    assert [s.id for s in load_config(tmp_path / "c.yaml").sites] == ["site1", "site2"]
+
+
+@pytest.mark.parametrize("opening", ["[", "{a: ", "- "])
+def test_absurdly_deep_nesting_is_a_clear_error_not_a_recursion_traceback(tmp_path: Path, opening: str) -> None:
+    path = tmp_path / "c.yaml"
+    depth = 100_000
+    if opening == "- ":
+        text = "".join(" " * i + "- \n" for i in range(2000)) + " " * 2000 + "x\n"
+    else:
+        text = "sites: " + opening * depth + "1" + ("]" if opening == "[" else "}") * depth + "\n"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert str(path) in str(info.value) and "nested deeper than" in str(info.value)
+
+
+def test_relative_snapshot_and_export_folders_are_taken_from_the_config_folder(tmp_path: Path) -> None:
+    data = config_dict()
+    data["sampling"]["snapshot_dir"] = "snaps"
+    data["export"] = {"folder": "out/exports"}
+    (tmp_path / "conf").mkdir()
+    config = load_config(write_config(tmp_path / "conf" / "c.yaml", data))
+    assert config.sampling.snapshot_dir == str(tmp_path / "conf" / "snaps")
+    assert config.export.folder == str(tmp_path / "conf" / "out" / "exports")
+    absolute = config_dict()
+    absolute["sampling"]["snapshot_dir"] = str(tmp_path / "elsewhere")
+    assert load_config(write_config(tmp_path / "conf" / "d.yaml", absolute)).sampling.snapshot_dir == str(
+        tmp_path / "elsewhere"
+    )
+
+
+def test_omitted_snapshot_and_export_folders_stay_under_the_working_directory(tmp_path: Path) -> None:
+    """The defaults are where they always were (a service's WorkingDirectory), not beside /etc/.../c.yaml."""
+    config = load_config(write_config(tmp_path / "c.yaml", config_dict()))
+    assert (config.sampling.snapshot_dir, config.export.folder) == ("var/snapshots", "var/exports")
+
+
+def test_a_folder_under_home_is_expanded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    data = config_dict()
+    data["export"] = {"folder": "~/exports"}
+    config = load_config(write_config(tmp_path / "c.yaml", data))
+    assert config.export.folder == str(tmp_path / "home" / "exports")

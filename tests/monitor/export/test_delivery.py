@@ -138,3 +138,26 @@ def test_an_admin_can_resend_a_day_and_a_rescore_sends_a_new_revision(tmp_path: 
 
 def test_backoff_doubles_up_to_the_limit() -> None:
     assert [backoff(n, 3600).total_seconds() for n in (1, 2, 3, 8, 20)] == [30, 60, 120, 3600, 3600]
+
+
+def test_a_record_of_a_running_day_says_partial_and_the_whole_day_is_a_new_revision(tmp_path: Path) -> None:
+    data = config_dict([str(SAMPLE_VIDEO)])
+    data["export"] = {"delivery": {"url": "http://127.0.0.1:9/x"}}
+    config = parse_config(data)
+    morning = dt.datetime(2026, 11, 27, 2, 30, 59, tzinfo=dt.UTC)  # 10:30 in Shanghai, working hours running
+    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    migrate(engine)
+    with make_session_factory(engine)() as s:
+        sync_config(s, config)
+        score_days(s, config, DAYS[1:], now=morning)
+        assert enqueue_day(s, config, DAYS[1], morning) == 1
+        row = s.scalars(select(models.Delivery)).one()
+        assert (row.payload["partial"], row.payload["observed_until"]) == (True, "2026-11-27T10:30:00+08:00")
+        assert enqueue_day(s, config, DAYS[1], T0) == 1  # 21:00: the working hours are over
+        s.refresh(row)
+        assert (row.payload["partial"], row.payload["observed_until"], row.revision) == (
+            False,
+            "2026-11-27T19:00:00+08:00",
+            2,
+        )
+    engine.dispose()

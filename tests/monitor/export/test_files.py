@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import zipfile
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import select
@@ -14,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api import create_app
 from monitor.config import AppConfig, parse_config
 from monitor.daily import score_days
-from monitor.export.job import export_day
+from monitor.export.job import days_to_export, export_day
 from monitor.store import models
 from monitor.store.repo import camera_pks, record_sample, sync_config
 from monitor.types import CameraKey, CameraStatus, Counts, Sample
@@ -23,6 +25,7 @@ from tests.helpers import config_dict, logged_in
 
 DAY = dt.date(2026, 11, 27)
 START = dt.datetime(2026, 11, 26, 23, tzinfo=dt.UTC)  # 07:00 in Shanghai
+EVENING = dt.datetime(2026, 11, 27, 13, tzinfo=dt.UTC)  # 21:00 in Shanghai: the day's working hours are over
 
 
 def _config(tmp_path: Path) -> AppConfig:
@@ -66,7 +69,7 @@ def test_the_workbook_matches_the_database_cell_by_cell(sessions: sessionmaker[S
     config = _config(tmp_path)
     with sessions() as s:
         _seed(s, config)
-        files = export_day(s, config, DAY, START)
+        files = export_day(s, config, DAY, EVENING)
         scores = {r.site_id: r for r in s.scalars(select(models.DailyScore).where(models.DailyScore.day == DAY))}
     wb = load_workbook(files["xlsx"])
     assert wb.sheetnames == ["项目得分", "区县排名", "停工项目", "视频中断", "摄像机离线"]
@@ -94,7 +97,9 @@ def test_the_workbook_matches_the_database_cell_by_cell(sessions: sessionmaker[S
     cameras_down = [r[0] for r in wb["摄像机离线"].iter_rows(min_row=2, values_only=True)]
     assert cameras_down == ["site3"]
     data = json.loads(files["json"].read_text(encoding="utf-8"))
-    assert data["schema_version"] == "1.0" and data["outage_sites"] == ["site3"]
+    assert data["schema_version"] == "1.1" and data["outage_sites"] == ["site3"]
+    assert (data["partial"], data["observed_until"]) == (False, "2026-11-27T19:00:00+08:00")
+    assert {r[-2] for r in ws.iter_rows(min_row=2, values_only=True)} == {"否"}
     assert files["csv"].read_bytes().startswith("\ufeff排名,项目编号".encode())
 
 
@@ -104,10 +109,11 @@ def test_the_same_data_gives_the_same_bytes_and_a_day_without_data_is_no_zero(
     config = _config(tmp_path)
     with sessions() as s:
         _seed(s, config)
-        first = {k: p.read_bytes() for k, p in export_day(s, config, DAY, START).items()}
-        again = {k: p.read_bytes() for k, p in export_day(s, config, DAY, START + dt.timedelta(hours=5)).items()}
+        first = {k: p.read_bytes() for k, p in export_day(s, config, DAY, EVENING).items()}
+        again = {k: p.read_bytes() for k, p in export_day(s, config, DAY, EVENING + dt.timedelta(days=5)).items()}
         assert first == again
-        empty = export_day(s, config, DAY + dt.timedelta(days=1), START)  # no samples at all that day
+        later = EVENING + dt.timedelta(days=1)
+        empty = export_day(s, config, DAY + dt.timedelta(days=1), later)  # no samples at all that day
     rows = list(load_workbook(empty["xlsx"])["项目得分"].iter_rows(min_row=2, values_only=True))
     assert {(r[1], r[6], r[7]) for r in rows} == {
         ("site1", None, "视频中断"),
@@ -121,10 +127,72 @@ def test_the_files_download_from_the_api(sessions: sessionmaker[Session], tmp_pa
     config = _config(tmp_path)
     with sessions() as s:
         _seed(s, config)
-        files = export_day(s, config, DAY, START)
+        files = export_day(s, config, DAY, EVENING)
     client = logged_in(TestClient(create_app(sessions, tmp_path, Path(config.export.folder))), sessions, "viewer")
     response = client.get(f"/api/exports/{DAY}/xlsx")
     assert response.status_code == 200 and response.content == files["xlsx"].read_bytes()
     assert "assessment-2026-11-27.xlsx" in response.headers["content-disposition"]
     assert client.get("/api/exports/2020-01-01/csv").status_code == 404
     assert client.get(f"/api/exports/{DAY}/exe").status_code == 422
+
+
+def test_today_is_marked_partial_and_counts_camera_availability_over_the_hours_gone_by(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """Given every camera up for the first hour of the day, when the day is exported at 08:00, then no
+    camera is listed as down (it was 1/12 of the working day: the old sheet said every camera was) and
+    every file says the day is partial."""
+    config = _config(tmp_path)
+    now = START + dt.timedelta(hours=1)
+    with sessions() as s:
+        sync_config(s, config)
+        pks = camera_pks(s)
+        for i in range(12):
+            slot = START + dt.timedelta(minutes=5 * i)
+            for site in ("site1", "site2", "site3", "site4"):
+                key = CameraKey(site, "cam1")
+                record_sample(s, pks[key], Sample(key, slot, slot, CameraStatus.online, counts=Counts(1, 0, 0)))
+        score_days(s, config, [DAY], now=now)
+        files = export_day(s, config, DAY, now)
+    data = json.loads(files["json"].read_text(encoding="utf-8"))
+    assert (data["partial"], data["observed_until"]) == (True, "2026-11-27T08:00:00+08:00")
+    assert data["cameras_down"] == []
+    wb = load_workbook(files["xlsx"])
+    assert "部分日" in (wb.properties.title or "")
+    assert [r[-2:] for r in wb["项目得分"].iter_rows(min_row=2, values_only=True)] == [("是", "2026-11-27 08:00")] * 4
+    csv_lines = files["csv"].read_text(encoding="utf-8-sig").splitlines()
+    assert csv_lines[0].endswith("部分日,数据截至") and csv_lines[1].endswith("是,2026-11-27 08:00")
+
+
+def test_a_day_that_has_not_begun_is_not_exported(sessions: sessionmaker[Session], tmp_path: Path) -> None:
+    config = _config(tmp_path)
+    with sessions() as s:
+        sync_config(s, config)
+        with pytest.raises(ValueError, match="2026-11-28 has not happened yet"):
+            export_day(s, config, DAY + dt.timedelta(days=1), EVENING)
+    assert not (tmp_path / "exports").exists()
+
+
+def test_the_workbook_carries_the_day_as_its_date_not_the_time_it_was_saved(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """openpyxl writes the save time into docProps/core.xml: two exports a second apart differed."""
+    config = _config(tmp_path)
+    with sessions() as s:
+        _seed(s, config)
+        files = export_day(s, config, DAY, EVENING)
+    with zipfile.ZipFile(files["xlsx"]) as xlsx:
+        core = xlsx.read("docProps/core.xml").decode()
+    assert ">2026-11-27T00:00:00Z</dcterms:modified>" in core
+
+
+def test_catch_up_exports_missed_days_but_not_today_before_its_export_time(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """A restart at 08:00 used to write (and queue) today's files from its running score."""
+    config = _config(tmp_path)
+    with sessions() as s:
+        _seed(s, config)  # scores DAY and the day after
+        next_morning = START + dt.timedelta(days=1, hours=1)  # 08:00 on the day after DAY
+        assert days_to_export(s, config, next_morning) == [DAY]
+        assert days_to_export(s, config, EVENING + dt.timedelta(days=1)) == [DAY, DAY + dt.timedelta(days=1)]

@@ -1,0 +1,44 @@
+"""A lone UTF-16 surrogate (``"\\ud800"``) is valid JSON but no text: it cannot be encoded as UTF-8, so it
+would fail in the database or in the error response itself (a 500). Refuse it with a 400 up front."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import HTTPException, Request
+
+SURROGATE_MESSAGE = "the JSON body holds a lone UTF-16 surrogate (such as \\ud800), which is not text"
+
+
+def _holds_surrogate(data: Any) -> bool:
+    stack = [data]  # a loop, not recursion: the body may nest as deep as the JSON parser allows
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
+
+
+async def reject_lone_surrogates(request: Request) -> None:
+    """Runs before every endpoint (an app dependency). Only bodies that escape a surrogate are parsed
+    again; a body that is not JSON is left to the endpoint's own validation (a 422)."""
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return
+    body = await request.body()
+    if b"\\u" not in body:
+        return
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        return
+    if _holds_surrogate(data):
+        raise HTTPException(400, SURROGATE_MESSAGE)
