@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
 
 from api import auth
-from api.guards import reject_nul
+from api.guards import BodyGuard, reject_nul
 from api.routers import admin, alerts, dispatch, exports, health, live, sites
 from monitor import __version__
 from monitor.config import AppConfig
@@ -31,6 +31,7 @@ def create_app(
         description="Construction progress monitor for the dispatch center: sites, cameras, samples.",
         dependencies=[Depends(reject_nul)],
     )
+    app.add_middleware(BodyGuard)
     app.state.sessions = sessions
     app.state.snapshot_root = snapshot_root
     app.state.export_folder = export_folder

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, Field
+from starlette.requests import HTTPConnection
 
 from api.deps import SessionDep
 from monitor.store import models
@@ -17,15 +18,16 @@ COOKIE = "sitemon_token"
 router = APIRouter(tags=["auth"])
 
 
-def _token(request: Request) -> str | None:
-    header = request.headers.get("Authorization", "")
+def token_from(connection: HTTPConnection) -> str | None:
+    """The Bearer token, else the dashboard's cookie."""
+    header = connection.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
         return header[7:].strip() or None
-    return request.cookies.get(COOKIE)
+    return connection.cookies.get(COOKIE)
 
 
 def current_user(request: Request, session: SessionDep) -> models.User:
-    token = _token(request)
+    token = token_from(request)
     user = user_for_token(session, token, dt.datetime.now(dt.UTC)) if token else None
     if user is None:
         raise HTTPException(401, "login required", headers={"WWW-Authenticate": "Bearer"})
@@ -73,7 +75,7 @@ def do_login(body: LoginIn, session: SessionDep, response: Response) -> LoginOut
 
 @router.post("/api/auth/logout", status_code=204)
 def do_logout(request: Request, session: SessionDep, response: Response) -> None:
-    token = _token(request)
+    token = token_from(request)
     if token:
         logout(session, token)
     response.delete_cookie(COOKIE)
