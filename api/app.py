@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api import auth
 from api.guards import BodyGuard, reject_nul
+from api.login_guard import LoginGuard, LoginLimits
 from api.routers import admin, alerts, dispatch, exports, health, live, sites
 from monitor import __version__
 from monitor.config import AppConfig
@@ -24,6 +25,7 @@ def create_app(
     tz: ZoneInfo | None = None,
     last_sweep_seconds: Callable[[], float | None] | None = None,
     config: AppConfig | None = None,
+    login_limits: LoginLimits | None = None,
 ) -> FastAPI:
     app = FastAPI(
         title="sitemon",
@@ -39,6 +41,7 @@ def create_app(
     app.state.last_sweep_seconds = last_sweep_seconds
     app.state.config = config
     app.state.overview_cache = {}
+    app.state.login_guard = LoginGuard(login_limits)
     app.include_router(health.router)
     app.include_router(auth.router)
     # Every other endpoint needs a logged-in user; roles are checked per endpoint on top.

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 from starlette.requests import HTTPConnection
 
 from api.deps import SessionDep
+from api.login_guard import LoginGuard, LoginRefused
 from monitor.store import models
 from monitor.users import TOKEN_LIFETIME, Role, login, logout, user_for_token
 
 COOKIE = "sitemon_token"
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["auth"])
 
 
@@ -61,16 +65,41 @@ class LoginOut(UserOut):
     token: str
 
 
-@router.post("/api/auth/login", response_model=LoginOut)
-def do_login(body: LoginIn, session: SessionDep, response: Response) -> LoginOut:
-    """Exchange a user name and password for a token (also set as an HttpOnly cookie for the dashboard)."""
-    token = login(session, body.username, body.password, dt.datetime.now(dt.UTC))
-    if token is None:
+@router.post(
+    "/api/auth/login",
+    response_model=LoginOut,
+    responses={429: {"description": "too many failed logins"}, 503: {"description": "too many logins at once"}},
+)
+async def do_login(body: LoginIn, session: SessionDep, request: Request, response: Response) -> LoginOut:
+    """Exchange a user name and password for a token (also set as an HttpOnly cookie for the dashboard).
+    Failed logins are limited per user and per address (429 with Retry-After)."""
+    guard: LoginGuard = request.app.state.login_guard
+    address = request.client.host if request.client else "unknown"
+    try:
+        attempt = guard.admit(body.username, address)
+        try:
+            found = await guard.hash_work(lambda: _check(session, body.username, body.password))
+        except LoginRefused:
+            guard.succeeded(attempt)  # never checked: not a failure
+            raise
+    except LoginRefused as exc:
+        raise HTTPException(exc.status, exc.detail, headers={"Retry-After": str(exc.retry_after)}) from None
+    if found is None:
+        log.info("failed login for %r from %s", body.username, address)
         raise HTTPException(401, "wrong user name or password")
-    user = user_for_token(session, token, dt.datetime.now(dt.UTC))
-    assert user is not None
-    response.set_cookie(COOKIE, token, max_age=int(TOKEN_LIFETIME.total_seconds()), httponly=True, samesite="strict")
+    guard.succeeded(attempt)
+    token, user = found
+    secure = request.url.scheme == "https"  # behind a TLS proxy that says so (X-Forwarded-Proto)
+    max_age = int(TOKEN_LIFETIME.total_seconds())
+    response.set_cookie(COOKIE, token, max_age=max_age, httponly=True, samesite="strict", secure=secure)
     return LoginOut(username=user.username, display_name=user.display_name, role=user.role, token=token)
+
+
+def _check(session: Session, username: str, password: str) -> tuple[str, models.User] | None:
+    now = dt.datetime.now(dt.UTC)
+    token = login(session, username, password, now)
+    user = user_for_token(session, token, now) if token else None
+    return (token, user) if token and user else None
 
 
 @router.post("/api/auth/logout", status_code=204)

@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import select
 import socket
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 
 from monitor.alerts.lifecycle import apply
@@ -36,6 +39,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServer]:
         apply(s, [Condition(key, Severity.critical, "离线")], dt.datetime.now(dt.UTC))
         for role in Role:
             add_user(s, role.name, PASSWORD, role)
+        add_user(s, "target", PASSWORD, Role.viewer)
     engine.dispose()
     with api_server(url, tmp / "snapshots") as running:
         yield running
@@ -88,3 +92,55 @@ def test_a_chunked_upload_is_cut_off_at_the_cap_without_the_server_growing(serve
     assert status == 413
     assert sent < 10 * MB
     assert server.peak_rss_mb() - before < 20
+
+
+def _login(server: ApiServer, username: str, password: str, address: str) -> httpx.Response:
+    body = {"username": username, "password": password}
+    return httpx.post(server.url + "/api/auth/login", json=body, headers={"X-Forwarded-For": address}, timeout=60)
+
+
+def test_forty_parallel_logins_neither_stall_health_nor_grow_the_server(server: ApiServer) -> None:
+    # Given 40 logins at once, each from its own address (the server trusts the proxy on 127.0.0.1)
+    before = server.peak_rss_mb()
+    checked_at: list[float] = []  # when each login that was checked (not sent away) answered
+    health_at: list[float] = []
+
+    def login(i: int) -> int:
+        status = _login(server, f"nobody{i}", "wrong-password", f"10.1.0.{i}").status_code
+        if status == 401:
+            checked_at.append(time.monotonic())
+        return status
+
+    def health() -> int:
+        time.sleep(0.2)  # the logins are in flight by now
+        status = httpx.get(server.url + "/api/health", timeout=60).status_code
+        health_at.append(time.monotonic())
+        return status
+
+    with ThreadPoolExecutor(41) as pool:
+        logins = [pool.submit(login, i) for i in range(40)]
+        checked = pool.submit(health)
+        statuses = [f.result() for f in logins]
+    # Then health answered while most logins were still waiting, hashing ran a few at a time, the rest were
+    # told to come back, and the server's memory grew by a few hashes, not forty.
+    assert checked.result() == 200
+    checked_at.sort()
+    assert health_at[0] < checked_at[len(checked_at) // 2]
+    assert set(statuses) <= {401, 503} and 503 in statuses and 401 in statuses
+    assert server.peak_rss_mb() - before < 300
+
+
+def test_failed_logins_lock_the_user_and_the_address(server: ApiServer) -> None:
+    for _ in range(5):
+        assert _login(server, "target", "wrong-password", "10.2.0.1").status_code == 401
+    # The user is locked, from any address, even with the right password; the other users are not.
+    locked = _login(server, "target", PASSWORD, "10.2.0.2")
+    assert locked.status_code == 429 and int(locked.headers["Retry-After"]) > 0
+    assert "this user" in locked.json()["detail"]
+    assert _login(server, "viewer", PASSWORD, "10.2.0.1").status_code == 200
+    # Twenty failures from one address, whatever the user names, lock the address.
+    for i in range(20):
+        assert _login(server, f"guess{i}", "wrong-password", "10.2.0.3").status_code == 401
+    refused = _login(server, "operator", PASSWORD, "10.2.0.3")
+    assert refused.status_code == 429 and "this address" in refused.json()["detail"]
+    assert _login(server, "operator", PASSWORD, "10.2.0.4").status_code == 200
