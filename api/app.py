@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api import auth
 from api.guards import BodyGuard, reject_nul
 from api.login_guard import LoginGuard, LoginLimits
-from api.routers import admin, alerts, dispatch, exports, health, live, sites
+from api.routers import admin, alerts, dispatch, exports, health, live, sites, users
 from monitor import __version__
 from monitor.config import AppConfig
 
@@ -52,5 +52,6 @@ def create_app(
     app.include_router(dispatch.router, dependencies=private)
     app.include_router(live.router, dependencies=private)
     app.include_router(admin.router, dependencies=private)
+    app.include_router(users.router, dependencies=private)
     app.mount("/", StaticFiles(directory=Path(__file__).parent / "static", html=True), name="dashboard")
     return app

@@ -85,9 +85,19 @@ def build_parser() -> argparse.ArgumentParser:
     us_add.add_argument("--name", help="display name, e.g. 张三")
     add_db(us_add)
     us_add.set_defaults(func=data.cmd_users)
-    us_list = us_sub.add_parser("list")
+    us_list = us_sub.add_parser("list", help="users, roles, whether active, live sessions")
     add_db(us_list)
     us_list.set_defaults(func=data.cmd_users)
+    for name, what in (
+        ("disable", "disable a user and end their sessions"),
+        ("enable", "enable a disabled user"),
+        ("passwd", "set a user's password ($SITEMON_PASSWORD or a prompt) and end their sessions"),
+        ("revoke", "end every session of a user (log them out everywhere)"),
+    ):
+        us_cmd = us_sub.add_parser(name, help=what)
+        us_cmd.add_argument("username")
+        add_db(us_cmd)
+        us_cmd.set_defaults(func=data.cmd_users)
 
     al = sub.add_parser("alerts", help="list or acknowledge alerts")
     al_sub = al.add_subparsers(dest="alerts_command", required=True)

@@ -144,3 +144,14 @@ def test_failed_logins_lock_the_user_and_the_address(server: ApiServer) -> None:
     refused = _login(server, "operator", PASSWORD, "10.2.0.3")
     assert refused.status_code == 429 and "this address" in refused.json()["detail"]
     assert _login(server, "operator", PASSWORD, "10.2.0.4").status_code == 200
+
+
+def test_a_live_stream_ends_once_its_session_is_logged_out(server: ApiServer) -> None:
+    token = _login(server, "viewer", PASSWORD, "10.3.0.1").json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.stream("GET", server.url + "/api/events", headers=headers, timeout=10) as stream:
+        lines = stream.iter_lines()
+        assert next(line for line in lines if line.startswith("event:")) == "event: hello"
+        assert httpx.post(server.url + "/api/auth/logout", headers=headers).status_code == 204
+        rest = list(lines)  # the server ends the stream (before, this read timed out: it went on and on)
+    assert "event: logout" in rest
