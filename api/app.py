@@ -11,9 +11,10 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
 
 from api import auth
+from api.browser import SameOriginGuard, SecurityHeaders
 from api.guards import BodyGuard, reject_nul
 from api.login_guard import LoginGuard, LoginLimits
-from api.routers import admin, alerts, dispatch, exports, health, live, sites, users
+from api.routers import admin, alerts, dispatch, docs, exports, health, live, sites, users
 from monitor import __version__
 from monitor.config import AppConfig
 
@@ -32,8 +33,15 @@ def create_app(
         version=__version__,
         description="Construction progress monitor for the dispatch center: sites, cameras, samples.",
         dependencies=[Depends(reject_nul)],
+        docs_url=None,  # served by the docs router, behind the login
+        redoc_url=None,
+        openapi_url=None,
     )
+    # Each middleware wraps those added before it: the headers go on every response, and a cross-site POST
+    # is refused before anything looks at its body.
     app.add_middleware(BodyGuard)
+    app.add_middleware(SameOriginGuard)
+    app.add_middleware(SecurityHeaders)
     app.state.sessions = sessions
     app.state.snapshot_root = snapshot_root
     app.state.export_folder = export_folder
@@ -53,5 +61,6 @@ def create_app(
     app.include_router(live.router, dependencies=private)
     app.include_router(admin.router, dependencies=private)
     app.include_router(users.router, dependencies=private)
+    app.include_router(docs.router, dependencies=private)
     app.mount("/", StaticFiles(directory=Path(__file__).parent / "static", html=True), name="dashboard")
     return app

@@ -33,7 +33,7 @@ async def reject_nul(request: Request) -> None:
             raise HTTPException(400, NUL_MESSAGE)
 
 
-def _refuse(status: int, detail: str, **headers: str) -> JSONResponse:
+def refuse(status: int, detail: str, **headers: str) -> JSONResponse:
     # Connection: close, so the server stops reading a body the client may still be sending.
     return JSONResponse({"detail": detail}, status, headers={"Connection": "close", **headers})
 
@@ -57,16 +57,16 @@ class BodyGuard:
         try:
             length = int(length_header) if length_header is not None else 0
         except ValueError:
-            await _refuse(400, "Content-Length is not a number")(scope, receive, send)
+            await refuse(400, "Content-Length is not a number")(scope, receive, send)
             return
         if length == 0 and not chunked:
             await self.app(scope, receive, send)
             return
         if length > self.max_bytes:
-            await _refuse(413, self._too_large)(scope, receive, send)
+            await refuse(413, self._too_large)(scope, receive, send)
             return
         if scope["path"] not in PUBLIC_BODY_PATHS and not await _authenticated(scope):
-            await _refuse(401, "login required", **{"WWW-Authenticate": "Bearer"})(scope, receive, send)
+            await refuse(401, "login required", **{"WWW-Authenticate": "Bearer"})(scope, receive, send)
             return
         started = False
 
@@ -80,7 +80,7 @@ class BodyGuard:
         except HTTPException as exc:  # raised by the counter where no endpoint turned it into a response
             if started or exc.status_code != 413:
                 raise
-            await _refuse(413, self._too_large)(scope, receive, send)
+            await refuse(413, self._too_large)(scope, receive, send)
 
     @property
     def _too_large(self) -> str:

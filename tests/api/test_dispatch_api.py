@@ -93,7 +93,7 @@ def test_the_openapi_schema_holds_up_to_schemathesis(sessions: sessionmaker[Sess
     app = create_app(sessions, tmp_path)
     client = logged_in(TestClient(app), sessions, "admin")
     headers = {"Authorization": client.headers["Authorization"]}
-    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app, headers=headers)
     failures: list[str] = []
     calls: list[int] = []
     for operation in schema.get_all_operations():

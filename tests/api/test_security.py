@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import select
 import socket
@@ -155,3 +156,66 @@ def test_a_live_stream_ends_once_its_session_is_logged_out(server: ApiServer) ->
         assert httpx.post(server.url + "/api/auth/logout", headers=headers).status_code == 204
         rest = list(lines)  # the server ends the stream (before, this read timed out: it went on and on)
     assert "event: logout" in rest
+
+
+@contextlib.contextmanager
+def _cookie_client(server: ApiServer, role: str) -> Iterator[httpx.Client]:
+    """Logged in as the dashboard is: by the cookie the login sets."""
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        assert client.post("/api/auth/login", json={"username": role, "password": PASSWORD}).status_code == 200
+        yield client
+
+
+def test_a_page_on_another_port_cannot_use_the_operators_cookie(server: ApiServer) -> None:
+    with _cookie_client(server, "operator") as operator:
+        (alert,) = operator.get("/api/alerts", params={"state": "open"}).json()
+        # Given the operator's browser on a page served from 127.0.0.1:8197, posting to the dashboard's server
+        forged = operator.post(f"/api/alerts/{alert['id']}/ack", headers={"Origin": "http://127.0.0.1:8197"})
+        assert forged.status_code == 403 and "127.0.0.1:8197" in forged.json()["detail"]
+        sneaky = operator.post(f"/api/alerts/{alert['id']}/ack", headers={"Sec-Fetch-Site": "same-site"})
+        assert sneaky.status_code == 403
+        assert operator.post(f"/api/alerts/{alert['id']}/ack", headers={"Origin": "null"}).status_code == 403
+        assert operator.get("/api/alerts", params={"state": "open"}).json()[0]["id"] == alert["id"]  # still open
+        # The dashboard's own page may.
+        own = operator.post(f"/api/alerts/{alert['id']}/ack", headers={"Origin": server.url})
+        assert own.status_code == 200 and own.json()["state"] == "acknowledged"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("GET", "/", 200),
+        ("GET", "/app.js", 200),
+        ("GET", "/api/health", 200),
+        ("GET", "/api/sites", 401),
+        ("GET", "/no-such-page", 404),
+        ("POST", "/api/auth/login", 422),
+    ],
+)
+def test_every_response_carries_the_security_headers(server: ApiServer, method: str, path: str, status: int) -> None:
+    response = httpx.request(method, server.url + path, json={} if method == "POST" else None)
+    assert response.status_code == status
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_api_docs_need_a_login(server: ApiServer) -> None:
+    for path in ("/docs", "/redoc", "/openapi.json"):
+        assert httpx.get(server.url + path).status_code == 401, path
+    with _cookie_client(server, "viewer") as viewer:
+        assert viewer.get("/openapi.json").json()["info"]["title"] == "sitemon"
+        docs = viewer.get("/docs")
+        assert docs.status_code == 200 and "https://cdn.jsdelivr.net" in docs.headers["Content-Security-Policy"]
+
+
+def test_the_cookie_is_secure_behind_a_tls_proxy(server: ApiServer) -> None:
+    body = {"username": "viewer", "password": PASSWORD}
+    # uvicorn believes X-Forwarded-Proto from the proxy on 127.0.0.1 (its --forwarded-allow-ips default).
+    behind_tls = httpx.post(server.url + "/api/auth/login", json=body, headers={"X-Forwarded-Proto": "https"})
+    cookie = behind_tls.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
+    assert behind_tls.headers["Strict-Transport-Security"] == "max-age=31536000"
+    plain = httpx.post(server.url + "/api/auth/login", json=body)
+    assert "Secure" not in plain.headers["Set-Cookie"] and "Strict-Transport-Security" not in plain.headers
