@@ -30,8 +30,13 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--database-url", help="SQLAlchemy URL (default: $SITEMON_DATABASE_URL or var/sitemon.db)")
 
     def add_http(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--host", default="127.0.0.1")
+        p.add_argument("--host", default="127.0.0.1", help="address to bind; keep 127.0.0.1 behind a TLS proxy")
         p.add_argument("--port", type=int, default=8000)
+        p.add_argument(
+            "--trusted-proxy",
+            default="127.0.0.1",
+            help="address(es) whose X-Forwarded-For/-Proto are believed (comma-separated; the TLS proxy)",
+        )
 
     config = sub.add_parser("config", help="configuration tools")
     config_sub = config.add_subparsers(dest="config_command", required=True)

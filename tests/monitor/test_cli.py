@@ -191,3 +191,15 @@ def test_workers_command_says_when_the_broker_cannot_be_reached(tmp_path: Path) 
     assert result.returncode == 1
     assert "UNREACHABLE" in result.stdout and "redis://:***@127.0.0.1" in result.stdout
     assert "Br0ker-Pw" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("host", "warned"),
+    [("127.0.0.1", False), ("::1", False), ("localhost", False), ("0.0.0.0", True), ("10.0.0.5", True)],
+)
+def test_serving_plain_http_beyond_this_machine_is_warned_about(host: str, warned: bool) -> None:
+    from monitor.cli.serve import plain_http_warning
+
+    warning = plain_http_warning(host)
+    assert (warning is not None) == warned
+    assert warning is None or "TLS reverse proxy" in warning
