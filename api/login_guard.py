@@ -1,11 +1,11 @@
 """Login throttling: failed logins limited per user and per address, argon2 hashing bounded.
 
-Each password check costs an argon2 hash (64 MiB, about 0.17 s on this project's 2-core machine). Without bounds, a burst of
-logins fills the worker threads and the memory of the process that also samples the cameras. Here at most
-``concurrent_hashes`` run at a time, in threads of their own; a few more wait without holding a thread, and
-the rest are told to come back (503). Failed logins count per user name and per client address in a
-sliding window; at the limit that user or address is refused (429) until the oldest failure leaves it,
-without any hashing.
+Each password check costs an argon2 hash (64 MiB, about 0.17 s on the project's 2-core machine). Without
+bounds, a burst of logins fills the worker threads and the memory of the process that also samples the
+cameras. Here at most ``concurrent_hashes`` run at a time, in threads of their own; a few more wait without
+holding a thread, and the rest are told to come back (503). Failed logins count per user name and per
+client address in a sliding window; at the limit that user or address is refused (429) until the oldest
+failure leaves it, without any hashing.
 """
 
 from __future__ import annotations
