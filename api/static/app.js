@@ -160,8 +160,17 @@ function route() {
 }
 
 let refreshTimer = null;
+let live = null;  // the one live-updates stream of the logged-in session
+function disconnectLive() {
+  if (live) live.close();
+  live = null;
+  document.getElementById("live").classList.remove("on");
+}
+
 function connectLive() {
+  disconnectLive();
   const source = new EventSource("/api/events");
+  live = source;
   const badge = document.getElementById("live");
   source.addEventListener("hello", () => badge.classList.add("on"));
   source.addEventListener("update", () => {
@@ -170,7 +179,7 @@ function connectLive() {
     refreshTimer = setTimeout(() => route().catch(() => {}), 300);
     document.body.dataset.updates = String(Number(document.body.dataset.updates || 0) + 1);
   });
-  source.addEventListener("logout", () => { source.close(); showLogin(); });  // the session was ended
+  source.addEventListener("logout", () => { disconnectLive(); showLogin(); });  // the session was ended elsewhere
   source.onerror = () => badge.classList.remove("on");
 }
 
@@ -185,6 +194,10 @@ async function start() {
 
 window.addEventListener("hashchange", () => { if (me) route(); });
 document.getElementById("lang").addEventListener("click", () => { lang = lang === "zh" ? "en" : "zh"; localStorage.setItem("lang", lang); translate(); if (me) route(); });
-document.getElementById("logout").addEventListener("click", async () => { await fetch("/api/auth/logout", { method: "POST" }); showLogin(); });
+document.getElementById("logout").addEventListener("click", async () => {
+  disconnectLive();
+  await fetch("/api/auth/logout", { method: "POST" });
+  showLogin();
+});
 translate();
 start().catch(() => {});

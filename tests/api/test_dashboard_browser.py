@@ -26,7 +26,7 @@ from monitor.snapshots import snapshot_relpath, write_jpeg
 from monitor.store import make_engine, make_session_factory, migrate, models
 from monitor.store.repo import camera_pks, record_sample, record_samples, sync_config
 from monitor.types import CameraKey, CameraStatus, Counts, Sample
-from monitor.users import Role, add_user
+from monitor.users import Role, add_user, revoke_sessions
 from tests.fixtures.servers import SAMPLE_VIDEO, free_port
 from tests.helpers import config_dict
 
@@ -216,6 +216,11 @@ def test_dispatch_staff_see_every_site_drill_in_acknowledge_and_get_live_updates
             expect(page.locator("h1")).to_have_text("Key project site monitor")
             # The dashboard lives within its Content-Security-Policy: nothing it loads or runs is refused.
             assert [m for m in console if "Content Security Policy" in m] == []
+
+            # An admin ends the session (sitemon users revoke): the live stream says so, the login shows.
+            with sessions() as s:
+                assert revoke_sessions(s, "duty") == 1
+            expect(page.locator("input[name=username]")).to_be_visible(timeout=10000)
         finally:
             browser.close()
     shutil.copyfile(ARTIFACTS / "dashboard-overview.png", ARTIFACTS / "latest.png")
