@@ -118,6 +118,13 @@ def set_active(session: Session, username: str, active: bool) -> int:
     return 0 if active else revoke_sessions(session, username)
 
 
+def password_matches(user: models.User, password: str) -> bool:
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def set_password(session: Session, username: str, password: str) -> int:
     """A new password; every session of the user ends (the number ended)."""
     _check_password(password)

@@ -82,3 +82,15 @@ def test_admins_manage_users_over_the_api(sessions: sessionmaker[Session], tmp_p
     assert wang.post("/api/auth/login", json={"username": "wang", "password": "new-password-1"}).status_code == 200
     assert admin.post("/api/admin/users/admin-user/disable").status_code == 409
     assert admin.post("/api/admin/users/nobody/revoke").status_code == 404
+
+
+def test_users_change_their_own_password(sessions: sessionmaker[Session], tmp_path: Path) -> None:
+    app = create_app(sessions, tmp_path)
+    li = logged_in(TestClient(app), sessions, "viewer", username="li")
+    assert li.post("/api/auth/password", json={"current": "wrong-one", "new": "new-password-1"}).status_code == 403
+    assert li.post("/api/auth/password", json={"current": PASSWORD, "new": "short"}).status_code == 422
+    assert li.post("/api/auth/password", json={"current": PASSWORD, "new": "new-password-1"}).status_code == 204
+    assert li.get("/api/auth/me").status_code == 401  # every session ended, this one too
+    again = TestClient(app).post("/api/auth/login", json={"username": "li", "password": "new-password-1"})
+    assert again.status_code == 200
+    assert TestClient(app).post("/api/auth/password", json={"current": "x", "new": "new-password-2"}).status_code == 401
