@@ -11,8 +11,10 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
 
 from api import auth
-from api.guards import reject_nul
-from api.routers import admin, alerts, dispatch, exports, health, live, sites
+from api.browser import SameOriginGuard, SecurityHeaders
+from api.guards import BodyGuard, reject_nul
+from api.login_guard import LoginGuard, LoginLimits
+from api.routers import admin, alerts, dispatch, docs, exports, health, live, sites, users
 from api.unicode_guard import reject_lone_surrogates
 from monitor import __version__
 from monitor.config import AppConfig
@@ -25,13 +27,22 @@ def create_app(
     tz: ZoneInfo | None = None,
     last_sweep_seconds: Callable[[], float | None] | None = None,
     config: AppConfig | None = None,
+    login_limits: LoginLimits | None = None,
 ) -> FastAPI:
     app = FastAPI(
         title="sitemon",
         version=__version__,
         description="Construction progress monitor for the dispatch center: sites, cameras, samples.",
         dependencies=[Depends(reject_nul), Depends(reject_lone_surrogates)],
+        docs_url=None,  # served by the docs router, behind the login
+        redoc_url=None,
+        openapi_url=None,
     )
+    # Each middleware wraps those added before it: the headers go on every response, and a cross-site POST
+    # is refused before anything looks at its body.
+    app.add_middleware(BodyGuard)
+    app.add_middleware(SameOriginGuard)
+    app.add_middleware(SecurityHeaders)
     app.state.sessions = sessions
     app.state.snapshot_root = snapshot_root
     app.state.export_folder = export_folder
@@ -39,6 +50,7 @@ def create_app(
     app.state.last_sweep_seconds = last_sweep_seconds
     app.state.config = config
     app.state.overview_cache = {}
+    app.state.login_guard = LoginGuard(login_limits)
     app.include_router(health.router)
     app.include_router(auth.router)
     # Every other endpoint needs a logged-in user; roles are checked per endpoint on top.
@@ -49,5 +61,7 @@ def create_app(
     app.include_router(dispatch.router, dependencies=private)
     app.include_router(live.router, dependencies=private)
     app.include_router(admin.router, dependencies=private)
+    app.include_router(users.router, dependencies=private)
+    app.include_router(docs.router, dependencies=private)
     app.mount("/", StaticFiles(directory=Path(__file__).parent / "static", html=True), name="dashboard")
     return app

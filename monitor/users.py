@@ -6,10 +6,11 @@ import datetime as dt
 import hashlib
 import secrets
 from enum import IntEnum
+from typing import Any, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, func, select
 from sqlalchemy.orm import Session
 
 from monitor.store import models
@@ -35,9 +36,17 @@ class UserError(ValueError):
     pass
 
 
-def add_user(session: Session, username: str, password: str, role: Role, display_name: str = "") -> models.User:
+class UnknownUser(UserError):
+    pass
+
+
+def _check_password(password: str) -> None:
     if len(password) < 8:
         raise UserError("password must have at least 8 characters")
+
+
+def add_user(session: Session, username: str, password: str, role: Role, display_name: str = "") -> models.User:
+    _check_password(password)
     if session.scalars(select(models.User).where(models.User.username == username)).first() is not None:
         raise UserError(f"user '{username}' exists already")
     user = models.User(
@@ -84,3 +93,56 @@ def user_for_token(session: Session, token: str, now: dt.datetime) -> models.Use
 def logout(session: Session, token: str) -> None:
     session.execute(delete(models.ApiToken).where(models.ApiToken.token_hash == _digest(token)))
     session.commit()
+
+
+def find_user(session: Session, username: str) -> models.User:
+    user = session.scalars(select(models.User).where(models.User.username == username)).first()
+    if user is None:
+        raise UnknownUser(f"no user '{username}'")
+    return user
+
+
+def revoke_sessions(session: Session, username: str) -> int:
+    """End every login session of the user; the number ended."""
+    user = find_user(session, username)
+    result = session.execute(delete(models.ApiToken).where(models.ApiToken.user_id == user.id))
+    session.commit()
+    return int(cast("CursorResult[Any]", result).rowcount)
+
+
+def set_active(session: Session, username: str, active: bool) -> int:
+    """Enable or disable a user; disabling ends their sessions (the number ended)."""
+    user = find_user(session, username)
+    user.active = active
+    session.commit()
+    return 0 if active else revoke_sessions(session, username)
+
+
+def password_matches(user: models.User, password: str) -> bool:
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def set_password(session: Session, username: str, password: str) -> int:
+    """A new password; every session of the user ends (the number ended)."""
+    _check_password(password)
+    user = find_user(session, username)
+    user.password_hash = _hasher.hash(password)
+    session.commit()
+    return revoke_sessions(session, username)
+
+
+def all_users(session: Session) -> list[models.User]:
+    return list(session.scalars(select(models.User).order_by(models.User.username)))
+
+
+def session_counts(session: Session, now: dt.datetime) -> dict[int, int]:
+    """Live sessions per user id."""
+    query = (
+        select(models.ApiToken.user_id, func.count())
+        .where(models.ApiToken.expires_at >= now)
+        .group_by(models.ApiToken.user_id)
+    )
+    return {user_id: int(n) for user_id, n in session.execute(query).all()}

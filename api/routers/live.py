@@ -14,17 +14,22 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.auth import token_from
 from api.deps import SessionDep
 from api.routers.health import add_storage_metrics
 from monitor.store import models
+from monitor.users import user_for_token
 
 router = APIRouter(tags=["live"])
 POLL_SECONDS = 2.0
 
 
-def version(sessions: sessionmaker[Session]) -> dict[str, str]:
-    """What changed is seen in the database, so it works whichever process sampled or scored."""
+def version(sessions: sessionmaker[Session], token: str | None) -> dict[str, str] | None:
+    """What changed is seen in the database, so it works whichever process sampled or scored; None once
+    the token that opened the stream is no longer valid (logged out, revoked, expired, user disabled)."""
     with sessions() as session:
+        if token is None or user_for_token(session, token, dt.datetime.now(dt.UTC)) is None:
+            return None
         sample = session.scalar(select(func.max(models.Sample.id)))
         score = session.scalar(select(func.max(models.DailyScore.computed_at)))
         alert = session.scalar(select(func.count(models.Alert.id)))
@@ -36,14 +41,19 @@ def version(sessions: sessionmaker[Session]) -> dict[str, str]:
 
 @router.get("/api/events")
 async def events(request: Request) -> StreamingResponse:
-    """Server-sent events: an ``update`` naming what changed (samples, scores, alerts) whenever it changes."""
+    """Server-sent events: an ``update`` naming what changed (samples, scores, alerts) whenever it changes.
+    The token is checked at every poll: once it dies the stream says ``logout`` and ends."""
     sessions = request.app.state.sessions
+    token = token_from(request)
 
     async def stream() -> AsyncIterator[str]:
         last: dict[str, str] = {}
         yield "retry: 3000\n\n"
         while not await request.is_disconnected():
-            now = await asyncio.to_thread(version, sessions)
+            now = await asyncio.to_thread(version, sessions, token)
+            if now is None:
+                yield "event: logout\ndata: {}\n\n"
+                return
             changed = [k for k, v in now.items() if last.get(k) != v]
             if changed and last:
                 yield f"event: update\ndata: {json.dumps({'changed': changed})}\n\n"

@@ -2,7 +2,7 @@
 // The dispatch center's screen: every site on one page, a page per site, live updates.
 const T = {
   zh: { title: "重点项目视频监测调度", overview: "总览", live: "实时", logout: "退出", login: "登录", username: "用户名",
-        password: "密码", signin: "登录", wrong: "用户名或密码错误", district: "区县", batch: "批次", status: "状态",
+        password: "密码", signin: "登录", wrong: "用户名或密码错误", busy: "登录尝试过多，请稍后再试", district: "区县", batch: "批次", status: "状态",
         all: "全部", score: "得分", updated: "更新", ranking: "区县排名", rank: "排名", avg: "平均得分", sites: "项目数",
         cameras: "摄像机", health: "状态", since: "起始", reason: "原因", timeline: "今日活动", history: "近30日得分",
         alerts: "预警", ack: "确认", acked: "已确认", type: "类型", opened: "时间", message: "内容", none: "无",
@@ -12,7 +12,7 @@ const T = {
         no_score: "未评分", online: "在线", offline: "离线", unauthorized: "认证失败", not_found: "地址错误",
         stream_error: "码流错误", frozen: "画面冻结", black: "黑屏", unknown: "未知" },
   en: { title: "Key project site monitor", overview: "Overview", live: "live", logout: "Log out", login: "Log in",
-        username: "User", password: "Password", signin: "Log in", wrong: "Wrong user name or password",
+        username: "User", password: "Password", signin: "Log in", wrong: "Wrong user name or password", busy: "Too many login attempts; try again later",
         district: "District", batch: "Batch", status: "Status", all: "All", score: "Score", updated: "Updated",
         ranking: "District ranking", rank: "Rank", avg: "Average", sites: "Sites", cameras: "Cameras",
         health: "Status", since: "Since", reason: "Reason", timeline: "Today's activity", history: "30-day scores",
@@ -56,7 +56,10 @@ function showLogin() {
     const form = new FormData(event.target);
     const response = await fetch("/api/auth/login", { method: "POST", headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ username: form.get("username"), password: form.get("password") }) });
-    if (!response.ok) { document.getElementById("login-error").textContent = t("wrong"); return; }
+    if (!response.ok) {
+      document.getElementById("login-error").textContent = t(response.status === 429 || response.status === 503 ? "busy" : "wrong");
+      return;
+    }
     await start();
   });
 }
@@ -157,8 +160,17 @@ function route() {
 }
 
 let refreshTimer = null;
+let live = null;  // the one live-updates stream of the logged-in session
+function disconnectLive() {
+  if (live) live.close();
+  live = null;
+  document.getElementById("live").classList.remove("on");
+}
+
 function connectLive() {
+  disconnectLive();
   const source = new EventSource("/api/events");
+  live = source;
   const badge = document.getElementById("live");
   source.addEventListener("hello", () => badge.classList.add("on"));
   source.addEventListener("update", () => {
@@ -167,6 +179,7 @@ function connectLive() {
     refreshTimer = setTimeout(() => route().catch(() => {}), 300);
     document.body.dataset.updates = String(Number(document.body.dataset.updates || 0) + 1);
   });
+  source.addEventListener("logout", () => { disconnectLive(); showLogin(); });  // the session was ended elsewhere
   source.onerror = () => badge.classList.remove("on");
 }
 
@@ -181,6 +194,10 @@ async function start() {
 
 window.addEventListener("hashchange", () => { if (me) route(); });
 document.getElementById("lang").addEventListener("click", () => { lang = lang === "zh" ? "en" : "zh"; localStorage.setItem("lang", lang); translate(); if (me) route(); });
-document.getElementById("logout").addEventListener("click", async () => { await fetch("/api/auth/logout", { method: "POST" }); showLogin(); });
+document.getElementById("logout").addEventListener("click", async () => {
+  disconnectLive();
+  await fetch("/api/auth/logout", { method: "POST" });
+  showLogin();
+});
 translate();
 start().catch(() => {});

@@ -30,8 +30,13 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--database-url", help="SQLAlchemy URL (default: $SITEMON_DATABASE_URL or var/sitemon.db)")
 
     def add_http(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--host", default="127.0.0.1")
+        p.add_argument("--host", default="127.0.0.1", help="address to bind; keep 127.0.0.1 behind a TLS proxy")
         p.add_argument("--port", type=int, default=8000)
+        p.add_argument(
+            "--trusted-proxy",
+            default="127.0.0.1",
+            help="address(es) whose X-Forwarded-For/-Proto are believed (comma-separated; the TLS proxy)",
+        )
 
     config = sub.add_parser("config", help="configuration tools")
     config_sub = config.add_subparsers(dest="config_command", required=True)
@@ -85,9 +90,19 @@ def build_parser() -> argparse.ArgumentParser:
     us_add.add_argument("--name", help="display name, e.g. 张三")
     add_db(us_add)
     us_add.set_defaults(func=data.cmd_users)
-    us_list = us_sub.add_parser("list")
+    us_list = us_sub.add_parser("list", help="users, roles, whether active, live sessions")
     add_db(us_list)
     us_list.set_defaults(func=data.cmd_users)
+    for name, what in (
+        ("disable", "disable a user and end their sessions"),
+        ("enable", "enable a disabled user"),
+        ("passwd", "set a user's password ($SITEMON_PASSWORD or a prompt) and end their sessions"),
+        ("revoke", "end every session of a user (log them out everywhere)"),
+    ):
+        us_cmd = us_sub.add_parser(name, help=what)
+        us_cmd.add_argument("username")
+        add_db(us_cmd)
+        us_cmd.set_defaults(func=data.cmd_users)
 
     al = sub.add_parser("alerts", help="list or acknowledge alerts")
     al_sub = al.add_subparsers(dest="alerts_command", required=True)

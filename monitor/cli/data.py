@@ -81,20 +81,33 @@ def cmd_alerts(args: argparse.Namespace) -> int:
 
 
 def cmd_users(args: argparse.Namespace) -> int:
-    from sqlalchemy import select
-
-    from monitor.store import models
-    from monitor.users import Role, UserError, add_user
+    from monitor import users
 
     with database(args.database_url) as session:
-        if args.users_command == "add":
-            password = os.environ.get("SITEMON_PASSWORD") or getpass.getpass(f"password for {args.username}: ")
-            try:
-                add_user(session, args.username, password, Role.parse(args.role), args.name or "")
-            except (UserError, ValueError) as exc:
-                raise CommandError(str(exc)) from None
-            print(f"user {args.username} ({args.role}) added")
-            return 0
-        for u in session.scalars(select(models.User).order_by(models.User.username)):
-            print(f"{u.username}\t{u.role}\t{u.display_name}\t{'active' if u.active else 'disabled'}")
+        try:
+            if args.users_command == "list":
+                live = users.session_counts(session, dt.datetime.now(dt.UTC))
+                for u in users.all_users(session):
+                    state = "active" if u.active else "disabled"
+                    print(f"{u.username}\t{u.role}\t{u.display_name}\t{state}\t{live.get(u.id, 0)} session(s)")
+                return 0
+            if args.users_command == "add":
+                users.add_user(
+                    session, args.username, _password(args.username), users.Role.parse(args.role), args.name or ""
+                )
+                print(f"user {args.username} ({args.role}) added")
+            elif args.users_command == "passwd":
+                ended = users.set_password(session, args.username, _password(args.username))
+                print(f"password of {args.username} changed; {ended} session(s) ended")
+            elif args.users_command == "revoke":
+                print(f"{users.revoke_sessions(session, args.username)} session(s) of {args.username} ended")
+            else:
+                ended = users.set_active(session, args.username, args.users_command == "enable")
+                print(f"user {args.username} {args.users_command}d; {ended} session(s) ended")
+        except ValueError as exc:  # UserError, or an unknown role
+            raise CommandError(str(exc)) from None
     return 0
+
+
+def _password(username: str) -> str:
+    return os.environ.get("SITEMON_PASSWORD") or getpass.getpass(f"password for {username}: ")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import logging
 import signal
 import sys
@@ -29,7 +30,21 @@ def _stop_on_signal(signum: int, _frame: object) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
 
-def _serve(config_path: Path, database_url: str | None, host: str, port: int, api: bool) -> int:
+def plain_http_warning(host: str) -> str | None:
+    """Said at start-up when the API is reachable from other machines without TLS in front."""
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost"
+    if loopback:
+        return None
+    return (
+        f"the API listens on {host} over plain HTTP: passwords and login cookies cross the network in the clear. "
+        "Bind 127.0.0.1 and put a TLS reverse proxy in front (docs/deployment.md)"
+    )
+
+
+def _serve(args: argparse.Namespace, config_path: Path, database_url: str | None, api: bool) -> int:
     import uvicorn
 
     from api import create_app
@@ -62,8 +77,12 @@ def _serve(config_path: Path, database_url: str | None, host: str, port: int, ap
             )
             app.state.storage = runtime.storage
             app.state.snapshot_cleanup = runtime.snapshot_cleanup
-            log.info("API on http://%s:%d/api/sites", host, port)
-            uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_config=None)).run()
+            log.info("API on http://%s:%d/api/sites", args.host, args.port)
+            if warning := plain_http_warning(args.host):
+                log.warning("%s", warning)
+            proxies = args.trusted_proxy
+            server = uvicorn.Config(app, host=args.host, port=args.port, log_config=None, forwarded_allow_ips=proxies)
+            uvicorn.Server(server).run()
         else:
             import threading
 
@@ -135,7 +154,7 @@ def cmd_workers(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    return _serve(Path(args.config), args.database_url, args.host, args.port, not args.no_api)
+    return _serve(args, Path(args.config), args.database_url, not args.no_api)
 
 
 DEMO_USER, DEMO_PASSWORD = "demo", "sitemon-demo"  # the demo's own database only; documented in the README
@@ -163,7 +182,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     url = args.database_url or f"sqlite:///{(DEMO_DIR / 'sitemon.db').resolve()}"
     _ensure_demo_user(url)
     log.info("demo config written to %s; log in as user '%s' (see README)", path, DEMO_USER)
-    return _serve(path, url, args.host, args.port, api=True)
+    return _serve(args, path, url, api=True)
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import cv2
 import pytest
@@ -25,7 +26,7 @@ from monitor.snapshots import snapshot_relpath, write_jpeg
 from monitor.store import make_engine, make_session_factory, migrate, models
 from monitor.store.repo import camera_pks, record_sample, record_samples, sync_config
 from monitor.types import CameraKey, CameraStatus, Counts, Sample
-from monitor.users import Role, add_user
+from monitor.users import Role, add_user, revoke_sessions
 from tests.fixtures.servers import SAMPLE_VIDEO, free_port
 from tests.helpers import config_dict
 
@@ -167,6 +168,8 @@ def test_dispatch_staff_see_every_site_drill_in_acknowledge_and_get_live_updates
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
+        console: list[str] = []
+        page.on("console", lambda message: console.append(message.text))
         try:
             page.goto(url + "/")
             page.fill("input[name=username]", "duty")
@@ -179,7 +182,7 @@ def test_dispatch_staff_see_every_site_drill_in_acknowledge_and_get_live_updates
             expect(page.locator("#user")).to_have_text("值班员")
             expect(page.locator("#ranking tr")).to_have_count(6)  # header + 5 districts
             expect(page.locator("#counts")).to_contain_text("正常施工")
-            page.wait_for_function("[...document.querySelectorAll('#grid img')].every(i => i.complete)")
+            _wait_until(page, "[...document.querySelectorAll('#grid img')].every(i => i.complete)")
             page.screenshot(path=str(ARTIFACTS / "dashboard-overview.png"))
 
             page.select_option("select[data-f=district]", "高新区")
@@ -191,7 +194,7 @@ def test_dispatch_staff_see_every_site_drill_in_acknowledge_and_get_live_updates
             bars = page.locator("#timeline rect").count()
             assert bars >= 1
             expect(page.locator("#history circle")).to_have_count(29 + (1 if site_scored_today(sessions) else 0))
-            page.wait_for_function("document.querySelector('img.snapshot')?.naturalWidth > 0")
+            _wait_until(page, "document.querySelector('img.snapshot')?.naturalWidth > 0")
             expect(page.locator("#cameras")).to_contain_text("在线")
             page.click("button.ack")
             expect(page.locator("#alerts")).to_contain_text("已确认 (值班员)")
@@ -206,11 +209,27 @@ def test_dispatch_staff_see_every_site_drill_in_acknowledge_and_get_live_updates
                     camera_pks(s)[key],
                     Sample(key, slot, slot, CameraStatus.online, counts=Counts(), activity=Activity(level=1.0)),
                 )
-            page.wait_for_function("Number(document.body.dataset.updates || 0) >= 1", timeout=15000)
+            _wait_until(page, "Number(document.body.dataset.updates || 0) >= 1", timeout=15)
             expect(page.locator("#timeline rect")).to_have_count(bars + 1, timeout=10000)
 
             page.click("#lang")
             expect(page.locator("h1")).to_have_text("Key project site monitor")
+            # The dashboard lives within its Content-Security-Policy: nothing it loads or runs is refused.
+            assert [m for m in console if "Content Security Policy" in m] == []
+
+            # An admin ends the session (sitemon users revoke): the live stream says so, the login shows.
+            with sessions() as s:
+                assert revoke_sessions(s, "duty") == 1
+            expect(page.locator("input[name=username]")).to_be_visible(timeout=10000)
         finally:
             browser.close()
     shutil.copyfile(ARTIFACTS / "dashboard-overview.png", ARTIFACTS / "latest.png")
+
+
+def _wait_until(page: Any, expression: str, timeout: float = 30) -> None:
+    """page.wait_for_function compiles its predicate with eval inside the page, which the dashboard's
+    Content-Security-Policy forbids; page.evaluate goes through the DevTools protocol instead."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still false after {timeout} s: {expression}"
+        time.sleep(0.1)

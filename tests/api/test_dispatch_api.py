@@ -103,7 +103,7 @@ def test_the_openapi_schema_holds_up_to_schemathesis(sessions: sessionmaker[Sess
     app = create_app(sessions, tmp_path, tmp_path / "exports", config=config)  # admin actions really run
     client = logged_in(TestClient(app), sessions, "admin")
     headers = {"Authorization": client.headers["Authorization"]}
-    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app, headers=headers)
     failures: list[str] = []
     calls: list[tuple[str, int]] = []
     edges: list[str] = []

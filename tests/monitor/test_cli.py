@@ -203,3 +203,15 @@ def test_score_and_export_refuse_a_day_that_has_not_begun(tmp_path: Path) -> Non
         assert f"--date {future} has not happened yet" in result.stderr
     result = _run("export", "--date", "0001-01-01", "--config", str(path), "--database-url", db)
     assert result.returncode == 2 and "before 1970-01-01" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("host", "warned"),
+    [("127.0.0.1", False), ("::1", False), ("localhost", False), ("0.0.0.0", True), ("10.0.0.5", True)],
+)
+def test_serving_plain_http_beyond_this_machine_is_warned_about(host: str, warned: bool) -> None:
+    from monitor.cli.serve import plain_http_warning
+
+    warning = plain_http_warning(host)
+    assert (warning is not None) == warned
+    assert warning is None or "TLS reverse proxy" in warning

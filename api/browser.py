@@ -1,0 +1,89 @@
+"""What protects a browser that holds a login cookie: state changes only from this server's own pages, and
+headers on every response that keep the pages from being framed, sniffed or fed foreign scripts."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.guards import refuse
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+DASHBOARD_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+# FastAPI's /docs and /redoc pages load Swagger UI and ReDoc from a CDN and start them with an inline script.
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
+    "font-src https://fonts.gstatic.com; img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
+    "worker-src blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+DOCS_PATHS = frozenset({"/docs", "/redoc"})
+
+
+def _netloc(value: str, scheme: str) -> str:
+    """host[:port] in lower case, without the scheme's default port."""
+    value = value.lower()
+    default = {"http": ":80", "https": ":443"}.get(scheme, "")
+    return value.removesuffix(default) if default else value
+
+
+def same_origin(headers: Headers, scheme: str) -> bool:
+    """A browser names the page that made a request in Origin (and, newer ones, Sec-Fetch-Site). Clients
+    that are not browsers send neither, and cannot be made to carry the dashboard's cookie by another site."""
+    origin = headers.get("origin")
+    if origin is None:
+        return headers.get("sec-fetch-site", "same-origin") in ("same-origin", "none")
+    parts = urlsplit(origin)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return False  # "null": a sandboxed frame, a file, a redirect across sites
+    return _netloc(parts.netloc, parts.scheme) == _netloc(headers.get("host", ""), scheme)
+
+
+class SameOriginGuard:
+    """Cross-site request forgery: a POST (PUT, PATCH, DELETE) from another origin is a 403 — another port of
+    the same host is another origin. The login cookie is SameSite=Strict as well; this also covers browsers
+    that count another port as the same site."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] not in SAFE_METHODS:
+            headers = Headers(scope=scope)
+            if not same_origin(headers, scope.get("scheme", "http")):
+                origin = headers.get("origin", "another site")
+                await refuse(403, f"cross-site request refused: {origin} is not this server")(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+class SecurityHeaders:
+    """Content-Security-Policy, framing, MIME sniffing and referrer headers on every response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        csp = DOCS_CSP if scope["path"] in DOCS_PATHS else DASHBOARD_CSP
+        https = scope.get("scheme") == "https"
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("Content-Security-Policy", csp)
+                headers.setdefault("X-Frame-Options", "DENY")
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("Referrer-Policy", "same-origin")
+                if https:
+                    headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -1,0 +1,112 @@
+"""Admin: users and their login sessions, the API twin of `sitemon users`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Annotated, Literal, TypeVar
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from pydantic import BaseModel, Field
+
+from api.auth import require
+from api.deps import SessionDep
+from api.login_guard import LoginGuard, LoginRefused
+from monitor import users
+from monitor.store import models
+
+router = APIRouter(prefix="/api/admin/users", tags=["admin"])
+Admin = Annotated[models.User, Depends(require(users.Role.admin))]
+Username = Annotated[str, Path(min_length=1, max_length=64)]
+T = TypeVar("T")
+
+
+class UserAdminOut(BaseModel):
+    username: str
+    display_name: str
+    role: str
+    active: bool
+    sessions: int = Field(description="live login sessions")
+
+
+class UserIn(BaseModel):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=8, max_length=200)
+    role: Literal["viewer", "operator", "admin"]
+    display_name: str = Field("", max_length=100)
+
+
+class PasswordIn(BaseModel):
+    password: str = Field(min_length=8, max_length=200)
+
+
+class SessionsOut(BaseModel):
+    username: str
+    sessions_ended: int
+
+
+def _out(user: models.User, sessions: int) -> UserAdminOut:
+    return UserAdminOut(
+        username=user.username, display_name=user.display_name, role=user.role, active=user.active, sessions=sessions
+    )
+
+
+def _run(action: Callable[[], T]) -> T:
+    try:
+        return action()
+    except users.UnknownUser as exc:
+        raise HTTPException(404, str(exc)) from None
+    except users.UserError as exc:
+        raise HTTPException(409, str(exc)) from None
+
+
+async def _hashing(request: Request, action: Callable[[], T]) -> T:
+    """Password hashes share the login's bounded hashing threads."""
+    guard: LoginGuard = request.app.state.login_guard
+    try:
+        return await guard.hash_work(lambda: _run(action))
+    except LoginRefused as exc:
+        raise HTTPException(exc.status, exc.detail, headers={"Retry-After": str(exc.retry_after)}) from None
+
+
+@router.get("", response_model=list[UserAdminOut])
+def list_users(session: SessionDep, _: Admin) -> list[UserAdminOut]:
+    live = users.session_counts(session, dt.datetime.now(dt.UTC))
+    return [_out(u, live.get(u.id, 0)) for u in users.all_users(session)]
+
+
+@router.post("", response_model=UserAdminOut, status_code=201)
+async def add_user(body: UserIn, session: SessionDep, request: Request, _: Admin) -> UserAdminOut:
+    role = users.Role[body.role]
+    user = await _hashing(
+        request, lambda: users.add_user(session, body.username, body.password, role, body.display_name)
+    )
+    return _out(user, 0)
+
+
+@router.post("/{username}/disable", response_model=SessionsOut)
+def disable(username: Username, session: SessionDep, admin: Admin) -> SessionsOut:
+    """Disable the user and end their sessions (an admin cannot disable themself)."""
+    if username == admin.username:
+        raise HTTPException(409, "you cannot disable yourself")
+    return SessionsOut(username=username, sessions_ended=_run(lambda: users.set_active(session, username, False)))
+
+
+@router.post("/{username}/enable", response_model=SessionsOut)
+def enable(username: Username, session: SessionDep, _: Admin) -> SessionsOut:
+    return SessionsOut(username=username, sessions_ended=_run(lambda: users.set_active(session, username, True)))
+
+
+@router.post("/{username}/password", response_model=SessionsOut)
+async def set_password(
+    username: Username, body: PasswordIn, session: SessionDep, request: Request, _: Admin
+) -> SessionsOut:
+    """A new password for the user; their sessions end."""
+    ended = await _hashing(request, lambda: users.set_password(session, username, body.password))
+    return SessionsOut(username=username, sessions_ended=ended)
+
+
+@router.post("/{username}/revoke", response_model=SessionsOut)
+def revoke(username: Username, session: SessionDep, _: Admin) -> SessionsOut:
+    """End every session of the user: they are logged out everywhere."""
+    return SessionsOut(username=username, sessions_ended=_run(lambda: users.revoke_sessions(session, username)))
