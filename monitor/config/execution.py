@@ -48,11 +48,11 @@ class ExecutionConfig(ConfigModel):
     @field_validator("broker_url", mode="before")
     @classmethod
     def _broker(cls, value: Any) -> Any:
-        from monitor.config.camera import expand_env
+        from monitor.config.camera import expand_url
 
         if not isinstance(value, str):
             return value
-        url = expand_env(value.strip())
+        url = expand_url(value.strip())
         scheme, sep, _ = url.partition("://")
         if not sep or scheme.lower() not in BROKER_SCHEMES:
             raise ValueError("must be a redis://, rediss://, amqp:// or amqps:// URL")

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.redact import redact_text
+from monitor.redact import add_url_secrets, redact_text
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def make_engine(url: str | None = None) -> Engine:
     url = database_url(url)
+    add_url_secrets(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
