@@ -58,6 +58,13 @@ class UrlParts:
             return None
         return unquote(self.userinfo.partition(":")[2])
 
+    def basic_auth(self) -> str | None:
+        """The ``Authorization`` header value for the user info, if there is one."""
+        if self.userinfo is None:
+            return None
+        pair = f"{self.username or ''}:{self.password or ''}"
+        return "Basic " + base64.b64encode(pair.encode()).decode()
+
     def without_userinfo(self) -> str:
         query = "" if self.query is None else f"?{self.query}"
         fragment = "" if self.fragment is None else f"#{self.fragment}"
