@@ -109,6 +109,12 @@ def split_url(url: str) -> UrlParts | None:
     )
 
 
+def needs_encoding(url: str) -> bool:
+    """True when the user info holds ``/ ? # @`` as they are: sitemon reads it, FFmpeg cannot."""
+    parts = split_url(url)
+    return parts is not None and parts.userinfo is not None and any(c in parts.userinfo for c in "/?#@")
+
+
 def _mask_params(text: str, separator: str) -> str:
     """Every ``name=value`` keeps its name; a bare item may be a token itself, so it goes entirely."""
     items = []

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from monitor.cli.common import database
 from monitor.config import AppConfig, ConfigError, load_config
+from monitor.redact import mask_url, needs_encoding
 
 log = logging.getLogger("sitemon")
 
@@ -22,6 +23,16 @@ def cmd_config_check(args: argparse.Namespace) -> int:
         return 1
     cameras = sum(1 for _ in config.cameras())
     print(f"{args.file}: OK ({len(config.sites)} sites, {cameras} cameras)")
+    for i, site in enumerate(config.sites):
+        for j, camera in enumerate(site.cameras):
+            for field, url in (("url", camera.url), ("substream_url", camera.substream_url)):
+                if url is not None and needs_encoding(url.get_secret_value()):
+                    print(
+                        f"warning: sites[{i}].cameras[{j}].{field} ({mask_url(url.get_secret_value())}): "
+                        "the user info holds / ? # or @ as they are; FFmpeg cannot open such a URL: "
+                        "percent-encode them (%2F %3F %23 %40)",
+                        file=sys.stderr,
+                    )
     return 0
 
 
