@@ -27,7 +27,6 @@ MIN_SECRET_LENGTH = 4
 """Shorter values are too common to replace in free text; inside a URL the structure still masks them."""
 MIN_QUERY_SECRET_LENGTH = 8
 """Query values are masked in every URL; only long ones (tokens, not ``channel=1``) are scrubbed from text."""
-
 MIN_TOKEN_LENGTH = 16
 """User info without a password is a token only when it is this long (``https://TOKEN@host``)."""
 
@@ -166,12 +165,12 @@ def _url_spans(text: str) -> Iterable[tuple[int, int]]:
 
 def redact_text(text: str) -> str:
     """``text`` with known secrets scrubbed and every URL in it masked (see :func:`mask_url`)."""
-    return _map_urls(scrub(text), mask_url)
+    return _map_urls(scrub(text), mask_url) if text else text
 
 
 def strip_urls(text: str) -> str:
     """``text`` for a viewer: known secrets scrubbed and every URL replaced by ``[hidden]``."""
-    return _map_urls(scrub(text), lambda _: HIDDEN)
+    return _map_urls(scrub(text), lambda _: HIDDEN) if text else text
 
 
 def _map_urls(text: str, replace: Callable[[str], str]) -> str:

@@ -196,6 +196,23 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_db_redact(args: argparse.Namespace) -> int:
+    from monitor.cli.common import CommandError, database
+    from monitor.store.redaction import redact_stored
+
+    if args.config:
+        try:
+            load_config(args.config)  # makes its secrets known
+        except ConfigError as exc:
+            raise CommandError(str(exc)) from None
+    with database(args.database_url) as session:
+        changed = redact_stored(session)
+    for column, count in changed.items():
+        print(f"{column}\t{count}")
+    log.info("%d stored text(s) rewritten", sum(changed.values()))
+    return 0
+
+
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from monitor.store import make_engine, migrate
 
