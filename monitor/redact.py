@@ -109,9 +109,10 @@ def split_url(url: str) -> UrlParts | None:
 
 
 def needs_encoding(url: str) -> bool:
-    """True when the user info holds ``/ ? # @`` as they are: sitemon reads it, FFmpeg cannot."""
+    """True when the user info holds ``/ ? #`` as they are: sitemon reads it, FFmpeg cannot (FFmpeg, like
+    sitemon, takes the last ``@`` before the path, so an ``@`` is fine)."""
     parts = split_url(url)
-    return parts is not None and parts.userinfo is not None and any(c in parts.userinfo for c in "/?#@")
+    return parts is not None and parts.userinfo is not None and any(c in parts.userinfo for c in "/?#")
 
 
 def _mask_params(text: str, separator: str) -> str:

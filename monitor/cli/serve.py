@@ -29,8 +29,8 @@ def cmd_config_check(args: argparse.Namespace) -> int:
                 if url is not None and needs_encoding(url.get_secret_value()):
                     print(
                         f"warning: sites[{i}].cameras[{j}].{field} ({mask_url(url.get_secret_value())}): "
-                        "the user info holds / ? # or @ as they are; FFmpeg cannot open such a URL: "
-                        "percent-encode them (%2F %3F %23 %40)",
+                        "the user info holds / ? or # as they are; FFmpeg cannot open such a URL: "
+                        "percent-encode them (%2F %3F %23)",
                         file=sys.stderr,
                     )
     return 0

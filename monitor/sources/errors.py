@@ -38,8 +38,8 @@ def classify_open_error(
         return SourceOpenError(f"server error at {display_url}: {_short(exc)}", CameraStatus.stream_error)
     if needs_encoding(url):
         return SourceOpenError(
-            f"cannot open {display_url}: FFmpeg cannot read a password holding / ? # or @ as they are "
-            "(percent-encode them: %2F %3F %23 %40)",
+            f"cannot open {display_url}: FFmpeg cannot read a password holding / ? or # as they are "
+            "(percent-encode them: %2F %3F %23)",
             CameraStatus.unauthorized,
         )
     if isinstance(exc, ConnectionRefusedError):
