@@ -49,6 +49,7 @@ class ExecutionConfig(ConfigModel):
     @classmethod
     def _broker(cls, value: Any) -> Any:
         from monitor.config.camera import expand_url
+        from monitor.redact import needs_encoding
 
         if not isinstance(value, str):
             return value
@@ -56,6 +57,9 @@ class ExecutionConfig(ConfigModel):
         scheme, sep, _ = url.partition("://")
         if not sep or scheme.lower() not in BROKER_SCHEMES:
             raise ValueError("must be a redis://, rediss://, amqp:// or amqps:// URL")
+        if needs_encoding(url):
+            # kombu would read part of the password as the port and put it in its error message.
+            raise ValueError("the password holds / ? or # as they are: percent-encode them (%2F %3F %23)")
         return url
 
     @model_validator(mode="after")
