@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from monitor.redact import forget_secrets
 from monitor.store import make_engine, make_session_factory, migrate
 from tests.fixtures.servers import (
     COCO_MODEL,
@@ -22,6 +23,13 @@ from tests.fixtures.servers import (
 os.environ.setdefault("YOLO_OFFLINE", "1")
 
 RTSP_MOUNTS = ("/cam1", "/cam2", "/cam3", "/cam4")
+
+
+@pytest.fixture(autouse=True)
+def _forget_secrets() -> Iterator[None]:
+    """Secrets a test's configuration made known are scrubbed in that test only."""
+    yield
+    forget_secrets()
 
 
 @pytest.fixture(scope="session")

@@ -263,7 +263,10 @@ def test_a_webhook_event_is_given_up_after_max_attempts_with_the_reason(tmp_path
     finally:
         runtime.close()
     assert (row.state, row.attempts) == ("failed", 3)
-    assert row.last_error.startswith("URLError from http://u:***@127.0.0.1:") and "Secret-9" not in row.last_error
+    assert (
+        row.last_error.startswith("ConnectionRefusedError from http://u:***@127.0.0.1:")
+        and "Secret-9" not in row.last_error
+    )
 
 
 class SlowFailingSink(Sink):

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from api.auth import require
 from api.deps import SessionDep
 from api.params import RowId
+from api.shown import ShownDep, TextFilter
 from monitor.alerts.lifecycle import acknowledge
 from monitor.alerts.outbox import queue_events
 from monitor.store import models
@@ -32,7 +33,7 @@ class AlertOut(BaseModel):
     resolved_at: dt.datetime | None
 
 
-def _out(row: models.Alert, cameras: dict[int, str]) -> AlertOut:
+def _out(row: models.Alert, cameras: dict[int, str], shown: TextFilter) -> AlertOut:
     return AlertOut(
         id=row.id,
         site_id=row.site_id,
@@ -40,7 +41,7 @@ def _out(row: models.Alert, cameras: dict[int, str]) -> AlertOut:
         type=row.type,
         severity=row.severity,
         state=row.state,
-        message=row.message,
+        message=shown(row.message),
         opened_at=row.opened_at,
         acknowledged_at=row.acknowledged_at,
         acknowledged_by=row.acknowledged_by,
@@ -51,6 +52,7 @@ def _out(row: models.Alert, cameras: dict[int, str]) -> AlertOut:
 @router.get("/api/alerts", response_model=list[AlertOut])
 def list_alerts(
     session: SessionDep,
+    shown: ShownDep,
     state: Annotated[Literal["open", "acknowledged", "resolved", "active"] | None, Query()] = "active",
     site: Annotated[str | None, Query(max_length=64)] = None,
     type: Annotated[str | None, Query(max_length=30)] = None,
@@ -67,7 +69,7 @@ def list_alerts(
     if type:
         query = query.where(models.Alert.type == type)
     cameras = {pk: cid for pk, cid in session.execute(select(models.Camera.id, models.Camera.camera_id))}
-    return [_out(r, cameras) for r in session.scalars(query)]
+    return [_out(r, cameras, shown) for r in session.scalars(query)]
 
 
 @router.post("/api/alerts/{alert_id}/ack", response_model=AlertOut)
@@ -76,6 +78,7 @@ def ack(
     session: SessionDep,
     request: Request,
     user: Annotated[models.User, Depends(require(Role.operator))],
+    shown: ShownDep,
 ) -> AlertOut:
     """Acknowledge an open alert (operators and admins); who and when are recorded, and the webhook (if
     one is configured) is told."""
@@ -89,4 +92,4 @@ def ack(
     row = session.get(models.Alert, alert_id)
     assert row is not None
     cameras = {pk: cid for pk, cid in session.execute(select(models.Camera.id, models.Camera.camera_id))}
-    return _out(row, cameras)
+    return _out(row, cameras, shown)

@@ -14,6 +14,7 @@ from api.deps import SessionDep
 from api.params import Day
 from api.routers.sites import camera_out, latest_samples
 from api.schemas import SiteBase, site_fields
+from api.shown import ShownDep
 from monitor.export.report import competition_ranks
 from monitor.export.summary import Period, period_bounds
 from monitor.store import models
@@ -65,7 +66,11 @@ def local_today(request: Request) -> dt.date:
 
 @router.get("/api/sites/{site_id}", response_model=SiteDetailOut)
 def site_detail(
-    site_id: str, session: SessionDep, request: Request, days: Annotated[int, Query(ge=1, le=366)] = 30
+    site_id: str,
+    session: SessionDep,
+    request: Request,
+    shown: ShownDep,
+    days: Annotated[int, Query(ge=1, le=366)] = 30,
 ) -> SiteDetailOut:
     """One site: cameras and their health, today's activity timeline, daily scores of the last ``days`` days."""
     site = session.get(models.Site, site_id)
@@ -104,7 +109,7 @@ def site_detail(
     ).all()
     today_row = next((r for r in scores if r.day == today), None)
     return SiteDetailOut(
-        **site_fields(site, [camera_out(c, latest.get(c.id)) for c in cams]),
+        **site_fields(site, [camera_out(c, latest.get(c.id), shown) for c in cams]),
         day_start=start,
         today=_score_out(today_row) if today_row else None,
         timeline=timeline,

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from api.deps import SessionDep
 from api.params import Day
+from api.shown import ShownDep
 from monitor.store import models
 
 router = APIRouter(tags=["exports"])
@@ -43,7 +44,7 @@ def download(day: Day, fmt: Literal["xlsx", "csv", "json"], request: Request) ->
 
 
 @router.get("/api/deliveries", response_model=list[DeliveryOut])
-def deliveries(session: SessionDep, day: Annotated[Day | None, Query()] = None) -> list[DeliveryOut]:
+def deliveries(session: SessionDep, shown: ShownDep, day: Annotated[Day | None, Query()] = None) -> list[DeliveryOut]:
     """Delivery of the daily records to the scheduling system: pending or delivered, attempts, last error."""
     query = select(models.Delivery).order_by(models.Delivery.day.desc(), models.Delivery.site_id).limit(2000)
     if day is not None:
@@ -55,7 +56,7 @@ def deliveries(session: SessionDep, day: Annotated[Day | None, Query()] = None) 
             state=r.state,
             revision=r.revision,
             attempts=r.attempts,
-            last_error=r.last_error,
+            last_error=shown(r.last_error),
             next_attempt_at=r.next_attempt_at,
             delivered_at=r.delivered_at,
         )

@@ -12,18 +12,19 @@ from sqlalchemy.orm import Session
 from api.deps import SessionDep, SnapshotRootDep
 from api.params import RowId
 from api.schemas import CameraOut, SampleOut, SiteOut, site_fields
+from api.shown import ShownDep, TextFilter
 from monitor.store import models
 
 router = APIRouter(tags=["sites"])
 
 
-def _sample_out(row: models.Sample) -> SampleOut:
+def _sample_out(row: models.Sample, shown: TextFilter) -> SampleOut:
     return SampleOut(
         id=row.id,
         slot_at=row.slot_at,
         captured_at=row.captured_at,
         status=row.status,
-        reason=row.reason,
+        reason=shown(row.reason),
         workers=row.workers,
         machinery=row.machinery,
         vehicles=row.vehicles,
@@ -43,15 +44,15 @@ def latest_samples(session: Session, camera_pks: list[int] | None = None) -> dic
     return {s.camera_pk: s for s in session.scalars(select(models.Sample).where(models.Sample.id.in_(ids)))}
 
 
-def camera_out(cam: models.Camera, latest: models.Sample | None) -> CameraOut:
+def camera_out(cam: models.Camera, latest: models.Sample | None, shown: TextFilter) -> CameraOut:
     return CameraOut(
         id=cam.camera_id,
         name=cam.name,
         status=cam.status,
-        status_reason=cam.status_reason,
+        status_reason=shown(cam.status_reason),
         status_since=cam.status_since,
         last_sample_at=cam.last_sample_at,
-        latest_sample=_sample_out(latest) if latest is not None else None,
+        latest_sample=_sample_out(latest, shown) if latest is not None else None,
     )
 
 
@@ -59,6 +60,7 @@ def camera_out(cam: models.Camera, latest: models.Sample | None) -> CameraOut:
 def list_sites(
     session: SessionDep,
     request: Request,
+    shown: ShownDep,
     district: Annotated[str | None, Query(max_length=100)] = None,
     batch: Annotated[Literal["signed", "started", "in_production"] | None, Query()] = None,
     status: Annotated[str | None, Query(max_length=20, description="today's status, e.g. idle")] = None,
@@ -70,13 +72,14 @@ def list_sites(
     tz = request.app.state.tz
     today = dt.datetime.now(dt.UTC).astimezone(tz).date()
     # The overview changes at most once per sweep: serve the same bytes until the data version moves.
-    key = (data_version(session), today, district, batch, status, min_score, max_score)
+    key = (data_version(session), today, shown.__name__, district, batch, status, min_score, max_score)
     cache: dict[tuple[object, ...], bytes] = request.app.state.overview_cache
     if key in cache:
         return Response(cache[key], media_type="application/json")
-    sites = _build_sites(session, today, district, batch, status, min_score, max_score)
+    sites = _build_sites(session, today, shown, district, batch, status, min_score, max_score)
     body = TypeAdapter(list[SiteOut]).dump_json(sites)
-    cache.clear()
+    if len(cache) > 32 or any(k[:2] != key[:2] for k in cache):
+        cache.clear()  # the data moved on (or too many filters): start over
     cache[key] = body
     return Response(body, media_type="application/json")
 
@@ -94,6 +97,7 @@ def data_version(session: Session) -> tuple[object, ...]:
 def _build_sites(
     session: Session,
     today: dt.date,
+    shown: TextFilter,
     district: str | None,
     batch: str | None,
     status: str | None,
@@ -128,7 +132,7 @@ def _build_sites(
         updates = [c.last_sample_at for c in cams if c.last_sample_at is not None]
         out.append(
             SiteOut(
-                **site_fields(site, [camera_out(c, latest.get(c.id)) for c in cams]),
+                **site_fields(site, [camera_out(c, latest.get(c.id), shown) for c in cams]),
                 today_score=value,
                 today_status=score.status if score else None,
                 last_update=max(updates) if updates else None,

@@ -92,7 +92,7 @@ def deliver_due(session: Session, sender: WebhookSender, now: dt.datetime, limit
         row.attempts += 1
         try:
             sender.post(row.key, row.payload)
-        except posting.POST_ERRORS as exc:
+        except posting.PostError as exc:
             row.last_error = posting.failure(exc, sender.display_url)
             failed += 1
             if row.attempts >= sender.config.max_attempts:

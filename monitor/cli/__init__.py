@@ -171,6 +171,10 @@ def build_parser() -> argparse.ArgumentParser:
     upgrade = db_sub.add_parser("upgrade", help="apply migrations")
     add_db(upgrade)
     upgrade.set_defaults(func=serve.cmd_db_upgrade)
+    redact = db_sub.add_parser("redact", help="mask passwords that older versions stored in reasons and errors")
+    add_db(redact)
+    redact.add_argument("--config", help="the configuration whose secrets to scrub too (default: URLs only)")
+    redact.set_defaults(func=serve.cmd_db_redact)
     return parser
 
 

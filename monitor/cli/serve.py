@@ -11,6 +11,7 @@ from pathlib import Path
 
 from monitor.cli.common import database
 from monitor.config import AppConfig, ConfigError, load_config
+from monitor.redact import mask_url, needs_encoding
 
 log = logging.getLogger("sitemon")
 
@@ -23,6 +24,16 @@ def cmd_config_check(args: argparse.Namespace) -> int:
         return 1
     cameras = sum(1 for _ in config.cameras())
     print(f"{args.file}: OK ({len(config.sites)} sites, {cameras} cameras)")
+    for i, site in enumerate(config.sites):
+        for j, camera in enumerate(site.cameras):
+            for field, url in (("url", camera.url), ("substream_url", camera.substream_url)):
+                if url is not None and needs_encoding(url.get_secret_value()):
+                    print(
+                        f"warning: sites[{i}].cameras[{j}].{field} ({mask_url(url.get_secret_value())}): "
+                        "the user info holds / ? or # as they are; FFmpeg cannot open such a URL: "
+                        "percent-encode them (%2F %3F %23)",
+                        file=sys.stderr,
+                    )
     return 0
 
 
@@ -203,6 +214,23 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             f"workers={counts.workers} machinery={counts.machinery} vehicles={counts.vehicles}" if counts else s.reason
         )
         print(f"{s.camera}\t{s.status.value}\t{detail}")
+    return 0
+
+
+def cmd_db_redact(args: argparse.Namespace) -> int:
+    from monitor.cli.common import CommandError, database
+    from monitor.store.redaction import redact_stored
+
+    if args.config:
+        try:
+            load_config(args.config)  # makes its secrets known
+        except ConfigError as exc:
+            raise CommandError(str(exc)) from None
+    with database(args.database_url) as session:
+        changed = redact_stored(session)
+    for column, count in changed.items():
+        print(f"{column}\t{count}")
+    log.info("%d stored text(s) rewritten", sum(changed.values()))
     return 0
 
 

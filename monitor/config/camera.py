@@ -13,7 +13,7 @@ from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from monitor.config.base import ConfigModel
 from monitor.config.geometry import NamedPolygon, Zones
 from monitor.config.settings import SamplingMode, Transport
-from monitor.redact import mask_url
+from monitor.redact import add_secret, add_url_secrets, mask_url
 
 Slug = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -21,16 +21,35 @@ NETWORK_SCHEMES = ("rtsp", "rtsps", "http", "https")
 
 
 def expand_env(value: str) -> str:
-    """Replace each ``${VAR}`` with the environment's value; a missing variable is an error."""
+    """Replace each ``${VAR}`` with the environment's value; a missing variable is an error.
+
+    Every value taken from the environment is a secret from then on: scrubbed from logs, errors and the API.
+    """
     missing = [name for name in _ENV_REF.findall(value) if name not in os.environ]
     if missing:
         raise ValueError(f"environment variable {', '.join(sorted(set(missing)))} is not set")
+    for name in _ENV_REF.findall(value):
+        add_secret(os.environ[name])
     return _ENV_REF.sub(lambda m: os.environ[m.group(1)], value)
+
+
+def expand_secret(value: str) -> str:
+    """A token or password field: ``${VAR}`` expanded, and the whole value a secret."""
+    value = expand_env(value)
+    add_secret(value)
+    return value
+
+
+def expand_url(value: str) -> str:
+    """A URL field: ``${VAR}`` expanded, and its user info and query values secrets."""
+    value = expand_env(value)
+    add_url_secrets(value)
+    return value
 
 
 def resolve_camera_url(raw: str, base_dir: Path | None) -> str:
     """Expand ``${VAR}`` and check the scheme; a plain path is a video file (relative to the config)."""
-    url = expand_env(raw)
+    url = expand_url(raw)
     scheme, sep, _ = url.partition("://")
     if sep:
         if scheme.lower() not in NETWORK_SCHEMES:

@@ -48,14 +48,18 @@ class ExecutionConfig(ConfigModel):
     @field_validator("broker_url", mode="before")
     @classmethod
     def _broker(cls, value: Any) -> Any:
-        from monitor.config.camera import expand_env
+        from monitor.config.camera import expand_url
+        from monitor.redact import needs_encoding
 
         if not isinstance(value, str):
             return value
-        url = expand_env(value.strip())
+        url = expand_url(value.strip())
         scheme, sep, _ = url.partition("://")
         if not sep or scheme.lower() not in BROKER_SCHEMES:
             raise ValueError("must be a redis://, rediss://, amqp:// or amqps:// URL")
+        if needs_encoding(url):
+            # kombu would read part of the password as the port and put it in its error message.
+            raise ValueError("the password holds / ? or # as they are: percent-encode them (%2F %3F %23)")
         return url
 
     @model_validator(mode="after")

@@ -274,12 +274,19 @@ class WebhookConfig(ConfigModel):
         description="Tries per event (pauses 5 s, 10 s, ... up to 10 min: 30 tries span about 4 hours)",
     )
 
-    @field_validator("url", "token", mode="before")
+    @field_validator("url", mode="before")
+    @classmethod
+    def _expand_url(cls, value: Any) -> Any:
+        from monitor.config.camera import expand_url
+
+        return expand_url(value) if isinstance(value, str) else value
+
+    @field_validator("token", mode="before")
     @classmethod
     def _expand(cls, value: Any) -> Any:
-        from monitor.config.camera import expand_env
+        from monitor.config.camera import expand_secret
 
-        return expand_env(value) if isinstance(value, str) else value
+        return expand_secret(value) if isinstance(value, str) else value
 
 
 class MqttConfig(ConfigModel):
@@ -292,9 +299,9 @@ class MqttConfig(ConfigModel):
     @field_validator("password", mode="before")
     @classmethod
     def _expand(cls, value: Any) -> Any:
-        from monitor.config.camera import expand_env
+        from monitor.config.camera import expand_secret
 
-        return expand_env(value) if isinstance(value, str) else value
+        return expand_secret(value) if isinstance(value, str) else value
 
 
 class AlertsConfig(ConfigModel):
@@ -317,12 +324,19 @@ class DeliveryConfig(ConfigModel):
     timeout_seconds: float = Field(default=10, gt=0, le=120)
     retry_max_seconds: float = Field(default=3600, ge=10, description="Longest pause between two attempts")
 
-    @field_validator("url", "token", "hmac_secret", mode="before")
+    @field_validator("url", mode="before")
+    @classmethod
+    def _expand_url(cls, value: Any) -> Any:
+        from monitor.config.camera import expand_url
+
+        return expand_url(value) if isinstance(value, str) else value
+
+    @field_validator("token", "hmac_secret", mode="before")
     @classmethod
     def _expand(cls, value: Any) -> Any:
-        from monitor.config.camera import expand_env
+        from monitor.config.camera import expand_secret
 
-        return expand_env(value) if isinstance(value, str) else value
+        return expand_secret(value) if isinstance(value, str) else value
 
 
 class ExportConfig(ConfigModel):

@@ -136,7 +136,7 @@ class Deliverer:
         for row in due:
             try:
                 self.post(row.payload, row.revision)
-            except posting.POST_ERRORS as exc:
+            except posting.PostError as exc:
                 row.attempts += 1
                 row.last_error = posting.failure(exc, self.display_url)
                 row.next_attempt_at = now + backoff(row.attempts, self._config.retry_max_seconds)

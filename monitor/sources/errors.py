@@ -7,12 +7,14 @@ from urllib.parse import urlsplit
 
 import av
 
+from monitor.redact import needs_encoding, split_url
 from monitor.sources.base import SourceError, SourceOpenError, SourceReadError
 from monitor.types import CameraStatus
 
 
 def host_resolves(url: str) -> bool:
-    host = urlsplit(url).hostname
+    parts = split_url(url)  # the host after the last "@", as sitemon reads it, whatever the password holds
+    host = urlsplit(parts.without_userinfo() if parts is not None else url).hostname
     if not host:
         return False
     try:
@@ -34,6 +36,12 @@ def classify_open_error(
         return SourceOpenError(f"not found (404) at {display_url}: check the stream path", CameraStatus.not_found)
     if isinstance(exc, av.HTTPError):
         return SourceOpenError(f"server error at {display_url}: {_short(exc)}", CameraStatus.stream_error)
+    if needs_encoding(url):
+        return SourceOpenError(
+            f"cannot open {display_url}: FFmpeg cannot read a password holding / ? or # as they are "
+            "(percent-encode them: %2F %3F %23)",
+            CameraStatus.unauthorized,
+        )
     if isinstance(exc, ConnectionRefusedError):
         return SourceOpenError(f"connection refused by {display_url}", CameraStatus.offline)
     if elapsed_s >= timeout_s * 0.9 or isinstance(exc, TimeoutError):

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import base64
+import http.client
 import socket
 import time
 import urllib.error
 import urllib.request
 from typing import Any
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import cv2
 import numpy as np
 import numpy.typing as npt
 
-from monitor.redact import mask_url
+from monitor.redact import mask_url, split_url
 from monitor.sources.base import FrameSource, SourceOpenError, SourceReadError
 from monitor.sources.errors import host_resolves
 from monitor.types import CameraStatus
@@ -25,13 +25,35 @@ _STATUS_BY_CODE = {401: CameraStatus.unauthorized, 403: CameraStatus.unauthorize
 
 
 def split_credentials(url: str) -> tuple[str, str | None]:
-    """URL without user:password, and the Basic auth header value for them."""
-    parts = urlsplit(url)
-    if parts.username is None:
+    """URL without user:password, and the Basic auth header value for them (read as redact reads them)."""
+    parts = split_url(url)
+    if parts is None or parts.userinfo is None:
         return url, None
-    host = parts.netloc.rsplit("@", 1)[1]
-    token = base64.b64encode(f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()).decode()
-    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment)), f"Basic {token}"
+    return parts.without_userinfo(), parts.basic_auth()
+
+
+def origin(url: str) -> tuple[str, str, int | None] | None:
+    parts = urlsplit(url)
+    try:
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme.lower())
+    except ValueError:
+        return None
+    return parts.scheme.lower(), (parts.hostname or "").lower(), port
+
+
+class SameOriginAuth(urllib.request.HTTPRedirectHandler):
+    """Follow a camera's redirect, but send its password only to the origin it was configured for."""
+
+    def redirect_request(
+        self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any, newurl: str
+    ) -> urllib.request.Request | None:
+        new = super().redirect_request(req, fp, code, msg, headers, newurl)
+        if new is not None and (origin(new.full_url) is None or origin(new.full_url) != origin(req.full_url)):
+            new.remove_header("Authorization")
+        return new
+
+
+_OPENER = urllib.request.build_opener(SameOriginAuth)
 
 
 def first_jpeg(read: Any, deadline: float, display_url: str) -> bytes:
@@ -64,7 +86,7 @@ class HttpSource(FrameSource):
             request.add_header("Authorization", self._auth)
         deadline = time.monotonic() + self._open_timeout_s + self._read_timeout_s
         try:
-            with urllib.request.urlopen(request, timeout=self._open_timeout_s) as response:
+            with _OPENER.open(request, timeout=self._open_timeout_s) as response:
                 content_type = response.headers.get("Content-Type", "")
                 if content_type.startswith("multipart/"):
                     body = first_jpeg(response.read1, deadline, self.display_url)
@@ -86,6 +108,10 @@ class HttpSource(FrameSource):
             raise SourceOpenError(f"cannot reach {self.display_url}: {type(reason).__name__}") from None
         except OSError as exc:
             raise SourceOpenError(f"connection to {self.display_url} failed: {type(exc).__name__}") from None
+        except (http.client.HTTPException, ValueError) as exc:
+            raise SourceOpenError(
+                f"{self.display_url} did not answer in HTTP: {type(exc).__name__}", CameraStatus.stream_error
+            ) from None
         if len(body) > MAX_IMAGE_BYTES:
             raise SourceReadError(f"image from {self.display_url} is larger than {MAX_IMAGE_BYTES} bytes")
         image = cv2.imdecode(np.frombuffer(body, np.uint8), cv2.IMREAD_COLOR)

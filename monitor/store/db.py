@@ -13,7 +13,7 @@ from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.redact import redact_text
+from monitor.redact import add_url_secrets, redact_text
 from monitor.store.faults import MISSING_FILE_TEXT
 
 log = logging.getLogger(__name__)
@@ -96,6 +96,7 @@ def _watch_sqlite_file(engine: Engine, path: Path) -> None:
 
 def make_engine(url: str | None = None) -> Engine:
     url = database_url(url)
+    add_url_secrets(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         path = Path(parsed.database).resolve() if parsed.database and parsed.database != ":memory:" else None

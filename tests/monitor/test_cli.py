@@ -31,6 +31,14 @@ def test_config_check_accepts_a_good_file(tmp_path: Path) -> None:
     assert f"{path}: OK (3 sites, 3 cameras)" in result.stdout
 
 
+def test_config_check_warns_of_a_password_ffmpeg_cannot_read_and_shows_none_of_it(tmp_path: Path) -> None:
+    data = config_dict([str(SAMPLE_VIDEO), "rtsp://admin:Slash/Pw-CCC333@10.0.0.5:554/live?token=Tok-123456"])
+    result = _run("config", "check", str(write_config(tmp_path / "c.yaml", data)))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.startswith("warning: sites[1].cameras[0].url (rtsp://admin:***@10.0.0.5:554/live?token=***)")
+    assert "Slash" not in result.stderr + result.stdout and "Tok-12" not in result.stderr + result.stdout
+
+
 def test_config_check_prints_every_error_with_its_path_and_fails(tmp_path: Path) -> None:
     data = config_dict([str(SAMPLE_VIDEO)] * 4)
     data["sites"][3]["cameras"][0]["url"] = "ftp://admin:Sup3rSecret@cam/1"

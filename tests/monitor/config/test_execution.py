@@ -34,6 +34,15 @@ def test_celery_without_a_broker_names_the_missing_field() -> None:
     assert errors == ["execution: mode 'celery' needs broker_url (redis://... or amqp://...)"]
 
 
+def test_a_broker_password_kombu_cannot_read_is_refused_without_echoing_it() -> None:
+    errors = _errors(config_dict(execution={"mode": "celery", "broker_url": "amqp://u:Slash/Pw-3@mq:5672//"}))
+    assert errors == [
+        "execution.broker_url: the password holds / ? or # as they are: percent-encode them (%2F %3F %23)"
+    ]
+    ok = parse_config(config_dict(execution={"mode": "celery", "broker_url": "amqp://u:Slash%2FPw-3@mq:5672//"}))
+    assert ok.execution.masked_broker_url == "amqp://u:***@mq:5672//"
+
+
 def test_a_broker_url_of_another_kind_is_refused_without_echoing_it() -> None:
     errors = _errors(config_dict(execution={"mode": "celery", "broker_url": "http://u:Secret-1@host/"}))
     assert errors == ["execution.broker_url: must be a redis://, rediss://, amqp:// or amqps:// URL"]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import base64
+import socketserver
 import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import cv2
 import numpy as np
@@ -24,6 +26,8 @@ AUTH = "Basic " + base64.b64encode(b"admin:pa:ss@1").decode()
 
 
 class Camera(BaseHTTPRequestHandler):
+    elsewhere: ClassVar[str] = ""  # another origin the camera redirects /away.jpg to
+
     def log_message(self, *args: object) -> None:
         pass
 
@@ -48,6 +52,10 @@ class Camera(BaseHTTPRequestHandler):
                     time.sleep(0.05)
             except OSError:
                 pass
+        elif self.path == "/moved.jpg":
+            self._redirect("/secure.jpg")
+        elif self.path == "/away.jpg":
+            self._redirect(Camera.elsewhere)
         elif self.path == "/not-an-image":
             self._send(200, "text/html", b"<html>login page</html>")
         elif self.path == "/slow.jpg":
@@ -55,6 +63,12 @@ class Camera(BaseHTTPRequestHandler):
             self._send(200, "image/jpeg", JPEG)
         else:
             self._send(404, "text/plain", b"no")
+
+    def _redirect(self, location: str) -> None:
+        self.send_response(302)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def _send(self, code: int, ctype: str, body: bytes) -> None:
         self.send_response(code)
@@ -104,6 +118,58 @@ def test_http_faults(http_camera: str, path: str, status: CameraStatus, reason: 
     assert reason in str(info.value)
     assert "WRONGpw" not in str(info.value)
     assert time.monotonic() - started < 2.5
+
+
+def test_an_unencoded_password_with_at_and_colon_still_logs_in(http_camera: str) -> None:
+    url = http_camera.replace("http://", "http://admin:pa:ss@1@") + "/secure.jpg"
+    assert HttpSource(url, 2, 2).grab().shape == PICTURE.shape
+
+
+class Trap(BaseHTTPRequestHandler):
+    auth: ClassVar[list[str | None]] = []
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        Trap.auth.append(self.headers.get("Authorization"))
+        self.send_response(200)
+        self.send_header("Content-Type", "image/jpeg")
+        self.send_header("Content-Length", str(len(JPEG)))
+        self.end_headers()
+        self.wfile.write(JPEG)
+
+
+def test_a_redirect_keeps_the_password_on_its_origin(http_camera: str) -> None:
+    trap = ThreadingHTTPServer(("127.0.0.1", 0), Trap)
+    threading.Thread(target=trap.serve_forever, daemon=True).start()
+    Camera.elsewhere, Trap.auth = f"http://127.0.0.1:{trap.server_address[1]}/landed.jpg", []
+    credentials = http_camera.replace("http://", "http://admin:pa%3Ass%401@")
+    try:
+        assert HttpSource(credentials + "/moved.jpg", 2, 2).grab().shape == PICTURE.shape  # same origin: sent
+        assert HttpSource(credentials + "/away.jpg", 2, 2).grab().shape == PICTURE.shape  # followed, without it
+    finally:
+        trap.shutdown()
+        trap.server_close()
+    assert Trap.auth == [None]
+
+
+class NotHttp(socketserver.StreamRequestHandler):
+    def handle(self) -> None:
+        self.rfile.readline()
+        self.wfile.write(b"SSH-2.0-OpenSSH_9.2\r\n\r\n")
+
+
+def test_a_camera_that_does_not_speak_http_is_a_stream_error() -> None:
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), NotHttp)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with pytest.raises(SourceError, match="did not answer in HTTP") as info:
+            HttpSource(f"http://admin:Slash/Pw-1@127.0.0.1:{server.server_address[1]}/snap.jpg", 1, 1).grab()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert info.value.status is CameraStatus.stream_error and "Slash" not in str(info.value)
 
 
 def test_connection_refused_is_offline() -> None:

@@ -112,6 +112,12 @@ CASES: list[Case] = [
         CameraStatus.unauthorized,
         "rtsp://viewer:***@",
     ),
+    (
+        "password not percent-encoded",
+        lambda auth_server, **k: auth_server.url("/live").replace("rtsp://", "rtsp://viewer:WRONGpw/x#y@"),
+        CameraStatus.unauthorized,
+        "percent-encode them",
+    ),
     ("unknown host", lambda **k: "rtsp://camera.invalid/live", CameraStatus.offline, "DNS"),
     (
         "truncated file served",
