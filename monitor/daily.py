@@ -54,11 +54,13 @@ def day_input(
     """The day's samples in working hours. While the day is running (``now`` inside its working hours), only
     the slots elapsed so far are expected: the running score is judged on what could have been seen."""
     window = local_window(day, config.tz, config.working_hours.start, config.working_hours.end)
-    if now is not None and window[0] < now < window[1]:
+    running = now is not None and window[0] < now < window[1]
+    if running:
         window = (window[0], now)
     interval = config.sampling.interval_seconds
-    # Before the first slot of the working hours has passed there is nothing to judge yet: not an outage.
-    started = now is None or now >= window[0] + dt.timedelta(seconds=interval)
+    # Before the working hours (or their first slot) have passed there is nothing to judge yet: no outage.
+    early = now is not None and now < window[0]
+    started = not early and not (running and expected_samples(window, interval) == 0)
     cams = {
         c.camera_id: c.id
         for c in session.scalars(select(models.Camera).where(models.Camera.site_id == site.id, models.Camera.active))

@@ -55,6 +55,9 @@ def image_folder(folder: Path) -> Recording:
     files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
     if not files:
         raise ReplayInputError(f"{folder}: no images in the folder ({', '.join(sorted(IMAGE_SUFFIXES))})")
+    unreadable = next((p for p in files if not cv2.haveImageReader(str(p))), None)
+    if unreadable is not None:  # known before the model loads; a broken body still fails when read
+        raise ReplayInputError(f"{unreadable}: not a readable image")
 
     def frames() -> Iterator[Image]:
         for path in files:
@@ -81,7 +84,7 @@ def video_file(path: Path, interval_seconds: float) -> Recording:
                 duration = 0.0
     except av.FFmpegError as exc:
         raise ReplayInputError(f"{path}: not a video ({exc.strerror or type(exc).__name__})") from None
-    count = int(duration // interval_seconds) + 1
+    count = int(max(0.0, duration - 1e-6) // interval_seconds) + 1
 
     def frames() -> Iterator[Image]:
         try:

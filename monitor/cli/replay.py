@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import logging
 import sys
 from typing import Any
 
@@ -112,13 +113,16 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
     from monitor.runtime import load_detector
 
+    # The table says each sample's status and reason: the per-sample log lines would only repeat it.
+    for name in ("monitor.sampler", "ultralytics"):
+        logging.getLogger(name).setLevel(max(logging.getLogger(name).getEffectiveLevel(), logging.ERROR))
     try:
         # Camera URLs are not needed to replay: their ${VAR}s need not be set.
         config = load_config(args.config, resolve_sources=False)
     except ConfigError as exc:
         raise CommandError(str(exc)) from None
     picked = pick_camera(config, args.site, args.camera)
-    interval = args.interval or config.sampling.interval_seconds
+    interval = config.sampling.interval_seconds if args.interval is None else args.interval
     if interval <= 0:
         raise CommandError(f"--interval must be a positive number of seconds, got {interval}")
     start = start_time(config, args.start)

@@ -79,3 +79,26 @@ def test_work_is_expected_on_working_days_of_started_sites_only() -> None:
     assert not work_expected(config, started, dt.date(2026, 11, 29))  # Sunday: not a working day here
     assert not work_expected(config, started, dt.date(2026, 10, 1))  # National Day
     assert not work_expected(config, signed, dt.date(2026, 11, 27))  # signed, not started
+
+
+def test_the_running_status_before_the_working_day_is_not_started_never_an_outage(
+    sessions: sessionmaker[Session],
+) -> None:
+    """At 06:58 every camera is online but no working slot has passed: 未到施工时段, not 视频中断."""
+    config = parse_config(config_dict())  # working hours 07:00-19:00 Asia/Shanghai, a sample every 60 s
+    day = dt.date(2026, 11, 27)
+    key = CameraKey("site1", "cam1")
+    with sessions() as s:
+        sync_config(s, config)
+        pk = camera_pks(s)[key]
+        at = dt.datetime(2026, 11, 26, 22, 58, tzinfo=dt.UTC)  # 06:58 local: sampled, outside working hours
+        record_sample(s, pk, Sample(key, at, at, CameraStatus.online, counts=Counts()))
+
+        def status(local: dt.time) -> str:
+            now = dt.datetime.combine(day, local, config.tz)
+            return score_days(s, config, [day], now=now)[0].status.value
+
+        assert status(dt.time(6, 58)) == "not_started"
+        assert status(dt.time(7, 0, 30)) == "not_started"  # inside the first slot: nothing expected yet
+        assert status(dt.time(7, 5)) == "camera_outage"  # five slots gone by and not one sample
+        assert status(dt.time(21, 0)) == "camera_outage"

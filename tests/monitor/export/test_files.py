@@ -62,7 +62,7 @@ def _seed(session: Session, config: AppConfig) -> None:
                 activity=Activity(moving, 0, 0, 0.1, activity) if up else None,
             )
             record_sample(session, pks[key], sample)
-    score_days(session, config, [DAY, DAY + dt.timedelta(days=1)], now=START)
+    score_days(session, config, [DAY, DAY + dt.timedelta(days=1)], now=EVENING + dt.timedelta(days=1))
 
 
 def test_the_workbook_matches_the_database_cell_by_cell(sessions: sessionmaker[Session], tmp_path: Path) -> None:

@@ -1,0 +1,128 @@
+"""`sitemon replay` as a user runs it: recorded footage through the production judgement, nothing stored."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from tests.fixtures import scenarios, videos
+from tests.fixtures.servers import ROOT
+
+SITEMON = [sys.executable, "-m", "monitor.cli"]
+CONFIG = ROOT / "camera_config.yaml"  # the shipped config: its cameras' ${VAR}s are not set here
+SAMPLE_KEYS = {
+    "at",
+    "status",
+    "reason",
+    "workers",
+    "machinery",
+    "vehicles",
+    "moving_workers",
+    "working_machines",
+    "level",
+}
+
+
+def _replay(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CAM_")} | {"PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [*SITEMON, "replay", *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=300, check=False
+    )
+
+
+@pytest.fixture(scope="module")
+def frozen_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return scenarios.by_name("frozen_clock_unmasked").write(tmp_path_factory.mktemp("frozen"))
+
+
+@pytest.mark.slow
+def test_a_folder_of_images_as_json(frozen_folder: Path, tmp_path: Path) -> None:
+    args = ("--config", str(CONFIG), "--interval", "1200", "--start", "2026-11-26T07:00", "--json")
+    result = _replay(str(frozen_folder), *args, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    samples = out["samples"]
+    assert len(samples) == scenarios.SAMPLES and set(samples[0]) == SAMPLE_KEYS
+    assert [s["at"] for s in samples[:2]] == ["2026-11-26T07:00+08:00", "2026-11-26T07:20+08:00"]
+    assert [s["status"] for s in samples[:3]] == ["online", "online", "frozen"]
+    assert out["day"]["status"] == "camera_outage" and out["day"]["score"] is None
+    assert out["day"]["components"]["samples_expected"] == 36
+    assert list(tmp_path.iterdir()) == []  # no database, no snapshots, nothing left behind
+
+
+@pytest.mark.slow
+def test_a_camera_of_the_config_brings_its_masks(frozen_folder: Path) -> None:
+    """The shipped config's cd-wwtp-2/north masks its clock; its password variable need not be set."""
+    result = _replay(
+        str(frozen_folder),
+        "--config",
+        str(CONFIG),
+        "--site",
+        "cd-wwtp-2",
+        "--camera",
+        "north",
+        "--interval",
+        "1200",
+        "--json",
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["samples"][2]["status"] == "frozen"
+
+
+@pytest.mark.slow
+def test_a_video_file_gives_one_sample_per_interval_of_its_time_line(tmp_path: Path) -> None:
+    base = videos.first_frame()
+    frames = [np.roll(base, 12 * (i // videos.FPS), axis=1) for i in range(videos.FPS * 6)]  # 6 s, a new view each s
+    clip = videos.encode(frames, tmp_path / "clip.mp4")
+    result = _replay(str(clip), "--config", str(CONFIG), "--interval", "2", "--start", "2026-11-26T07:00")
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if line[:2] == "07"]
+    assert len(rows) == 3, result.stdout  # samples at 0, 2 and 4 s of a 6 s clip
+    assert "2026-11-26:" in result.stdout  # the day's summary line
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda d: d / "nothing-here", "no such file or folder"),
+        (lambda d: (d / "empty").mkdir() or d / "empty", "no images in the folder"),
+        (lambda d: (d / "notes.txt").write_text("not a video") and d / "notes.txt", "not a video"),
+        (
+            lambda d: (d / "bad").mkdir() or ((d / "bad" / "001.jpg").write_bytes(b"garbage") and d / "bad"),
+            "001.jpg: not a readable image",
+        ),
+    ],
+    ids=["missing", "empty folder", "not a video", "unreadable image"],
+)
+def test_bad_input_is_one_clear_line_and_exit_2(tmp_path: Path, make: object, message: str) -> None:
+    assert callable(make)
+    source = make(tmp_path)
+    result = _replay(str(source), "--config", str(CONFIG))
+    assert result.returncode == 2, result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(errors) == 1 and message in errors[0] and str(source) in errors[0], result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--site", "cd-wwtp-2"], "--site and --camera go together"),
+        (["--site", "nope", "--camera", "north"], "--site 'nope': no such site"),
+        (["--site", "cd-wwtp-2", "--camera", "nope"], "--camera 'nope': site cd-wwtp-2 has no such camera"),
+        (["--start", "26/11/2026"], "--start must be YYYY-MM-DDTHH:MM"),
+        (["--interval", "0"], "--interval must be a positive number of seconds"),
+    ],
+)
+def test_bad_arguments_name_the_argument(tmp_path: Path, args: list[str], message: str) -> None:
+    folder = tmp_path / "f"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "0.jpg"), videos.first_frame())
+    result = _replay(str(folder), "--config", str(CONFIG), *args)
+    assert result.returncode == 2 and message in result.stderr, result.stderr
