@@ -55,7 +55,7 @@ def day_input(
     the slots elapsed so far are expected: the running score is judged on what could have been seen."""
     window = local_window(day, config.tz, config.working_hours.start, config.working_hours.end)
     running = now is not None and window[0] < now < window[1]
-    if running:
+    if now is not None and running:
         window = (window[0], now)
     interval = config.sampling.interval_seconds
     # Before the working hours (or their first slot) have passed there is nothing to judge yet: no outage.
