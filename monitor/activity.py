@@ -144,6 +144,17 @@ def displaced(box: Box, previous: Sequence[Box], jitter: float, aspect: float = 
     return math.hypot(cx - px, cy - py) > jitter * size
 
 
+VIEW_CHANGED = "camera view changed"
+"""How a sample's reason starts when the camera was knocked to a new view (the alert rules look for it)."""
+
+
+def view_change_reason(activity: Activity) -> str:
+    return (
+        f"{VIEW_CHANGED}: moved {activity.camera_shift:.1%} of the picture, turned {activity.camera_turn:+.1f} deg"
+        " since the previous sample (knocked or turned?); activity not counted, check the zones"
+    )
+
+
 def is_view_change(motion: CameraMotion, rules: ScoringConfig) -> bool:
     return motion.shift_share > rules.view_change_shift or abs(motion.angle) > rules.view_change_turn
 

@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from detectors import CategoryMap, Detections, Detector, DetectorError
-from monitor.activity import Activity, Box, compare
+from monitor.activity import Activity, Box, compare, view_change_reason
 from monitor.clock import Clock, utc_now
 from monitor.config import CameraConfig, Category, HealthConfig, SamplingConfig, ScoringConfig
 from monitor.health import CameraMemory, CameraState, Signature, is_uniform, judge_picture, signature
@@ -46,16 +46,6 @@ class Grab:
 
     def failed(self) -> Sample:
         return Sample(self.key, self.slot_at, self.captured_at, self.status, reason=self.reason)
-
-
-VIEW_CHANGED = "camera view changed"
-
-
-def view_change_reason(activity: Activity) -> str:
-    return (
-        f"{VIEW_CHANGED}: moved {activity.camera_shift:.1%} of the picture, turned {activity.camera_turn:+.1f} deg"
-        " since the previous sample (knocked or turned?); activity not counted, check the zones"
-    )
 
 
 class CameraSampler:

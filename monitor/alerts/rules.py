@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from monitor.activity import VIEW_CHANGED
 from monitor.config import AlertsConfig
 
 FAULTS = frozenset({"offline", "unauthorized", "not_found", "stream_error", "unknown"})
@@ -19,6 +20,7 @@ class AlertType(StrEnum):
     camera_frozen = "camera_frozen"  # 画面冻结
     camera_black = "camera_black"  # 黑屏
     low_coverage = "low_coverage"  # 覆盖率低
+    camera_moved = "camera_moved"  # 视角变化: knocked or turned to a new view
 
 
 class Severity(StrEnum):
@@ -91,6 +93,15 @@ def camera_conditions(cameras: Iterable[CameraFact], now: dt.datetime, rules: Al
                     AlertKey(c.site_id, c.camera_id, AlertType.camera_frozen),
                     Severity.warning,
                     f"摄像机 {c.camera_id} 画面冻结: {c.reason}",
+                    {"reason": c.reason},
+                )
+            )
+        elif c.status == "online" and c.reason.startswith(VIEW_CHANGED):
+            out.append(
+                Condition(
+                    AlertKey(c.site_id, c.camera_id, AlertType.camera_moved),
+                    Severity.warning,
+                    f"摄像机 {c.camera_id} 视角变化（被碰动或转动），请核对监测区域: {c.reason}",
                     {"reason": c.reason},
                 )
             )
