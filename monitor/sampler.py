@@ -14,9 +14,10 @@ import numpy as np
 import numpy.typing as npt
 
 from detectors import CategoryMap, Detections, Detector, DetectorError
+from detectors.tiling import TiledDetector, Tiling
 from monitor.activity import Activity, Box, compare, view_change_reason
 from monitor.clock import Clock, utc_now
-from monitor.config import CameraConfig, Category, HealthConfig, SamplingConfig, ScoringConfig
+from monitor.config import CameraConfig, Category, HealthConfig, SamplingConfig, ScoringConfig, TilingConfig
 from monitor.health import CameraMemory, CameraState, Signature, is_uniform, judge_picture, signature
 from monitor.redact import redact_text
 from monitor.snapshots import annotate, snapshot_relpath, write_jpeg
@@ -46,6 +47,11 @@ class Grab:
 
     def failed(self) -> Sample:
         return Sample(self.key, self.slot_at, self.captured_at, self.status, reason=self.reason)
+
+
+def tiled(detector: Detector, tiling: TilingConfig) -> Detector:
+    """The detector run on the tiles a camera's ``tiling`` asks for."""
+    return TiledDetector(detector, Tiling(tiling.columns, tiling.rows, tiling.overlap, tiling.full_frame))
 
 
 class CameraSampler:
@@ -99,15 +105,19 @@ class CameraSampler:
         grabs = [self._judge(g) for g in grabs]
         todo = [g for g in grabs if g.image is not None and g.status is not CameraStatus.black]
         results: dict[int, tuple[Detections, float]] = {}
-        if todo:
+        groups: dict[TilingConfig | None, list[Grab]] = {}
+        for g in todo:  # one call per tiling setting: most cameras share the plain one
+            groups.setdefault(g.camera.tiling, []).append(g)
+        for tiling, group in groups.items():
+            detector = self._detector if tiling is None else tiled(self._detector, tiling)
             started = time.perf_counter()
             try:
-                detections = self._detector.detect_batch([g.image for g in todo if g.image is not None])
+                detections = detector.detect_batch([g.image for g in group if g.image is not None])
             except DetectorError as exc:
-                log.error("detection failed for %d camera(s): %s", len(todo), exc)
+                log.error("detection failed for %d camera(s): %s", len(group), exc)
                 detections = []
-            per_frame_ms = (time.perf_counter() - started) * 1000 / len(todo)
-            for g, d in zip(todo, detections, strict=False):
+            per_frame_ms = (time.perf_counter() - started) * 1000 / len(group)
+            for g, d in zip(group, detections, strict=False):
                 results[id(g)] = (d, per_frame_ms)
         samples = []
         for g in grabs:

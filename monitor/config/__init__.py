@@ -17,6 +17,7 @@ from monitor.config.settings import (
     Transport,
     WorkingHours,
 )
+from monitor.config.tiling import TilingConfig
 
 __all__ = [
     "COUNTED_CATEGORIES",
@@ -36,6 +37,7 @@ __all__ = [
     "SamplingMode",
     "ScoringConfig",
     "SiteConfig",
+    "TilingConfig",
     "Transport",
     "WorkingHours",
     "Zones",

@@ -13,6 +13,7 @@ from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from monitor.config.base import ConfigModel
 from monitor.config.geometry import NamedPolygon, Zones
 from monitor.config.settings import SamplingMode, Transport
+from monitor.config.tiling import TilingConfig
 from monitor.redact import add_secret, add_url_secrets, mask_url
 
 Slug = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
@@ -87,6 +88,9 @@ class CameraConfig(ConfigModel):
     )
     zones: Zones = Field(default_factory=Zones)
     masks: list[NamedPolygon] = Field(default_factory=list, description="Regions left out (clock, watermark)")
+    tiling: TilingConfig | None = Field(
+        default=None, description="Tiled detection for a wide view with small, far workers; none = the whole picture"
+    )
 
     @field_validator("url", "substream_url", mode="before")
     @classmethod

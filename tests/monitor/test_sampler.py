@@ -7,10 +7,10 @@ import cv2
 import numpy as np
 
 from detectors import CategoryMap
-from monitor.config import Category, parse_config
+from monitor.config import Category, TilingConfig, parse_config
 from monitor.sampler import CameraSampler
 from monitor.sources import SourceOpenError
-from monitor.types import CameraStatus, Counts
+from monitor.types import CameraKey, CameraStatus, Counts
 from tests.fixtures.servers import SAMPLE_VIDEO
 from tests.helpers import config_dict
 from tests.monitor.fakes import NAMES, FakeDetector, FakeSource, FakeSources
@@ -95,3 +95,18 @@ def test_frozen_and_black_pictures_get_their_status(tmp_path: Path) -> None:
     assert black.status is CameraStatus.black and black.counts is None
     assert detector.calls == 3  # nothing to detect on a blank picture
     assert black.snapshot_path is not None  # the operator can see what the camera shows
+
+
+def test_a_tiled_camera_is_detected_on_its_tiles_and_the_others_on_the_whole_picture(tmp_path: Path) -> None:
+    config, camera = _camera()
+    wide = camera.model_copy(update={"id": "wide", "tiling": TilingConfig(columns=2, rows=1)})
+    detector = FakeDetector([(60, 40, 70, 80, 0)])
+    sources = FakeSources({"cam1": FakeSource(), "wide": FakeSource()})
+    sampler = CameraSampler(detector, CATS, config.sampling, config.health, tmp_path, sources, clock=lambda: NOW)
+    grabs = [sampler.grab(CameraKey("site1", c.id), c, SLOT) for c in (camera, wide)]
+    plain, tiled = sampler.analyse(grabs)
+    assert detector.calls == 1 + 3  # the plain picture, then two tiles and the whole picture
+    assert plain.counts == Counts(workers=1, machinery=0, vehicles=0)
+    # the fake finds its box at the same place in every input: the left tile's and the whole picture's
+    # merge into one, the right tile's lands one tile offset (44 px) to the right
+    assert tiled.counts == Counts(workers=2, machinery=0, vehicles=0)

@@ -66,6 +66,8 @@ def test_relative_paths_are_taken_from_the_config_folder(tmp_path: Path) -> None
             "sites[0].cameras[0].masks[0].polygon",
             "zero area",
         ),
+        ("sites.0.cameras.0.tiling", {"columns": 9}, "sites[0].cameras[0].tiling.columns", "less than or equal to 8"),
+        ("sites.0.cameras.0.tiling", {"overlap": 0.7}, "sites[0].cameras[0].tiling.overlap", "less than or equal"),
         ("sites.0.cameras.0.colour", "red", "sites[0].cameras[0].colour", "Extra inputs are not permitted"),
         ("sites", [], "sites", "at least 1"),
     ],
