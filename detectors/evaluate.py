@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
@@ -38,6 +38,12 @@ class Report:
     images: int
     classes: list[Score]
     categories: list[Score]
+    sizes: list[Score] = field(default_factory=list)
+    """Per category and object size (``worker/small``): COCO's small, medium and large by box area."""
+
+
+SIZES = (("small", 0.0, 32.0**2), ("medium", 32.0**2, 96.0**2), ("large", 96.0**2, float("inf")))
+"""COCO's object sizes by box area in the image's own pixels: under 32 x 32, up to 96 x 96, above."""
 
 
 def dataset_split(data_yaml: Path, split: str = "val") -> tuple[list[Path], list[str]]:
@@ -104,9 +110,16 @@ def _match(
     pred_boxes: npt.NDArray[np.floating], pred_conf: npt.NDArray[np.floating], gt_boxes: npt.NDArray[np.floating]
 ) -> npt.NDArray[np.bool_]:
     """Greedy matching at IoU 0.5, highest confidence first; each truth box matches once."""
-    tp = np.zeros(len(pred_boxes), bool)
+    return _matched_truth(pred_boxes, pred_conf, gt_boxes) >= 0
+
+
+def _matched_truth(
+    pred_boxes: npt.NDArray[np.floating], pred_conf: npt.NDArray[np.floating], gt_boxes: npt.NDArray[np.floating]
+) -> npt.NDArray[np.intp]:
+    """The truth box each prediction matched (-1: none)."""
+    matched = np.full(len(pred_boxes), -1, np.intp)
     if len(pred_boxes) == 0 or len(gt_boxes) == 0:
-        return tp
+        return matched
     ious = iou_matrix(pred_boxes, gt_boxes)
     taken = np.zeros(len(gt_boxes), bool)
     for i in np.argsort(-pred_conf, kind="stable"):
@@ -114,8 +127,46 @@ def _match(
         if candidates.size:
             j = candidates[np.argmax(ious[i, candidates])]
             taken[j] = True
-            tp[i] = True
-    return tp
+            matched[i] = j
+    return matched
+
+
+def _area(boxes: npt.NDArray[np.floating]) -> npt.NDArray[np.float64]:
+    return np.asarray((boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1]), np.float64)
+
+
+def score_sizes(
+    samples: Iterable[tuple[Detections, GroundTruth]], group_of: Mapping[str, str], threshold: float
+) -> list[Score]:
+    """AP50 per group and COCO object size. As in COCO, a prediction matched to a truth box of another size
+    is left out, and an unmatched one counts against the size of its own box."""
+    tps: dict[str, list[npt.NDArray[np.bool_]]] = {}
+    confs: dict[str, list[npt.NDArray[np.float32]]] = {}
+    n_gt: dict[str, int] = {}
+    for dets, truth in samples:
+        pred_groups = np.array([group_of.get(n, "") for n in dets.names()], dtype=object)
+        gt_groups = np.array([group_of.get(n, "") for n in truth.labels], dtype=object)
+        for group in set(group_of.values()):
+            p, g = pred_groups == group, gt_groups == group
+            boxes, conf, gt = dets.xyxy[p], dets.confidence[p], truth.boxes[g]
+            matched = _matched_truth(boxes, conf, gt)
+            gt_area, pred_area = _area(gt), _area(boxes)
+            for size, low, high in SIZES:
+                key = f"{group}/{size}"
+                gt_in = (gt_area >= low) & (gt_area < high)
+                hit = np.array([m >= 0 and bool(gt_in[m]) for m in matched], bool)
+                miss = (matched < 0) & (pred_area >= low) & (pred_area < high)
+                n_gt[key] = n_gt.get(key, 0) + int(gt_in.sum())
+                tps.setdefault(key, []).append(hit[hit | miss])
+                confs.setdefault(key, []).append(conf[hit | miss])
+    out = []
+    for key in sorted(n_gt, key=lambda k: (k.split("/")[0], [s for s, _, _ in SIZES].index(k.split("/")[1]))):
+        tp, conf = np.concatenate(tps[key]), np.concatenate(confs[key])
+        kept = conf >= threshold
+        precision = float(tp[kept].mean()) if kept.any() else 0.0
+        recall = float(tp[kept].sum() / n_gt[key]) if n_gt[key] else 0.0
+        out.append(Score(key, n_gt[key], average_precision(tp, conf, n_gt[key]), precision, recall))
+    return out
 
 
 def score_groups(
@@ -166,13 +217,18 @@ def evaluate(
             samples.append((dets, read_labels(path, names, w, h)))
     classes = score_groups(samples, {n: n for n in names}, threshold)
     category_of = {cls: cat for cls, cat in categories.items() if cat != "ignored"}
-    return Report(len(images), classes, score_groups(samples, category_of, threshold))
+    return Report(
+        len(images),
+        classes,
+        score_groups(samples, category_of, threshold),
+        score_sizes(samples, category_of, threshold),
+    )
 
 
 def format_report(report: Report) -> str:
     lines = [f"{report.images} images", f"{'class':<18}{'inst':>6}{'AP50':>8}{'P':>8}{'R':>8}"]
-    for title, rows in (("class", report.classes), ("category", report.categories)):
-        if title == "category":
-            lines.append(f"{'category':<18}{'inst':>6}{'AP50':>8}{'P':>8}{'R':>8}")
+    for title, rows in (("class", report.classes), ("category", report.categories), ("size", report.sizes)):
+        if title != "class":
+            lines.append(f"{title:<18}{'inst':>6}{'AP50':>8}{'P':>8}{'R':>8}")
         lines += [f"{s.name:<18}{s.instances:>6}{s.ap50:>8.3f}{s.precision:>8.3f}{s.recall:>8.3f}" for s in rows]
     return "\n".join(lines)

@@ -34,8 +34,13 @@ def train(
     batch: int = 16,
     workers: int = 2,
     seed: int = 0,
+    hours: float | None = None,
+    fraction: float = 1.0,
 ) -> TrainingRun:
-    """Train from ``base`` on ``data``; returns where the best weights are."""
+    """Train from ``base`` on ``data``; returns where the best weights are.
+
+    ``hours``: a time budget instead of ``epochs`` (Ultralytics times the first epoch and fits the epochs and
+    the learning-rate schedule to it). ``fraction``: train on this share of the training images (a dry run)."""
     os.environ.setdefault("YOLO_OFFLINE", "1")
     for path, what in ((data, "dataset yaml"), (base, "base weights")):
         if not path.exists():
@@ -59,12 +64,15 @@ def train(
         plots=False,
         verbose=False,
         amp=False,
+        fraction=fraction,
+        **({"time": hours} if hours else {}),
     )
     run_dir = out_dir.resolve() / name
     best = run_dir / "weights" / "best.pt"
     if not best.is_file():
         raise ModelLoadError(f"training finished without weights in {run_dir / 'weights'}")
-    return TrainingRun(best, run_dir, time.monotonic() - started, epochs, image_size)
+    trained = len((run_dir / "results.csv").read_text().splitlines()) - 1 if (run_dir / "results.csv").is_file() else 0
+    return TrainingRun(best, run_dir, time.monotonic() - started, trained or epochs, image_size)
 
 
 def publish(run: TrainingRun, target: Path) -> Path:

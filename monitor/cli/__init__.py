@@ -121,6 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--data", default="../shared/datasets/construction-site-safety/data.yaml")
     tr.add_argument("--base", default="../shared/models/yolov8n-coco-base.pt", help="checkpoint to start from")
     tr.add_argument("--epochs", type=int, default=100)
+    tr.add_argument("--hours", type=float, help="a time budget instead of --epochs (epochs fitted to it)")
+    tr.add_argument("--fraction", type=float, default=1.0, help="share of the training images (a dry run)")
     tr.add_argument("--imgsz", type=int, default=640)
     tr.add_argument("--batch", type=int, default=16)
     tr.add_argument("--workers", type=int, default=2, help="data loader processes")
@@ -142,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=["Person=worker", "machinery=machinery", "vehicle=vehicle"],
         help="class=category (repeatable)",
     )
+    ev.add_argument("--tiles", help="tiled detection, COLUMNSxROWS (e.g. 2x2): the tiles plus the whole picture")
     ev.add_argument("--json", help="also write the report here")
     ev.set_defaults(func=model.cmd_eval)
 

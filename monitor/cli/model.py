@@ -45,6 +45,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         device=args.device,
         batch=args.batch,
         workers=args.workers,
+        hours=args.hours,
+        fraction=args.fraction,
     )
     target = publish(run, Path(args.publish)) if args.publish else run.weights
     log.info("trained %d epochs at %d px in %.0f s: %s", run.epochs, run.image_size, run.seconds, target)
@@ -52,10 +54,15 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    from detectors import Detector
     from detectors.evaluate import evaluate, format_report
+    from detectors.tiling import TiledDetector, Tiling
     from detectors.ultralytics_backend import UltralyticsDetector
 
-    detector = UltralyticsDetector(args.model, image_size=args.imgsz, confidence=0.001)
+    detector: Detector = UltralyticsDetector(args.model, image_size=args.imgsz, confidence=0.001)
+    if args.tiles:
+        columns, _, rows = args.tiles.partition("x")
+        detector = TiledDetector(detector, Tiling(int(columns), int(rows or 1)))
     categories = dict(item.split("=", 1) for item in args.category)
     report = evaluate(detector, Path(args.data), categories, split=args.split, threshold=args.conf)
     print(format_report(report))

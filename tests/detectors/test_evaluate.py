@@ -13,6 +13,7 @@ from detectors.evaluate import (
     iou_matrix,
     read_labels,
     score_groups,
+    score_sizes,
 )
 from tests.fixtures.servers import SHARED
 
@@ -64,6 +65,20 @@ def test_scores_group_classes_into_categories_and_count_each_truth_once() -> Non
     assert scores["worker"].precision == pytest.approx(0.5) and scores["worker"].recall == pytest.approx(0.5)
     assert scores["machinery"].ap50 == pytest.approx(1.0, abs=0.01)
     assert set(scores) == {"worker", "machinery"}
+
+
+def test_sizes_score_each_truth_in_its_own_size_and_misses_by_their_own_box() -> None:
+    truth = GroundTruth(np.array([[0, 0, 10, 10], [100, 100, 200, 200]], float), ["Person", "Person"])
+    dets = _dets(
+        (0, 0, 10, 10, 0.9, 0),  # the small worker, found
+        (100, 100, 200, 200, 0.8, 0),  # the large worker, found: left out of "small"
+        (300, 300, 305, 305, 0.7, 0),  # a small false box: counts against "small" only
+    )
+    scores = {s.name: s for s in score_sizes([(dets, truth)], {"Person": "worker"}, 0.25)}
+    assert list(scores) == ["worker/small", "worker/medium", "worker/large"]
+    assert (scores["worker/small"].instances, scores["worker/small"].precision) == (1, pytest.approx(0.5))
+    assert scores["worker/medium"].instances == 0 and scores["worker/medium"].ap50 == 0.0
+    assert scores["worker/large"].ap50 == pytest.approx(1.0, abs=0.01)
 
 
 def test_the_shared_dataset_reads_as_ultralytics_reads_it() -> None:
