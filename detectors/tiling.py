@@ -68,21 +68,28 @@ def merge(
     """Indices of the boxes kept, best first: per class, a box is dropped when it overlaps a better one by
     more than ``iou`` (IoU), or lies mostly (``contained`` of its own area) inside a better one: the part of
     an object that a tile's edge cut off, seen whole by the neighbouring tile or the full frame."""
-    order = np.argsort(-confidence, kind="stable")
     area = np.maximum(xyxy[:, 2] - xyxy[:, 0], 0) * np.maximum(xyxy[:, 3] - xyxy[:, 1], 0)
     kept: list[int] = []
-    for i in order.tolist():
-        same = [k for k in kept if class_id[k] == class_id[i]]
-        if same:
-            other = xyxy[same]
-            w = np.clip(np.minimum(other[:, 2], xyxy[i, 2]) - np.maximum(other[:, 0], xyxy[i, 0]), 0, None)
-            h = np.clip(np.minimum(other[:, 3], xyxy[i, 3]) - np.maximum(other[:, 1], xyxy[i, 1]), 0, None)
-            inter = w * h
-            union = area[same] + area[i] - inter
-            if np.any(inter > iou * np.maximum(union, 1e-6)) or np.any(inter > contained * max(area[i], 1e-6)):
-                continue
-        kept.append(i)
-    return np.asarray(kept, np.intp)
+    for cls in np.unique(class_id).tolist():
+        members = np.flatnonzero(class_id == cls)
+        members = members[np.argsort(-confidence[members], kind="stable")]
+        mine: list[int] = []
+        for i in members.tolist():
+            if mine:
+                other = xyxy[mine]
+                w = np.clip(np.minimum(other[:, 2], xyxy[i, 2]) - np.maximum(other[:, 0], xyxy[i, 0]), 0, None)
+                h = np.clip(np.minimum(other[:, 3], xyxy[i, 3]) - np.maximum(other[:, 1], xyxy[i, 1]), 0, None)
+                inter = w * h
+                union = area[mine] + area[i] - inter
+                if np.any(inter > iou * np.maximum(union, 1e-6)) or np.any(inter > contained * max(area[i], 1e-6)):
+                    continue
+            mine.append(i)
+        kept.extend(mine)
+    return np.asarray(sorted(kept, key=lambda k: -confidence[k]), np.intp)
+
+
+EDGE_MARGIN = 2.0
+"""Pixels from a tile's inner edge within which a box counts as cut by it."""
 
 
 class TiledDetector(Detector):
@@ -101,33 +108,50 @@ class TiledDetector(Detector):
         if not frames:
             return []
         inputs: list[npt.NDArray[np.uint8]] = []
-        offsets: list[list[tuple[int, int]]] = []
+        per_frame: list[list[tuple[int, int, int, int]]] = []
         for frame in frames:
             frame = check_frame(frame)
             h, w = frame.shape[:2]
             windows = self.tiling.windows(w, h)
             inputs.extend(np.ascontiguousarray(frame[y1:y2, x1:x2]) for x1, y1, x2, y2 in windows)
-            offsets.append([(x1, y1) for x1, y1, _, _ in windows])
             if self.tiling.full_frame:
                 inputs.append(frame)
-                offsets[-1].append((0, 0))
+            per_frame.append(windows)
         found = self._inner.detect_batch(inputs)
         out = []
         start = 0
-        for shifts in offsets:
-            parts = found[start : start + len(shifts)]
-            start += len(shifts)
-            out.append(self._merge(parts, shifts))
+        for frame, windows in zip(frames, per_frame, strict=True):
+            count = len(windows) + int(self.tiling.full_frame)
+            out.append(self._merge(found[start : start + count], windows, frame.shape[1], frame.shape[0]))
+            start += count
         return out
 
-    def _merge(self, parts: list[Detections], shifts: list[tuple[int, int]]) -> Detections:
+    def _merge(self, parts: list[Detections], windows: list[tuple[int, int, int, int]], w: int, h: int) -> Detections:
         names = self._inner.class_names
-        if not any(len(p) for p in parts):
+        boxes, confs, classes = [], [], []
+        for i, part in enumerate(parts):
+            xyxy = part.xyxy
+            if i < len(windows):
+                x1, y1, x2, y2 = windows[i]
+                xyxy = xyxy + np.array([x1, y1, x1, y1], np.float32)
+                keep = np.ones(len(xyxy), bool)
+                if self.tiling.full_frame:
+                    # A box touching a cut (a tile edge inside the frame) is part of an object larger than
+                    # the overlap: the whole frame sees it whole, so the part is dropped.
+                    m = EDGE_MARGIN
+                    keep &= ~((x1 > 0) & (xyxy[:, 0] <= x1 + m)) & ~((x2 < w) & (xyxy[:, 2] >= x2 - m))
+                    keep &= ~((y1 > 0) & (xyxy[:, 1] <= y1 + m)) & ~((y2 < h) & (xyxy[:, 3] >= y2 - m))
+                boxes.append(xyxy[keep])
+                confs.append(part.confidence[keep])
+                classes.append(part.class_id[keep])
+            else:
+                boxes.append(xyxy)
+                confs.append(part.confidence)
+                classes.append(part.class_id)
+        if not any(len(b) for b in boxes):
             return Detections.empty(names)
-        xyxy = np.concatenate(
-            [p.xyxy + np.array([dx, dy, dx, dy], np.float32) for p, (dx, dy) in zip(parts, shifts, strict=True)]
-        ).astype(np.float32)
-        confidence = np.concatenate([p.confidence for p in parts]).astype(np.float32)
-        class_id = np.concatenate([p.class_id for p in parts]).astype(np.int32)
+        xyxy = np.concatenate(boxes).astype(np.float32)
+        confidence = np.concatenate(confs).astype(np.float32)
+        class_id = np.concatenate(classes).astype(np.int32)
         keep = merge(xyxy, confidence, class_id, self._iou)
         return Detections(xyxy[keep], confidence[keep], class_id[keep], names)

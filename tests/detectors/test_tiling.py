@@ -87,3 +87,17 @@ def test_merge_drops_repeats_and_cut_parts_per_class(
     confidence = np.linspace(0.9, 0.5, len(boxes)).astype(np.float32)
     keep = merge(np.array(boxes, np.float32), confidence, np.array(classes, np.int32))
     assert sorted(keep.tolist()) == kept
+
+
+def test_an_object_cut_by_the_tiles_comes_back_whole_from_the_full_frame() -> None:
+    given = np.zeros((352, 640, 3), np.uint8)
+    given[50:300, 200:450] = 255  # larger than the overlap: each tile sees a part touching its cut
+    found = TiledDetector(MarkFinder(), Tiling(2, 1, 0.2)).detect(given)
+    assert found.xyxy.tolist() == [[200, 50, 450, 300]]
+
+
+def test_without_the_full_frame_the_cut_parts_stay() -> None:
+    given = np.zeros((352, 640, 3), np.uint8)
+    given[50:300, 200:450] = 255
+    found = TiledDetector(MarkFinder(), Tiling(2, 1, 0.2, full_frame=False)).detect(given)
+    assert sorted(found.xyxy.tolist()) == [[200, 50, 356, 300], [284, 50, 450, 300]]
