@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,17 +38,22 @@ def export_openvino(weights: Path, image_size: int, target: Path | None = None, 
         raise ModelLoadError(f"weights not found: {weights}")
     from ultralytics import YOLO  # type: ignore[attr-defined]
 
-    model = YOLO(str(weights), task="detect")
     options: dict[str, object] = {"format": "openvino", "imgsz": image_size, "dynamic": False}
     if int8_data is not None:
         options |= {"int8": True, "data": str(int8_data)}
-    out = Path(model.export(**options))
-    if target is not None and out.resolve() != target.resolve():
+    beside = weights.parent / f"{weights.stem}_openvino_model"
+    if target is None or target.resolve() == beside.resolve():
+        return Path(YOLO(str(weights), task="detect").export(**options))
+    # Ultralytics writes beside the weights: export a copy in a scratch folder, so that another size's
+    # export already beside them (the shipped model) is left alone.
+    with tempfile.TemporaryDirectory() as scratch:
+        copy = Path(scratch) / weights.name
+        shutil.copyfile(weights, copy)
+        out = Path(YOLO(str(copy), task="detect").export(**options))
         if target.exists():
             shutil.rmtree(target)
         shutil.move(str(out), target)
-        out = target
-    return out
+    return target
 
 
 def agreement(

@@ -24,8 +24,12 @@ def test_agreement_counts_the_reference_boxes_found_again() -> None:
 def test_an_openvino_export_agrees_with_its_pt_model(tmp_path: Path) -> None:
     weights = tmp_path / "base.pt"
     weights.write_bytes((SHARED / "models/yolov8n-coco-base.pt").read_bytes())
-    out = export_openvino(weights, 320, tmp_path / "base_openvino_model")
-    assert out.name == "base_openvino_model" and (out / "metadata.yaml").is_file()
+    shipped = tmp_path / "base_openvino_model"  # another size's export beside the weights stays as it is
+    shipped.mkdir()
+    (shipped / "keep.txt").write_text("416")
+    out = export_openvino(weights, 320, tmp_path / "base-320_openvino_model")
+    assert out.name == "base-320_openvino_model" and (out / "metadata.yaml").is_file()
+    assert [p.name for p in shipped.iterdir()] == ["keep.txt"]
     images, _ = dataset_split(SHARED / "datasets/construction-site-safety/data.yaml", "val")
     frames = [read_image(p) for p in images[:12]]
     result = agreement(UltralyticsDetector(weights, 320), UltralyticsDetector(out, 320), frames)
