@@ -36,11 +36,14 @@ def train(
     seed: int = 0,
     hours: float | None = None,
     fraction: float = 1.0,
+    warmup_epochs: float = 3.0,
 ) -> TrainingRun:
     """Train from ``base`` on ``data``; returns where the best weights are.
 
     ``hours``: a time budget instead of ``epochs`` (Ultralytics times the first epoch and fits the epochs and
-    the learning-rate schedule to it). ``fraction``: train on this share of the training images (a dry run)."""
+    the learning-rate schedule to it). ``fraction``: train on this share of the training images (a dry run).
+    ``warmup_epochs``: 0 to continue trained weights without Ultralytics' warm-up (its bias learning rate
+    starts at 0.1)."""
     os.environ.setdefault("YOLO_OFFLINE", "1")
     for path, what in ((data, "dataset yaml"), (base, "base weights")):
         if not path.exists():
@@ -65,6 +68,7 @@ def train(
         verbose=False,
         amp=False,
         fraction=fraction,
+        warmup_epochs=warmup_epochs,
         **({"time": hours} if hours else {}),
     )
     run_dir = out_dir.resolve() / name

@@ -47,6 +47,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         workers=args.workers,
         hours=args.hours,
         fraction=args.fraction,
+        warmup_epochs=args.warmup_epochs,
     )
     target = publish(run, Path(args.publish)) if args.publish else run.weights
     log.info("trained %d epochs at %d px in %.0f s: %s", run.epochs, run.image_size, run.seconds, target)
