@@ -68,9 +68,10 @@ def add_model_args(parser: argparse.ArgumentParser) -> None:
 
 
 def sweep_config(
-    urls: list[str], model: str, imgsz: int, snapshot_dir: str, workers: int = 32, batch: int = 8
+    urls: list[str], model: str, imgsz: int, snapshot_dir: str, workers: int = 32, batch: int = 8, tiled: int = 0
 ) -> dict[str, Any]:
-    """The configuration the sweep benchmarks use: one site per camera URL, our model, 5-minute slots."""
+    """The configuration the sweep benchmarks use: one site per camera URL, our model, 5-minute slots; the
+    first ``tiled`` cameras are wide views detected in 2 x 1 tiles (plus the whole picture)."""
     return {
         "sampling": {
             "interval_seconds": 300,
@@ -92,7 +93,7 @@ def sweep_config(
                 "name": f"工地{i}",
                 "district": "城东区",
                 "batch": "started",
-                "cameras": [{"id": "c1", "url": url}],
+                "cameras": [{"id": "c1", "url": url, **({"tiling": {"columns": 2, "rows": 1}} if i < tiled else {})}],
             }
             for i, url in enumerate(urls)
         ],

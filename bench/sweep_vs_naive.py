@@ -50,6 +50,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=32)
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--skip-naive", action="store_true")
+    parser.add_argument("--tiled", type=int, default=0, help="cameras detected in 2x1 tiles (wide views)")
     parser.add_argument("--pt", default=str(ROOT / "models/sitemon-construction-yolov8n.pt"), help="naive loop's model")
     add_model_args(parser)
     args = parser.parse_args()
@@ -69,7 +70,7 @@ def main() -> None:
             }
             print(f"naive loop: {wall:.1f} s for {len(urls)} cameras ({naive['ms_per_camera']} ms each)", flush=True)
 
-        data = sweep_config(urls, args.model, args.imgsz, f"{tmp}/snaps", args.workers, args.batch)
+        data = sweep_config(urls, args.model, args.imgsz, f"{tmp}/snaps", args.workers, args.batch, args.tiled)
         now = [dt.datetime(2026, 11, 28, 1, tzinfo=dt.UTC)]
         runtime = build_runtime(parse_config(data), f"sqlite:///{tmp}/bench.db", clock=lambda: now[0])
         durations, cpus, rss = [], [], []
@@ -90,6 +91,7 @@ def main() -> None:
         "sweeps": args.sweeps,
         "workers": args.workers,
         "batch": args.batch,
+        "tiled_cameras": args.tiled,
         "naive": naive,
         "sitemon": {
             "first_sweep_s": round(first, 2),
@@ -106,7 +108,7 @@ def main() -> None:
     }
     if naive:
         out["speedup_median"] = round(naive["seconds"] / median, 1)
-    path = save(f"sweep_{args.cameras}cams", out)
+    path = save(f"sweep_{args.cameras}cams" + (f"_{args.tiled}tiled" if args.tiled else ""), out)
     print(f"sitemon sweep: first {first:.2f} s, median {median:.2f} s over {args.sweeps} sweeps", flush=True)
     if naive:
         print(f"speed-up: {out['speedup_median']}x", flush=True)
