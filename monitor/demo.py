@@ -81,6 +81,8 @@ def demo_config(shared: Path, interval_seconds: int = 20) -> dict[str, Any]:
                     {"name": "clock", "polygon": [[0, 0], [0.45, 0], [0.45, 0.09], [0, 0.09]]},
                     {"name": "watermark", "polygon": [[0.7, 0.9], [1, 0.9], [1, 1], [0.7, 1]]},
                 ]
+                # A wide view: its far workers are found in 2 x 1 tiles plus the whole picture (models/README.md).
+                camera["tiling"] = {"columns": 2, "rows": 1}
             cameras.append(camera)
         sites.append(
             {
