@@ -98,7 +98,9 @@ class SamplingConfig(ConfigModel):
     snapshot_budget_gb: float | None = Field(
         default=None, gt=0, le=100_000, description="Disk budget of the snapshot folder; oldest days go first"
     )
-    snapshot_cleanup_at: dt.time = Field(default=dt.time(3, 30), description="Daily snapshot clean-up, local time")
+    snapshot_cleanup_at: dt.time = Field(
+        default=dt.time(3, 32, 30), description="Daily snapshot clean-up, local time (off the sampling slots)"
+    )
 
     @model_validator(mode="after")
     def _evidence_outlives_snapshots(self) -> SamplingConfig:
