@@ -233,8 +233,9 @@ def load_states(session: Session, camera_pks: Collection[int] | None = None) -> 
     for row, site_id, camera_id in session.execute(query):
         machines = tuple(Box(Category(m[0]), *m[1:]) for m in row.machines)
         texture = decode_png(row.texture_png) if row.texture_png is not None else None
+        at = ensure_utc(row.slot_at) if row.slot_at is not None else None
         out[CameraKey(site_id, camera_id)] = CameraState(
-            decode_png(row.signature_png), row.unchanged, machines, texture
+            decode_png(row.signature_png), row.unchanged, machines, texture, at
         )
     return out
 
