@@ -6,6 +6,7 @@ signature per camera.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -99,6 +100,8 @@ class CameraState:
     unchanged: int
     machines: tuple[Box, ...]
     texture: Grey | None = None
+    at: dt.datetime | None = None
+    """The slot of the sample that left this memory."""
 
 
 def judge_picture(previous: CameraState | None, sig: Signature, rules: HealthConfig) -> tuple[CameraStatus, str, int]:

@@ -55,3 +55,22 @@ def test_failures_leave_the_window_and_successes_do_not_count() -> None:
     assert caught.value.retry_after == 30  # when the first failure leaves the window
     clock.now += 30
     guard.admit("li", "a")
+
+
+def test_a_login_whose_check_fails_is_no_failed_login() -> None:
+    """A database that cannot be written makes the check raise: retrying must not lock the user out."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from api.auth import password_checked
+
+    guard = LoginGuard(LIMITS, Clock())
+    request = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(login_guard=guard)), client=None)
+
+    def broken() -> None:
+        raise RuntimeError("attempt to write a readonly database")
+
+    for _ in range(LIMITS.failures_per_user + 2):
+        with pytest.raises(RuntimeError):
+            asyncio.run(password_checked(request, "li", broken))  # type: ignore[arg-type]
+    guard.admit("li", "unknown")  # not refused: none of those counted
