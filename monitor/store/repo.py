@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from monitor.activity import Activity, Box
 from monitor.config import AppConfig, Category
 from monitor.health import CameraState
+from monitor.milestones.store import sync_milestones
 from monitor.store import models
 from monitor.types import CameraKey, CameraStatus, Counts, Sample
 
@@ -60,6 +61,7 @@ def sync_config(session: Session, config: AppConfig) -> SyncResult:
     for cam in gone_cameras:
         cam.active = False
     session.commit()
+    sync_milestones(session, config, dt.datetime.now(dt.UTC))
     return SyncResult(len(wanted_sites), len(wanted_cameras), len(gone_sites), len(gone_cameras))
 
 
