@@ -135,7 +135,7 @@ def test_a_signed_site_turning_active_is_proposed_confirmed_and_counted(sessions
         site = config.sites[0]
         assert batch_on(s, site, dt.date(2026, 11, 16)) is Batch.signed
         assert batch_on(s, site, dt.date(2026, 11, 17)) is Batch.started
-        assert [(p["batch"], p["since"], p["until"]) for p in periods_of(s, "site1", "signed")] == [
+        assert [(p.batch, p.since, p.until) for p in periods_of(s, "site1", "signed")] == [
             ("signed", None, dt.date(2026, 11, 16)),
             ("started", dt.date(2026, 11, 17), None),
         ]

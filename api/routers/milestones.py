@@ -1,0 +1,266 @@
+"""A site's milestones (挂图作战): planned vs actual, the start seen on camera and its confirmation, the
+admin's changes of planned dates (each recorded), and the start rate of signed projects."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.auth import require
+from api.deps import SessionDep
+from api.params import Day, RowId, refuse_future
+from api.routers.dispatch import local_today
+from monitor.config import AppConfig, Milestone
+from monitor.daily import score_days
+from monitor.export.summary import Period, period_bounds
+from monitor.milestones.periods import periods_of
+from monitor.milestones.rates import milestone_state, on_time, start_rates
+from monitor.milestones.starts import ProposalError, confirm_start, reject_start
+from monitor.milestones.store import changes_of, dates_of, set_date, site_dates
+from monitor.store import models
+from monitor.users import Role
+
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["milestones"])
+Operator = Annotated[models.User, Depends(require(Role.operator))]
+Admin = Annotated[models.User, Depends(require(Role.admin))]
+RESCORE_DAYS_MAX = 92
+
+
+class MilestoneOut(BaseModel):
+    milestone: Milestone
+    planned: dt.date | None
+    actual: dt.date | None
+    state: str = Field(description="on_time, late, overdue, pending or no_plan")
+    planned_by: str = Field(description='"config", or the admin who changed the planned date')
+
+
+class PeriodOut(BaseModel):
+    batch: str
+    since: dt.date | None
+    until: dt.date | None
+    by: str
+
+
+class ProposalOut(BaseModel):
+    id: int
+    site_id: str
+    day: dt.date
+    last_day: dt.date
+    state: str
+    evidence: list[dict[str, Any]] = Field(description="Each day of the window: status, score, a snapshot")
+    proposed_at: dt.datetime
+    decided_at: dt.datetime | None
+    decided_by: str | None
+    note: str
+
+
+class ChangeOut(BaseModel):
+    milestone: str
+    field: str
+    old: dt.date | None
+    new: dt.date | None
+    by: str
+    at: dt.datetime
+    note: str
+
+
+class SiteMilestonesOut(BaseModel):
+    site_id: str
+    batch: str = Field(description="The batch today")
+    periods: list[PeriodOut]
+    milestones: list[MilestoneOut]
+    proposals: list[ProposalOut]
+    changes: list[ChangeOut]
+
+
+class DateChange(BaseModel):
+    planned: Day | None = Field(default=None, description="The new planned date (null clears it)")
+    note: str = Field(default="", max_length=500)
+
+
+class Decision(BaseModel):
+    note: str = Field(default="", max_length=500)
+
+
+def _proposal_out(r: models.StartProposal) -> ProposalOut:
+    return ProposalOut(
+        id=r.id,
+        site_id=r.site_id,
+        day=r.day,
+        last_day=r.last_day,
+        state=r.state,
+        evidence=list(r.evidence or []),
+        proposed_at=r.proposed_at,
+        decided_at=r.decided_at,
+        decided_by=r.decided_by,
+        note=r.note,
+    )
+
+
+def _site(session: Session, site_id: str) -> models.Site:
+    site = session.get(models.Site, site_id)
+    if site is None:
+        raise HTTPException(404, f"no site '{site_id}'")
+    return site
+
+
+def _who(user: models.User) -> str:
+    return user.display_name or user.username
+
+
+@router.get("/api/sites/{site_id}/milestones", response_model=SiteMilestonesOut)
+def site_milestones(site_id: str, session: SessionDep, request: Request) -> SiteMilestonesOut:
+    """The site's chart: each milestone planned vs actual, its batch periods, start proposals, date changes."""
+    site = _site(session, site_id)
+    today = local_today(request)
+    rows = dates_of(session, site_id)
+    periods = periods_of(session, site_id, site.batch)
+    current = next((p for p in reversed(periods) if p.since is None or p.since <= today), periods[0])
+    proposals = session.scalars(
+        select(models.StartProposal)
+        .where(models.StartProposal.site_id == site_id)
+        .order_by(models.StartProposal.proposed_at.desc(), models.StartProposal.id.desc())
+    )
+    return SiteMilestonesOut(
+        site_id=site_id,
+        batch=current.batch,
+        periods=[PeriodOut.model_validate(p, from_attributes=True) for p in periods],
+        milestones=[
+            MilestoneOut(
+                milestone=m,
+                planned=r.planned if r else None,
+                actual=r.actual if r else None,
+                state=milestone_state(r.planned if r else None, r.actual if r else None, today),
+                planned_by=r.planned_by if r else "config",
+            )
+            for m in Milestone
+            for r in [rows.get(m)]
+        ],
+        proposals=[_proposal_out(p) for p in proposals],
+        changes=[ChangeOut.model_validate(c, from_attributes=True) for c in changes_of(session, site_id)],
+    )
+
+
+@router.put("/api/sites/{site_id}/milestones/{milestone}", response_model=SiteMilestonesOut)
+def change_planned(
+    site_id: str, milestone: Milestone, body: DateChange, session: SessionDep, request: Request, user: Admin
+) -> SiteMilestonesOut:
+    """Change a planned date (admins). Who, when, the old and the new date are recorded; the config's date no
+    longer overrides it. Actual dates come from the cameras (the start, confirmed) or the config."""
+    _site(session, site_id)
+    set_date(session, site_id, milestone, "planned", body.planned, _who(user), dt.datetime.now(dt.UTC), body.note)
+    session.commit()
+    return site_milestones(site_id, session, request)
+
+
+@router.get("/api/start-proposals", response_model=list[ProposalOut])
+def proposals(
+    session: SessionDep, state: Annotated[Literal["pending", "confirmed", "rejected"] | None, Query()] = "pending"
+) -> list[ProposalOut]:
+    """Starts seen on camera, newest first (default: those waiting for an operator)."""
+    query = select(models.StartProposal).order_by(
+        models.StartProposal.proposed_at.desc(), models.StartProposal.id.desc()
+    )
+    if state is not None:
+        query = query.where(models.StartProposal.state == state)
+    return [_proposal_out(r) for r in session.scalars(query.limit(500))]
+
+
+@router.post("/api/sites/{site_id}/start-proposals/{proposal_id}/confirm", response_model=ProposalOut)
+def confirm(
+    site_id: str, proposal_id: RowId, body: Decision, session: SessionDep, request: Request, user: Operator
+) -> ProposalOut:
+    """Confirm a start seen on camera (operators): the start's actual date is set, the site is started from
+    that day, and its days since are scored again as a started site's."""
+    try:
+        row = confirm_start(session, site_id, proposal_id, _who(user), dt.datetime.now(dt.UTC), body.note)
+    except ProposalError as exc:
+        raise HTTPException(409 if session.get(models.StartProposal, proposal_id) else 404, str(exc)) from exc
+    config: AppConfig | None = request.app.state.config
+    if config is not None:
+        today = local_today(request)
+        first = max(row.day, today - dt.timedelta(days=RESCORE_DAYS_MAX))
+        days = [first + dt.timedelta(days=n) for n in range((today - first).days + 1)]
+        score_days(session, config, days, {site_id})
+    return _proposal_out(row)
+
+
+@router.post("/api/sites/{site_id}/start-proposals/{proposal_id}/reject", response_model=ProposalOut)
+def reject(site_id: str, proposal_id: RowId, body: Decision, session: SessionDep, user: Operator) -> ProposalOut:
+    """Reject a start seen on camera (operators): the site stays signed."""
+    try:
+        row = reject_start(session, site_id, proposal_id, _who(user), dt.datetime.now(dt.UTC), body.note)
+    except ProposalError as exc:
+        raise HTTPException(409 if session.get(models.StartProposal, proposal_id) else 404, str(exc)) from exc
+    return _proposal_out(row)
+
+
+class StartRateOut(BaseModel):
+    group: str = Field(description='A county, or "全部" (all)')
+    signed: int
+    due: int = Field(description="Signed projects whose planned start is on or before as_of")
+    started: int = Field(description="Of those due, started (confirmed) on or before as_of")
+    rate: float | None = Field(description="started / due; null when nothing is due")
+    started_in_period: int
+
+
+class OnTimeOut(BaseModel):
+    milestone: Milestone
+    due: int
+    on_time: int
+    late: int
+    share: float | None
+
+
+class FiguresOut(BaseModel):
+    period: str
+    first: dt.date
+    last: dt.date
+    as_of: dt.date = Field(description="The period's last day, or today while the period runs")
+    start_rates: list[StartRateOut]
+    on_time: list[OnTimeOut]
+
+
+@router.get("/api/milestones/figures", response_model=FiguresOut)
+def figures(
+    session: SessionDep,
+    request: Request,
+    period: Annotated[Literal["week", "month", "quarter"], Query()] = "month",
+    day: Annotated[Day | None, Query()] = None,
+) -> FiguresOut:
+    """Start rate of signed projects per county and overall, and each milestone's on-time share, for the
+    week, month or quarter holding ``day`` (default today)."""
+    today = local_today(request)
+    day = day or today
+    refuse_future(day, today, ("query", "day"))
+    first, last = period_bounds(Period(period), day)
+    as_of = min(last, today)
+    sites = site_dates(session)
+    return FiguresOut(
+        period=period,
+        first=first,
+        last=last,
+        as_of=as_of,
+        start_rates=[
+            StartRateOut(
+                group=r.group,
+                signed=r.signed,
+                due=r.due,
+                started=r.started,
+                rate=r.rate,
+                started_in_period=r.started_in_period,
+            )
+            for r in start_rates(sites, first, as_of)
+        ],
+        on_time=[
+            OnTimeOut(milestone=o.milestone, due=o.due, on_time=o.on_time, late=o.late, share=o.share)
+            for o in on_time(sites, as_of)
+        ],
+    )
