@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 
 from monitor.config import AppConfig, Batch, Milestone, SiteConfig
 from monitor.milestones.periods import batches_today
-from monitor.milestones.store import dates_of
 from monitor.milestones.warnings import MilestoneFact
 from monitor.store import models
 
@@ -59,10 +58,10 @@ def structure_growth(session: Session, site: SiteConfig, today: dt.date, weeks: 
 
 def milestone_facts(session: Session, config: AppConfig, today: dt.date) -> list[MilestoneFact]:
     batches = batches_today(session, config.sites, today)
+    rows = {(r.site_id, r.milestone): r for r in session.scalars(select(models.SiteMilestone))}
     out = []
     for site in config.sites:
-        dates = dates_of(session, site.id)
-        start, completion = dates.get(Milestone.start), dates.get(Milestone.completion)
+        start, completion = rows.get((site.id, Milestone.start.value)), rows.get((site.id, Milestone.completion.value))
         batch = batches[site.id]
         out.append(
             MilestoneFact(
