@@ -8,6 +8,7 @@ import logging
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -81,7 +82,10 @@ class SiteMilestonesOut(BaseModel):
 
 
 class DateChange(BaseModel):
-    planned: Day | None = Field(default=None, description="The new planned date (null clears it)")
+    planned: Day | None = Field(default=None, description="The new planned date (null clears it; absent: kept)")
+    actual: Day | None = Field(
+        default=None, description="The date it was reached (null clears it; absent: kept); not for the start"
+    )
     note: str = Field(default="", max_length=500)
 
 
@@ -109,6 +113,12 @@ def _site(session: Session, site_id: str) -> models.Site:
     if site is None:
         raise HTTPException(404, f"no site '{site_id}'")
     return site
+
+
+def _invalid(field: str, message: str, value: dt.date | None) -> RequestValidationError:
+    return RequestValidationError(
+        [{"type": "value_error", "loc": ("body", field), "msg": message, "input": str(value)}]
+    )
 
 
 def _who(user: models.User) -> str:
@@ -149,13 +159,23 @@ def site_milestones(site_id: str, session: SessionDep, request: Request) -> Site
 
 
 @router.put("/api/sites/{site_id}/milestones/{milestone}", response_model=SiteMilestonesOut)
-def change_planned(
+def change_dates(
     site_id: str, milestone: Milestone, body: DateChange, session: SessionDep, request: Request, user: Admin
 ) -> SiteMilestonesOut:
-    """Change a planned date (admins). Who, when, the old and the new date are recorded; the config's date no
-    longer overrides it. Actual dates come from the cameras (the start, confirmed) or the config."""
+    """Change a milestone's planned date, or record the date it was reached (admins). Who, when, the old and
+    the new date are recorded; a planned date changed here is no longer overridden by the config's. The
+    start's actual date is the confirmed start seen on camera (422 here). A date to come is not reached: 422."""
     _site(session, site_id)
-    set_date(session, site_id, milestone, "planned", body.planned, _who(user), dt.datetime.now(dt.UTC), body.note)
+    given = body.model_fields_set
+    if "actual" in given:
+        if milestone is Milestone.start:
+            raise _invalid("actual", "the start's actual date comes from a confirmed start proposal", body.actual)
+        if body.actual is not None and body.actual > local_today(request):
+            raise _invalid("actual", f"{body.actual} has not happened yet", body.actual)
+    now = dt.datetime.now(dt.UTC)
+    for field in ("planned", "actual"):
+        if field in given:
+            set_date(session, site_id, milestone, field, getattr(body, field), _who(user), now, body.note)
     session.commit()
     return site_milestones(site_id, session, request)
 

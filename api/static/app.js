@@ -189,10 +189,11 @@ async function sitePage(id) {
     await api(`/api/sites/${encodeURIComponent(id)}/start-proposals/${b.dataset.id}/${b.dataset.action}`, post);
     sitePage(id);
   }));
-  app.querySelectorAll("button.save-planned").forEach((b) => b.addEventListener("click", async () => {
-    const value = app.querySelector(`input[data-planned="${b.dataset.m}"]`).value || null;
+  app.querySelectorAll("button.save-planned, button.save-actual").forEach((b) => b.addEventListener("click", async () => {
+    const field = b.classList.contains("save-planned") ? "planned" : "actual";
+    const value = app.querySelector(`input[data-${field}="${b.dataset.m}"]`).value || null;
     await api(`/api/sites/${encodeURIComponent(id)}/milestones/${b.dataset.m}`, { method: "PUT",
-      headers: { "Content-Type": "application/json" }, body: JSON.stringify({ planned: value }) });
+      headers: { "Content-Type": "application/json" }, body: JSON.stringify({ [field]: value }) });
     sitePage(id);
   }));
 }
@@ -218,7 +219,7 @@ function milestoneChart(chart) {
 function milestonePanel(chart, canDecide, isAdmin) {
   const rows = chart.milestones.map((m) => `<tr data-m="${m.milestone}"><td>${t(m.milestone)}</td>
     <td>${isAdmin ? `<input type="date" data-planned="${m.milestone}" value="${esc(m.planned || "")}"> <button type="button" class="save-planned" data-m="${m.milestone}">${t("save")}</button>` : esc(m.planned || "-")}</td>
-    <td>${esc(m.actual || "-")}</td><td><span class="badge b-m-${m.state}">${t(m.state)}</span></td></tr>`).join("");
+    <td>${isAdmin && m.milestone !== "start" ? `<input type="date" data-actual="${m.milestone}" value="${esc(m.actual || "")}"> <button type="button" class="save-actual" data-m="${m.milestone}">${t("save")}</button>` : esc(m.actual || "-")}</td><td><span class="badge b-m-${m.state}">${t(m.state)}</span></td></tr>`).join("");
   const proposals = chart.proposals.map((p) => `<div class="proposal" data-proposal="${p.id}"><b>${t("proposal")}: ${esc(p.day)}</b>
     <span class="badge">${t("proposal_" + p.state)}</span>
     ${p.decided_by ? ` ${t("by")}: ${esc(p.decided_by)}` : ""}

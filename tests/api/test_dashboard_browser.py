@@ -303,6 +303,11 @@ def test_milestones_start_rate_and_confirming_a_start_seen_on_camera(
             page.click("button.save-planned[data-m=completion]")
             expect(page.locator("#milestone-changes")).to_contain_text("调度科长")
             expect(page.locator("#milestone-changes")).to_contain_text("2031-06-30")
+            yesterday = str(dt.datetime.now(dt.UTC).date() - dt.timedelta(days=2))
+            page.fill("input[data-actual=structure_complete]", yesterday)
+            page.click("button.save-actual[data-m=structure_complete]")
+            expect(page.locator("#milestone-table tr[data-m=structure_complete]")).to_contain_text("逾期完成")
+            expect(page.locator("#milestone-chart circle.actual")).to_have_count(2)
 
             page.goto(url + "/#/")
             expect(page.locator("#start-rate tr[data-group='城西区'] td.rate")).to_have_text("100.0%")

@@ -144,3 +144,24 @@ def test_operator_rejects_and_only_an_admin_changes_planned_dates(
     )
     assert last["old"] == str(NOW.astimezone(config.tz).date() + dt.timedelta(days=400))
     assert admin.put("/api/sites/site2/milestones/opening", json={"planned": "2028-01-31"}).status_code == 422
+
+
+def test_admin_records_when_a_milestone_was_reached_but_not_the_start(
+    app_sessions: sessionmaker[Session], tmp_path: Path, config: AppConfig
+) -> None:
+    admin = _client(app_sessions, tmp_path, config, "admin")
+    today = NOW.astimezone(config.tz).date()
+    yesterday = str(today - dt.timedelta(days=1))
+    done = admin.put("/api/sites/site2/milestones/structure_complete", json={"actual": yesterday})
+    assert done.status_code == 200
+    node = {m["milestone"]: m for m in done.json()["milestones"]}["structure_complete"]
+    assert (node["planned"], node["actual"], node["state"]) == (None, yesterday, "on_time")
+    # planned was not given: the completion's planned date stays
+    kept = admin.put("/api/sites/site2/milestones/completion", json={"actual": None}).json()
+    assert {m["milestone"]: m for m in kept["milestones"]}["completion"]["planned"] == str(
+        today + dt.timedelta(days=400)
+    )
+    start = admin.put("/api/sites/site2/milestones/start", json={"actual": yesterday})
+    assert start.status_code == 422 and "confirmed start proposal" in start.text
+    future = admin.put("/api/sites/site2/milestones/production", json={"actual": str(today + dt.timedelta(days=2))})
+    assert future.status_code == 422 and "has not happened yet" in future.text
