@@ -141,7 +141,11 @@ def rankings(
     """Average score per county or batch over a day, week, month or quarter, ranked."""
     day = day or local_today(request)
     first, last = (day, day) if period == "day" else period_bounds(Period(period), day)
-    group_of = {s.id: getattr(s, by) for s in session.scalars(select(models.Site).where(models.Site.active))}
+    moved = moved_batches(session, last) if by == "batch" else {}
+    group_of = {
+        s.id: moved.get(s.id, s.batch) if by == "batch" else s.district
+        for s in session.scalars(select(models.Site).where(models.Site.active))
+    }
     values: dict[str, list[float]] = defaultdict(list)
     members: dict[str, set[str]] = defaultdict(set)
     for site_id, group in group_of.items():

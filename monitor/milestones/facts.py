@@ -45,14 +45,14 @@ def _cumulative(session: Session, site_id: str, on_or_before: dt.date) -> tuple[
 
 
 def structure_growth(session: Session, site: SiteConfig, today: dt.date, weeks: int) -> float | None:
-    """Growth of the structure curve over the last ``weeks`` weeks; None without a structure zone or without
-    scores that old."""
+    """Growth of the structure curve over the last ``weeks`` weeks; None without a structure zone, without
+    scores that old, or without a score since."""
     if not any(c.zones.structure is not None for c in site.cameras):
         return None
     now = _cumulative(session, site.id, today - dt.timedelta(days=1))
     then = _cumulative(session, site.id, today - dt.timedelta(days=7 * weeks))
-    if now is None or then is None:
-        return None
+    if now is None or then is None or now[0] <= then[0]:
+        return None  # no scores since: the cameras, not the site, say nothing
     return max(0.0, now[1] - then[1])
 
 
