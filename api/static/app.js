@@ -109,21 +109,22 @@ async function overview() {
       <div class="grid" id="grid">${shown.map(card).join("")}</div>
       <aside class="panel"><h3>${t("ranking")}</h3><table id="ranking"><tr><th>${t("rank")}</th><th>${t("district")}</th><th>${t("avg")}</th><th>${t("sites")}</th></tr>
         ${ranking.map((r) => `<tr><td>${r.rank ?? "-"}</td><td>${esc(r.group)}</td><td>${r.average_score ?? "-"}</td><td>${r.sites}</td></tr>`).join("")}</table>
-        ${startRatePanel(figures, proposals)}
+        ${startRatePanel(figures, proposals, sites)}
         <h3>${t("delivery")}</h3><p id="delivery">${lastDay ? `${lastDay}: ${t("delivered")} ${delivered} / ${ofDay.length}${ofDay.length > delivered ? ` · ${t("retrying")} ${ofDay.length - delivered}` : ""}` : t("none")}</p></aside>
     </div>`;
   app.querySelectorAll("select[data-f]").forEach((el) => el.addEventListener("change", () => { filters[el.dataset.f] = el.value; overview(); }));
   document.getElementById("rate-period").addEventListener("change", (e) => { ratePeriod = e.target.value; overview(); });
 }
 
-function startRatePanel(figures, proposals) {
+function startRatePanel(figures, proposals, sites) {
+  const names = Object.fromEntries(sites.map((s) => [s.id, s.name]));
   const rows = figures.start_rates.map((r) => `<tr data-group="${esc(r.group)}"><td>${esc(r.group === "全部" ? t("all_districts") : r.group)}</td>
     <td>${r.due}</td><td>${r.started}</td><td class="rate">${pct(r.rate)}</td></tr>`).join("");
   const onTime = figures.on_time.filter((o) => o.due).map((o) => `${t(o.milestone)} ${pct(o.share)}`).join(" · ");
   return `<h3>${t("start_rate")} <select id="rate-period">${["week", "month", "quarter"].map((p) => option(p, t(p), ratePeriod)).join("")}</select></h3>
     <table id="start-rate"><tr><th>${t("district")}</th><th>${t("due")}</th><th>${t("started_n")}</th><th>${t("rate")}</th></tr>${rows}</table>
     <p id="on-time">${t("on_time_share")}: ${onTime || t("none")}</p>
-    <p id="pending-starts">${t("pending_starts")}: ${proposals.map((p) => `<a href="#/site/${encodeURIComponent(p.site_id)}">${esc(p.site_id)}</a>`).join(" ") || t("none")}</p>`;
+    <p id="pending-starts">${t("pending_starts")}: ${proposals.map((p) => `<a href="#/site/${encodeURIComponent(p.site_id)}" data-site="${esc(p.site_id)}">${esc(names[p.site_id] || p.site_id)} (${esc(p.day)})</a>`).join(" ") || t("none")}</p>`;
 }
 
 function card(site) {

@@ -278,7 +278,7 @@ def test_milestones_start_rate_and_confirming_a_start_seen_on_camera(
             page.click("button[type=submit]")
             # the county table: p002 (城西区) is due and not started yet
             expect(page.locator("#start-rate tr[data-group='城西区'] td.rate")).to_have_text("0.0%", timeout=15000)
-            expect(page.locator("#pending-starts a")).to_have_text("p002")
+            expect(page.locator("#pending-starts a[data-site=p002]")).to_contain_text("重点项目002号")
             page.select_option("#rate-period", "quarter")
             expect(page.locator("#start-rate tr[data-group='全部'] td.rate")).to_have_text("0.0%")
 
