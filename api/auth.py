@@ -60,8 +60,10 @@ async def password_checked(request: Request, username: str, work: Callable[[], T
         attempt = guard.admit(username, address)
         try:
             result = await guard.hash_work(work)
-        except LoginRefused:
-            guard.succeeded(attempt)  # never checked: not a failure
+        except BaseException:
+            # Refused before checking, or the check itself failed (a database that cannot be written):
+            # not a wrong password, so it must not count towards a lockout.
+            guard.succeeded(attempt)
             raise
     except LoginRefused as exc:
         raise HTTPException(exc.status, exc.detail, headers={"Retry-After": str(exc.retry_after)}) from None

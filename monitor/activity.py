@@ -14,8 +14,10 @@ Each rule was decided on the labelled scenario suite (tests/fixtures/scenarios.p
    lighting or weather event: the sample shows no activity.
 5. A worker moves, and a machine works, when enough of its own box changed (``motion_in_box``: an arm, a
    bucket, a load, a walking person). A machine also works when it stands further from where it stood
-   than detector jitter explains for a box of its size (``machine_jitter``). A machine the detector missed
-   in the previous sample is not thereby moving: it is compared by its pixels alone.
+   than detector jitter explains for a box of its size (``machine_jitter``), paired with its previous box
+   by nearness, and a quarter of the pixel evidence confirms it (detector boxes of parked machines jump by
+   up to a box's size under noise and sway, their pixels unchanged). A machine the detector missed in the
+   previous sample is not thereby moving: it is compared by its pixels alone.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from monitor.motion import CameraMotion, align, estimate_motion
 NORMALISED_CHANGE = 0.8  # in units of the neighbourhood's own spread; below this a pixel did not change
 LOCAL_SIGMA = 5.0  # pixels of the signature: the neighbourhood of the local normalisation
 CONTRAST_FLOOR = 6.0  # grey levels: flat areas are not blown up into noise
-MATCH_IOU = 0.3  # a machine overlapping a previous one of its kind this much is the same machine
+MATCH_DISTANCE = 1.5  # sizes: a previous machine of its kind this near (and of a similar size) is the same one
 _NEIGHBOURS = np.ones((3, 3), np.uint8)
 _SPECKLE = np.ones((2, 2), np.uint8)
 
@@ -59,7 +61,8 @@ class Activity:
     working_machines: int = 0
     moving_vehicles: int = 0
     motion: float = 0.0
-    """Share of the unmasked picture that changed since the previous sample (after compensation)."""
+    """Share of the unmasked picture that changed since the previous sample (after compensation); measured
+    only when something was detected."""
     level: float = 0.0
     """0..1: how much construction activity this sample shows."""
     camera_shift: float = 0.0
@@ -129,19 +132,38 @@ def follow(box: Box, motion: CameraMotion, shape: tuple[int, int]) -> Box:
     return Box(box.category, min(xs[0], x2) / w, min(ys[0], y2) / h, max(xs[0], x2) / w, max(ys[0], y2) / h)
 
 
-def displaced(box: Box, previous: Sequence[Box], jitter: float, aspect: float = 16 / 9) -> bool:
-    """Moved further than detector jitter explains: the centre shifted by more than ``jitter`` x the box's
-    size (the square root of its area) from the same machine's previous box. No such machine: False."""
-    same = [p for p in previous if p.category is box.category]
-    if not same:
-        return False
-    best = max(same, key=lambda p: box_iou(box, p))
-    if box_iou(box, best) < MATCH_IOU:
-        return False
-    cx, cy = (box.x1 + box.x2) / 2 * aspect, (box.y1 + box.y2) / 2
-    px, py = (best.x1 + best.x2) / 2 * aspect, (best.y1 + best.y2) / 2
+def _centre(box: Box, aspect: float) -> tuple[float, float, float]:
+    """Centre and size (square root of the area), in units of the picture's height."""
     size = math.sqrt(max((box.x2 - box.x1) * aspect * (box.y2 - box.y1), 1e-9))
-    return math.hypot(cx - px, cy - py) > jitter * size
+    return (box.x1 + box.x2) / 2 * aspect, (box.y1 + box.y2) / 2, size
+
+
+def displaced(boxes: Sequence[Box], previous: Sequence[Box], jitter: float, aspect: float = 16 / 9) -> set[int]:
+    """Indices of ``boxes`` that stand further than detector jitter explains (``jitter`` x the box's size)
+    from the same machine's previous box. The same machine: same kind, a size within a factor of 2, the
+    centre within ``MATCH_DISTANCE`` sizes, paired nearest first, each previous box once. A machine with no
+    such previous box (missed last time, or new) is not displaced: its pixels alone can show it works."""
+    pairs = []
+    for i, box in enumerate(boxes):
+        cx, cy, size = _centre(box, aspect)
+        for j, before in enumerate(previous):
+            if before.category is not box.category or box.category is Category.worker:
+                continue
+            px, py, psize = _centre(before, aspect)
+            distance = math.hypot(cx - px, cy - py) / size
+            if 0.5 <= psize / size <= 2 and distance <= MATCH_DISTANCE:
+                pairs.append((distance, i, j))
+    moved: set[int] = set()
+    used_boxes: set[int] = set()
+    used_previous: set[int] = set()
+    for distance, i, j in sorted(pairs):
+        if i in used_boxes or j in used_previous:
+            continue
+        used_boxes.add(i)
+        used_previous.add(j)
+        if distance > jitter:
+            moved.add(i)
+    return moved
 
 
 VIEW_CHANGED = "camera view changed"
@@ -174,6 +196,8 @@ def compare(
     shift, turn = round(motion.shift_share, 4), round(motion.angle, 2)
     if is_view_change(motion, rules):
         return Activity(camera_shift=shift, camera_turn=turn, view_changed=True)
+    if not boxes:
+        return Activity(camera_shift=shift, camera_turn=turn)  # nothing that could move: no pixel compared
     change = change_map(previous, current, valid, motion)
     valid_pixels = int(np.count_nonzero(valid))
     share = round(float(np.count_nonzero(change)) / valid_pixels, 4) if valid_pixels else 0.0
@@ -202,14 +226,18 @@ def sample_activity(
     if change is None or previous_boxes is None:
         return Activity()
 
-    def moving(box: Box) -> bool:
-        if box_motion(change, box) >= rules.motion_in_box:
-            return True
-        return box.category is not Category.worker and displaced(box, previous_boxes, rules.machine_jitter, aspect)
+    far = displaced(boxes, previous_boxes, rules.machine_jitter, aspect)
+    # A box that jumped with its pixels unchanged is the detector's jitter (measured on parked fleets up to
+    # a box's size under noise and sway): a displacement counts with a quarter of the pixel evidence.
+    moving = [
+        m >= rules.motion_in_box or (i in far and m >= rules.motion_in_box / 4)
+        for i, m in enumerate(box_motion(change, b) for b in boxes)
+    ]
 
-    workers = sum(1 for b in boxes if b.category is Category.worker and moving(b))
-    machines = sum(1 for b in boxes if b.category is Category.machinery and moving(b))
-    vehicles = sum(1 for b in boxes if b.category is Category.vehicle and moving(b))
+    def count(category: Category) -> int:
+        return sum(1 for b, m in zip(boxes, moving, strict=True) if m and b.category is category)
+
+    workers, machines, vehicles = count(Category.worker), count(Category.machinery), count(Category.vehicle)
     if share is None:
         share = round(float(change.sum()) / change.size, 4) if change.size else 0.0
     level = min(1.0, (workers + 2 * machines + vehicles) / rules.activity_saturation)

@@ -141,7 +141,7 @@ def demo_config(shared: Path, interval_seconds: int = 20, today: dt.date | None 
         "detector": {
             "model": str(model),
             "image_size": 416,
-            "confidence": 0.25,
+            "confidence": 0.15,  # as camera_config.yaml: see docs/scoring.md, section 1
             "categories": {"Person": "worker", "machinery": "machinery", "vehicle": "vehicle"},
         },
         "sites": sites,

@@ -104,7 +104,26 @@ def _dirs(path: Path) -> list[Path]:
 
 
 def _size(folder: Path) -> int:
-    return sum(e.stat().st_size for e in os.scandir(folder) if e.is_file(follow_symlinks=False))
+    """Bytes of the files in ``folder``; files that vanish meanwhile (a sweep renaming its .tmp) count 0."""
+    total = 0
+    try:
+        entries = list(os.scandir(folder))
+    except FileNotFoundError:
+        return 0
+    for entry in entries:
+        try:
+            if entry.is_file(follow_symlinks=False):
+                total += entry.stat().st_size
+        except FileNotFoundError:
+            continue
+    return total
+
+
+def _mtime(path: Path) -> float | None:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:  # renamed by a sweep writing it just now
+        return None
 
 
 def evidence(session: Session, folder: DayFolder, tz: ZoneInfo) -> set[str]:
@@ -175,7 +194,8 @@ def clean_snapshots(
     folders = day_folders(root)
     for folder in folders:
         for tmp in folder.path.glob("*.jpg.tmp"):
-            if now.timestamp() - tmp.stat().st_mtime > STALE_TMP.total_seconds():
+            mtime = _mtime(tmp)
+            if mtime is not None and now.timestamp() - mtime > STALE_TMP.total_seconds():
                 result.removed(tmp)
     with sessions() as session:
         for folder in folders:

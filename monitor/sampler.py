@@ -27,6 +27,7 @@ from monitor.types import CameraKey, CameraStatus, Counts, Sample
 from monitor.zones import in_zone
 
 log = logging.getLogger(__name__)
+STALE_AFTER_S = 1800  # a camera's memory older than this (and 3 intervals) is not compared with
 
 
 @dataclass(frozen=True, eq=False)
@@ -159,8 +160,8 @@ class CameraSampler:
             vehicles=sum(1 for b in boxes if b.category is Category.vehicle),
         )
         previous = self.memory.previous(g.key)
-        if g.status is CameraStatus.frozen or previous is None:
-            activity = Activity()  # a frozen picture, or a first one, shows no movement
+        if g.status is CameraStatus.frozen or previous is None or self._stale(previous, g.slot_at):
+            activity = Activity()  # a frozen picture, a first one, or one hours after the last, shows no movement
         else:
             activity = compare(previous.grey, previous.machines, g.sig.grey, g.sig.valid, boxes, self._scoring)
         reason = g.reason
@@ -168,7 +169,7 @@ class CameraSampler:
             reason = view_change_reason(activity)
             log.warning("camera %s: %s", g.key, reason)
         machines = tuple(b for b in boxes if b.category is not Category.worker)
-        state = CameraState(g.sig.grey, g.unchanged, machines, g.sig.texture)
+        state = CameraState(g.sig.grey, g.unchanged, machines, g.sig.texture, g.slot_at)
         self.memory.remember(g.key, state)
         return Sample(
             g.key,
@@ -184,6 +185,14 @@ class CameraSampler:
             state=state,
             structure=self._structure_candidate(g, boxes),
         )
+
+    def _stale(self, previous: CameraState, slot_at: dt.datetime) -> bool:
+        """A memory from before a gap (the night, an outage) is no "previous sample": what changed since
+        is not this sample's activity, nor a knock."""
+        if previous.at is None:
+            return False
+        gap = max(3 * self._sampling.interval_seconds, STALE_AFTER_S)
+        return (slot_at - previous.at).total_seconds() > gap
 
     def _structure_candidate(self, g: Grab, boxes: list[Box]) -> tuple[dt.date, StructureCandidate] | None:
         zone = g.camera.zones.structure

@@ -113,7 +113,20 @@ class Leadership:
                 held = acquire(session, LEASE_NAME, self.holder, LEASE_TTL, now)
         except SQLAlchemyError as exc:
             return self._cannot_write(exc)
+        recovered = not self.runtime.storage.state.writable
         self.runtime.storage.succeeded()
+        if recovered and held and self.leading:
+            # Scoring and export may have failed while the database was away: look for missed days now,
+            # before the retention job takes an unscored day for one that was never assessed.
+            self.scheduler.add_job(
+                catch_up,
+                args=[self.runtime],
+                id=CATCH_UP_JOB_ID,
+                name="score days missed while the database was away",
+                replace_existing=True,
+                misfire_grace_time=DAILY_MISFIRE_GRACE_S,
+                next_run_time=now,
+            )
         if held and not self.leading:
             log.info("this process (%s) now runs the scheduled jobs", self.holder)
             for job_id in LED_JOBS:

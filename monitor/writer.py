@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import logging
 import threading
 from collections import deque
@@ -11,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.store import repo
 from monitor.store.faults import StorageHealth, fault_of
-from monitor.types import Sample
+from monitor.types import CameraKey, Sample
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +59,33 @@ class SampleWriter:
             self.health.held(len(self._pending), dropped)
             self._flush_locked()
 
+    def _lighten_locked(self) -> None:
+        """Held samples keep only what the database would keep of them: the camera's memory (two pictures,
+        about 72 KB) only on a camera's newest held sample, a structure picture only on the best of a
+        camera's day. A held sample is then a few hundred bytes, so ``max_held`` bounds memory too."""
+        best: dict[tuple[CameraKey, dt.date], int] = {}  # the index of each camera-day's best picture
+        for i, sample in enumerate(self._pending):
+            if sample.structure is not None:
+                key = (sample.camera, sample.structure[0])
+                kept = best.get(key)
+                if kept is None or sample.structure[1].quality > self._quality(kept):
+                    best[key] = i
+        newest: set[CameraKey] = set()
+        for i in range(len(self._pending) - 1, -1, -1):
+            sample = self._pending[i]
+            state, structure = sample.state, sample.structure
+            if state is not None and sample.camera in newest:
+                state = None
+            newest.add(sample.camera)
+            if structure is not None and best.get((sample.camera, structure[0])) != i:
+                structure = None
+            if state is not sample.state or structure is not sample.structure:
+                self._pending[i] = dataclasses.replace(sample, state=state, structure=structure)
+
+    def _quality(self, index: int) -> float:
+        structure = self._pending[index].structure
+        return structure[1].quality if structure is not None else -1.0
+
     def flush(self) -> int:
         with self._lock:
             return self._flush_locked()
@@ -86,6 +115,7 @@ class SampleWriter:
             if fault is None:
                 raise
             self.health.failed(fault, exc, "sample writer")
+            self._lighten_locked()
             log.warning("%d sample(s) held for retry: %s", len(self._pending), fault)
         finally:
             self.health.held(len(self._pending))

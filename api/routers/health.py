@@ -28,7 +28,7 @@ def storage_state(state: Any) -> StorageState | None:
 
 @router.get("/api/health", response_model=HealthOut)
 def health(session: SessionDep, request: Request, response: Response) -> HealthOut:
-    """503 and status degraded when the database does not answer, or does not take writes."""
+    """503 and status degraded when the database does not answer, does not take writes, or samples wait for it."""
     fault: StorageFault | None = None
     reason = ""
     try:
@@ -38,15 +38,20 @@ def health(session: SessionDep, request: Request, response: Response) -> HealthO
         fault = fault_of(exc) or StorageFault.unavailable
         reason = FAULT_TEXT[fault]
     stored = storage_state(request.app.state)
-    if fault is None and stored is not None and not stored.writable:
-        fault, reason = stored.fault, stored.reason
-    if fault is not None:
+    if fault is None and stored is not None and not stored.writable and stored.fault is not None:
+        # Anyone may ask (no login): the kind of fault only; the driver's words (paths, hosts) go to the log.
+        fault, reason = stored.fault, FAULT_TEXT[stored.fault]
+    held = stored.samples_held if stored is not None else 0
+    degraded = fault is not None or held > 0
+    if fault is None and held > 0:
+        reason = f"{held} sample(s) held, waiting to be written"
+    if degraded:
         response.status_code = 503
     return HealthOut(
-        status="ok" if fault is None else "degraded",
+        status="degraded" if degraded else "ok",
         database="ok" if fault is None else fault.value,
         reason=reason,
-        samples_held=stored.samples_held if stored is not None else 0,
+        samples_held=held,
         version=__version__,
     )
 

@@ -48,6 +48,12 @@ def expand_url(value: str) -> str:
     return value
 
 
+def keeps_references(info: ValidationInfo) -> bool:
+    """A config loaded with ``resolve_sources=False`` (tools that open no camera and send nothing, such as
+    `sitemon replay`) keeps URLs and secrets as written: their ${VAR}s need not be set."""
+    return (info.context or {}).get("resolve_sources") is False
+
+
 def resolve_camera_url(raw: str, base_dir: Path | None) -> str:
     """Expand ``${VAR}`` and check the scheme; a plain path is a video file (relative to the config)."""
     url = expand_url(raw)
@@ -96,10 +102,9 @@ class CameraConfig(ConfigModel):
             return value
         if not isinstance(value, str) or not value.strip():
             raise ValueError("must be a non-empty string")
-        context = info.context or {}
-        if context.get("resolve_sources") is False:
+        if keeps_references(info):
             return value.strip()
-        return resolve_camera_url(value.strip(), context.get("base_dir"))
+        return resolve_camera_url(value.strip(), (info.context or {}).get("base_dir"))
 
     @property
     def masked_url(self) -> str:

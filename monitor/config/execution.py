@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 
 from monitor.config.base import ConfigModel
 
@@ -47,11 +47,11 @@ class ExecutionConfig(ConfigModel):
 
     @field_validator("broker_url", mode="before")
     @classmethod
-    def _broker(cls, value: Any) -> Any:
-        from monitor.config.camera import expand_url
+    def _broker(cls, value: Any, info: ValidationInfo) -> Any:
+        from monitor.config.camera import expand_url, keeps_references
         from monitor.redact import needs_encoding
 
-        if not isinstance(value, str):
+        if not isinstance(value, str) or keeps_references(info):
             return value
         url = expand_url(value.strip())
         scheme, sep, _ = url.partition("://")

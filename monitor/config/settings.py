@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 
 from monitor.config.base import ConfigModel
+
+log = logging.getLogger(__name__)
 
 
 def from_config_folder(data: Any, key: str, info: ValidationInfo) -> Any:
@@ -98,7 +101,9 @@ class SamplingConfig(ConfigModel):
     snapshot_budget_gb: float | None = Field(
         default=None, gt=0, le=100_000, description="Disk budget of the snapshot folder; oldest days go first"
     )
-    snapshot_cleanup_at: dt.time = Field(default=dt.time(3, 30), description="Daily snapshot clean-up, local time")
+    snapshot_cleanup_at: dt.time = Field(
+        default=dt.time(3, 32, 30), description="Daily snapshot clean-up, local time (off the sampling slots)"
+    )
 
     @model_validator(mode="after")
     def _evidence_outlives_snapshots(self) -> SamplingConfig:
@@ -136,6 +141,18 @@ class HealthConfig(ConfigModel):
     uniform_max_std: float = Field(
         default=4.0, ge=0, le=50, description="Grey-level spread below which a picture is blank"
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _retired_keys(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "frozen_max_changed_fraction" in data:
+            data = {k: v for k, v in data.items() if k != "frozen_max_changed_fraction"}
+            log.warning(
+                "health.frozen_max_changed_fraction is no longer used and is ignored: a frozen picture is now one "
+                "repeated without sensor noise (health.frozen_noise_level, health.frozen_max_changed_area); "
+                "remove the key"
+            )
+        return data
 
 
 DEFAULT_CATEGORIES: dict[str, Category] = {
@@ -276,15 +293,21 @@ class WebhookConfig(ConfigModel):
 
     @field_validator("url", mode="before")
     @classmethod
-    def _expand_url(cls, value: Any) -> Any:
-        from monitor.config.camera import expand_url
+    def _expand_url(cls, value: Any, info: ValidationInfo) -> Any:
+        from monitor.config.camera import expand_url, keeps_references
+
+        if keeps_references(info):
+            return value
 
         return expand_url(value) if isinstance(value, str) else value
 
     @field_validator("token", mode="before")
     @classmethod
-    def _expand(cls, value: Any) -> Any:
-        from monitor.config.camera import expand_secret
+    def _expand(cls, value: Any, info: ValidationInfo) -> Any:
+        from monitor.config.camera import expand_secret, keeps_references
+
+        if keeps_references(info):
+            return value
 
         return expand_secret(value) if isinstance(value, str) else value
 
@@ -298,8 +321,11 @@ class MqttConfig(ConfigModel):
 
     @field_validator("password", mode="before")
     @classmethod
-    def _expand(cls, value: Any) -> Any:
-        from monitor.config.camera import expand_secret
+    def _expand(cls, value: Any, info: ValidationInfo) -> Any:
+        from monitor.config.camera import expand_secret, keeps_references
+
+        if keeps_references(info):
+            return value
 
         return expand_secret(value) if isinstance(value, str) else value
 
@@ -326,15 +352,21 @@ class DeliveryConfig(ConfigModel):
 
     @field_validator("url", mode="before")
     @classmethod
-    def _expand_url(cls, value: Any) -> Any:
-        from monitor.config.camera import expand_url
+    def _expand_url(cls, value: Any, info: ValidationInfo) -> Any:
+        from monitor.config.camera import expand_url, keeps_references
+
+        if keeps_references(info):
+            return value
 
         return expand_url(value) if isinstance(value, str) else value
 
     @field_validator("token", "hmac_secret", mode="before")
     @classmethod
-    def _expand(cls, value: Any) -> Any:
-        from monitor.config.camera import expand_secret
+    def _expand(cls, value: Any, info: ValidationInfo) -> Any:
+        from monitor.config.camera import expand_secret, keeps_references
+
+        if keeps_references(info):
+            return value
 
         return expand_secret(value) if isinstance(value, str) else value
 

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from monitor.activity import Activity, Box
+from monitor.clock import ensure_utc
 from monitor.config import AppConfig, Category
 from monitor.health import CameraState
 from monitor.milestones.store import sync_milestones
@@ -213,6 +214,8 @@ def record_samples(session: Session, items: list[tuple[int, Sample]]) -> int:
 def save_state(session: Session, camera_pk: int, sample: Sample) -> None:
     assert sample.state is not None
     row = session.get(models.CameraStateRow, camera_pk) or models.CameraStateRow(camera_pk=camera_pk)
+    if row.slot_at is not None and ensure_utc(row.slot_at) > sample.slot_at:
+        return  # a sample written late (held, or from another worker) must not replace a newer memory
     row.slot_at = sample.slot_at
     row.signature_png = encode_png(sample.state.grey)
     row.texture_png = encode_png(sample.state.texture) if sample.state.texture is not None else None
@@ -232,8 +235,9 @@ def load_states(session: Session, camera_pks: Collection[int] | None = None) -> 
     for row, site_id, camera_id in session.execute(query):
         machines = tuple(Box(Category(m[0]), *m[1:]) for m in row.machines)
         texture = decode_png(row.texture_png) if row.texture_png is not None else None
+        at = ensure_utc(row.slot_at) if row.slot_at is not None else None
         out[CameraKey(site_id, camera_id)] = CameraState(
-            decode_png(row.signature_png), row.unchanged, machines, texture
+            decode_png(row.signature_png), row.unchanged, machines, texture, at
         )
     return out
 

@@ -92,14 +92,24 @@ def test_masked_pixels_never_change() -> None:
     [
         (Box(M, 0.1, 0.1, 0.3, 0.3), [Box(M, 0.1, 0.1, 0.3, 0.3)], False),  # parked
         (Box(M, 0.1, 0.1, 0.3, 0.3), [Box(M, 0.12, 0.11, 0.31, 0.3)], False),  # detector jitter
-        (Box(M, 0.1, 0.1, 0.4, 0.4), [Box(M, 0.22, 0.15, 0.52, 0.45)], True),  # drove on, still overlapping
+        (Box(M, 0.3, 0.3, 0.5, 0.5), [Box(M, 0.3 - 0.3 * 0.2, 0.3, 0.5 - 0.3 * 0.2, 0.5)], False),  # 0.3 sizes
+        (Box(M, 0.3, 0.3, 0.5, 0.5), [Box(M, 0.3 - 0.6 * 0.2, 0.3, 0.5 - 0.6 * 0.2, 0.5)], True),  # 0.6 sizes
+        (Box(M, 0.3, 0.3, 0.5, 0.5), [Box(M, 0.2, 0.2, 0.4, 0.4)], True),  # diagonal, 0.7 sizes
+        (Box(M, 0.3, 0.3, 0.5, 0.5), [Box(M, 0.1, 0.3, 0.3, 0.5)], True),  # 1.0 size away, still the same one
         (Box(M, 0.1, 0.1, 0.3, 0.3), [Box(V, 0.1, 0.1, 0.3, 0.3)], False),  # no machine there before
         (Box(M, 0.1, 0.1, 0.3, 0.3), [], False),  # missed in the previous sample (flicker): not evidence
         (Box(M, 0.1, 0.1, 0.3, 0.3), [Box(M, 0.6, 0.6, 0.8, 0.8)], False),  # another machine far away
+        (Box(M, 0.1, 0.1, 0.3, 0.3), [Box(M, 0.15, 0.1, 0.2, 0.15)], False),  # much smaller: another thing
     ],
 )
 def test_a_machine_displaced_beyond_jitter(box: Box, previous: list[Box], expected: bool) -> None:
-    assert displaced(box, previous, RULES.machine_jitter) is expected
+    assert (displaced([box], previous, RULES.machine_jitter, aspect=1.0) == {0}) is expected
+
+
+def test_each_previous_machine_pairs_once_nearest_first() -> None:
+    """Two parked machines side by side, one missed last time: the other is not taken for it."""
+    left, right = Box(M, 0.1, 0.4, 0.3, 0.6), Box(M, 0.32, 0.4, 0.52, 0.6)
+    assert displaced([left, right], [right], RULES.machine_jitter, aspect=1.0) == set()
 
 
 def test_previous_boxes_follow_the_camera() -> None:
@@ -141,3 +151,15 @@ def test_a_picture_that_changed_everywhere_shows_no_activity() -> None:
 
 def test_without_a_previous_sample_nothing_is_claimed_to_move() -> None:
     assert sample_activity([Box(W, 0, 0, 1, 1)], None, None, RULES) == Activity()
+
+
+def test_a_displaced_machine_works_only_with_some_pixel_evidence() -> None:
+    """A parked machine's box may jump with the detector's jitter, its pixels unchanged: not working."""
+    box, before = Box(M, 0.3, 0.3, 0.5, 0.5), [Box(M, 0.18, 0.3, 0.38, 0.5)]  # 0.6 sizes away
+    still = np.zeros(SHAPE, bool)
+    assert sample_activity([box], before, still, RULES).working_machines == 0
+    some = still.copy()
+    some[60:66, 100:106] = True  # a little of the box changed (1 %): below motion_in_box, above a quarter of it
+    assert 0 < box_motion(some, box) < RULES.motion_in_box
+    assert sample_activity([box], before, some, RULES).working_machines == 1
+    assert sample_activity([box], [], some, RULES).working_machines == 0  # not displaced: pixels alone decide

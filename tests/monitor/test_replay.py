@@ -126,3 +126,25 @@ def test_bad_arguments_name_the_argument(tmp_path: Path, args: list[str], messag
     cv2.imwrite(str(folder / "0.jpg"), videos.first_frame())
     result = _replay(str(folder), "--config", str(CONFIG), *args)
     assert result.returncode == 2 and message in result.stderr, result.stderr
+
+
+@pytest.mark.slow
+def test_a_production_config_replays_without_its_secrets_set(tmp_path: Path) -> None:
+    """Replay opens no camera and sends nothing: the config's ${VAR}s (cameras, webhook, delivery, broker)
+    need not be set."""
+    import yaml
+
+    data = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
+    data["detector"]["model"] = str(ROOT / data["detector"]["model"])
+    data["alerts"] = {"webhook": {"url": "https://hooks.example/${HOOK_PATH_UNSET}", "token": "${HOOK_TOKEN_UNSET}"}}
+    data["export"] = {"delivery": {"url": "https://dispatch.example/in", "token": "${DELIVERY_TOKEN_UNSET}"}}
+    data["execution"] = {"mode": "celery", "broker_url": "redis://:${BROKER_PASSWORD_UNSET}@127.0.0.1:6379/0"}
+    config = tmp_path / "production.yaml"
+    config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    folder = tmp_path / "f"
+    folder.mkdir()
+    for i in range(2):
+        cv2.imwrite(str(folder / f"{i}.jpg"), videos.first_frame())
+    result = _replay(str(folder), "--config", str(config), "--json")
+    assert result.returncode == 0, result.stderr
+    assert len(json.loads(result.stdout)["samples"]) == 2

@@ -95,3 +95,37 @@ def test_frozen_and_black_pictures_get_their_status(tmp_path: Path) -> None:
     assert black.status is CameraStatus.black and black.counts is None
     assert detector.calls == 3  # nothing to detect on a blank picture
     assert black.snapshot_path is not None  # the operator can see what the camera shows
+
+
+def test_a_knock_is_reported_but_not_after_a_night_without_samples(tmp_path: Path) -> None:
+    """Within the sampling rhythm a camera turned to a new view is reported; against a memory from hours
+    before (the night, an outage) nothing is compared: no activity, and no knock."""
+    config, camera = _camera()
+    first = cv2.resize(cv2.VideoCapture(str(SAMPLE_VIDEO)).read()[1], (640, 352))
+    source = FakeSource(first)
+    at = [SLOT]
+    sampler = CameraSampler(
+        FakeDetector([(60, 40, 70, 80, 0)]),
+        CATS,
+        config.sampling,
+        config.health,
+        tmp_path,
+        FakeSources({"cam1": source}),
+        clock=lambda: at[0],
+    )
+
+    def turned(degrees: float) -> np.ndarray:
+        m = cv2.getRotationMatrix2D((320, 176), degrees, 1.1)
+        return np.asarray(cv2.warpAffine(first, m, (640, 352), borderMode=cv2.BORDER_REFLECT101), np.uint8)
+
+    sampler.sample("site1", camera, at[0])
+    at[0] = SLOT + dt.timedelta(minutes=1)  # the next sample of a 60 s interval
+    source.image = turned(6)
+    knocked = sampler.sample("site1", camera, at[0])
+    assert knocked.activity is not None and knocked.activity.view_changed
+    assert knocked.reason.startswith("camera view changed")
+    at[0] = SLOT + dt.timedelta(hours=10)  # next morning
+    source.image = turned(-6)
+    morning = sampler.sample("site1", camera, at[0])
+    assert morning.activity is not None and not morning.activity.view_changed and morning.activity.level == 0
+    assert morning.reason == ""

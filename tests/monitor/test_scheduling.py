@@ -110,3 +110,25 @@ def test_days_missed_while_stopped_are_found_and_scored_once(sessions: sessionma
         assert days_to_catch_up(s, config, now) == [dt.date(2026, 11, 26), dt.date(2026, 11, 27)]
         before_run = dt.datetime(2026, 11, 27, 11, tzinfo=dt.UTC)  # 19:00 on the 27th: today not yet due
         assert days_to_catch_up(s, config, before_run) == [dt.date(2026, 11, 26)]
+
+
+def test_when_the_database_takes_writes_again_missed_days_are_looked_for(tmp_path: Path) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from monitor.store.faults import StorageFault
+
+    runtime = _runtime(tmp_path)
+    scheduler = build_scheduler(runtime)
+    leader = Leadership(runtime, scheduler, "A")
+    try:
+        assert leader.tick() is True
+        scheduler.remove_job(CATCH_UP_JOB_ID)  # the start-up catch-up has run
+        runtime.storage.failed(StorageFault.disk_full, OperationalError("x", {}, Exception("disk is full")), "test")
+        assert leader.tick() is True  # the lease renews (the disk has room again)
+        job = scheduler.get_job(CATCH_UP_JOB_ID)
+        assert job is not None and job.next_run_time is not None
+        scheduler.remove_job(CATCH_UP_JOB_ID)
+        assert leader.tick() is True
+        assert scheduler.get_job(CATCH_UP_JOB_ID) is None  # only on a recovery
+    finally:
+        runtime.close()

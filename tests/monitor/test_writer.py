@@ -81,3 +81,48 @@ def test_a_sweep_that_starts_while_the_database_is_down_samples_and_stores_later
         slots = s.execute(select(models.Sample.slot_at, func.count()).group_by(models.Sample.slot_at)).all()
     runtime.close()
     assert sorted((slot, n) for slot, n in slots) == [(T0, 2), (T0 + dt.timedelta(minutes=1), 2)]
+
+
+def test_held_samples_keep_only_what_the_database_would_keep_and_the_newest_memory_wins(pg: str) -> None:
+    """Held: a camera's memory (two pictures) on its newest sample only, the day's best structure picture
+    only; written: the stored memory is the newest sample's, whatever the order of writing."""
+    import numpy as np
+
+    from monitor.health import CameraState
+    from monitor.store.repo import load_states
+    from monitor.structure import StructureCandidate
+
+    engine = make_engine(pg)
+    migrate(engine)
+    sessions = make_session_factory(engine)
+    with sessions() as s:
+        sync_config(s, parse_config(config_dict([str(SAMPLE_VIDEO)])))
+    writer = SampleWriter(sessions)
+    key = CameraKey("site1", "cam1")
+
+    def sample(i: int, quality: float) -> Sample:
+        slot = T0 + dt.timedelta(minutes=5 * i)
+        grey = np.full((180, 320), i % 256, np.uint8)
+        state = CameraState(grey, 0, (), np.full((90, 160), i % 256, np.uint8))
+        structure = (slot.date(), StructureCandidate(np.full((40, 320), i % 256, np.uint8), quality))
+        return Sample(key, slot, slot, CameraStatus.online, counts=Counts(), state=state, structure=structure)
+
+    block_database(pg, allow=False)
+    try:
+        for i, quality in enumerate([0.2, 0.9, 0.5]):
+            writer.write(sample(i, quality))
+        held = [writer._pending[i] for i in range(writer.pending)]
+    finally:
+        block_database(pg, allow=True)
+    assert [s.state is not None for s in held] == [False, False, True]
+    assert [s.structure is not None for s in held] == [False, True, False]
+    writer.flush()
+    with sessions() as s:
+        state = load_states(s)[key]
+        assert int(state.grey[0, 0]) == 2  # the newest sample's memory
+        # A late sample (say from a worker that retried) does not replace the newer memory.
+        from monitor.store.repo import camera_pks, record_samples
+
+        record_samples(s, [(camera_pks(s)[key], sample(-1, 0.1))])
+        assert int(load_states(s)[key].grey[0, 0]) == 2
+    engine.dispose()

@@ -240,3 +240,13 @@ def test_a_folder_under_home_is_expanded(tmp_path: Path, monkeypatch: pytest.Mon
     data["export"] = {"folder": "~/exports"}
     config = load_config(write_config(tmp_path / "c.yaml", data))
     assert config.export.folder == str(tmp_path / "home" / "exports")
+
+
+def test_the_retired_frozen_key_loads_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    from tests.helpers import config_dict
+
+    data = config_dict()
+    data["health"] = {"frozen_max_changed_fraction": 0.001, "frozen_after_samples": 4}
+    config = parse_config(data)
+    assert config.health.frozen_after_samples == 4
+    assert "health.frozen_max_changed_fraction is no longer used" in caplog.text

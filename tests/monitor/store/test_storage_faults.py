@@ -21,7 +21,7 @@ from monitor.config import Category, parse_config
 from monitor.runtime import LocalSweeper, Runtime, build_runtime
 from monitor.scheduling import SWEEP_JOB_ID, Leadership, build_scheduler
 from monitor.store import models
-from monitor.store.faults import StorageFault
+from monitor.store.faults import FAULT_TEXT, StorageFault
 from monitor.types import CameraKey, CameraStatus, Counts, Sample
 from monitor.writer import SampleWriter
 from tests.fixtures.filesystems import fill, remount, small_filesystem
@@ -82,6 +82,7 @@ def _assert_degraded(d: Deployment, fault: StorageFault, held: int) -> None:
     assert answer.status_code == 503
     body = answer.json()
     assert body["status"] == "degraded" and body["database"] == fault.value and body["samples_held"] == held
+    assert body["reason"] == FAULT_TEXT[fault]  # anyone may ask: no path, host or driver text
     state = d.runtime.storage.state
     assert not state.writable and state.fault is fault and state.samples_held == held
 
