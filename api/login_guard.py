@@ -3,9 +3,10 @@
 Each password check costs an argon2 hash (64 MiB, about 0.17 s on the project's 2-core machine). Without
 bounds, a burst of logins fills the worker threads and the memory of the process that also samples the
 cameras. Here at most ``concurrent_hashes`` run at a time, in threads of their own; a few more wait without
-holding a thread, and the rest are told to come back (503). Failed logins count per user name and per
-client address in a sliding window; at the limit that user or address is refused (429) until the oldest
-failure leaves it, without any hashing.
+holding a thread, and the rest are told to come back (503). Failed logins count in a sliding window per
+user name from one address (5), per user name from anywhere (50) and per client address (20); at a limit
+that user (from that address, or at all) or that address is refused (429) until the oldest failure leaves
+the window, without any hashing. So one address cannot lock a user out for everyone else.
 """
 
 from __future__ import annotations
@@ -26,7 +27,10 @@ _MAX_KEYS = 10_000  # counters kept before expired ones are swept
 
 @dataclass(frozen=True)
 class LoginLimits:
-    failures_per_user: int = 5
+    failures_per_user_and_address: int = 5
+    """A user from one address: the guessing limit that bites first."""
+    failures_per_user: int = 50
+    """A user from anywhere: so that one address cannot lock a user out, and many cannot guess freely."""
     failures_per_address: int = 20
     window_seconds: float = 15 * 60
     concurrent_hashes: int = 2
@@ -43,7 +47,7 @@ class LoginRefused(Exception):
 
 @dataclass(frozen=True)
 class Attempt:
-    keys: tuple[str, str]
+    keys: tuple[str, ...]
     at: float
 
 
@@ -63,9 +67,14 @@ class LoginGuard:
         now = self._clock()
         if len(self._tries) > _MAX_KEYS:
             self._sweep(now)
-        keys = (f"user:{username}", f"address:{address}")
-        limits = (self.limits.failures_per_user, self.limits.failures_per_address)
-        for key, limit, what in zip(keys, limits, ("this user", "this address"), strict=True):
+        keys = (f"user@address:{username}@{address}", f"user:{username}", f"address:{address}")
+        limits = (
+            self.limits.failures_per_user_and_address,
+            self.limits.failures_per_user,
+            self.limits.failures_per_address,
+        )
+        whats = ("this user from this address", "this user", "this address")
+        for key, limit, what in zip(keys, limits, whats, strict=True):
             tries = self._recent(key, now)
             if len(tries) >= limit:
                 wait = math.ceil(tries[0] + self.limits.window_seconds - now)

@@ -46,18 +46,22 @@ class SiteBase(BaseModel):
     name: str
     district: str
     batch: str
+    """The configured batch (a signed site stays in the signed programme)."""
+    current_batch: str
+    """The batch today: a confirmed start moves a signed site to started."""
     responsible_unit: str
     planned_investment: float | None
     cameras: list[CameraOut]
 
 
-def site_fields(site: Any, cameras: list[CameraOut]) -> dict[str, Any]:
+def site_fields(site: Any, cameras: list[CameraOut], current_batch: str | None = None) -> dict[str, Any]:
     """The SiteBase fields of a ``models.Site`` row."""
     return {
         "id": site.id,
         "name": site.name,
         "district": site.district,
         "batch": site.batch,
+        "current_batch": current_batch or site.batch,
         "responsible_unit": site.responsible_unit,
         "planned_investment": site.planned_investment,
         "cameras": cameras,

@@ -61,7 +61,8 @@ class Activity:
     working_machines: int = 0
     moving_vehicles: int = 0
     motion: float = 0.0
-    """Share of the unmasked picture that changed since the previous sample (after compensation)."""
+    """Share of the unmasked picture that changed since the previous sample (after compensation); measured
+    only when something was detected."""
     level: float = 0.0
     """0..1: how much construction activity this sample shows."""
     camera_shift: float = 0.0
@@ -195,6 +196,8 @@ def compare(
     shift, turn = round(motion.shift_share, 4), round(motion.angle, 2)
     if is_view_change(motion, rules):
         return Activity(camera_shift=shift, camera_turn=turn, view_changed=True)
+    if not boxes:
+        return Activity(camera_shift=shift, camera_turn=turn)  # nothing that could move: no pixel compared
     change = change_map(previous, current, valid, motion)
     valid_pixels = int(np.count_nonzero(valid))
     share = round(float(np.count_nonzero(change)) / valid_pixels, 4) if valid_pixels else 0.0

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from monitor.availability import expected_samples, local_window
 from monitor.config import AppConfig, Batch, SiteConfig
+from monitor.milestones.periods import batch_on
 from monitor.scoring import DayInput, DayScore, Observation, score_day
 from monitor.store import models
 from monitor.store.repo import decode_png
@@ -19,10 +20,16 @@ from monitor.structure import structure_change, zone_mask
 log = logging.getLogger(__name__)
 
 
-def work_expected(config: AppConfig, site: SiteConfig, day: dt.date) -> bool:
-    if site.batch is Batch.signed:
-        return False
+def working_day(config: AppConfig, day: dt.date) -> bool:
     return day not in config.holidays and day.isoweekday() in config.working_hours.weekdays
+
+
+def work_expected(config: AppConfig, site: SiteConfig, day: dt.date, batch: Batch | None = None) -> bool:
+    """Work is expected on a working day of a site past its signing: ``batch`` is the site's batch on that day
+    (a confirmed start moves a signed site on; default: the configured batch)."""
+    if (batch or site.batch) is Batch.signed:
+        return False
+    return working_day(config, day)
 
 
 def site_structure_change(
@@ -78,10 +85,12 @@ def day_input(
         Observation(r.slot_at, names[r.camera_pk], r.status, r.activity, r.moving_workers, r.working_machines)
         for r in rows
     ]
+    batch = batch_on(session, site, day)
     return DayInput(
         site_id=site.id,
         day=day,
-        work_expected=work_expected(config, site, day),
+        work_expected=work_expected(config, site, day, batch),
+        observe=batch is Batch.signed and working_day(config, day),
         cameras=len(cams),
         expected_slots=expected_samples(window, interval),
         interval_seconds=interval,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -55,12 +56,47 @@ _SITES: list[tuple[str, str, str, str, str, float, str, int]] = [
 ]
 
 
+# Milestones, in days from the day the demo is written: (planned, actual) per milestone, so that every state
+# shows: started late, on time and early, a structure overdue, a site in production, and a signed site whose
+# planned start has passed (未按期开工) while its camera shows excavators at work (a start proposal follows).
+_MILESTONES: dict[str, dict[str, tuple[int | None, int | None]]] = {
+    "cd-wwtp-2": {
+        "start": (-120, -110),
+        "structure_complete": (-10, None),
+        "completion": (200, None),
+        "production": (320, None),
+    },
+    "gx-logistics": {"start": (-60, -60), "structure_complete": (90, None), "completion": (240, None)},
+    "bh-hospital": {"start": (-300, -305), "structure_complete": (-40, -45), "completion": (60, None)},
+    "xz-school": {
+        "start": (-700, -700),
+        "structure_complete": (-400, -410),
+        "completion": (-200, -190),
+        "production": (-120, -115),
+    },
+    "jk-chip": {"start": (-7, None), "completion": (500, None), "production": (600, None)},
+}
+
+
+def _milestones(site_id: str, today: dt.date) -> dict[str, dict[str, str]]:
+    def day(offset: int | None) -> str | None:
+        return None if offset is None else (today + dt.timedelta(days=offset)).isoformat()
+
+    out: dict[str, dict[str, str]] = {}
+    for name, (planned, actual) in _MILESTONES.get(site_id, {}).items():
+        dates = {"planned": day(planned), "actual": day(actual)}
+        out[name] = {k: v for k, v in dates.items() if v is not None}
+    return out
+
+
 SAMPLE_CCTV_SECONDS = 24.0
 """How much of ../shared/videos/site-cctv-day.mp4 is CCTV: at 24.5 s it fades to black, then an end card."""
 
 
-def demo_config(shared: Path, interval_seconds: int = 20) -> dict[str, Any]:
-    """The demo configuration as a mapping (written to YAML so operators can read and copy it)."""
+def demo_config(shared: Path, interval_seconds: int = 20, today: dt.date | None = None) -> dict[str, Any]:
+    """The demo configuration as a mapping (written to YAML so operators can read and copy it); milestone
+    dates count from ``today`` (default: the local date)."""
+    today = today or dt.date.today()
     videos = shared.resolve() / "videos"
     model = Path(__file__).resolve().parents[1] / "models" / "sitemon-construction-yolov8n_openvino_model"
     sites = []
@@ -92,6 +128,7 @@ def demo_config(shared: Path, interval_seconds: int = 20) -> dict[str, Any]:
                 "batch": batch,
                 "responsible_unit": unit,
                 "planned_investment": investment,
+                "milestones": _milestones(sid, today),
                 "cameras": cameras,
             }
         )

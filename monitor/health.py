@@ -7,6 +7,7 @@ signature per camera.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -39,6 +40,13 @@ class Signature:
 
 
 def _valid_mask(masks: Sequence[PolygonPoints], w: int, h: int) -> npt.NDArray[np.bool_]:
+    key = tuple(tuple((float(x), float(y)) for x, y in mask) for mask in masks)
+    return _cached_valid_mask(key, w, h)
+
+
+@functools.lru_cache(maxsize=1024)
+def _cached_valid_mask(masks: tuple[tuple[tuple[float, float], ...], ...], w: int, h: int) -> npt.NDArray[np.bool_]:
+    """A camera's masks never change between samples: drawn once (read-only, shared)."""
     valid = np.ones((h, w), np.uint8)
     for mask in masks:
         pts = np.array([[round(x * w), round(y * h)] for x, y in mask], np.int32)
@@ -46,7 +54,9 @@ def _valid_mask(masks: Sequence[PolygonPoints], w: int, h: int) -> npt.NDArray[n
     if masks:
         # Grow the masks by a pixel: a clock's edge must not count as motion.
         valid = np.asarray(cv2.erode(valid, np.ones((3, 3), np.uint8)), np.uint8)
-    return valid.astype(bool)
+    out = valid.astype(bool)
+    out.flags.writeable = False
+    return out
 
 
 def signature(image: npt.NDArray[np.uint8], masks: Sequence[PolygonPoints] = ()) -> Signature:

@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from monitor.daily import days_to_catch_up, score_days
 from monitor.export.job import days_to_export, export_day
 from monitor.export.outbox import Deliverer
+from monitor.milestones.starts import propose_starts
 from monitor.retention import clean_snapshots
 from monitor.runtime import Runtime
 from monitor.store import models
@@ -41,6 +42,8 @@ def score_today(runtime: Runtime) -> None:
     today = runtime.clock().astimezone(runtime.config.tz).date()
     with runtime.sessions() as session:
         score_days(session, runtime.config, [today], now=runtime.clock())
+        # The day is finished: a signed site's sustained work up to it may be its start (an operator decides).
+        propose_starts(session, runtime.config, today, runtime.clock())
 
 
 def catch_up(runtime: Runtime) -> None:
@@ -49,6 +52,7 @@ def catch_up(runtime: Runtime) -> None:
         if days:
             log.info("scoring %d day(s) that were missed: %s", len(days), ", ".join(map(str, days)))
             score_days(session, runtime.config, days, now=runtime.clock())
+            propose_starts(session, runtime.config, max(days), runtime.clock())
         for day in days_to_export(session, runtime.config, runtime.clock()):
             export_day(session, runtime.config, day, runtime.clock())
 

@@ -48,6 +48,9 @@ class DayInput:
     """Largest share of a structure zone that changed since the previous reference day."""
     started: bool = True
     """False while the day's working hours have not begun (a running score before work): nothing to judge."""
+    observe: bool = False
+    """A working day of a signed-batch site: not expected, but judged anyway (``observed_status``) so that its
+    start can be seen on camera."""
 
 
 @dataclass(frozen=True)
@@ -109,15 +112,22 @@ def score_day(day: DayInput, rules: ScoringConfig) -> DayScore:
         "points": {k: round(v, 1) for k, v in points.items()},
     }
     if not day.work_expected:
+        if day.observe and day.started:
+            observed = _judge(raw, coverage, rules)
+            components["observed_status"] = observed.value
+            components["observed_score"] = None if observed is DayStatus.camera_outage else raw
         return DayScore(day.site_id, day.day, None, DayStatus.not_expected, components)
     if not day.started:
         return DayScore(day.site_id, day.day, None, DayStatus.not_started, components)
+    status = _judge(raw, coverage, rules)
+    return DayScore(day.site_id, day.day, None if status is DayStatus.camera_outage else raw, status, components)
+
+
+def _judge(raw: float, coverage: float, rules: ScoringConfig) -> DayStatus:
     if coverage < rules.outage_coverage:
-        return DayScore(day.site_id, day.day, None, DayStatus.camera_outage, components)
+        return DayStatus.camera_outage
     if raw >= rules.active_score:
-        status = DayStatus.active
-    elif raw < rules.idle_score:
-        status = DayStatus.idle
-    else:
-        status = DayStatus.low_activity
-    return DayScore(day.site_id, day.day, raw, status, components)
+        return DayStatus.active
+    if raw < rules.idle_score:
+        return DayStatus.idle
+    return DayStatus.low_activity

@@ -17,6 +17,7 @@ from api.schemas import SiteBase, site_fields
 from api.shown import ShownDep
 from monitor.export.report import competition_ranks
 from monitor.export.summary import Period, period_bounds
+from monitor.milestones.periods import moved_batches
 from monitor.store import models
 
 router = APIRouter(tags=["dispatch"])
@@ -109,7 +110,9 @@ def site_detail(
     ).all()
     today_row = next((r for r in scores if r.day == today), None)
     return SiteDetailOut(
-        **site_fields(site, [camera_out(c, latest.get(c.id), shown) for c in cams]),
+        **site_fields(
+            site, [camera_out(c, latest.get(c.id), shown) for c in cams], moved_batches(session, today).get(site_id)
+        ),
         day_start=start,
         today=_score_out(today_row) if today_row else None,
         timeline=timeline,
@@ -138,7 +141,11 @@ def rankings(
     """Average score per county or batch over a day, week, month or quarter, ranked."""
     day = day or local_today(request)
     first, last = (day, day) if period == "day" else period_bounds(Period(period), day)
-    group_of = {s.id: getattr(s, by) for s in session.scalars(select(models.Site).where(models.Site.active))}
+    moved = moved_batches(session, last) if by == "batch" else {}
+    group_of = {
+        s.id: moved.get(s.id, s.batch) if by == "batch" else s.district
+        for s in session.scalars(select(models.Site).where(models.Site.active))
+    }
     values: dict[str, list[float]] = defaultdict(list)
     members: dict[str, set[str]] = defaultdict(set)
     for site_id, group in group_of.items():

@@ -36,12 +36,23 @@ def version(sessions: sessionmaker[Session], token: str | None) -> dict[str, str
         alert_state = session.scalar(
             select(func.count(models.Alert.id)).where(models.Alert.state.in_(("open", "acknowledged")))
         )
-    return {"samples": str(sample), "scores": str(score), "alerts": f"{alert}/{alert_state}"}
+        change = session.scalar(select(func.max(models.MilestoneChange.id)))
+        proposal = session.scalar(select(func.max(models.StartProposal.id)))
+        decided = session.scalar(
+            select(func.count(models.StartProposal.id)).where(models.StartProposal.state != "pending")
+        )
+    return {
+        "samples": str(sample),
+        "scores": str(score),
+        "alerts": f"{alert}/{alert_state}",
+        "milestones": f"{change}/{proposal}/{decided}",
+    }
 
 
 @router.get("/api/events")
 async def events(request: Request) -> StreamingResponse:
-    """Server-sent events: an ``update`` naming what changed (samples, scores, alerts) whenever it changes.
+    """Server-sent events: an ``update`` naming what changed (samples, scores, alerts, milestones) whenever
+    it changes.
     The token is checked at every poll: once it dies the stream says ``logout`` and ends."""
     sessions = request.app.state.sessions
     token = token_from(request)

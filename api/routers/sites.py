@@ -13,6 +13,7 @@ from api.deps import SessionDep, SnapshotRootDep
 from api.params import RowId
 from api.schemas import CameraOut, SampleOut, SiteOut, site_fields
 from api.shown import ShownDep, TextFilter
+from monitor.milestones.periods import moved_batches
 from monitor.store import models
 
 router = APIRouter(tags=["sites"])
@@ -91,6 +92,7 @@ def data_version(session: Session) -> tuple[object, ...]:
         session.scalar(select(func.max(models.DailyScore.computed_at))),
         session.scalar(select(func.max(models.Camera.last_sample_at))),
         session.scalar(select(func.count(models.Site.id)).where(models.Site.active)),
+        session.scalar(select(func.count(models.BatchPeriod.id))),
     )
 
 
@@ -113,13 +115,15 @@ def _build_sites(
     today_scores = {
         r.site_id: r for r in session.scalars(select(models.DailyScore).where(models.DailyScore.day == today))
     }
+    moved = moved_batches(session, today)
     query = select(models.Site).where(models.Site.active).order_by(models.Site.id)
     if district:
         query = query.where(models.Site.district == district)
-    if batch:
-        query = query.where(models.Site.batch == batch)
     out = []
     for site in session.scalars(query):
+        current = moved.get(site.id, site.batch)
+        if batch and current != batch:
+            continue
         score = today_scores.get(site.id)
         value = score.score if score else None
         if status is not None and (score.status if score else "no_score") != status:
@@ -132,7 +136,7 @@ def _build_sites(
         updates = [c.last_sample_at for c in cams if c.last_sample_at is not None]
         out.append(
             SiteOut(
-                **site_fields(site, [camera_out(c, latest.get(c.id), shown) for c in cams]),
+                **site_fields(site, [camera_out(c, latest.get(c.id), shown) for c in cams], current),
                 today_score=value,
                 today_status=score.status if score else None,
                 last_update=max(updates) if updates else None,

@@ -10,7 +10,14 @@ const T = {
         signed: "签约", started: "开工", in_production: "投产",
         active: "正常施工", low_activity: "施工不足", idle: "停工", camera_outage: "视频中断", not_expected: "未要求施工", not_started: "未到施工时段",
         no_score: "未评分", online: "在线", offline: "离线", unauthorized: "认证失败", not_found: "地址错误",
-        stream_error: "码流错误", frozen: "画面冻结", black: "黑屏", unknown: "未知" },
+        stream_error: "码流错误", frozen: "画面冻结", black: "黑屏", unknown: "未知",
+        milestones: "节点计划（挂图作战）", start: "开工", structure_complete: "主体完工", completion: "竣工", production: "投产",
+        milestone: "节点", planned: "计划", actual: "实际", on_time: "按期", late: "逾期完成", overdue: "已逾期", pending: "未到期",
+        no_plan: "未设定", start_rate: "签约项目开工率", signed_n: "签约", due: "应开工", started_n: "已开工", rate: "开工率",
+        week: "本周", month: "本月", quarter: "本季度", on_time_share: "节点按期率", proposal: "视频发现开工",
+        confirm: "确认开工", reject: "不是开工", day: "日期", save: "保存", changes: "变更记录", periods: "批次历史",
+        by: "操作人", proposal_pending: "待确认", proposal_confirmed: "已确认", proposal_rejected: "已否决", field_planned: "计划", field_actual: "实际", pending_starts: "待确认开工",
+        today: "今天", all_districts: "全部" },
   en: { title: "Key project site monitor", overview: "Overview", live: "live", logout: "Log out", login: "Log in",
         username: "User", password: "Password", signin: "Log in", wrong: "Wrong user name or password", busy: "Too many login attempts; try again later",
         district: "District", batch: "Batch", status: "Status", all: "All", score: "Score", updated: "Updated",
@@ -22,11 +29,21 @@ const T = {
         signed: "signed", started: "started", in_production: "in production", active: "active",
         low_activity: "low activity", idle: "idle", camera_outage: "camera outage", not_expected: "not expected", not_started: "not started yet",
         no_score: "no score", online: "online", offline: "offline", unauthorized: "unauthorized",
-        not_found: "not found", stream_error: "stream error", frozen: "frozen", black: "black", unknown: "unknown" },
+        not_found: "not found", stream_error: "stream error", frozen: "frozen", black: "black", unknown: "unknown",
+        milestones: "Milestones", start: "Start", structure_complete: "Structure complete", completion: "Completion",
+        production: "Production", milestone: "Milestone", planned: "Planned", actual: "Actual", on_time: "on time",
+        late: "late", overdue: "overdue", pending: "not due", no_plan: "no plan", start_rate: "Start rate of signed projects",
+        signed_n: "Signed", due: "Due", started_n: "Started", rate: "Rate", week: "This week", month: "This month",
+        quarter: "This quarter", on_time_share: "On-time share", proposal: "Start seen on camera", confirm: "Confirm start",
+        reject: "Not a start", day: "Day", save: "Save", changes: "Changes", periods: "Batch history", by: "By",
+        proposal_pending: "waiting", proposal_confirmed: "confirmed", proposal_rejected: "rejected", field_planned: "planned", field_actual: "actual", pending_starts: "Starts to confirm",
+        today: "today", all_districts: "All" },
 };
 let lang = localStorage.getItem("lang") || "zh";
 let me = null;
 let filters = { district: "", batch: "", status: "" };
+let ratePeriod = "month";
+const pct = (v) => v == null ? "-" : `${(v * 100).toFixed(1)}%`;
 const t = (k) => (T[lang][k] ?? k);
 const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 const time = (iso) => iso ? new Date(iso).toLocaleTimeString(lang === "zh" ? "zh-CN" : "en-GB", { hour: "2-digit", minute: "2-digit" }) : "-";
@@ -69,14 +86,15 @@ function option(value, label, selected) {
 }
 
 async function overview() {
-  const [sites, ranking, deliveries] = await Promise.all([api("/api/sites"), api("/api/rankings?by=district&period=day"),
-    api("/api/deliveries")]);
+  const [sites, ranking, deliveries, figures, proposals] = await Promise.all([api("/api/sites"),
+    api("/api/rankings?by=district&period=day"), api("/api/deliveries"), api(`/api/milestones/figures?period=${ratePeriod}`),
+    api("/api/start-proposals")]);
   const lastDay = deliveries.length ? deliveries[0].day : null;
   const ofDay = deliveries.filter((d) => d.day === lastDay);
   const delivered = ofDay.filter((d) => d.state === "delivered").length;
   const districts = [...new Set(sites.map((s) => s.district))].sort();
   const shown = sites.filter((s) => (!filters.district || s.district === filters.district)
-    && (!filters.batch || s.batch === filters.batch) && (!filters.status || (s.today_status || "no_score") === filters.status));
+    && (!filters.batch || s.current_batch === filters.batch) && (!filters.status || (s.today_status || "no_score") === filters.status));
   const count = (st) => sites.filter((s) => s.today_status === st).length;
   const statuses = ["active", "low_activity", "idle", "camera_outage", "not_started", "not_expected", "no_score"];
   app.innerHTML = `
@@ -91,9 +109,22 @@ async function overview() {
       <div class="grid" id="grid">${shown.map(card).join("")}</div>
       <aside class="panel"><h3>${t("ranking")}</h3><table id="ranking"><tr><th>${t("rank")}</th><th>${t("district")}</th><th>${t("avg")}</th><th>${t("sites")}</th></tr>
         ${ranking.map((r) => `<tr><td>${r.rank ?? "-"}</td><td>${esc(r.group)}</td><td>${r.average_score ?? "-"}</td><td>${r.sites}</td></tr>`).join("")}</table>
+        ${startRatePanel(figures, proposals, sites)}
         <h3>${t("delivery")}</h3><p id="delivery">${lastDay ? `${lastDay}: ${t("delivered")} ${delivered} / ${ofDay.length}${ofDay.length > delivered ? ` · ${t("retrying")} ${ofDay.length - delivered}` : ""}` : t("none")}</p></aside>
     </div>`;
   app.querySelectorAll("select[data-f]").forEach((el) => el.addEventListener("change", () => { filters[el.dataset.f] = el.value; overview(); }));
+  document.getElementById("rate-period").addEventListener("change", (e) => { ratePeriod = e.target.value; overview(); });
+}
+
+function startRatePanel(figures, proposals, sites) {
+  const names = Object.fromEntries(sites.map((s) => [s.id, s.name]));
+  const rows = figures.start_rates.map((r) => `<tr data-group="${esc(r.group)}"><td>${esc(r.group === "全部" ? t("all_districts") : r.group)}</td>
+    <td>${r.due}</td><td>${r.started}</td><td class="rate">${pct(r.rate)}</td></tr>`).join("");
+  const onTime = figures.on_time.filter((o) => o.due).map((o) => `${t(o.milestone)} ${pct(o.share)}`).join(" · ");
+  return `<h3>${t("start_rate")} <select id="rate-period">${["week", "month", "quarter"].map((p) => option(p, t(p), ratePeriod)).join("")}</select></h3>
+    <table id="start-rate"><tr><th>${t("district")}</th><th>${t("due")}</th><th>${t("started_n")}</th><th>${t("rate")}</th></tr>${rows}</table>
+    <p id="on-time">${t("on_time_share")}: ${onTime || t("none")}</p>
+    <p id="pending-starts">${t("pending_starts")}: ${proposals.map((p) => `<a href="#/site/${encodeURIComponent(p.site_id)}" data-site="${esc(p.site_id)}">${esc(names[p.site_id] || p.site_id)} (${esc(p.day)})</a>`).join(" ") || t("none")}</p>`;
 }
 
 function card(site) {
@@ -103,7 +134,7 @@ function card(site) {
     ${sample ? `<img alt="" src="${esc(sample.snapshot_url)}">` : `<img alt="">`}
     <span class="score">${site.today_score ?? "-"}</span>
     <div class="name">${esc(site.name)}</div>
-    <div>${esc(site.district)} · ${t(status)} · ${time(site.last_update)}</div></a>`;
+    <div>${esc(site.district)} · ${t(site.current_batch)} · ${t(status)} · ${time(site.last_update)}</div></a>`;
 }
 
 function timelineChart(points, dayStart) {
@@ -133,14 +164,16 @@ function historyChart(scores) {
 }
 
 async function sitePage(id) {
-  const [site, alerts] = await Promise.all([api(`/api/sites/${encodeURIComponent(id)}`), api(`/api/alerts?site=${encodeURIComponent(id)}`)]);
+  const [site, alerts, chart] = await Promise.all([api(`/api/sites/${encodeURIComponent(id)}`), api(`/api/alerts?site=${encodeURIComponent(id)}`),
+    api(`/api/sites/${encodeURIComponent(id)}/milestones`)]);
   const canAck = me && (me.role === "operator" || me.role === "admin");
   app.innerHTML = `
     <div class="panel"><h2>${esc(site.name)} <span class="badge b-${site.today?.status || "no_score"}">${t(site.today?.status || "no_score")}</span>
       <span id="site-score">${site.today?.score ?? "-"}</span></h2>
-      <div>${t("district")}: ${esc(site.district)} · ${t("batch")}: ${t(site.batch)} · ${t("unit")}: ${esc(site.responsible_unit)}</div></div>
+      <div>${t("district")}: ${esc(site.district)} · ${t("batch")}: <span id="batch">${t(chart.batch)}</span> · ${t("unit")}: ${esc(site.responsible_unit)}</div></div>
     <div class="panel"><h3>${t("snapshot")}</h3><div class="snaps">${site.cameras.map((c) => c.latest_sample?.snapshot_url
       ? `<figure><img class="snapshot" alt="${esc(c.name || c.id)}" src="${esc(c.latest_sample.snapshot_url)}"><figcaption>${esc(c.name || c.id)} · ${time(c.latest_sample.captured_at)}</figcaption></figure>` : "").join("")}</div></div>
+    ${milestonePanel(chart, canAck, me && me.role === "admin")}
     <div class="panel"><h3>${t("timeline")}</h3>${timelineChart(site.timeline, site.day_start)}</div>
     <div class="panel"><h3>${t("history")}</h3>${historyChart(site.scores)}</div>
     <div class="panel"><h3>${t("cameras")}</h3><table id="cameras"><tr><th>${t("cameras")}</th><th>${t("health")}</th><th>${t("since")}</th><th>${t("reason")}</th></tr>
@@ -152,6 +185,57 @@ async function sitePage(id) {
     await api(`/api/alerts/${b.dataset.id}/ack`, { method: "POST" });
     sitePage(id);
   }));
+  const post = { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" };
+  app.querySelectorAll("button.decide").forEach((b) => b.addEventListener("click", async () => {
+    await api(`/api/sites/${encodeURIComponent(id)}/start-proposals/${b.dataset.id}/${b.dataset.action}`, post);
+    sitePage(id);
+  }));
+  app.querySelectorAll("button.save-planned, button.save-actual").forEach((b) => b.addEventListener("click", async () => {
+    const field = b.classList.contains("save-planned") ? "planned" : "actual";
+    const value = app.querySelector(`input[data-${field}="${b.dataset.m}"]`).value || null;
+    await api(`/api/sites/${encodeURIComponent(id)}/milestones/${b.dataset.m}`, { method: "PUT",
+      headers: { "Content-Type": "application/json" }, body: JSON.stringify({ [field]: value }) });
+    sitePage(id);
+  }));
+}
+
+function milestoneChart(chart) {
+  const today = new Date().toISOString().slice(0, 10);
+  const dates = chart.milestones.flatMap((m) => [m.planned, m.actual]).filter(Boolean).concat([today]).sort();
+  const w = 720, rowH = 24, h = 30 + rowH * chart.milestones.length, left = 90, day = 86400000;
+  const first = Date.parse(dates[0]) - 15 * day, last = Date.parse(dates[dates.length - 1]) + 15 * day;
+  const x = (d) => left + ((Date.parse(d) - first) / (last - first)) * (w - left - 10);
+  const rows = chart.milestones.map((m, i) => {
+    const y = 20 + i * rowH;
+    const link = m.planned && m.actual ? `<line x1="${x(m.planned)}" x2="${x(m.actual)}" y1="${y}" y2="${y}" class="m-${m.state}"/>` : "";
+    const plan = m.planned ? `<circle class="planned" cx="${x(m.planned)}" cy="${y}" r="5"><title>${t("planned")} ${m.planned}</title></circle>` : "";
+    const done = m.actual ? `<circle class="actual m-${m.state}" cx="${x(m.actual)}" cy="${y}" r="5"><title>${t("actual")} ${m.actual}</title></circle>` : "";
+    return `<text x="0" y="${y + 4}">${t(m.milestone)}</text>${link}${plan}${done}`;
+  }).join("");
+  const now = `<line class="today" x1="${x(today)}" x2="${x(today)}" y1="8" y2="${h - 14}"/><text x="${x(today) - 12}" y="${h - 2}">${t("today")}</text>`;
+  const ends = `<text x="${left}" y="${h - 2}">${new Date(first).toISOString().slice(0, 7)}</text><text x="${w - 60}" y="${h - 2}">${new Date(last).toISOString().slice(0, 7)}</text>`;
+  return `<svg id="milestone-chart" viewBox="0 0 ${w} ${h}" width="100%" role="img" aria-label="${t("milestones")}">${now}${rows}${ends}</svg>`;
+}
+
+function milestonePanel(chart, canDecide, isAdmin) {
+  const rows = chart.milestones.map((m) => `<tr data-m="${m.milestone}"><td>${t(m.milestone)}</td>
+    <td>${isAdmin ? `<input type="date" data-planned="${m.milestone}" value="${esc(m.planned || "")}"> <button type="button" class="save-planned" data-m="${m.milestone}">${t("save")}</button>` : esc(m.planned || "-")}</td>
+    <td>${isAdmin && m.milestone !== "start" ? `<input type="date" data-actual="${m.milestone}" value="${esc(m.actual || "")}"> <button type="button" class="save-actual" data-m="${m.milestone}">${t("save")}</button>` : esc(m.actual || "-")}</td><td><span class="badge b-m-${m.state}">${t(m.state)}</span></td></tr>`).join("");
+  const proposals = chart.proposals.map((p) => `<div class="proposal" data-proposal="${p.id}"><b>${t("proposal")}: ${esc(p.day)}</b>
+    <span class="badge">${t("proposal_" + p.state)}</span>
+    ${p.decided_by ? ` ${t("by")}: ${esc(p.decided_by)}` : ""}
+    <table class="evidence"><tr><th>${t("day")}</th><th>${t("status")}</th><th>${t("score")}</th><th>${t("snapshot")}</th></tr>
+      ${p.evidence.map((e) => `<tr><td>${esc(e.day)}</td><td>${t(e.status || "no_score")}</td><td>${e.score ?? "-"}</td>
+        <td>${e.snapshot_url ? `<img class="thumb" alt="" src="${esc(e.snapshot_url)}">` : "-"}</td></tr>`).join("")}</table>
+    ${p.state === "pending" && canDecide ? `<button type="button" class="decide" data-action="confirm" data-id="${p.id}">${t("confirm")}</button>
+      <button type="button" class="decide" data-action="reject" data-id="${p.id}">${t("reject")}</button>` : ""}</div>`).join("");
+  const periods = chart.periods.map((p) => `${t(p.batch)} ${p.since || "…"} – ${p.until || ""}`).join(" → ");
+  const changes = chart.changes.slice(0, 10).map((c) => `<tr><td>${time(c.at)} ${esc(c.at.slice(0, 10))}</td><td>${t(c.milestone)} ${t("field_" + c.field)}</td>
+    <td>${esc(c.old || "-")} → ${esc(c.new || "-")}</td><td>${esc(c.by)}</td></tr>`).join("");
+  return `<div class="panel" id="milestones"><h3>${t("milestones")}</h3>${milestoneChart(chart)}
+    <table id="milestone-table"><tr><th>${t("milestone")}</th><th>${t("planned")}</th><th>${t("actual")}</th><th>${t("status")}</th></tr>${rows}</table>
+    <p id="periods">${t("periods")}: ${esc(periods)}</p>${proposals}
+    ${changes ? `<h4>${t("changes")}</h4><table id="milestone-changes">${changes}</table>` : ""}</div>`;
 }
 
 function route() {

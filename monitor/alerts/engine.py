@@ -16,6 +16,9 @@ from monitor.alerts.sinks import Dispatcher, LogSink, MqttSink, Sink
 from monitor.availability import expected_samples, local_window
 from monitor.config import AppConfig, Batch, SiteConfig
 from monitor.daily import work_expected
+from monitor.milestones.facts import milestone_facts
+from monitor.milestones.periods import batch_on
+from monitor.milestones.warnings import milestone_conditions
 from monitor.store import models
 
 log = logging.getLogger(__name__)
@@ -48,7 +51,8 @@ def site_fact(session: Session, config: AppConfig, site: SiteConfig, now: dt.dat
     local = now.astimezone(config.tz)
     today = local.date()
     start, end = local_window(today, config.tz, config.working_hours.start, config.working_hours.end)
-    working_now = work_expected(config, site, today) and start <= now < end
+    batch = batch_on(session, site, today)
+    working_now = work_expected(config, site, today, batch) and start <= now < end
     worked_hours = max(0.0, (min(now, end) - start).total_seconds() / 3600)
     level = config.scoring.active_sample_level
     last_active = session.scalars(
@@ -84,7 +88,7 @@ def site_fact(session: Session, config: AppConfig, site: SiteConfig, now: dt.dat
     return SiteFact(
         site_id=site.id,
         name=site.name,
-        started=site.batch is Batch.started,
+        started=batch is Batch.started,
         working_now=working_now,
         worked_hours_today=worked_hours,
         hours_since_activity=since_activity,
@@ -101,6 +105,8 @@ def evaluate(session: Session, config: AppConfig, now: dt.datetime) -> list[Aler
     sites = [site_fact(session, config, s, now) for s in config.sites]
     open_keys = list(open_alerts(session))
     conditions = camera_conditions(cameras, now, config.alerts) + site_conditions(sites, open_keys, config.alerts)
+    today = now.astimezone(config.tz).date()
+    conditions += milestone_conditions(milestone_facts(session, config, today), today, config.milestones)
     return apply(session, conditions, now)
 
 

@@ -21,6 +21,9 @@ class AlertType(StrEnum):
     camera_black = "camera_black"  # 黑屏
     low_coverage = "low_coverage"  # 覆盖率低
     camera_moved = "camera_moved"  # 视角变化: knocked or turned to a new view
+    start_overdue = "start_overdue"  # 未按期开工: planned start passed, no start seen
+    started_idle = "started_idle"  # 开工后停工: a started site idle N working days in a row
+    progress_lagging = "progress_lagging"  # 进度滞后: structure flat for N weeks, completion still ahead
 
 
 class Severity(StrEnum):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 
-from monitor.cli import data, model, replay, serve
+from monitor.cli import data, model, replay, serve, starts
 from monitor.cli.common import DEFAULT_CONFIG, CommandError
 from monitor.logs import setup_logging
 
@@ -116,6 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
     al_ack.add_argument("--by", required=True, help="who acknowledges (name or user id)")
     add_db(al_ack)
     al_ack.set_defaults(func=data.cmd_alerts)
+
+    starts.add_parser(sub, DEFAULT_CONFIG)
 
     tr = sub.add_parser("train", help="fine-tune the detector on a YOLO dataset")
     tr.add_argument("--data", default="../shared/datasets/construction-site-safety/data.yaml")

@@ -4,6 +4,7 @@ from monitor.config.camera import Batch, CameraConfig, SiteConfig
 from monitor.config.execution import ExecutionConfig, ExecutionMode
 from monitor.config.geometry import NamedPolygon, Zones
 from monitor.config.loader import ConfigError, FieldError, load_config, parse_config
+from monitor.config.milestones import Milestone, MilestoneDates, MilestoneRules, SiteMilestones
 from monitor.config.root import AppConfig
 from monitor.config.settings import (
     COUNTED_CATEGORIES,
@@ -32,11 +33,15 @@ __all__ = [
     "ExecutionMode",
     "FieldError",
     "HealthConfig",
+    "Milestone",
+    "MilestoneDates",
+    "MilestoneRules",
     "NamedPolygon",
     "SamplingConfig",
     "SamplingMode",
     "ScoringConfig",
     "SiteConfig",
+    "SiteMilestones",
     "TilingConfig",
     "Transport",
     "WorkingHours",

@@ -8,10 +8,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, ValidationInfo, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 
 from monitor.config.base import ConfigModel
 from monitor.config.geometry import NamedPolygon, Zones
+from monitor.config.milestones import SiteMilestones
 from monitor.config.settings import SamplingMode, Transport
 from monitor.config.tiling import TilingConfig
 from monitor.redact import add_secret, add_url_secrets, mask_url
@@ -132,6 +133,9 @@ class SiteConfig(ConfigModel):
     batch: Batch = Field(description="signed / started / in_production")
     responsible_unit: str = Field(default="", max_length=200, description="Responsible unit (责任单位)")
     planned_investment: float | None = Field(default=None, ge=0, description="Planned investment in 10,000 CNY (万元)")
+    milestones: SiteMilestones = Field(
+        default_factory=SiteMilestones, description="Planned (and earlier actual) milestone dates (挂图作战)"
+    )
     cameras: list[CameraConfig] = Field(min_length=1, description="At least one camera")
 
     @field_validator("cameras")
@@ -143,3 +147,10 @@ class SiteConfig(ConfigModel):
                 raise ValueError(f"duplicate camera id '{camera.id}' at cameras[{seen[camera.id]}] and [{index}]")
             seen[camera.id] = index
         return cameras
+
+    @model_validator(mode="after")
+    def _signed_has_not_started(self) -> SiteConfig:
+        # A signed site's start is seen on camera and confirmed by an operator, never written in the file.
+        if self.batch is Batch.signed and self.milestones.start.actual is not None:
+            raise ValueError("milestones.start.actual: a signed-batch site has not started (its start is confirmed)")
+        return self

@@ -11,6 +11,7 @@ from pydantic import Field, field_validator, model_validator
 from monitor.config.base import ConfigModel
 from monitor.config.camera import CameraConfig, SiteConfig
 from monitor.config.execution import ExecutionConfig
+from monitor.config.milestones import MilestoneRules
 from monitor.config.settings import (
     AlertsConfig,
     DetectorConfig,
@@ -34,6 +35,7 @@ class AppConfig(ConfigModel):
     health: HealthConfig = Field(default_factory=HealthConfig)
     scoring: ScoringConfig = Field(default_factory=ScoringConfig)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+    milestones: MilestoneRules = Field(default_factory=MilestoneRules)
     export: ExportConfig = Field(default_factory=ExportConfig)
     execution: ExecutionConfig = Field(default_factory=ExecutionConfig)
     detector: DetectorConfig

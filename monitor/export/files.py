@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
 
+from monitor.export.milestones import add_sheets
 from monitor.export.report import BATCH_ZH, STATUS_ZH, Assessment, Observed, SiteRow
+from monitor.export.sheets import sheet
 
 SITE_HEADERS = [
     "排名",
@@ -65,22 +66,6 @@ def site_cells(r: SiteRow, seen: Observed) -> list[Any]:
     ]
 
 
-def sheet(wb: Workbook, title: str, headers: list[str], rows: list[list[Any]], first: bool = False) -> None:
-    ws = wb.active if first else wb.create_sheet()
-    assert ws is not None
-    ws.title = title
-    ws.append(headers)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
-        cell.alignment = Alignment(horizontal="center")
-    for row in rows:
-        ws.append(row)
-    for i, header in enumerate(headers, start=1):
-        ws.column_dimensions[ws.cell(1, i).column_letter].width = max(10, len(header) * 2 + 2)
-    ws.freeze_panes = "A2"
-
-
 def workbook_bytes(a: Assessment) -> bytes:
     wb = Workbook()
     ranked = sorted(a.sites, key=lambda r: (r.rank is None, r.rank or 0, r.site_id))
@@ -102,6 +87,8 @@ def workbook_bytes(a: Assessment) -> bytes:
         CAMERA_HEADERS,
         [[c.site_id, c.site_name, c.camera_id, c.uptime, c.coverage] for c in a.cameras_down],
     )
+    if a.milestones is not None:
+        add_sheets(wb, a.milestones, {r.site_id: (r.name, r.district) for r in a.sites})
     stamp = dt.datetime.combine(a.day, dt.time(0, 0))
     wb.properties.created = stamp
     wb.properties.modified = stamp

@@ -17,6 +17,7 @@ from monitor import posting
 from monitor.config import AppConfig
 from monitor.config.settings import DeliveryConfig
 from monitor.export.report import BATCH_ZH, STATUS_ZH, Observed, observed
+from monitor.milestones.periods import batches_today
 from monitor.redact import mask_url
 from monitor.store import models
 
@@ -24,17 +25,19 @@ log = logging.getLogger(__name__)
 RECORD_SCHEMA = "sitemon.site-day/1"
 
 
-def record(config: AppConfig, score: models.DailyScore, seen: Observed) -> dict[str, object]:
-    """The JSON record for one site and day (schema in docs/export.md)."""
+def record(config: AppConfig, score: models.DailyScore, seen: Observed, batch: str | None = None) -> dict[str, object]:
+    """The JSON record for one site and day (schema in docs/export.md); ``batch``: the site's batch on that
+    day (default: the configured one)."""
     site = next(s for s in config.sites if s.id == score.site_id)
+    batch = batch or site.batch.value
     return {
         "schema": RECORD_SCHEMA,
         "idempotency_key": f"{score.site_id}:{score.day.isoformat()}",
         "site_id": site.id,
         "site_name": site.name,
         "district": site.district,
-        "batch": site.batch.value,
-        "batch_zh": BATCH_ZH[site.batch.value],
+        "batch": batch,
+        "batch_zh": BATCH_ZH[batch],
         "responsible_unit": site.responsible_unit,
         "day": score.day.isoformat(),
         "score": score.score,
@@ -53,10 +56,11 @@ def enqueue_day(session: Session, config: AppConfig, day: dt.date, now: dt.datet
     queued = 0
     seen = observed(config, day, now)
     known = {s.id for s in config.sites}
+    batches = batches_today(session, config.sites, day)
     for score in session.scalars(select(models.DailyScore).where(models.DailyScore.day == day)):
         if score.site_id not in known:
             continue
-        payload = record(config, score, seen)
+        payload = record(config, score, seen, batches[score.site_id].value)
         row = session.scalars(
             select(models.Delivery).where(models.Delivery.site_id == score.site_id, models.Delivery.day == day)
         ).one_or_none()

@@ -12,9 +12,11 @@ from sqlalchemy.orm import Session
 
 from monitor.availability import camera_availability, local_window
 from monitor.config import AppConfig
+from monitor.milestones.figures import MilestoneFigures, milestone_figures
+from monitor.milestones.periods import batches_today
 from monitor.store import models
 
-SCHEMA_VERSION = "1.1"  # 1.1: partial, observed_until
+SCHEMA_VERSION = "1.2"  # 1.1: partial, observed_until; 1.2: milestones
 BATCH_ZH = {"signed": "签约", "started": "开工", "in_production": "投产"}
 STATUS_ZH = {
     "active": "正常施工",
@@ -92,6 +94,8 @@ class Assessment:
     idle: list[SiteRow]
     outages: list[SiteRow]
     cameras_down: list[CameraRow]
+    milestones: MilestoneFigures | None = None
+    """The start rate of the month to the day, on-time shares and each site's nodes."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -104,6 +108,7 @@ class Assessment:
             "idle_sites": [r.site_id for r in self.idle],
             "outage_sites": [r.site_id for r in self.outages],
             "cameras_down": [asdict(r) for r in self.cameras_down],
+            "milestones": self.milestones.as_dict() if self.milestones is not None else None,
         }
 
 
@@ -124,6 +129,7 @@ def build_assessment(
     seen = observed(config, day, now)
     scores = {r.site_id: r for r in session.scalars(select(models.DailyScore).where(models.DailyScore.day == day))}
     site_ranks = competition_ranks({sid: r.score for sid, r in scores.items() if r.score is not None})
+    batches = batches_today(session, config.sites, day)
     rows = []
     for site in sorted(config.sites, key=lambda s: s.id):
         row = scores.get(site.id)
@@ -133,7 +139,7 @@ def build_assessment(
                 site.id,
                 site.name,
                 site.district,
-                site.batch.value,
+                batches[site.id].value,
                 site.responsible_unit,
                 row.score if row else None,
                 row.status if row else "no_score",
@@ -187,4 +193,5 @@ def build_assessment(
         [r for r in rows if r.status == "idle"],
         [r for r in rows if r.status == "camera_outage"],
         cameras_down,
+        milestone_figures(session, config, day.replace(day=1), day),
     )

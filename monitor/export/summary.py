@@ -14,8 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.config import AppConfig
-from monitor.export.files import normalised_zip, sheet
+from monitor.export.files import normalised_zip
+from monitor.export.milestones import add_sheets
 from monitor.export.report import BATCH_ZH, competition_ranks
+from monitor.export.sheets import sheet
+from monitor.milestones.figures import milestone_figures
 from monitor.store import models
 
 
@@ -148,7 +151,9 @@ def summarise(
     return bounds, sites, districts
 
 
-def write_summary(session: Session, config: AppConfig, period: Period, day: dt.date) -> Path:
+def write_summary(
+    session: Session, config: AppConfig, period: Period, day: dt.date, today: dt.date | None = None
+) -> Path:
     (first, last), sites, districts = summarise(session, config, period, day)
     wb = Workbook()
     ranked = sorted(sites, key=lambda r: (r.rank is None, r.rank or 0, r.site_id))
@@ -202,6 +207,10 @@ def write_summary(session: Session, config: AppConfig, period: Period, day: dt.d
         ["项目编号", "项目名称", "区县", "最长连续停工(天)"],
         [[r.site_id, r.name, r.district, r.longest_idle_run] for r in sites if r.longest_idle_run >= 3],
     )
+    # The start rate as of the period's end, or today while it runs (the same figures as the API's).
+    today = today or dt.datetime.now(dt.UTC).astimezone(config.tz).date()
+    figures = milestone_figures(session, config, first, min(last, today))
+    add_sheets(wb, figures, {r.site_id: (r.name, r.district) for r in sites})
     stamp = dt.datetime.combine(last, dt.time(0, 0))
     wb.properties.created = wb.properties.modified = stamp
     wb.properties.title = f"重点项目视频监测{PERIOD_ZH[period]} {first}~{last}"

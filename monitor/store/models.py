@@ -261,3 +261,70 @@ class AlertNotice(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class SiteMilestone(Base):
+    """A site's milestone (start, structure complete, completion, production): planned and actual dates."""
+
+    __tablename__ = "site_milestones"
+    __table_args__ = (UniqueConstraint("site_id", "milestone"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
+    milestone: Mapped[str] = mapped_column(String(20))
+    planned: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    actual: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    planned_by: Mapped[str] = mapped_column(String(100), default="config")
+    """"config" while the planned date is the file's; the admin's name once changed in the API (the file's
+    date then no longer overrides it)."""
+
+
+class MilestoneChange(Base):
+    """Every change of a milestone date: who, when, the old and the new date."""
+
+    __tablename__ = "milestone_changes"
+    __table_args__ = (Index("ix_milestone_changes_site_at", "site_id", "at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
+    milestone: Mapped[str] = mapped_column(String(20))
+    field: Mapped[str] = mapped_column(String(10))  # planned / actual
+    old: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    new: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    by: Mapped[str] = mapped_column(String(100))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class StartProposal(Base):
+    """A start seen on camera, waiting for an operator (pending), confirmed or rejected, with its evidence."""
+
+    __tablename__ = "start_proposals"
+    __table_args__ = (Index("ix_start_proposals_site_state", "site_id", "state"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
+    day: Mapped[dt.date] = mapped_column(Date)
+    """The proposed start: the first active day of the window."""
+    last_day: Mapped[dt.date] = mapped_column(Date)
+    """The window's last working day: a rejected proposal is never made again from days up to it."""
+    evidence: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    state: Mapped[str] = mapped_column(String(12), default="pending")  # pending / confirmed / rejected
+    proposed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    decided_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class BatchPeriod(Base):
+    """A site's confirmed move to another batch from a day on; before its first row, the config's batch holds."""
+
+    __tablename__ = "batch_periods"
+    __table_args__ = (UniqueConstraint("site_id", "since"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
+    batch: Mapped[str] = mapped_column(String(20))
+    since: Mapped[dt.date] = mapped_column(Date)
+    by: Mapped[str] = mapped_column(String(100))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

@@ -18,6 +18,7 @@ from monitor.activity import Activity, Box
 from monitor.clock import ensure_utc
 from monitor.config import AppConfig, Category
 from monitor.health import CameraState
+from monitor.milestones.store import sync_milestones
 from monitor.store import models
 from monitor.types import CameraKey, CameraStatus, Counts, Sample
 
@@ -61,6 +62,7 @@ def sync_config(session: Session, config: AppConfig) -> SyncResult:
     for cam in gone_cameras:
         cam.active = False
     session.commit()
+    sync_milestones(session, config, dt.datetime.now(dt.UTC))
     return SyncResult(len(wanted_sites), len(wanted_cameras), len(gone_sites), len(gone_cameras))
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import cv2
 import pytest
 import uvicorn
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api import create_app
@@ -51,6 +52,14 @@ def _seed(sessions: sessionmaker[Session], snapshots: Path) -> None:
         site["id"] = f"p{i + 1:03d}"
         site["name"] = f"重点项目{i + 1:03d}号"
         site["district"] = DISTRICTS[i % 5]
+    today = dt.datetime.now(dt.UTC).date()
+    data["sites"][0]["milestones"] = {
+        "start": {"planned": str(today - dt.timedelta(days=200)), "actual": str(today - dt.timedelta(days=190))},
+        "structure_complete": {"planned": str(today - dt.timedelta(days=20))},
+        "completion": {"planned": str(today + dt.timedelta(days=300))},
+    }
+    data["sites"][1]["batch"] = "signed"  # p002: its start is overdue, and the cameras saw one
+    data["sites"][1]["milestones"] = {"start": {"planned": str(today - dt.timedelta(days=10))}}
     config = parse_config(data)
     cap = cv2.VideoCapture(str(SAMPLE_VIDEO))
     ok, frame = cap.read()
@@ -120,6 +129,30 @@ def _seed(sessions: sessionmaker[Session], snapshots: Path) -> None:
             now,
         )
         add_user(s, "duty", "operator-pass-1", Role.operator, display_name="值班员")
+        add_user(s, "chief", "admin-pass-1", Role.admin, display_name="调度科长")
+        snap = s.scalars(
+            select(models.Sample.id).where(models.Sample.site_id == "p002", models.Sample.snapshot_path.is_not(None))
+        ).first()
+        s.add(
+            models.StartProposal(
+                site_id="p002",
+                day=today - dt.timedelta(days=3),
+                last_day=today - dt.timedelta(days=1),
+                evidence=[
+                    {
+                        "day": str(today - dt.timedelta(days=n)),
+                        "status": "active",
+                        "score": 70.0,
+                        "snapshot_url": f"/api/samples/{snap}/snapshot",
+                    }
+                    for n in (3, 2, 1)
+                ],
+                state="pending",
+                proposed_at=now,
+                note="",
+            )
+        )
+        s.commit()
 
 
 def site_scored_today(sessions: sessionmaker[Session]) -> bool:
@@ -224,6 +257,66 @@ def test_dispatch_staff_see_every_site_drill_in_acknowledge_and_get_live_updates
         finally:
             browser.close()
     shutil.copyfile(ARTIFACTS / "dashboard-overview.png", ARTIFACTS / "latest.png")
+
+
+def test_milestones_start_rate_and_confirming_a_start_seen_on_camera(
+    server: tuple[str, sessionmaker[Session]],
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    url, _ = server
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
+        console: list[str] = []
+        page.on("console", lambda message: console.append(message.text))
+        try:
+            page.goto(url + "/")
+            page.fill("input[name=username]", "chief")
+            page.fill("input[name=password]", "admin-pass-1")
+            page.click("button[type=submit]")
+            # the county table: p002 (城西区) is due and not started yet
+            expect(page.locator("#start-rate tr[data-group='城西区'] td.rate")).to_have_text("0.0%", timeout=15000)
+            expect(page.locator("#pending-starts a[data-site=p002]")).to_contain_text("重点项目002号")
+            page.select_option("#rate-period", "quarter")
+            expect(page.locator("#start-rate tr[data-group='全部'] td.rate")).to_have_text("0.0%")
+
+            # its page: planned vs actual on a time line, the proposal and its evidence
+            page.click("#pending-starts a")
+            expect(page.locator("#milestones")).to_contain_text("视频发现开工")
+            expect(page.locator("#milestone-chart circle.planned")).to_have_count(1)
+            expect(page.locator("#milestone-table tr[data-m=start]")).to_contain_text("已逾期")
+            expect(page.locator(".evidence tr")).to_have_count(4)
+            expect(page.locator("#batch")).to_have_text("签约")
+            page.screenshot(path=str(ARTIFACTS / "dashboard-milestones.png"), full_page=True)
+            page.click("button.decide[data-action=confirm]")
+            expect(page.locator("#batch")).to_have_text("开工")
+            expect(page.locator("#milestone-table tr[data-m=start]")).to_contain_text("逾期完成")
+            expect(page.locator("#milestone-chart circle.actual")).to_have_count(1)
+            expect(page.locator("#periods")).to_contain_text("签约")
+
+            # the admin moves a planned date: it is recorded with their name
+            page.goto(url + "/#/site/p001")
+            expect(page.locator("#milestone-chart circle.planned")).to_have_count(3)
+            page.fill("input[data-planned=completion]", "2031-06-30")
+            page.click("button.save-planned[data-m=completion]")
+            expect(page.locator("#milestone-changes")).to_contain_text("调度科长")
+            expect(page.locator("#milestone-changes")).to_contain_text("2031-06-30")
+            yesterday = str(dt.datetime.now(dt.UTC).date() - dt.timedelta(days=2))
+            page.fill("input[data-actual=structure_complete]", yesterday)
+            page.click("button.save-actual[data-m=structure_complete]")
+            expect(page.locator("#milestone-table tr[data-m=structure_complete]")).to_contain_text("逾期完成")
+            expect(page.locator("#milestone-chart circle.actual")).to_have_count(2)
+
+            page.goto(url + "/#/")
+            expect(page.locator("#start-rate tr[data-group='城西区'] td.rate")).to_have_text("100.0%")
+            expect(page.locator("#pending-starts")).to_contain_text("无")
+            page.click("#lang")
+            expect(page.locator("#start-rate")).to_contain_text("Due")
+            assert [m for m in console if "Content Security Policy" in m] == []
+        finally:
+            browser.close()
 
 
 def _wait_until(page: Any, expression: str, timeout: float = 30) -> None:

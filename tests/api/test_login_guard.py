@@ -15,14 +15,16 @@ class Clock:
         return self.now
 
 
-LIMITS = LoginLimits(failures_per_user=3, failures_per_address=5, window_seconds=60)
+LIMITS = LoginLimits(failures_per_user_and_address=3, failures_per_user=6, failures_per_address=5, window_seconds=60)
 
 
 @pytest.mark.parametrize(
     ("tries", "then", "refused"),
     [
         ([("li", "a")] * 2, ("li", "a"), None),
-        ([("li", "a")] * 3, ("li", "b"), "this user"),
+        ([("li", "a")] * 3, ("li", "a"), "this user from this address"),
+        ([("li", "a")] * 3, ("li", "b"), None),  # one address cannot lock li out for the others
+        ([("li", "a")] * 3 + [("li", "b")] * 3, ("li", "c"), "this user"),  # many addresses can
         ([("li", "a")] * 3, ("wang", "a"), None),
         ([(f"u{i}", "a") for i in range(5)], ("wang", "a"), "this address"),
         ([(f"u{i}", "a") for i in range(5)], ("wang", "b"), None),

@@ -72,7 +72,16 @@ def test_the_workbook_matches_the_database_cell_by_cell(sessions: sessionmaker[S
         files = export_day(s, config, DAY, EVENING)
         scores = {r.site_id: r for r in s.scalars(select(models.DailyScore).where(models.DailyScore.day == DAY))}
     wb = load_workbook(files["xlsx"])
-    assert wb.sheetnames == ["项目得分", "区县排名", "停工项目", "视频中断", "摄像机离线"]
+    assert wb.sheetnames == [
+        "项目得分",
+        "区县排名",
+        "停工项目",
+        "视频中断",
+        "摄像机离线",
+        "开工率",
+        "节点按期率",
+        "节点计划",
+    ]
     ws = wb["项目得分"]
     headers = [c.value for c in ws[1]]
     assert headers[:8] == ["排名", "项目编号", "项目名称", "区县", "批次", "责任单位", "得分", "状态"]
@@ -97,7 +106,7 @@ def test_the_workbook_matches_the_database_cell_by_cell(sessions: sessionmaker[S
     cameras_down = [r[0] for r in wb["摄像机离线"].iter_rows(min_row=2, values_only=True)]
     assert cameras_down == ["site3"]
     data = json.loads(files["json"].read_text(encoding="utf-8"))
-    assert data["schema_version"] == "1.1" and data["outage_sites"] == ["site3"]
+    assert data["schema_version"] == "1.2" and data["outage_sites"] == ["site3"]
     assert (data["partial"], data["observed_until"]) == (False, "2026-11-27T19:00:00+08:00")
     assert {r[-2] for r in ws.iter_rows(min_row=2, values_only=True)} == {"否"}
     assert files["csv"].read_bytes().startswith("\ufeff排名,项目编号".encode())

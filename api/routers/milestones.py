@@ -1,0 +1,221 @@
+"""A site's milestones (挂图作战): planned vs actual, the start seen on camera and its confirmation, the
+admin's changes of dates (each recorded)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.auth import require
+from api.deps import SessionDep
+from api.params import Day, RowId
+from api.routers.dispatch import local_today
+from monitor.config import AppConfig, Milestone
+from monitor.daily import score_days
+from monitor.milestones.periods import periods_of
+from monitor.milestones.rates import milestone_state
+from monitor.milestones.starts import ProposalError, confirm_start, reject_start
+from monitor.milestones.store import changes_of, dates_of, set_date
+from monitor.store import models
+from monitor.users import Role
+
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["milestones"])
+Operator = Annotated[models.User, Depends(require(Role.operator))]
+Admin = Annotated[models.User, Depends(require(Role.admin))]
+RESCORE_DAYS_MAX = 92
+
+
+class MilestoneOut(BaseModel):
+    milestone: Milestone
+    planned: dt.date | None
+    actual: dt.date | None
+    state: str = Field(description="on_time, late, overdue, pending or no_plan")
+    planned_by: str = Field(description='"config", or the admin who changed the planned date')
+
+
+class PeriodOut(BaseModel):
+    batch: str
+    since: dt.date | None
+    until: dt.date | None
+    by: str
+
+
+class ProposalOut(BaseModel):
+    id: int
+    site_id: str
+    day: dt.date
+    last_day: dt.date
+    state: str
+    evidence: list[dict[str, Any]] = Field(description="Each day of the window: status, score, a snapshot")
+    proposed_at: dt.datetime
+    decided_at: dt.datetime | None
+    decided_by: str | None
+    note: str
+
+
+class ChangeOut(BaseModel):
+    milestone: str
+    field: str
+    old: dt.date | None
+    new: dt.date | None
+    by: str
+    at: dt.datetime
+    note: str
+
+
+class SiteMilestonesOut(BaseModel):
+    site_id: str
+    batch: str = Field(description="The batch today")
+    periods: list[PeriodOut]
+    milestones: list[MilestoneOut]
+    proposals: list[ProposalOut]
+    changes: list[ChangeOut]
+
+
+class DateChange(BaseModel):
+    planned: Day | None = Field(default=None, description="The new planned date (null clears it; absent: kept)")
+    actual: Day | None = Field(
+        default=None, description="The date it was reached (null clears it; absent: kept); not for the start"
+    )
+    note: str = Field(default="", max_length=500)
+
+
+class Decision(BaseModel):
+    note: str = Field(default="", max_length=500)
+
+
+def _proposal_out(r: models.StartProposal) -> ProposalOut:
+    return ProposalOut(
+        id=r.id,
+        site_id=r.site_id,
+        day=r.day,
+        last_day=r.last_day,
+        state=r.state,
+        evidence=list(r.evidence or []),
+        proposed_at=r.proposed_at,
+        decided_at=r.decided_at,
+        decided_by=r.decided_by,
+        note=r.note,
+    )
+
+
+def _site(session: Session, site_id: str) -> models.Site:
+    site = session.get(models.Site, site_id)
+    if site is None:
+        raise HTTPException(404, f"no site '{site_id}'")
+    return site
+
+
+def _invalid(field: str, message: str, value: dt.date | None) -> RequestValidationError:
+    return RequestValidationError(
+        [{"type": "value_error", "loc": ("body", field), "msg": message, "input": str(value)}]
+    )
+
+
+def _who(user: models.User) -> str:
+    return user.display_name or user.username
+
+
+@router.get("/api/sites/{site_id}/milestones", response_model=SiteMilestonesOut)
+def site_milestones(site_id: str, session: SessionDep, request: Request) -> SiteMilestonesOut:
+    """The site's chart: each milestone planned vs actual, its batch periods, start proposals, date changes."""
+    site = _site(session, site_id)
+    today = local_today(request)
+    rows = dates_of(session, site_id)
+    periods = periods_of(session, site_id, site.batch)
+    current = next((p for p in reversed(periods) if p.since is None or p.since <= today), periods[0])
+    proposals = session.scalars(
+        select(models.StartProposal)
+        .where(models.StartProposal.site_id == site_id)
+        .order_by(models.StartProposal.proposed_at.desc(), models.StartProposal.id.desc())
+    )
+    return SiteMilestonesOut(
+        site_id=site_id,
+        batch=current.batch,
+        periods=[PeriodOut.model_validate(p, from_attributes=True) for p in periods],
+        milestones=[
+            MilestoneOut(
+                milestone=m,
+                planned=r.planned if r else None,
+                actual=r.actual if r else None,
+                state=milestone_state(r.planned if r else None, r.actual if r else None, today),
+                planned_by=r.planned_by if r else "config",
+            )
+            for m in Milestone
+            for r in [rows.get(m)]
+        ],
+        proposals=[_proposal_out(p) for p in proposals],
+        changes=[ChangeOut.model_validate(c, from_attributes=True) for c in changes_of(session, site_id)],
+    )
+
+
+@router.put("/api/sites/{site_id}/milestones/{milestone}", response_model=SiteMilestonesOut)
+def change_dates(
+    site_id: str, milestone: Milestone, body: DateChange, session: SessionDep, request: Request, user: Admin
+) -> SiteMilestonesOut:
+    """Change a milestone's planned date, or record the date it was reached (admins). Who, when, the old and
+    the new date are recorded; a planned date changed here is no longer overridden by the config's. The
+    start's actual date is the confirmed start seen on camera (422 here). A date to come is not reached: 422."""
+    _site(session, site_id)
+    given = body.model_fields_set
+    if "actual" in given:
+        if milestone is Milestone.start:
+            raise _invalid("actual", "the start's actual date comes from a confirmed start proposal", body.actual)
+        if body.actual is not None and body.actual > local_today(request):
+            raise _invalid("actual", f"{body.actual} has not happened yet", body.actual)
+    now = dt.datetime.now(dt.UTC)
+    for field in ("planned", "actual"):
+        if field in given:
+            set_date(session, site_id, milestone, field, getattr(body, field), _who(user), now, body.note)
+    session.commit()
+    return site_milestones(site_id, session, request)
+
+
+@router.get("/api/start-proposals", response_model=list[ProposalOut])
+def proposals(
+    session: SessionDep, state: Annotated[Literal["pending", "confirmed", "rejected"] | None, Query()] = "pending"
+) -> list[ProposalOut]:
+    """Starts seen on camera, newest first (default: those waiting for an operator)."""
+    query = select(models.StartProposal).order_by(
+        models.StartProposal.proposed_at.desc(), models.StartProposal.id.desc()
+    )
+    if state is not None:
+        query = query.where(models.StartProposal.state == state)
+    return [_proposal_out(r) for r in session.scalars(query.limit(500))]
+
+
+@router.post("/api/sites/{site_id}/start-proposals/{proposal_id}/confirm", response_model=ProposalOut)
+def confirm(
+    site_id: str, proposal_id: RowId, body: Decision, session: SessionDep, request: Request, user: Operator
+) -> ProposalOut:
+    """Confirm a start seen on camera (operators): the start's actual date is set, the site is started from
+    that day, and its days since are scored again as a started site's."""
+    try:
+        row = confirm_start(session, site_id, proposal_id, _who(user), dt.datetime.now(dt.UTC), body.note)
+    except ProposalError as exc:
+        raise HTTPException(409 if session.get(models.StartProposal, proposal_id) else 404, str(exc)) from exc
+    config: AppConfig | None = request.app.state.config
+    if config is not None:
+        today = local_today(request)
+        first = max(row.day, today - dt.timedelta(days=RESCORE_DAYS_MAX))
+        days = [first + dt.timedelta(days=n) for n in range((today - first).days + 1)]
+        score_days(session, config, days, {site_id})
+    return _proposal_out(row)
+
+
+@router.post("/api/sites/{site_id}/start-proposals/{proposal_id}/reject", response_model=ProposalOut)
+def reject(site_id: str, proposal_id: RowId, body: Decision, session: SessionDep, user: Operator) -> ProposalOut:
+    """Reject a start seen on camera (operators): the site stays signed."""
+    try:
+        row = reject_start(session, site_id, proposal_id, _who(user), dt.datetime.now(dt.UTC), body.note)
+    except ProposalError as exc:
+        raise HTTPException(409 if session.get(models.StartProposal, proposal_id) else 404, str(exc)) from exc
+    return _proposal_out(row)

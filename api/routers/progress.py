@@ -1,0 +1,83 @@
+"""The figures the province assesses: the start rate of signed projects per county, on-time shares."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, Field
+
+from api.deps import SessionDep
+from api.params import Day, refuse_future
+from api.routers.dispatch import local_today
+from monitor.config import Milestone
+from monitor.export.summary import Period, period_bounds
+from monitor.milestones.rates import on_time, start_rates
+from monitor.milestones.store import site_dates
+
+router = APIRouter(tags=["milestones"])
+
+
+class StartRateOut(BaseModel):
+    group: str = Field(description='A county, or "全部" (all)')
+    signed: int
+    due: int = Field(description="Signed projects whose planned start is on or before as_of")
+    started: int = Field(description="Of those due, started (confirmed) on or before as_of")
+    rate: float | None = Field(description="started / due; null when nothing is due")
+    started_in_period: int
+
+
+class OnTimeOut(BaseModel):
+    milestone: Milestone
+    due: int
+    on_time: int
+    late: int
+    share: float | None
+
+
+class FiguresOut(BaseModel):
+    period: str
+    first: dt.date
+    last: dt.date
+    as_of: dt.date = Field(description="The period's last day, or today while the period runs")
+    start_rates: list[StartRateOut]
+    on_time: list[OnTimeOut]
+
+
+@router.get("/api/milestones/figures", response_model=FiguresOut)
+def figures(
+    session: SessionDep,
+    request: Request,
+    period: Annotated[Literal["week", "month", "quarter"], Query()] = "month",
+    day: Annotated[Day | None, Query()] = None,
+) -> FiguresOut:
+    """Start rate of signed projects per county and overall, and each milestone's on-time share, for the
+    week, month or quarter holding ``day`` (default today)."""
+    today = local_today(request)
+    day = day or today
+    refuse_future(day, today, ("query", "day"))
+    first, last = period_bounds(Period(period), day)
+    as_of = min(last, today)
+    sites = site_dates(session)
+    return FiguresOut(
+        period=period,
+        first=first,
+        last=last,
+        as_of=as_of,
+        start_rates=[
+            StartRateOut(
+                group=r.group,
+                signed=r.signed,
+                due=r.due,
+                started=r.started,
+                rate=r.rate,
+                started_in_period=r.started_in_period,
+            )
+            for r in start_rates(sites, first, as_of)
+        ],
+        on_time=[
+            OnTimeOut(milestone=o.milestone, due=o.due, on_time=o.on_time, late=o.late, share=o.share)
+            for o in on_time(sites, as_of)
+        ],
+    )
