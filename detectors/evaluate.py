@@ -159,14 +159,9 @@ def score_sizes(
                 n_gt[key] = n_gt.get(key, 0) + int(gt_in.sum())
                 tps.setdefault(key, []).append(hit[hit | miss])
                 confs.setdefault(key, []).append(conf[hit | miss])
-    out = []
-    for key in sorted(n_gt, key=lambda k: (k.split("/")[0], [s for s, _, _ in SIZES].index(k.split("/")[1]))):
-        tp, conf = np.concatenate(tps[key]), np.concatenate(confs[key])
-        kept = conf >= threshold
-        precision = float(tp[kept].mean()) if kept.any() else 0.0
-        recall = float(tp[kept].sum() / n_gt[key]) if n_gt[key] else 0.0
-        out.append(Score(key, n_gt[key], average_precision(tp, conf, n_gt[key]), precision, recall))
-    return out
+    sizes = [s for s, _, _ in SIZES]
+    order = sorted(n_gt, key=lambda k: (k.split("/")[0], sizes.index(k.split("/")[1])))
+    return _scores(order, tps, confs, n_gt, threshold)
 
 
 def score_groups(
@@ -187,14 +182,25 @@ def score_groups(
             n_gt[group] = n_gt.get(group, 0) + int(g.sum())
             tps.setdefault(group, []).append(_match(dets.xyxy[p], dets.confidence[p], truth.boxes[g]))
             confs.setdefault(group, []).append(dets.confidence[p])
+    return _scores(sorted(n_gt), tps, confs, n_gt, threshold)
+
+
+def _scores(
+    keys: Iterable[str],
+    tps: Mapping[str, list[npt.NDArray[np.bool_]]],
+    confs: Mapping[str, list[npt.NDArray[np.float32]]],
+    n_gt: Mapping[str, int],
+    threshold: float,
+) -> list[Score]:
+    """AP50, and precision and recall at ``threshold``, of each key's matches."""
     out = []
-    for group in sorted(n_gt):
-        tp = np.concatenate(tps[group]) if tps[group] else np.zeros(0, bool)
-        conf = np.concatenate(confs[group]) if confs[group] else np.zeros(0, np.float32)
+    for key in keys:
+        tp = np.concatenate(tps[key]) if tps[key] else np.zeros(0, bool)
+        conf = np.concatenate(confs[key]) if confs[key] else np.zeros(0, np.float32)
         kept = conf >= threshold
         precision = float(tp[kept].mean()) if kept.any() else 0.0
-        recall = float(tp[kept].sum() / n_gt[group]) if n_gt[group] else 0.0
-        out.append(Score(group, n_gt[group], average_precision(tp, conf, n_gt[group]), precision, recall))
+        recall = float(tp[kept].sum() / n_gt[key]) if n_gt[key] else 0.0
+        out.append(Score(key, n_gt[key], average_precision(tp, conf, n_gt[key]), precision, recall))
     return out
 
 
