@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -135,6 +135,18 @@ def _area(boxes: npt.NDArray[np.floating]) -> npt.NDArray[np.float64]:
     return np.asarray((boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1]), np.float64)
 
 
+def _by_group(
+    samples: Iterable[tuple[Detections, GroundTruth]], group_of: Mapping[str, str]
+) -> Iterator[tuple[str, npt.NDArray[np.float32], npt.NDArray[np.float32], npt.NDArray[np.float32]]]:
+    """Per sample and group: the predicted boxes, their confidences and the truth boxes of that group."""
+    for dets, truth in samples:
+        pred_groups = np.array([group_of.get(n, "") for n in dets.names()], dtype=object)
+        gt_groups = np.array([group_of.get(n, "") for n in truth.labels], dtype=object)
+        for group in set(group_of.values()):
+            p, g = pred_groups == group, gt_groups == group
+            yield group, dets.xyxy[p], dets.confidence[p], truth.boxes[g]
+
+
 def score_sizes(
     samples: Iterable[tuple[Detections, GroundTruth]], group_of: Mapping[str, str], threshold: float
 ) -> list[Score]:
@@ -143,22 +155,17 @@ def score_sizes(
     tps: dict[str, list[npt.NDArray[np.bool_]]] = {}
     confs: dict[str, list[npt.NDArray[np.float32]]] = {}
     n_gt: dict[str, int] = {}
-    for dets, truth in samples:
-        pred_groups = np.array([group_of.get(n, "") for n in dets.names()], dtype=object)
-        gt_groups = np.array([group_of.get(n, "") for n in truth.labels], dtype=object)
-        for group in set(group_of.values()):
-            p, g = pred_groups == group, gt_groups == group
-            boxes, conf, gt = dets.xyxy[p], dets.confidence[p], truth.boxes[g]
-            matched = _matched_truth(boxes, conf, gt)
-            gt_area, pred_area = _area(gt), _area(boxes)
-            for size, low, high in SIZES:
-                key = f"{group}/{size}"
-                gt_in = (gt_area >= low) & (gt_area < high)
-                hit = np.array([m >= 0 and bool(gt_in[m]) for m in matched], bool)
-                miss = (matched < 0) & (pred_area >= low) & (pred_area < high)
-                n_gt[key] = n_gt.get(key, 0) + int(gt_in.sum())
-                tps.setdefault(key, []).append(hit[hit | miss])
-                confs.setdefault(key, []).append(conf[hit | miss])
+    for group, boxes, conf, gt in _by_group(samples, group_of):
+        matched = _matched_truth(boxes, conf, gt)
+        gt_area, pred_area = _area(gt), _area(boxes)
+        for size, low, high in SIZES:
+            key = f"{group}/{size}"
+            gt_in = (gt_area >= low) & (gt_area < high)
+            hit = np.array([m >= 0 and bool(gt_in[m]) for m in matched], bool)
+            miss = (matched < 0) & (pred_area >= low) & (pred_area < high)
+            n_gt[key] = n_gt.get(key, 0) + int(gt_in.sum())
+            tps.setdefault(key, []).append(hit[hit | miss])
+            confs.setdefault(key, []).append(conf[hit | miss])
     sizes = [s for s, _, _ in SIZES]
     order = sorted(n_gt, key=lambda k: (k.split("/")[0], sizes.index(k.split("/")[1])))
     return _scores(order, tps, confs, n_gt, threshold)
@@ -173,15 +180,10 @@ def score_groups(
     tps: dict[str, list[npt.NDArray[np.bool_]]] = {}
     confs: dict[str, list[npt.NDArray[np.float32]]] = {}
     n_gt: dict[str, int] = {}
-    for dets, truth in samples:
-        pred_groups = np.array([group_of.get(n, "") for n in dets.names()], dtype=object)
-        gt_groups = np.array([group_of.get(n, "") for n in truth.labels], dtype=object)
-        for group in set(group_of.values()):
-            p = pred_groups == group
-            g = gt_groups == group
-            n_gt[group] = n_gt.get(group, 0) + int(g.sum())
-            tps.setdefault(group, []).append(_match(dets.xyxy[p], dets.confidence[p], truth.boxes[g]))
-            confs.setdefault(group, []).append(dets.confidence[p])
+    for group, boxes, conf, gt in _by_group(samples, group_of):
+        n_gt[group] = n_gt.get(group, 0) + len(gt)
+        tps.setdefault(group, []).append(_match(boxes, conf, gt))
+        confs.setdefault(group, []).append(conf)
     return _scores(sorted(n_gt), tps, confs, n_gt, threshold)
 
 

@@ -24,7 +24,7 @@ from pydantic import SecretStr
 from detectors import CategoryMap, Detector
 from monitor.availability import expected_samples, local_window
 from monitor.config import AppConfig, CameraConfig, SiteConfig
-from monitor.daily import work_expected
+from monitor.daily import work_expected, working_day
 from monitor.health import CameraMemory
 from monitor.sampler import CameraSampler
 from monitor.scoring import DayInput, DayScore, Observation, score_day
@@ -208,10 +208,7 @@ def score_replayed_day(
         end = samples[-1].slot_at + dt.timedelta(seconds=interval_seconds)
         window = (window[0], max(window[0], min(window[1], end)))
     observations = [observation(s) for s in samples if window[0] <= s.slot_at < window[1]]
-    if site is not None:
-        expected = work_expected(config, site, day)
-    else:
-        expected = day not in config.holidays and day.isoweekday() in config.working_hours.weekdays
+    expected = work_expected(config, site, day) if site is not None else working_day(config, day)
     day_input = DayInput(
         site_id=site.id if site else REPLAY_SITE,
         day=day,
