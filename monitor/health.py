@@ -114,9 +114,13 @@ class CameraState:
     """The slot of the sample that left this memory."""
 
 
-def judge_picture(previous: CameraState | None, sig: Signature, rules: HealthConfig) -> tuple[CameraStatus, str, int]:
-    """Status, reason and the new count of repeated pictures in a row."""
-    uniform = is_uniform(sig, rules.uniform_max_std)
+def judge_picture(
+    previous: CameraState | None, sig: Signature, rules: HealthConfig, uniform: bool | None = None
+) -> tuple[CameraStatus, str, int]:
+    """Status, reason and the new count of repeated pictures in a row. ``uniform``: already known (the
+    sampler checks for a blank picture when it grabs), else checked here."""
+    if uniform is None:
+        uniform = is_uniform(sig, rules.uniform_max_std)
     same = (
         previous is not None
         and previous.texture is not None

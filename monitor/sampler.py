@@ -134,7 +134,8 @@ class CameraSampler:
         """Frozen or not, against what the camera showed last time."""
         if g.image is None or g.sig is None or g.status is not CameraStatus.online:
             return g
-        status, reason, unchanged = judge_picture(self.memory.previous(g.key), g.sig, self._health)
+        # Only grabs judged online come here: grab() already found the picture not blank.
+        status, reason, unchanged = judge_picture(self.memory.previous(g.key), g.sig, self._health, uniform=False)
         if status is not CameraStatus.online:
             log.warning("camera %s: %s (%s)", g.key, status.value, reason)
         return Grab(g.key, g.camera, g.slot_at, g.captured_at, g.image, status, reason, g.sig, unchanged)
