@@ -32,12 +32,7 @@ def said_active(result: ReplayResult, config: AppConfig) -> list[bool]:
     return [bool(s.activity is not None and s.activity.level >= level) for s in result.samples]
 
 
-def _param(sc: Scenario) -> object:
-    marks = [pytest.mark.xfail(strict=True, reason=sc.detector_limited)] if sc.detector_limited else []
-    return pytest.param(sc, id=sc.name, marks=marks)
-
-
-@pytest.mark.parametrize("scenario", [_param(sc) for sc in SCENARIOS])
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
 def test_each_scenario_gets_its_day_right(scenario: Scenario, results: dict[str, ReplayResult]) -> None:
     day = results[scenario.name].day
     assert day.status.value == scenario.expected_day, (day.score, day.components)
