@@ -15,7 +15,7 @@ from starlette.requests import HTTPConnection
 from api.deps import SessionDep
 from api.login_guard import LoginGuard, LoginRefused
 from monitor.store import models
-from monitor.users import TOKEN_LIFETIME, Role, login, logout, password_matches, set_password, user_for_token
+from monitor.store.users import TOKEN_LIFETIME, Role, login, logout, password_matches, set_password, user_for_token
 
 COOKIE = "sitemon_token"
 log = logging.getLogger(__name__)

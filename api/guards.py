@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auth import token_from
-from monitor.users import user_for_token
+from monitor.store.users import user_for_token
 
 NUL_MESSAGE = "the request holds a NUL character (\\u0000), which no field accepts"
 MAX_BODY_BYTES = 256 * 1024  # the largest body an endpoint takes (a login, a user) is well under 1 KB

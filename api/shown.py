@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import Depends
 
 from api.auth import UserDep
-from monitor.redact import redact_text, strip_urls
-from monitor.users import Role
+from monitor.core.redact import redact_text, strip_urls
+from monitor.store.users import Role
 
 TextFilter = Callable[[str], str]
 

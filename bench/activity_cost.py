@@ -27,12 +27,13 @@ import cv2
 import numpy as np
 from common import ROOT, add_model_args, cpu_seconds, mixed_mounts, save, sweep_config
 
-import monitor.sampler as sampler_module
-from monitor.activity import Activity, Box, compare
+import monitor.sampling.sampler as sampler_module
 from monitor.config import Category, HealthConfig, ScoringConfig, parse_config
-from monitor.health import CameraState, Signature, judge_picture, signature
-from monitor.motion import align, estimate_motion
-from monitor.runtime import build_runtime
+from monitor.core.values import Activity, Box, CameraState
+from monitor.sampling.activity import compare
+from monitor.sampling.motion import align, estimate_motion
+from monitor.sampling.picture import Signature, judge_picture, signature
+from monitor.service.runtime import build_runtime
 from tests.fixtures import scenarios
 from tests.fixtures.servers import rtsp_server
 
@@ -175,8 +176,8 @@ def main() -> None:
     parser.add_argument("--baseline-rev", default=BASELINE)
     add_model_args(parser)
     args = parser.parse_args()
-    old_act = legacy("monitor.activity", args.baseline_rev)
-    old_health = legacy("monitor.health", args.baseline_rev)
+    old_act = legacy("monitor.activity", args.baseline_rev)  # its path at the baseline revision
+    old_health = legacy("monitor.health", args.baseline_rev)  # its path at the baseline revision
     result = {"per_sample": per_sample(old_act, old_health), "sweep": sweeps(args, old_act, old_health)}
     print(f"written to {save('activity_cost', result)}")
 

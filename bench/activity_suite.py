@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/activity_suite.py [--out bench/results/activity_suite.json] [--keep DIR]
 
-Runs each scenario of tests/fixtures/scenarios.py through `monitor.replay` (the production sampler,
+Runs each scenario of tests/fixtures/scenarios.py through `monitor.service.replay` (the production sampler,
 detector, health, activity and scoring) and prints per scenario the day status against the expected one,
 and over the suite the sample-level confusion of "active" against the truth.
 """
@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from monitor.runtime import load_detector  # noqa: E402
+from monitor.service.runtime import load_detector  # noqa: E402
 from tests.fixtures import scenarios  # noqa: E402
 
 

@@ -27,7 +27,7 @@ from sqlalchemy import insert, select
 from monitor.config import parse_config
 from monitor.store import make_engine, make_session_factory, migrate, models
 from monitor.store.repo import sync_config
-from monitor.users import Role, add_user
+from monitor.store.users import Role, add_user
 from tests.fixtures.servers import free_port
 from tests.helpers import config_dict
 

@@ -23,7 +23,7 @@ from typing import Any
 from common import add_model_args, cpu_seconds, mixed_mounts, save, sweep_config
 
 from monitor.config import parse_config
-from monitor.runtime import Runtime, build_runtime
+from monitor.service.runtime import Runtime, build_runtime
 from tests.fixtures.brokers import ShiftedClock, WorkerProcess, redis_broker, start_workers, stop_all
 from tests.fixtures.servers import postgres_database, rtsp_server
 from tests.helpers import write_config

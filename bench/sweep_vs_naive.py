@@ -22,7 +22,7 @@ import numpy as np
 from common import ROOT, add_model_args, cpu_seconds, mixed_mounts, peak_rss_mb, rss_mb, save, sweep_config
 
 from monitor.config import parse_config
-from monitor.runtime import build_runtime
+from monitor.service.runtime import build_runtime
 from tests.fixtures.servers import rtsp_server
 
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from detectors.base import Detections, ModelLoadError
-from monitor.config.settings import Category
+from monitor.core.values import Category
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-from monitor.redact import split_url
+from monitor.core.redact import split_url
 
 
 class PostError(Exception):

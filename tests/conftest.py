@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.redact import forget_secrets
+from monitor.core.redact import forget_secrets
 from monitor.store import make_engine, make_session_factory, migrate
 from tests.fixtures.servers import (
     COCO_MODEL,

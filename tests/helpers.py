@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from monitor.demo import SAMPLE_CCTV_SECONDS
+from monitor.service.demo import SAMPLE_CCTV_SECONDS
 from tests.fixtures.servers import COCO_MODEL, SAMPLE_VIDEO
 
 
@@ -46,7 +46,7 @@ def write_config(path: Path, data: dict[str, Any]) -> Path:
 
 def logged_in(client: Any, sessions: Any, role: str = "admin", username: str | None = None) -> Any:
     """Create a user with ``role`` and log ``client`` in as them (Bearer token on every request)."""
-    from monitor.users import Role, add_user
+    from monitor.store.users import Role, add_user
 
     name = username or f"{role}-user"
     with sessions() as s:

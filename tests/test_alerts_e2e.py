@@ -22,7 +22,7 @@ from monitor.alerts.lifecycle import AlertEvent
 from monitor.alerts.sinks import Dispatcher, MqttSink, Sink
 from monitor.config import Category, parse_config
 from monitor.config.settings import MqttConfig
-from monitor.runtime import Runtime, build_runtime
+from monitor.service.runtime import Runtime, build_runtime
 from monitor.store import models
 from tests.fixtures import videos
 from tests.fixtures.servers import SAMPLE_VIDEO, free_port, rtsp_server, wait_for

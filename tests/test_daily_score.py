@@ -11,10 +11,10 @@ import yaml
 
 from detectors import CategoryMap, Detector
 from monitor.config import AppConfig, parse_config
-from monitor.daily import score_days
-from monitor.demo import SAMPLE_CCTV_SECONDS
-from monitor.runtime import LocalSweeper, Runtime, build_runtime, load_detector
-from monitor.scoring import DayScore, DayStatus
+from monitor.scoring.daily import score_days
+from monitor.scoring.score import DayScore, DayStatus
+from monitor.service.demo import SAMPLE_CCTV_SECONDS
+from monitor.service.runtime import LocalSweeper, Runtime, build_runtime, load_detector
 from tests.fixtures import videos
 from tests.fixtures.servers import ROOT, SAMPLE_VIDEO
 from tests.helpers import config_dict

@@ -18,10 +18,10 @@ import pytest
 from sqlalchemy import func, select
 
 from monitor.config import load_config
-from monitor.runtime import Runtime, build_runtime
+from monitor.core.values import CameraStatus
+from monitor.sampling.sweep import SweepResult
+from monitor.service.runtime import Runtime, build_runtime
 from monitor.store import models
-from monitor.sweep import SweepResult
-from monitor.types import CameraStatus
 from tests.fixtures.brokers import (
     SITEMON,
     Broker,

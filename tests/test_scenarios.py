@@ -1,4 +1,4 @@
-"""The labelled scenario suite through the production judgement (`monitor.replay`): every day right, no idle
+"""The labelled scenario suite through the production judgement (`monitor.service.replay`): every day right, no idle
 scene ever active, no live scene ever frozen, and the sample-level precision and recall goals of issue 13."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from monitor.config import AppConfig
-from monitor.replay import ReplayResult
-from monitor.runtime import load_detector
+from monitor.service.replay import ReplayResult
+from monitor.service.runtime import load_detector
 from tests.fixtures import scenarios
 from tests.fixtures.scenarios import SCENARIOS, Scenario
 

@@ -24,11 +24,11 @@ from sqlalchemy import select
 from api import create_app
 from detectors import CategoryMap
 from monitor.config import Category, parse_config
-from monitor.daily import score_days
+from monitor.core.redact import forget_secrets
 from monitor.export.job import export_day
 from monitor.export.outbox import Deliverer
-from monitor.redact import forget_secrets
-from monitor.runtime import build_runtime
+from monitor.scoring.daily import score_days
+from monitor.service.runtime import build_runtime
 from monitor.store import models
 from tests.fixtures.servers import SAMPLE_VIDEO, free_port, rtsp_server
 from tests.helpers import config_dict, logged_in

@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from detectors import CategoryMap
 from monitor.config import Category, parse_config
-from monitor.runtime import Runtime, build_runtime
+from monitor.core.values import CameraStatus
+from monitor.service.runtime import Runtime, build_runtime
 from monitor.store import models
-from monitor.types import CameraStatus
 from tests.fixtures import videos
 from tests.fixtures.servers import SAMPLE_VIDEO, RtspServer, free_port, rtsp_server, wait_for
 from tests.helpers import config_dict

@@ -12,11 +12,11 @@ from api.auth import require
 from api.deps import SessionDep
 from api.params import Day, refuse_future
 from monitor.config import AppConfig
-from monitor.daily import score_days
 from monitor.export.job import export_day
 from monitor.export.outbox import resend
+from monitor.scoring.daily import score_days
 from monitor.store import models
-from monitor.users import Role
+from monitor.store.users import Role
 
 router = APIRouter(tags=["admin"])
 Admin = Annotated[models.User, Depends(require(Role.admin))]

@@ -14,7 +14,7 @@ from api.shown import ShownDep, TextFilter
 from monitor.alerts.lifecycle import acknowledge
 from monitor.alerts.outbox import queue_events
 from monitor.store import models
-from monitor.users import Role
+from monitor.store.users import Role
 
 router = APIRouter(tags=["alerts"])
 

@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from api.deps import SessionDep
 from api.schemas import HealthOut
 from monitor import __version__
-from monitor.retention import SnapshotCleanup
+from monitor.service.retention import SnapshotCleanup
 from monitor.store.faults import FAULT_TEXT, StorageFault, StorageHealth, StorageState, fault_of
 
 log = logging.getLogger(__name__)

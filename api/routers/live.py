@@ -18,7 +18,7 @@ from api.auth import token_from
 from api.deps import SessionDep
 from api.routers.health import add_storage_metrics
 from monitor.store import models
-from monitor.users import user_for_token
+from monitor.store.users import user_for_token
 
 router = APIRouter(tags=["live"])
 POLL_SECONDS = 2.0

@@ -12,8 +12,7 @@ from pydantic import BaseModel, Field
 from api.auth import require
 from api.deps import SessionDep
 from api.login_guard import LoginGuard, LoginRefused
-from monitor import users
-from monitor.store import models
+from monitor.store import models, users
 
 router = APIRouter(prefix="/api/admin/users", tags=["admin"])
 Admin = Annotated[models.User, Depends(require(users.Role.admin))]

@@ -13,12 +13,12 @@ from monitor.alerts.lifecycle import AlertEvent, apply, open_alerts
 from monitor.alerts.outbox import WebhookSender, deliver_due, queue_events
 from monitor.alerts.rules import CameraFact, SiteFact, camera_conditions, site_conditions
 from monitor.alerts.sinks import Dispatcher, LogSink, MqttSink, Sink
-from monitor.availability import expected_samples, local_window
 from monitor.config import AppConfig, Batch, SiteConfig
-from monitor.daily import work_expected
 from monitor.milestones.facts import milestone_facts
 from monitor.milestones.periods import batch_on
 from monitor.milestones.warnings import milestone_conditions
+from monitor.scoring.availability import expected_samples, local_window
+from monitor.scoring.daily import work_expected
 from monitor.store import models
 
 log = logging.getLogger(__name__)

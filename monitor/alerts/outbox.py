@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from monitor import posting
 from monitor.alerts.lifecycle import AlertEvent
 from monitor.config.settings import WebhookConfig
+from monitor.core.redact import mask_url
 from monitor.export.outbox import RoundResult
-from monitor.redact import mask_url
 from monitor.store import models
 
 log = logging.getLogger(__name__)

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from monitor.activity import VIEW_CHANGED
 from monitor.config import AlertsConfig
+from monitor.sampling.activity import VIEW_CHANGED
 
 FAULTS = frozenset({"offline", "unauthorized", "not_found", "stream_error", "unknown"})
 

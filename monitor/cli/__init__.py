@@ -7,7 +7,7 @@ import logging
 
 from monitor.cli import data, model, replay, serve, starts
 from monitor.cli.common import DEFAULT_CONFIG, CommandError
-from monitor.logs import setup_logging
+from monitor.core.logs import setup_logging
 
 log = logging.getLogger("sitemon")
 

@@ -25,7 +25,7 @@ def _day_that_began(args: argparse.Namespace, now: dt.datetime) -> tuple[AppConf
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from monitor.daily import score_days
+    from monitor.scoring.daily import score_days
 
     config, day = _day_that_began(args, dt.datetime.now(dt.UTC))
     sites = set(args.site) if args.site else None
@@ -81,7 +81,7 @@ def cmd_alerts(args: argparse.Namespace) -> int:
 
 
 def cmd_users(args: argparse.Namespace) -> int:
-    from monitor import users
+    from monitor.store import users
 
     with database(args.database_url) as session:
         try:

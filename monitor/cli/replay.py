@@ -10,10 +10,10 @@ import sys
 from typing import Any
 
 from monitor.cli.common import CommandError
-from monitor.clock import Clock, utc_now
 from monitor.config import AppConfig, CameraConfig, ConfigError, SiteConfig, load_config
-from monitor.replay import ReplayInputError, ReplayResult, open_recording, replay
-from monitor.types import Sample
+from monitor.core.clock import Clock, utc_now
+from monitor.core.values import Sample
+from monitor.service.replay import ReplayInputError, ReplayResult, open_recording, replay
 
 
 def add_parser(sub: Any) -> None:
@@ -111,10 +111,10 @@ def print_table(result: ReplayResult, config: AppConfig) -> None:
 def cmd_replay(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from monitor.runtime import load_detector
+    from monitor.service.runtime import load_detector
 
     # The table says each sample's status and reason: the per-sample log lines would only repeat it.
-    for name in ("monitor.sampler", "ultralytics"):
+    for name in ("monitor.sampling.sampler", "ultralytics"):
         logging.getLogger(name).setLevel(max(logging.getLogger(name).getEffectiveLevel(), logging.ERROR))
     try:
         # Camera URLs are not needed to replay: their ${VAR}s need not be set.

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from monitor.cli.common import database
 from monitor.config import AppConfig, ConfigError, load_config
-from monitor.redact import mask_url, needs_encoding
+from monitor.core.redact import mask_url, needs_encoding
 
 log = logging.getLogger("sitemon")
 
@@ -59,8 +59,8 @@ def _serve(args: argparse.Namespace, config_path: Path, database_url: str | None
     import uvicorn
 
     from api import create_app
-    from monitor.runtime import build_runtime
-    from monitor.scheduling import build_jobs
+    from monitor.service.runtime import build_runtime
+    from monitor.service.scheduling import build_jobs
 
     try:
         config = load_config(config_path)
@@ -175,7 +175,7 @@ def _ensure_demo_user(database_url: str) -> None:
     from sqlalchemy import select
 
     from monitor.store import models
-    from monitor.users import Role, add_user
+    from monitor.store.users import Role, add_user
 
     with database(database_url) as session:
         if session.scalars(select(models.User).where(models.User.username == DEMO_USER)).first() is None:
@@ -183,7 +183,7 @@ def _ensure_demo_user(database_url: str) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from monitor.demo import DEMO_DIR, write_demo_config
+    from monitor.service.demo import DEMO_DIR, write_demo_config
 
     shared = Path(args.shared)
     if not (shared / "videos").is_dir():
@@ -197,7 +197,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from monitor.runtime import build_runtime
+    from monitor.service.runtime import build_runtime
 
     try:
         runtime = build_runtime(load_config(args.config), args.database_url, source=args.config)

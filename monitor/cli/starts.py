@@ -30,8 +30,8 @@ def cmd_starts(args: argparse.Namespace) -> int:
 
 def _decide(args: argparse.Namespace) -> int:
     from monitor.config import ConfigError, load_config
-    from monitor.daily import score_days
     from monitor.milestones.starts import ProposalError, confirm_start, reject_start
+    from monitor.scoring.daily import score_days
 
     now = dt.datetime.now(dt.UTC)
     try:

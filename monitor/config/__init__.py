@@ -9,7 +9,6 @@ from monitor.config.root import AppConfig
 from monitor.config.settings import (
     COUNTED_CATEGORIES,
     AlertsConfig,
-    Category,
     DetectorConfig,
     HealthConfig,
     SamplingConfig,
@@ -19,6 +18,7 @@ from monitor.config.settings import (
     WorkingHours,
 )
 from monitor.config.tiling import TilingConfig
+from monitor.core.values import Category
 
 __all__ = [
     "COUNTED_CATEGORIES",

@@ -15,7 +15,7 @@ from monitor.config.geometry import NamedPolygon, Zones
 from monitor.config.milestones import SiteMilestones
 from monitor.config.settings import SamplingMode, Transport
 from monitor.config.tiling import TilingConfig
-from monitor.redact import add_secret, add_url_secrets, mask_url
+from monitor.core.redact import add_secret, add_url_secrets, mask_url
 
 Slug = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")

@@ -49,7 +49,7 @@ class ExecutionConfig(ConfigModel):
     @classmethod
     def _broker(cls, value: Any, info: ValidationInfo) -> Any:
         from monitor.config.camera import expand_url, keeps_references
-        from monitor.redact import needs_encoding
+        from monitor.core.redact import needs_encoding
 
         if not isinstance(value, str) or keeps_references(info):
             return value
@@ -70,7 +70,7 @@ class ExecutionConfig(ConfigModel):
 
     @property
     def masked_broker_url(self) -> str:
-        from monitor.redact import mask_url
+        from monitor.core.redact import mask_url
 
         return mask_url(self.broker_url.get_secret_value()) if self.broker_url is not None else "-"
 

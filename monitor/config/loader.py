@@ -12,7 +12,7 @@ import yaml
 from pydantic import ValidationError
 
 from monitor.config.root import AppConfig
-from monitor.redact import redact_text
+from monitor.core.redact import redact_text
 
 log = logging.getLogger(__name__)
 MAX_DEPTH = 50  # the real file nests about 8 deep (sites[].cameras[].zones.site[][]); deeper is a mistake

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 
 from monitor.config.base import ConfigModel
+from monitor.core.values import Category
 
 log = logging.getLogger(__name__)
 
@@ -26,13 +27,6 @@ def from_config_folder(data: Any, key: str, info: ValidationInfo) -> Any:
         return data
     path = Path(value.strip()).expanduser()
     return {**data, key: str(path if path.is_absolute() else (base_dir / path).resolve())}
-
-
-class Category(StrEnum):
-    worker = "worker"
-    machinery = "machinery"
-    vehicle = "vehicle"
-    ignored = "ignored"
 
 
 COUNTED_CATEGORIES: tuple[Category, ...] = (Category.worker, Category.machinery, Category.vehicle)

@@ -10,7 +10,7 @@ from typing import Any
 from celery import Celery
 
 from monitor.config import AppConfig, ExecutionConfig
-from monitor.types import CameraKey
+from monitor.core.values import CameraKey
 
 TASK_NAME = "sitemon.sample_cameras"
 

@@ -12,12 +12,12 @@ from kombu.exceptions import OperationalError as BrokerError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.clock import Clock, utc_now
 from monitor.config import AppConfig, CameraConfig, SiteConfig
+from monitor.core.clock import Clock, utc_now
+from monitor.core.values import CameraKey, Sample
 from monitor.distributed.app import TASK_NAME, SweepTask, config_digest, make_celery
+from monitor.sampling.sweep import SweepResult
 from monitor.store import repo
-from monitor.sweep import SweepResult
-from monitor.types import CameraKey, Sample
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ from typing import Any
 from celery import Celery
 
 from monitor.config import ExecutionConfig
+from monitor.core.redact import redact_text
 from monitor.distributed.app import make_celery
-from monitor.redact import redact_text
 
 log = logging.getLogger(__name__)
 

@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 from monitor import posting
 from monitor.config import AppConfig
 from monitor.config.settings import DeliveryConfig
+from monitor.core.redact import mask_url
 from monitor.export.report import BATCH_ZH, STATUS_ZH, Observed, observed
 from monitor.milestones.periods import batches_today
-from monitor.redact import mask_url
 from monitor.store import models
 
 log = logging.getLogger(__name__)

@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from monitor.availability import camera_availability, local_window
 from monitor.config import AppConfig
 from monitor.milestones.figures import MilestoneFigures, milestone_figures
 from monitor.milestones.periods import batches_today
+from monitor.scoring.availability import camera_availability, local_window
 from monitor.store import models
 
 SCHEMA_VERSION = "1.2"  # 1.1: partial, observed_until; 1.2: milestones

@@ -9,12 +9,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from monitor.availability import local_window
 from monitor.config import AppConfig, Batch, Milestone, SiteConfig
-from monitor.daily import working_day
 from monitor.milestones.detection import StartSeen, WorkingDay, detect_start
 from monitor.milestones.periods import batch_on
 from monitor.milestones.store import set_date
+from monitor.scoring.availability import local_window
+from monitor.scoring.daily import working_day
 from monitor.store import models
 
 log = logging.getLogger(__name__)

@@ -10,10 +10,10 @@ import av
 import numpy as np
 import numpy.typing as npt
 
-from monitor.redact import mask_url
+from monitor.core.redact import mask_url
+from monitor.core.values import CameraStatus
 from monitor.sources.base import FrameSource, SourceReadError
 from monitor.sources.errors import classify_open_error
-from monitor.types import CameraStatus
 
 log = logging.getLogger(__name__)
 # PyAV keeps FFmpeg's logging off by default. Never turn its Python log callback on: FFmpeg's decoder

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from monitor.types import CameraKey, CameraStatus
+from monitor.core.values import CameraKey, CameraStatus
 
 if TYPE_CHECKING:
     from monitor.config import CameraConfig

@@ -7,9 +7,9 @@ from urllib.parse import urlsplit
 
 import av
 
-from monitor.redact import needs_encoding, split_url
+from monitor.core.redact import needs_encoding, split_url
+from monitor.core.values import CameraStatus
 from monitor.sources.base import SourceError, SourceOpenError, SourceReadError
-from monitor.types import CameraStatus
 
 
 def host_resolves(url: str) -> bool:

@@ -14,10 +14,10 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from monitor.redact import mask_url, split_url
+from monitor.core.redact import mask_url, split_url
+from monitor.core.values import CameraStatus
 from monitor.sources.base import FrameSource, SourceOpenError, SourceReadError
 from monitor.sources.errors import host_resolves
-from monitor.types import CameraStatus
 
 MAX_IMAGE_BYTES = 32 * 1024 * 1024
 CHUNK = 64 * 1024

@@ -15,10 +15,10 @@ import av
 import numpy as np
 import numpy.typing as npt
 
-from monitor.redact import mask_url
+from monitor.core.redact import mask_url
+from monitor.core.values import CameraStatus
 from monitor.sources.av_stream import open_container
 from monitor.sources.base import FrameSource, SourceError, SourceOpenError, SourceReadError
-from monitor.types import CameraStatus
 
 log = logging.getLogger(__name__)
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import threading
 import zlib
 
-from monitor.clock import Clock, utc_now
 from monitor.config import CameraConfig, SamplingConfig, SamplingMode
+from monitor.core.clock import Clock, utc_now
+from monitor.core.values import CameraKey
 from monitor.sources.av_stream import StreamSnapshotSource
 from monitor.sources.base import FrameSource
 from monitor.sources.http_source import HttpSource
 from monitor.sources.persistent import PersistentStreamSource
 from monitor.sources.video_file import VideoFileSource
-from monitor.types import CameraKey
 
 
 class SourceProvider:

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from monitor.clock import Clock, utc_now
+from monitor.core.clock import Clock, utc_now
 from monitor.sources.base import FrameSource, SourceOpenError, SourceReadError
 
 

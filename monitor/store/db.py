@@ -13,7 +13,7 @@ from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.redact import add_url_secrets, redact_text
+from monitor.core.redact import add_url_secrets, redact_text
 from monitor.store.faults import MISSING_FILE_TEXT
 
 log = logging.getLogger(__name__)

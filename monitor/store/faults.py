@@ -14,8 +14,8 @@ from enum import StrEnum
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from monitor.clock import Clock, utc_now
-from monitor.redact import redact_text
+from monitor.core.clock import Clock, utc_now
+from monitor.core.redact import redact_text
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from monitor.clock import ensure_utc, utc_now
+from monitor.core.clock import ensure_utc, utc_now
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from monitor.redact import redact_text
+from monitor.core.redact import redact_text
 from monitor.store import models
 
 TEXT_COLUMNS: list[InstrumentedAttribute[str]] = [

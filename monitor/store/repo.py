@@ -14,13 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from monitor.activity import Activity, Box
-from monitor.clock import ensure_utc
 from monitor.config import AppConfig, Category
-from monitor.health import CameraState
+from monitor.core.clock import ensure_utc
+from monitor.core.values import Activity, Box, CameraKey, CameraState, CameraStatus, Counts, Sample
 from monitor.milestones.store import sync_milestones
 from monitor.store import models
-from monitor.types import CameraKey, CameraStatus, Counts, Sample
 
 log = logging.getLogger(__name__)
 

@@ -8,9 +8,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api import create_app
 from monitor.config import parse_config
+from monitor.core.values import CameraKey, CameraStatus, Counts, Sample
 from monitor.store import make_engine, make_session_factory
 from monitor.store.repo import camera_pks, record_sample, sync_config
-from monitor.types import CameraKey, CameraStatus, Counts, Sample
 from tests.fixtures.servers import SAMPLE_VIDEO
 from tests.helpers import config_dict, logged_in
 

@@ -16,7 +16,7 @@ from monitor.alerts.rules import AlertKey, AlertType, Condition, Severity
 from monitor.config import parse_config
 from monitor.store import models
 from monitor.store.repo import sync_config
-from monitor.users import Role, UserError, add_user
+from monitor.store.users import Role, UserError, add_user
 from tests.helpers import config_dict, logged_in
 
 

@@ -17,17 +17,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api import create_app
-from monitor.activity import Activity
 from monitor.alerts.lifecycle import apply
 from monitor.alerts.rules import AlertKey, AlertType, Condition, Severity
-from monitor.availability import local_window
 from monitor.config import parse_config
-from monitor.daily import score_days
-from monitor.snapshots import snapshot_relpath, write_jpeg
+from monitor.core.values import Activity, CameraKey, CameraStatus, Counts, Sample
+from monitor.sampling.snapshots import snapshot_relpath, write_jpeg
+from monitor.scoring.availability import local_window
+from monitor.scoring.daily import score_days
 from monitor.store import make_engine, make_session_factory, migrate, models
 from monitor.store.repo import camera_pks, record_sample, record_samples, sync_config
-from monitor.types import CameraKey, CameraStatus, Counts, Sample
-from monitor.users import Role, add_user, revoke_sessions
+from monitor.store.users import Role, add_user, revoke_sessions
 from tests.fixtures.servers import SAMPLE_VIDEO, free_port
 from tests.helpers import config_dict
 

@@ -13,12 +13,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from api import create_app
-from monitor.activity import Activity
 from monitor.config import parse_config
-from monitor.daily import score_days
+from monitor.core.values import Activity, CameraKey, CameraStatus, Counts, Sample
+from monitor.scoring.daily import score_days
 from monitor.store import models
 from monitor.store.repo import camera_pks, record_sample, sync_config
-from monitor.types import CameraKey, CameraStatus, Counts, Sample
 from tests.fixtures.servers import SAMPLE_VIDEO
 from tests.helpers import config_dict, logged_in
 

@@ -19,7 +19,7 @@ from monitor.alerts.rules import AlertKey, AlertType, Condition, Severity
 from monitor.config import parse_config
 from monitor.store import make_engine, make_session_factory, migrate
 from monitor.store.repo import sync_config
-from monitor.users import Role, add_user
+from monitor.store.users import Role, add_user
 from tests.fixtures.api_server import ApiServer, api_server
 from tests.helpers import config_dict
 

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api import create_app
 from monitor.config import parse_config
+from monitor.core.values import CameraKey, CameraStatus, Sample
 from monitor.store import models
 from monitor.store.repo import camera_pks, record_sample, sync_config
-from monitor.types import CameraKey, CameraStatus, Sample
 from tests.helpers import config_dict, logged_in
 
 T0 = dt.datetime(2026, 11, 28, 2, 0, tzinfo=dt.UTC)

@@ -11,7 +11,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api import create_app
 from monitor.cli import main
-from monitor.users import Role, UnknownUser, add_user, login, revoke_sessions, set_active, set_password, user_for_token
+from monitor.store.users import (
+    Role,
+    UnknownUser,
+    add_user,
+    login,
+    revoke_sessions,
+    set_active,
+    set_password,
+    user_for_token,
+)
 from tests.helpers import logged_in
 
 NOW = dt.datetime(2026, 11, 28, 12, tzinfo=dt.UTC)

@@ -9,8 +9,8 @@ import numpy.typing as npt
 
 from detectors import Detections, Detector
 from monitor.config import CameraConfig
+from monitor.core.values import CameraKey
 from monitor.sources import FrameSource, SourceError
-from monitor.types import CameraKey
 
 NAMES = ("person", "truck", "dog")
 

@@ -4,9 +4,10 @@ import cv2
 import numpy as np
 import pytest
 
-from monitor.activity import Activity, Box, box_motion, change_map, compare, displaced, follow, sample_activity
 from monitor.config import Category, ScoringConfig
-from monitor.motion import STILL, CameraMotion, estimate_motion
+from monitor.core.values import Activity, Box
+from monitor.sampling.activity import box_motion, change_map, compare, displaced, follow, sample_activity
+from monitor.sampling.motion import STILL, CameraMotion, estimate_motion
 
 RULES = ScoringConfig()
 W, M, V = Category.worker, Category.machinery, Category.vehicle

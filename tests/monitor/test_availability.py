@@ -5,10 +5,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.availability import camera_availability, expected_samples, local_window
 from monitor.config import parse_config
+from monitor.core.values import CameraKey, CameraStatus, Counts, Sample
+from monitor.scoring.availability import camera_availability, expected_samples, local_window
 from monitor.store.repo import camera_pks, record_sample, sync_config
-from monitor.types import CameraKey, CameraStatus, Counts, Sample
 from tests.fixtures.servers import SAMPLE_VIDEO
 from tests.helpers import config_dict
 

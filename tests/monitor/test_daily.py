@@ -10,11 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config import parse_config
-from monitor.daily import score_days, work_expected
+from monitor.core.values import CameraKey, CameraStatus, Counts, Sample, StructureCandidate
+from monitor.sampling.structure import zone_crop
+from monitor.scoring.daily import score_days, work_expected
 from monitor.store import models
 from monitor.store.repo import camera_pks, record_sample, sync_config
-from monitor.structure import StructureCandidate, zone_crop
-from monitor.types import CameraKey, CameraStatus, Counts, Sample
 from tests.fixtures.servers import SAMPLE_VIDEO, SYNTHETIC_VIDEO
 from tests.helpers import config_dict
 

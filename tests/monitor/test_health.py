@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from monitor.config import HealthConfig
-from monitor.health import CameraState, changed_area, is_uniform, judge_picture, picture_status, signature
-from monitor.types import CameraStatus
+from monitor.core.values import CameraState, CameraStatus
+from monitor.sampling.picture import changed_area, is_uniform, judge_picture, picture_status, signature
 
 RULES = HealthConfig(frozen_after_samples=3)
 CLOCK = [(0.0, 0.0), (0.3, 0.0), (0.3, 0.1), (0.0, 0.1)]

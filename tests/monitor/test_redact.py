@@ -8,7 +8,7 @@ from urllib.parse import quote
 import pytest
 
 from monitor.config.camera import expand_url
-from monitor.redact import (
+from monitor.core.redact import (
     HIDDEN,
     RedactingFilter,
     add_secret,

@@ -15,15 +15,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api import create_app
 from detectors import CategoryMap
-from monitor.activity import Activity
 from monitor.config import AppConfig, Category, parse_config
-from monitor.retention import EVIDENCE_MARK, GB, clean_snapshots
-from monitor.runtime import build_runtime
-from monitor.scheduling import CRON_JOBS, SNAPSHOT_CLEANUP_JOB_ID, build_scheduler, clean_up_snapshots
-from monitor.snapshots import snapshot_relpath, write_jpeg
+from monitor.core.values import Activity, CameraKey, CameraStatus, Counts, Sample
+from monitor.sampling.snapshots import snapshot_relpath, write_jpeg
+from monitor.service.retention import EVIDENCE_MARK, GB, clean_snapshots
+from monitor.service.runtime import build_runtime
+from monitor.service.scheduling import CRON_JOBS, SNAPSHOT_CLEANUP_JOB_ID, build_scheduler, clean_up_snapshots
 from monitor.store import models
 from monitor.store.repo import camera_pks, record_sample, sync_config
-from monitor.types import CameraKey, CameraStatus, Counts, Sample
 from tests.fixtures.filesystems import fill, small_filesystem
 from tests.helpers import config_dict, logged_in
 from tests.monitor.fakes import NAMES, FakeDetector

@@ -8,9 +8,9 @@ import numpy as np
 
 from detectors import CategoryMap
 from monitor.config import Category, TilingConfig, parse_config
-from monitor.sampler import CameraSampler
+from monitor.core.values import CameraKey, CameraStatus, Counts
+from monitor.sampling.sampler import CameraSampler
 from monitor.sources import SourceOpenError
-from monitor.types import CameraKey, CameraStatus, Counts
 from tests.fixtures.servers import SAMPLE_VIDEO
 from tests.helpers import config_dict
 from tests.monitor.fakes import NAMES, FakeDetector, FakeSource, FakeSources

@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from detectors import CategoryMap
 from monitor.config import Category, parse_config
-from monitor.daily import days_to_catch_up, score_days
-from monitor.runtime import build_runtime
-from monitor.scheduling import (
+from monitor.core.values import CameraKey, CameraStatus, Counts, Sample
+from monitor.scoring.daily import days_to_catch_up, score_days
+from monitor.service.runtime import build_runtime
+from monitor.service.scheduling import (
     ALERT_WEBHOOK_JOB_ID,
     CATCH_UP_JOB_ID,
     DAILY_MISFIRE_GRACE_S,
@@ -26,7 +27,6 @@ from monitor.scheduling import (
 )
 from monitor.store.lease import acquire
 from monitor.store.repo import camera_pks, record_sample, sync_config
-from monitor.types import CameraKey, CameraStatus, Counts, Sample
 from tests.fixtures.servers import SAMPLE_VIDEO
 from tests.helpers import config_dict
 from tests.monitor.fakes import NAMES, FakeDetector

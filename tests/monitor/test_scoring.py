@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from monitor.config import ScoringConfig
-from monitor.scoring import DayInput, DayStatus, Observation, score_day
+from monitor.scoring.score import DayInput, DayStatus, Observation, score_day
 
 RULES = ScoringConfig()
 DAY = dt.date(2026, 11, 27)

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from monitor.structure import (
+from monitor.sampling.structure import (
     occluded_share,
     reference_quality,
     structure_change,

@@ -5,9 +5,9 @@ import threading
 import time
 
 from monitor.config import CameraConfig, parse_config
-from monitor.sampler import Grab
-from monitor.sweep import run_sweep
-from monitor.types import CameraKey, CameraStatus, Sample
+from monitor.core.values import CameraKey, CameraStatus, Sample
+from monitor.sampling.sampler import Grab
+from monitor.sampling.sweep import run_sweep
 from tests.fixtures.servers import SAMPLE_VIDEO
 from tests.helpers import config_dict
 

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from monitor.config import parse_config
+from monitor.core.values import CameraKey, CameraStatus, Counts, Sample
 from monitor.store import make_engine, make_session_factory, migrate, models
 from monitor.store.repo import sync_config
-from monitor.types import CameraKey, CameraStatus, Counts, Sample
-from monitor.writer import SampleWriter
+from monitor.store.writer import SampleWriter
 from tests.fixtures.servers import SAMPLE_VIDEO, block_database, postgres_database
 from tests.helpers import config_dict
 
@@ -59,7 +59,7 @@ def test_samples_taken_while_the_database_is_down_are_written_when_it_returns(pg
 def test_a_sweep_that_starts_while_the_database_is_down_samples_and_stores_later(pg: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from detectors import CategoryMap
     from monitor.config import Category
-    from monitor.runtime import LocalSweeper, build_runtime
+    from monitor.service.runtime import LocalSweeper, build_runtime
     from tests.monitor.fakes import NAMES, FakeDetector
 
     data = config_dict([str(SAMPLE_VIDEO)] * 2)
@@ -88,9 +88,8 @@ def test_held_samples_keep_only_what_the_database_would_keep_and_the_newest_memo
     only; written: the stored memory is the newest sample's, whatever the order of writing."""
     import numpy as np
 
-    from monitor.health import CameraState
+    from monitor.core.values import CameraState, StructureCandidate
     from monitor.store.repo import load_states
-    from monitor.structure import StructureCandidate
 
     engine = make_engine(pg)
     migrate(engine)

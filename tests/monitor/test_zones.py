@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from detectors import Detections
-from monitor.zones import in_zone, points_in_polygon
+from monitor.sampling.zones import in_zone, points_in_polygon
 
 SQUARE = [(0.25, 0.25), (0.75, 0.25), (0.75, 0.75), (0.25, 0.75)]
 L_SHAPE = [(0, 0), (1, 0), (1, 0.5), (0.5, 0.5), (0.5, 1), (0, 1)]

@@ -12,12 +12,12 @@ from sqlalchemy import func, select
 
 from detectors import CategoryMap
 from monitor.config import AppConfig, Category, parse_config
+from monitor.core.values import CameraKey, CameraStatus
 from monitor.distributed.app import SweepTask
 from monitor.distributed.worker import StoreUnavailable, WorkerContext, WorkerStartError
 from monitor.store import make_engine, make_session_factory, migrate, models
 from monitor.store.repo import sync_config
-from monitor.types import CameraKey, CameraStatus
-from monitor.writer import SampleWriter
+from monitor.store.writer import SampleWriter
 from tests.fixtures import videos
 from tests.fixtures.servers import SAMPLE_VIDEO
 from tests.helpers import config_dict

@@ -17,8 +17,8 @@ from typing import Any, ClassVar
 from sqlalchemy import select
 
 from monitor.config import parse_config
-from monitor.daily import score_days
 from monitor.export.outbox import Deliverer, backoff, enqueue_day, resend
+from monitor.scoring.daily import score_days
 from monitor.store import make_engine, make_session_factory, migrate, models
 from monitor.store.repo import sync_config
 from tests.fixtures.servers import SAMPLE_VIDEO, free_port

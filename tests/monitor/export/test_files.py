@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api import create_app
 from monitor.config import AppConfig, parse_config
-from monitor.daily import score_days
+from monitor.core.values import CameraKey, CameraStatus, Counts, Sample
 from monitor.export.job import days_to_export, export_day
+from monitor.scoring.daily import score_days
 from monitor.store import models
 from monitor.store.repo import camera_pks, record_sample, sync_config
-from monitor.types import CameraKey, CameraStatus, Counts, Sample
 from tests.fixtures.servers import SAMPLE_VIDEO
 from tests.helpers import config_dict, logged_in
 
@@ -39,7 +39,7 @@ def _config(tmp_path: Path) -> AppConfig:
 
 def _seed(session: Session, config: AppConfig) -> None:
     """site1 busy all day, site2 idle all day, site3 camera down after two hours, site4 signed (not started)."""
-    from monitor.activity import Activity
+    from monitor.core.values import Activity
 
     sync_config(session, config)
     pks = camera_pks(session)

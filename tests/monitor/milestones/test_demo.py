@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from monitor.config import Batch, Milestone, parse_config
-from monitor.demo import demo_config
 from monitor.milestones.rates import milestone_state
+from monitor.service.demo import demo_config
 from tests.fixtures.servers import SAMPLE_VIDEO
 
 TODAY = dt.date(2026, 11, 29)

@@ -10,17 +10,16 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.activity import Activity
 from monitor.alerts.engine import evaluate
 from monitor.config import AppConfig, Batch, Milestone, parse_config
-from monitor.daily import score_days
+from monitor.core.values import Activity, CameraKey, CameraStatus, Counts, Sample
 from monitor.milestones.periods import batch_on, periods_of
 from monitor.milestones.rates import ALL, start_rates
 from monitor.milestones.starts import ProposalError, confirm_start, propose_starts, reject_start
 from monitor.milestones.store import changes_of, set_date, site_dates, sync_milestones
+from monitor.scoring.daily import score_days
 from monitor.store import models
 from monitor.store.repo import camera_pks, record_samples, sync_config
-from monitor.types import CameraKey, CameraStatus, Counts, Sample
 from tests.helpers import config_dict
 
 TZ_OFFSET = dt.timedelta(hours=8)  # Asia/Shanghai

@@ -14,9 +14,9 @@ import cv2
 import numpy as np
 import pytest
 
+from monitor.core.values import CameraStatus
 from monitor.sources import SourceError
 from monitor.sources.http_source import HttpSource
-from monitor.types import CameraStatus
 from tests.fixtures.servers import free_port
 from tests.monitor.fakes import textured
 

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from monitor.core.values import CameraStatus
 from monitor.sources import SourceError
 from monitor.sources.av_stream import StreamSnapshotSource
 from monitor.sources.persistent import PersistentStreamSource
 from monitor.sources.video_file import VideoFileSource
-from monitor.types import CameraStatus
 from tests.fixtures import videos
 from tests.fixtures.servers import SAMPLE_VIDEO, RtspServer, free_port, rtsp_server, wait_for
 

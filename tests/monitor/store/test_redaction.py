@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.cli import main
 from monitor.config import parse_config
+from monitor.core.values import CameraKey, CameraStatus, Sample
 from monitor.store import make_engine, make_session_factory, migrate, models
 from monitor.store.redaction import redact_stored
 from monitor.store.repo import camera_pks, record_sample, sync_config
-from monitor.types import CameraKey, CameraStatus, Sample
 from tests.helpers import config_dict, write_config
 
 T0 = dt.datetime(2026, 11, 28, 2, 0, tzinfo=dt.UTC)

@@ -9,9 +9,9 @@ from sqlalchemy import Engine, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config import parse_config
+from monitor.core.values import CameraKey, CameraStatus, Counts, Sample
 from monitor.store import models
 from monitor.store.repo import camera_pks, record_sample, sync_config
-from monitor.types import CameraKey, CameraStatus, Counts, Sample
 from tests.fixtures.servers import SAMPLE_VIDEO
 from tests.helpers import config_dict
 

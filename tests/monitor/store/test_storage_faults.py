@@ -18,12 +18,12 @@ from sqlalchemy import create_engine, select, text
 from api import create_app
 from detectors import CategoryMap
 from monitor.config import Category, parse_config
-from monitor.runtime import LocalSweeper, Runtime, build_runtime
-from monitor.scheduling import SWEEP_JOB_ID, Leadership, build_scheduler
+from monitor.core.values import CameraKey, CameraStatus, Counts, Sample
+from monitor.service.runtime import LocalSweeper, Runtime, build_runtime
+from monitor.service.scheduling import SWEEP_JOB_ID, Leadership, build_scheduler
 from monitor.store import models
 from monitor.store.faults import FAULT_TEXT, StorageFault
-from monitor.types import CameraKey, CameraStatus, Counts, Sample
-from monitor.writer import SampleWriter
+from monitor.store.writer import SampleWriter
 from tests.fixtures.filesystems import fill, remount, small_filesystem
 from tests.fixtures.servers import PG_ADMIN_URL, postgres_database
 from tests.helpers import config_dict, logged_in

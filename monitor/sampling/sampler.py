@@ -15,17 +15,17 @@ import numpy.typing as npt
 
 from detectors import CategoryMap, Detections, Detector, DetectorError
 from detectors.tiling import TiledDetector, Tiling
-from monitor.activity import Activity, Box, compare, view_change_reason
-from monitor.clock import Clock, utc_now
 from monitor.config import CameraConfig, Category, HealthConfig, SamplingConfig, ScoringConfig, TilingConfig
-from monitor.health import CameraMemory, CameraState, Signature, is_uniform, judge_picture, signature
-from monitor.redact import redact_text
-from monitor.snapshots import annotate, snapshot_relpath, write_jpeg
+from monitor.core.clock import Clock, utc_now
+from monitor.core.redact import redact_text
+from monitor.core.values import Activity, Box, CameraKey, CameraState, CameraStatus, Counts, Sample, StructureCandidate
+from monitor.sampling.activity import compare, view_change_reason
+from monitor.sampling.picture import CameraMemory, Signature, is_uniform, judge_picture, signature
+from monitor.sampling.snapshots import annotate, snapshot_relpath, write_jpeg
+from monitor.sampling.structure import occluded_share, reference_quality, zone_crop
+from monitor.sampling.zones import in_zone
 from monitor.sources import SourceError
 from monitor.sources.base import Sources
-from monitor.structure import StructureCandidate, occluded_share, reference_quality, zone_crop
-from monitor.types import CameraKey, CameraStatus, Counts, Sample
-from monitor.zones import in_zone
 
 log = logging.getLogger(__name__)
 STALE_AFTER_S = 1800  # a camera's memory older than this (and 3 intervals) is not compared with

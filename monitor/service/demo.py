@@ -98,7 +98,7 @@ def demo_config(shared: Path, interval_seconds: int = 20, today: dt.date | None 
     dates count from ``today`` (default: the local date)."""
     today = today or dt.date.today()
     videos = shared.resolve() / "videos"
-    model = Path(__file__).resolve().parents[1] / "models" / "sitemon-construction-yolov8n_openvino_model"
+    model = Path(__file__).resolve().parents[2] / "models" / "sitemon-construction-yolov8n_openvino_model"
     sites = []
     for sid, name, district, batch, unit, investment, video, n_cameras in _SITES:
         cameras: list[dict[str, Any]] = []

@@ -16,20 +16,20 @@ from detectors import CategoryMap, Detector, ModelLoadError
 from detectors.ultralytics_backend import UltralyticsDetector
 from monitor.alerts.engine import AlertService, build_sinks
 from monitor.alerts.sinks import Dispatcher, Sink
-from monitor.clock import Clock, slot_start, utc_now
 from monitor.config import AppConfig, CameraConfig, ConfigError, FieldError, SamplingConfig, SiteConfig
 from monitor.config.settings import camera_deadline
-from monitor.health import CameraMemory
-from monitor.memory import release_freed_memory
-from monitor.retention import SnapshotCleanup
-from monitor.sampler import CameraSampler
+from monitor.core.clock import Clock, slot_start, utc_now
+from monitor.core.memory import release_freed_memory
+from monitor.core.values import CameraKey
+from monitor.sampling.picture import CameraMemory
+from monitor.sampling.sampler import CameraSampler
+from monitor.sampling.sweep import SweepResult, run_sweep
+from monitor.service.retention import SnapshotCleanup
 from monitor.sources import SourceProvider
 from monitor.store import make_engine, make_session_factory, migrate
 from monitor.store.faults import StorageHealth
 from monitor.store.repo import load_states, sampled_in_slot, sync_config
-from monitor.sweep import SweepResult, run_sweep
-from monitor.types import CameraKey
-from monitor.writer import SampleWriter
+from monitor.store.writer import SampleWriter
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +135,7 @@ class Runtime:
     def _score_today(self, site_ids: set[str]) -> None:
         """Today's running score of the sites this sweep touched, for the dashboard; the evening job
         replaces it with the day's final score of every site."""
-        from monitor.daily import score_days
+        from monitor.scoring.daily import score_days
 
         today = self.clock().astimezone(self.config.tz).date()
         try:

@@ -2,7 +2,7 @@
 
 Each rule was decided on the labelled scenario suite (tests/fixtures/scenarios.py, docs/scoring.md):
 
-1. The camera's own movement is undone first (`monitor.motion`): sway and drift are not activity. A
+1. The camera's own movement is undone first (`monitor.sampling.motion`): sway and drift are not activity. A
    movement beyond sway (``view_change_shift``, ``view_change_turn``) is a new view: reported, no activity.
 2. Pixels are compared after *local* photometric normalisation (each pixel against the mean and spread of
    its neighbourhood), so light that changes over large areas -- a cloud shadow, dusk, exposure, the IR
@@ -24,14 +24,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import cv2
 import numpy as np
 import numpy.typing as npt
 
 from monitor.config import Category, ScoringConfig
-from monitor.motion import CameraMotion, align, estimate_motion
+from monitor.core.values import Activity, Box
+from monitor.sampling.motion import CameraMotion, align, estimate_motion
 
 NORMALISED_CHANGE = 0.8  # in units of the neighbourhood's own spread; below this a pixel did not change
 LOCAL_SIGMA = 5.0  # pixels of the signature: the neighbourhood of the local normalisation
@@ -42,37 +42,6 @@ _SPECKLE = np.ones((2, 2), np.uint8)
 
 Grey = npt.NDArray[np.uint8]
 Mask = npt.NDArray[np.bool_]
-
-
-@dataclass(frozen=True)
-class Box:
-    """A counted detection, in normalised image coordinates (0..1)."""
-
-    category: Category
-    x1: float
-    y1: float
-    x2: float
-    y2: float
-
-
-@dataclass(frozen=True)
-class Activity:
-    moving_workers: int = 0
-    working_machines: int = 0
-    moving_vehicles: int = 0
-    motion: float = 0.0
-    """Share of the unmasked picture that changed since the previous sample (after compensation); measured
-    only when something was detected."""
-    level: float = 0.0
-    """0..1: how much construction activity this sample shows."""
-    camera_shift: float = 0.0
-    """The camera's own movement since the previous sample, as a share of the picture's width."""
-    camera_turn: float = 0.0
-    """The camera's own rotation since the previous sample, in degrees."""
-    view_changed: bool = False
-    """The camera moved beyond sway: a new view, nothing compared."""
-    global_change: bool = False
-    """Most of the picture changed at once (light, weather): nothing local could be told."""
 
 
 def local_normalise(grey: Grey) -> npt.NDArray[np.float32]:

@@ -6,7 +6,6 @@ signature per camera.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import threading
 from collections.abc import Sequence
@@ -16,9 +15,8 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from monitor.activity import Box
 from monitor.config import HealthConfig
-from monitor.types import CameraKey, CameraStatus
+from monitor.core.values import CameraKey, CameraState, CameraStatus
 
 SIGNATURE_SIZE = (320, 180)  # width, height: cheap, yet a distant worker still covers a hundred pixels
 TEXTURE_SIZE = (160, 90)  # single pixels (not averages) of the picture: they carry the sensor's noise
@@ -100,18 +98,6 @@ def picture_status(unchanged_in_a_row: int, uniform: bool, rules: HealthConfig) 
     if unchanged_in_a_row + 1 >= rules.frozen_after_samples:
         return CameraStatus.frozen
     return CameraStatus.online
-
-
-@dataclass(frozen=True, eq=False)
-class CameraState:
-    """What sampling remembers of a camera between samples (kept in the database across restarts)."""
-
-    grey: Grey
-    unchanged: int
-    machines: tuple[Box, ...]
-    texture: Grey | None = None
-    at: dt.datetime | None = None
-    """The slot of the sample that left this memory."""
 
 
 def judge_picture(

@@ -22,14 +22,14 @@ import numpy.typing as npt
 from pydantic import SecretStr
 
 from detectors import CategoryMap, Detector
-from monitor.availability import expected_samples, local_window
 from monitor.config import AppConfig, CameraConfig, SiteConfig
-from monitor.daily import work_expected, working_day
-from monitor.health import CameraMemory
-from monitor.sampler import CameraSampler
-from monitor.scoring import DayInput, DayScore, Observation, score_day
+from monitor.core.values import CameraKey, Sample
+from monitor.sampling.picture import CameraMemory
+from monitor.sampling.sampler import CameraSampler
+from monitor.scoring.availability import expected_samples, local_window
+from monitor.scoring.daily import work_expected, working_day
+from monitor.scoring.score import DayInput, DayScore, Observation, score_day
 from monitor.sources.base import FrameSource
-from monitor.types import CameraKey, Sample
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"}
 REPLAY_SITE = "replay"

@@ -7,7 +7,6 @@ brightness and contrast of a picture, not where its edges are. Pure functions.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -17,14 +16,6 @@ PolygonPoints = Sequence[tuple[float, float]]
 REF_WIDTH = 320
 EDGE_LEVEL = 0.35  # share of the zone's 95th-percentile gradient above which a pixel is an edge
 DAYLIGHT = (45.0, 215.0)  # mean grey level of a usable (not night, not blown out) zone
-
-
-@dataclass(frozen=True, eq=False)
-class StructureCandidate:
-    """One sample's picture of the structure zone and how good a reference it would make."""
-
-    grey: npt.NDArray[np.uint8]
-    quality: float
 
 
 def zone_crop(image: npt.NDArray[np.uint8], zone: PolygonPoints) -> npt.NDArray[np.uint8]:

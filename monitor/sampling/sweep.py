@@ -15,8 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from monitor.config import CameraConfig, SiteConfig
-from monitor.sampler import Grab
-from monitor.types import CameraKey, CameraStatus, Sample
+from monitor.core.values import CameraKey, CameraStatus, Sample
+from monitor.sampling.sampler import Grab
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ import numpy.typing as npt
 
 from detectors.base import Detections
 from monitor.config import CameraConfig, Category
-from monitor.types import CameraKey
+from monitor.core.values import CameraKey
 
 COLOURS: dict[Category, tuple[int, int, int]] = {
     Category.worker: (0, 200, 255),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from monitor.redact import RedactingFilter
+from monitor.core.redact import RedactingFilter
 
 
 def setup_logging(level: str = "INFO") -> None:

@@ -11,9 +11,9 @@ from collections import deque
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from monitor.core.values import CameraKey, Sample
 from monitor.store import repo
 from monitor.store.faults import StorageHealth, fault_of
-from monitor.types import CameraKey, Sample
 
 log = logging.getLogger(__name__)
 

@@ -9,13 +9,13 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from monitor.availability import expected_samples, local_window
 from monitor.config import AppConfig, Batch, SiteConfig
 from monitor.milestones.periods import batch_on
-from monitor.scoring import DayInput, DayScore, Observation, score_day
+from monitor.sampling.structure import structure_change, zone_mask
+from monitor.scoring.availability import expected_samples, local_window
+from monitor.scoring.score import DayInput, DayScore, Observation, score_day
 from monitor.store import models
 from monitor.store.repo import decode_png
-from monitor.structure import structure_change, zone_mask
 
 log = logging.getLogger(__name__)
 

@@ -13,12 +13,12 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from monitor.daily import days_to_catch_up, score_days
 from monitor.export.job import days_to_export, export_day
 from monitor.export.outbox import Deliverer
 from monitor.milestones.starts import propose_starts
-from monitor.retention import clean_snapshots
-from monitor.runtime import Runtime
+from monitor.scoring.daily import days_to_catch_up, score_days
+from monitor.service.retention import clean_snapshots
+from monitor.service.runtime import Runtime
 from monitor.store import models
 from monitor.store.faults import StorageFault, fault_of
 from monitor.store.lease import acquire, holder_id, release

@@ -1,0 +1,1 @@
+"""What every stage shares: the values passed between stages, the clock and calendar, redaction, logging."""

@@ -1,0 +1,128 @@
+"""Values passed between pipeline stages: frozen, in one place, importing nothing of sitemon."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+import numpy.typing as npt
+
+Grey = npt.NDArray[np.uint8]
+
+
+class CameraStatus(StrEnum):
+    online = "online"
+    offline = "offline"  # refused, timed out, unknown host
+    unauthorized = "unauthorized"  # 401
+    not_found = "not_found"  # 404 / unknown mount
+    stream_error = "stream_error"  # opened, but no decodable frame
+    frozen = "frozen"
+    black = "black"
+    unknown = "unknown"
+
+
+@dataclass(frozen=True)
+class CameraKey:
+    site_id: str
+    camera_id: str
+
+    def __str__(self) -> str:
+        return f"{self.site_id}/{self.camera_id}"
+
+
+@dataclass(frozen=True, eq=False)
+class Frame:
+    camera: CameraKey
+    image: npt.NDArray[np.uint8]
+    captured_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Counts:
+    workers: int = 0
+    machinery: int = 0
+    vehicles: int = 0
+
+
+class Category(StrEnum):
+    worker = "worker"
+    machinery = "machinery"
+    vehicle = "vehicle"
+    ignored = "ignored"
+
+
+@dataclass(frozen=True)
+class Box:
+    """A counted detection, in normalised image coordinates (0..1)."""
+
+    category: Category
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+
+
+@dataclass(frozen=True)
+class Activity:
+    moving_workers: int = 0
+    working_machines: int = 0
+    moving_vehicles: int = 0
+    motion: float = 0.0
+    """Share of the unmasked picture that changed since the previous sample (after compensation); measured
+    only when something was detected."""
+    level: float = 0.0
+    """0..1: how much construction activity this sample shows."""
+    camera_shift: float = 0.0
+    """The camera's own movement since the previous sample, as a share of the picture's width."""
+    camera_turn: float = 0.0
+    """The camera's own rotation since the previous sample, in degrees."""
+    view_changed: bool = False
+    """The camera moved beyond sway: a new view, nothing compared."""
+    global_change: bool = False
+    """Most of the picture changed at once (light, weather): nothing local could be told."""
+
+
+@dataclass(frozen=True, eq=False)
+class CameraState:
+    """What sampling remembers of a camera between samples (kept in the database across restarts)."""
+
+    grey: Grey
+    unchanged: int
+    machines: tuple[Box, ...]
+    texture: Grey | None = None
+    at: dt.datetime | None = None
+    """The slot of the sample that left this memory."""
+
+
+@dataclass(frozen=True, eq=False)
+class StructureCandidate:
+    """One sample's picture of the structure zone and how good a reference it would make."""
+
+    grey: npt.NDArray[np.uint8]
+    quality: float
+
+
+@dataclass(frozen=True)
+class Sample:
+    """What one camera showed in one sampling slot, or why it showed nothing."""
+
+    camera: CameraKey
+    slot_at: dt.datetime
+    captured_at: dt.datetime
+    status: CameraStatus
+    reason: str = ""
+    counts: Counts | None = None
+    detections: int = 0
+    snapshot_path: str | None = None
+    detect_ms: float | None = None
+    activity: Activity | None = None
+    state: CameraState | None = None
+    """The camera's memory after this sample, stored with it so a restart goes on where it stopped."""
+    structure: tuple[dt.date, StructureCandidate] | None = None
+    """This sample's picture of the structure zone, kept if it is the day's best reference so far."""
+
+    @property
+    def ok(self) -> bool:
+        return self.status is CameraStatus.online

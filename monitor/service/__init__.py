@@ -1,0 +1,1 @@
+"""Running a deployment: the runtime, the scheduled jobs, retention, the demo and offline replay."""
