@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from monitor.service.runtime import load_detector  # noqa: E402
+from monitor.execution.local import load_detector  # noqa: E402
 from tests.fixtures import scenarios  # noqa: E402
 
 

@@ -22,6 +22,7 @@ from monitor.alerts.lifecycle import AlertEvent
 from monitor.alerts.sinks import Dispatcher, MqttSink, Sink
 from monitor.config import Category, parse_config
 from monitor.config.settings import MqttConfig
+from monitor.service.jobs import sweep_cycle
 from monitor.service.runtime import Runtime, build_runtime
 from monitor.store import models
 from tests.fixtures import videos
@@ -83,7 +84,7 @@ def _runtime(
 
 
 def _step(runtime: Runtime, clock: Clock, minutes: int = 5) -> None:
-    runtime.sweep()
+    sweep_cycle(runtime)
     runtime.alerts.dispatcher.drain()  # type: ignore[union-attr]
     clock.now += dt.timedelta(minutes=minutes)
 

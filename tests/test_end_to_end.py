@@ -13,7 +13,8 @@ from sqlalchemy import select
 from api import create_app
 from detectors import CategoryMap, Detector
 from monitor.config import AppConfig, parse_config
-from monitor.service.runtime import build_runtime, load_detector
+from monitor.execution.local import load_detector
+from monitor.service.runtime import build_runtime
 from monitor.store import models
 from tests.fixtures.servers import RtspServer, free_port, wait_for
 from tests.helpers import config_dict, logged_in

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from monitor.config import AppConfig
+from monitor.execution.local import load_detector
 from monitor.service.replay import ReplayResult
-from monitor.service.runtime import load_detector
 from tests.fixtures import scenarios
 from tests.fixtures.scenarios import SCENARIOS, Scenario
 

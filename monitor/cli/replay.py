@@ -111,7 +111,7 @@ def print_table(result: ReplayResult, config: AppConfig) -> None:
 def cmd_replay(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from monitor.service.runtime import load_detector
+    from monitor.execution.local import load_detector
 
     # The table says each sample's status and reason: the per-sample log lines would only repeat it.
     for name in ("monitor.sampling.sampler", "ultralytics"):

@@ -118,7 +118,7 @@ def _config_or_none(path: str) -> AppConfig | None:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     """A Celery worker for `execution.mode: celery`: takes cameras from the broker, stores samples."""
-    from monitor.distributed.worker import WorkerStartError, run_worker
+    from monitor.execution.worker import WorkerStartError, run_worker
 
     config = _config_or_none(args.config)
     if config is None:
@@ -142,7 +142,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 def cmd_workers(args: argparse.Namespace) -> int:
     """The broker, the tasks waiting, the workers that answer; exit 1 when no worker would sample."""
-    from monitor.distributed.status import cluster_status
+    from monitor.execution.status import cluster_status
 
     config = _config_or_none(args.config)
     if config is None:
@@ -197,6 +197,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
+    from monitor.service.jobs import sweep_cycle
     from monitor.service.runtime import build_runtime
 
     try:
@@ -205,7 +206,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         log.error("%s", exc)
         return 2
     try:
-        result = runtime.sweep()
+        result = sweep_cycle(runtime)
     finally:
         runtime.close()
     for s in result.samples:

@@ -2,100 +2,31 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from detectors import CategoryMap, Detector, ModelLoadError
-from detectors.ultralytics_backend import UltralyticsDetector
+from detectors import CategoryMap, Detector
 from monitor.alerts.engine import AlertService, build_sinks
 from monitor.alerts.sinks import Dispatcher, Sink
-from monitor.config import AppConfig, CameraConfig, ConfigError, FieldError, SamplingConfig, SiteConfig
-from monitor.config.settings import camera_deadline
+from monitor.config import AppConfig
 from monitor.core.clock import Clock, slot_start, utc_now
-from monitor.core.memory import release_freed_memory
 from monitor.core.values import CameraKey
+from monitor.execution.local import Sweeper, load_detector, local_sweeper
+from monitor.execution.queueing import CelerySweeper
 from monitor.sampling.picture import CameraMemory
-from monitor.sampling.sampler import CameraSampler
-from monitor.sampling.sweep import SweepResult, run_sweep
+from monitor.sampling.sweep import SweepResult
+from monitor.scoring.daily import score_days
 from monitor.service.retention import SnapshotCleanup
-from monitor.sources import SourceProvider
 from monitor.store import make_engine, make_session_factory, migrate
 from monitor.store.faults import StorageHealth
 from monitor.store.repo import load_states, sampled_in_slot, sync_config
-from monitor.store.writer import SampleWriter
 
 log = logging.getLogger(__name__)
-
-
-class Sweeper(Protocol):
-    """Samples a list of cameras for one slot and stores the samples: here, or on Celery workers."""
-
-    def run(self, targets: list[tuple[SiteConfig, CameraConfig]], slot: dt.datetime) -> SweepResult: ...
-
-    def close(self) -> None: ...
-
-
-@dataclass
-class LocalSweeper:
-    """Every camera sampled by this process: grab threads, batched detection, one writer."""
-
-    sampling: SamplingConfig
-    sampler: CameraSampler
-    writer: SampleWriter
-    sources: SourceProvider
-    clock: Clock = utc_now
-
-    def run(self, targets: list[tuple[SiteConfig, CameraConfig]], slot: dt.datetime) -> SweepResult:
-        result = run_sweep(
-            targets,
-            self.sampler.grab,
-            self.sampler.analyse,
-            self.writer.write_many,
-            slot,
-            max_workers=self.sampling.max_workers,
-            deadline_s=camera_deadline(self.sampling),
-            batch_size=self.sampling.detect_batch,
-            now=self.clock,
-        )
-        self.writer.flush()
-        release_freed_memory()
-        return result
-
-    def close(self) -> None:
-        self.sources.close()
-        self.writer.flush()
-
-
-def local_sweeper(
-    config: AppConfig,
-    sessions: sessionmaker[Session],
-    detector: tuple[Detector, CategoryMap],
-    clock: Clock = utc_now,
-    memory: CameraMemory | None = None,
-    storage: StorageHealth | None = None,
-) -> LocalSweeper:
-    sources = SourceProvider(config.sampling, clock)
-    sampler = CameraSampler(
-        detector[0],
-        detector[1],
-        config.sampling,
-        config.health,
-        Path(config.sampling.snapshot_dir).resolve(),
-        sources,
-        clock=clock,
-        scoring=config.scoring,
-        memory=memory,
-        tz=config.tz,
-    )
-    writer = SampleWriter(sessions, config.sampling.max_held_samples, storage)
-    return LocalSweeper(config.sampling, sampler, writer, sources, clock)
 
 
 @dataclass
@@ -108,6 +39,7 @@ class Runtime:
     clock: Clock
     alerts: AlertService | None = None
     last_sweep_seconds: float | None = None
+    last_sweep: SweepResult | None = None
     storage: StorageHealth = field(default_factory=StorageHealth)
     """Whether the database takes writes, as the writer and the lease last found it."""
     snapshot_cleanup: SnapshotCleanup = field(default_factory=SnapshotCleanup)
@@ -126,17 +58,17 @@ class Runtime:
             log.info("%d camera(s) already sampled in slot %s (restart); not again", len(done), slot.isoformat())
         targets = [(site, cam) for site, cam in self.config.cameras() if CameraKey(site.id, cam.id) not in done]
         result = self.sweeper.run(targets, slot)
+        self.last_sweep = result
         self.last_sweep_seconds = result.duration_s
-        self._score_today({s.camera.site_id for s in result.samples} | {k.site_id for k in result.missing})
-        if self.alerts is not None:
-            self.alerts.run(self.clock())
         return result
 
-    def _score_today(self, site_ids: set[str]) -> None:
-        """Today's running score of the sites this sweep touched, for the dashboard; the evening job
+    def score_running(self) -> None:
+        """Today's running score of the sites the last sweep touched, for the dashboard; the evening job
         replaces it with the day's final score of every site."""
-        from monitor.scoring.daily import score_days
-
+        result = self.last_sweep
+        if result is None:
+            return
+        site_ids = {s.camera.site_id for s in result.samples} | {k.site_id for k in result.missing}
         today = self.clock().astimezone(self.config.tz).date()
         try:
             with self.sessions() as session:
@@ -144,24 +76,16 @@ class Runtime:
         except SQLAlchemyError as exc:
             log.warning("running score not updated: %s", type(exc).__name__)
 
+    def evaluate_alerts(self) -> None:
+        """The alert rules over the latest samples and scores (after the running score)."""
+        if self.alerts is not None:
+            self.alerts.run(self.clock())
+
     def close(self) -> None:
         if self.alerts is not None:
             self.alerts.close()
         self.sweeper.close()
         self.engine.dispose()
-
-
-def load_detector(config: AppConfig, source: str = "config") -> tuple[Detector, CategoryMap]:
-    """Load the model once and fit the category mapping to it; errors name the field."""
-    cfg = config.detector
-    try:
-        detector = UltralyticsDetector(cfg.model, cfg.image_size, cfg.confidence, cfg.iou, cfg.device)
-        category_map = CategoryMap.build(cfg.categories, detector.class_names)
-    except ModelLoadError as exc:
-        field = "detector.categories" if "categories" in str(exc) else "detector.model"
-        raise ConfigError(source, [FieldError(field, str(exc))]) from None
-    detector.warm_up()
-    return detector, category_map
 
 
 def build_runtime(
@@ -193,8 +117,6 @@ def build_runtime(
     storage = StorageHealth(clock)
     sweeper: Sweeper
     if detector_ is None:
-        from monitor.distributed.dispatch import CelerySweeper
-
         sweeper = CelerySweeper(config, sessions, clock)
     else:
         sweeper = local_sweeper(config, sessions, detector_, clock, memory, storage)

@@ -18,9 +18,11 @@ from detectors import CategoryMap
 from monitor.config import AppConfig, Category, parse_config
 from monitor.core.values import Activity, CameraKey, CameraStatus, Counts, Sample
 from monitor.sampling.snapshots import snapshot_relpath, write_jpeg
+from monitor.service.jobs import SNAPSHOT_CLEANUP_JOB_ID, clean_up_snapshots
+from monitor.service.leadership import CRON_JOBS
 from monitor.service.retention import EVIDENCE_MARK, GB, clean_snapshots
 from monitor.service.runtime import build_runtime
-from monitor.service.scheduling import CRON_JOBS, SNAPSHOT_CLEANUP_JOB_ID, build_scheduler, clean_up_snapshots
+from monitor.service.scheduling import build_scheduler
 from monitor.store import models
 from monitor.store.repo import camera_pks, record_sample, sync_config
 from tests.fixtures.filesystems import fill, small_filesystem

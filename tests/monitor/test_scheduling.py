@@ -3,28 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from pathlib import Path
 from typing import Any
 
+from apscheduler.events import EVENT_JOB_SUBMITTED
 from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from detectors import CategoryMap
 from monitor.config import Category, parse_config
 from monitor.core.values import CameraKey, CameraStatus, Counts, Sample
 from monitor.scoring.daily import days_to_catch_up, score_days
-from monitor.service.runtime import build_runtime
-from monitor.service.scheduling import (
+from monitor.service.jobs import (
+    ALERT_RULES_JOB_ID,
     ALERT_WEBHOOK_JOB_ID,
     CATCH_UP_JOB_ID,
-    DAILY_MISFIRE_GRACE_S,
     DAILY_SCORE_JOB_ID,
-    LEASE_TTL,
-    LED_JOBS,
+    RUNNING_SCORE_JOB_ID,
     SWEEP_JOB_ID,
-    Leadership,
-    build_scheduler,
 )
+from monitor.service.leadership import DAILY_MISFIRE_GRACE_S, LEASE_TTL, LED_JOBS, Leadership
+from monitor.service.runtime import build_runtime
+from monitor.service.scheduling import build_jobs, build_scheduler
+from monitor.store import models
 from monitor.store.lease import acquire
 from monitor.store.repo import camera_pks, record_sample, sync_config
 from tests.fixtures.servers import SAMPLE_VIDEO
@@ -132,3 +135,42 @@ def test_when_the_database_takes_writes_again_missed_days_are_looked_for(tmp_pat
         assert scheduler.get_job(CATCH_UP_JOB_ID) is None  # only on a recovery
     finally:
         runtime.close()
+
+
+def test_after_each_sweep_the_running_score_then_the_alert_rules_run_as_jobs_of_their_own(tmp_path: Path) -> None:
+    """Given a deployment's scheduler, when the sweep job runs, then the running score and the alert rules
+    follow as their own jobs, in that order, each once; a failing running score does not hold back the rules."""
+    runtime = _runtime(tmp_path)
+    ran: list[str] = []
+    done = threading.Event()
+    real_score = runtime.score_running
+
+    def score() -> None:
+        ran.append(RUNNING_SCORE_JOB_ID)
+        real_score()
+        raise RuntimeError("the running score failed")  # the rules must still run
+
+    def rules() -> None:
+        ran.append(ALERT_RULES_JOB_ID)
+        done.set()
+
+    runtime.score_running = score  # type: ignore[method-assign]
+    runtime.evaluate_alerts = rules  # type: ignore[method-assign]
+    jobs = build_jobs(runtime, start_now=False)
+    seen: list[str] = []
+    jobs.scheduler.add_listener(lambda event: seen.append(event.job_id), EVENT_JOB_SUBMITTED)
+    for job in jobs.scheduler.get_jobs():
+        if job.id != SWEEP_JOB_ID:
+            job.pause()
+    jobs.scheduler.modify_job(SWEEP_JOB_ID, next_run_time=dt.datetime.now(dt.UTC))
+    jobs.start()
+    try:
+        assert done.wait(30), ran
+        assert runtime.last_sweep is not None and runtime.last_sweep.samples
+    finally:
+        jobs.stop()
+    assert ran == [RUNNING_SCORE_JOB_ID, ALERT_RULES_JOB_ID]
+    assert seen[:3] == [SWEEP_JOB_ID, RUNNING_SCORE_JOB_ID, ALERT_RULES_JOB_ID]
+    with runtime.sessions() as session:  # the real running score ran before the failure was raised
+        assert session.scalars(select(models.DailyScore)).first() is not None
+    runtime.close()

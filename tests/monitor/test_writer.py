@@ -59,7 +59,8 @@ def test_samples_taken_while_the_database_is_down_are_written_when_it_returns(pg
 def test_a_sweep_that_starts_while_the_database_is_down_samples_and_stores_later(pg: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from detectors import CategoryMap
     from monitor.config import Category
-    from monitor.service.runtime import LocalSweeper, build_runtime
+    from monitor.execution.local import LocalSweeper
+    from monitor.service.runtime import build_runtime
     from tests.monitor.fakes import NAMES, FakeDetector
 
     data = config_dict([str(SAMPLE_VIDEO)] * 2)

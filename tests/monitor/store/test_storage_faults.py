@@ -19,8 +19,11 @@ from api import create_app
 from detectors import CategoryMap
 from monitor.config import Category, parse_config
 from monitor.core.values import CameraKey, CameraStatus, Counts, Sample
-from monitor.service.runtime import LocalSweeper, Runtime, build_runtime
-from monitor.service.scheduling import SWEEP_JOB_ID, Leadership, build_scheduler
+from monitor.execution.local import LocalSweeper
+from monitor.service.jobs import SWEEP_JOB_ID
+from monitor.service.leadership import Leadership
+from monitor.service.runtime import Runtime, build_runtime
+from monitor.service.scheduling import build_scheduler
 from monitor.store import models
 from monitor.store.faults import FAULT_TEXT, StorageFault
 from monitor.store.writer import SampleWriter

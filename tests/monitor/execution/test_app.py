@@ -8,7 +8,7 @@ import pytest
 
 from monitor.config import parse_config
 from monitor.core.values import CameraKey
-from monitor.distributed.app import SweepTask, config_digest, make_celery, transport_options
+from monitor.execution.app import SweepTask, config_digest, make_celery, transport_options
 from tests.helpers import config_dict
 
 SLOT = dt.datetime(2026, 11, 28, 2, 0, tzinfo=dt.UTC)

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from detectors import CategoryMap
 from monitor.config import AppConfig, Category, parse_config
 from monitor.core.values import CameraKey, CameraStatus
-from monitor.distributed.app import SweepTask
-from monitor.distributed.worker import StoreUnavailable, WorkerContext, WorkerStartError
+from monitor.execution.app import SweepTask
+from monitor.execution.worker import StoreUnavailable, WorkerContext, WorkerStartError
 from monitor.store import make_engine, make_session_factory, migrate, models
 from monitor.store.repo import sync_config
 from monitor.store.writer import SampleWriter

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config import AppConfig, parse_config
 from monitor.core.values import CameraKey, CameraStatus, Counts, Sample
-from monitor.distributed.app import TASK_NAME, SweepTask
-from monitor.distributed.dispatch import CelerySweeper, chunks
+from monitor.execution.app import TASK_NAME, SweepTask
+from monitor.execution.queueing import CelerySweeper, chunks
 from monitor.store import make_engine, make_session_factory, migrate
 from monitor.store.repo import camera_pks, record_samples, sync_config
 from tests.fixtures.servers import SAMPLE_VIDEO

@@ -22,8 +22,8 @@ from detectors import CategoryMap, Detector
 from monitor.config import AppConfig, CameraConfig, SiteConfig
 from monitor.core.clock import Clock, utc_now
 from monitor.core.values import CameraKey
-from monitor.distributed.app import TASK_NAME, SweepTask, config_digest, make_celery
-from monitor.service.runtime import LocalSweeper, load_detector, local_sweeper
+from monitor.execution.app import TASK_NAME, SweepTask, config_digest, make_celery
+from monitor.execution.local import LocalSweeper, load_detector, local_sweeper
 from monitor.store import make_engine, make_session_factory, repo
 from monitor.store.db import schema_revision
 

@@ -10,7 +10,7 @@ from celery import Celery
 
 from monitor.config import ExecutionConfig
 from monitor.core.redact import redact_text
-from monitor.distributed.app import make_celery
+from monitor.execution.app import make_celery
 
 log = logging.getLogger(__name__)
 

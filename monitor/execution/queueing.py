@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor.config import AppConfig, CameraConfig, SiteConfig
 from monitor.core.clock import Clock, utc_now
 from monitor.core.values import CameraKey, Sample
-from monitor.distributed.app import TASK_NAME, SweepTask, config_digest, make_celery
+from monitor.execution.app import TASK_NAME, SweepTask, config_digest, make_celery
 from monitor.sampling.sweep import SweepResult
 from monitor.store import repo
 
