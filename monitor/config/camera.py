@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,48 +9,15 @@ from typing import Annotated, Any
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 
 from monitor.config.base import ConfigModel
+from monitor.config.env import expand_url, keeps_references
 from monitor.config.geometry import NamedPolygon, Zones
 from monitor.config.milestones import SiteMilestones
 from monitor.config.settings import SamplingMode, Transport
 from monitor.config.tiling import TilingConfig
-from monitor.core.redact import add_secret, add_url_secrets, mask_url
+from monitor.core.redact import mask_url
 
 Slug = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
-_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 NETWORK_SCHEMES = ("rtsp", "rtsps", "http", "https")
-
-
-def expand_env(value: str) -> str:
-    """Replace each ``${VAR}`` with the environment's value; a missing variable is an error.
-
-    Every value taken from the environment is a secret from then on: scrubbed from logs, errors and the API.
-    """
-    missing = [name for name in _ENV_REF.findall(value) if name not in os.environ]
-    if missing:
-        raise ValueError(f"environment variable {', '.join(sorted(set(missing)))} is not set")
-    for name in _ENV_REF.findall(value):
-        add_secret(os.environ[name])
-    return _ENV_REF.sub(lambda m: os.environ[m.group(1)], value)
-
-
-def expand_secret(value: str) -> str:
-    """A token or password field: ``${VAR}`` expanded, and the whole value a secret."""
-    value = expand_env(value)
-    add_secret(value)
-    return value
-
-
-def expand_url(value: str) -> str:
-    """A URL field: ``${VAR}`` expanded, and its user info and query values secrets."""
-    value = expand_env(value)
-    add_url_secrets(value)
-    return value
-
-
-def keeps_references(info: ValidationInfo) -> bool:
-    """A config loaded with ``resolve_sources=False`` (tools that open no camera and send nothing, such as
-    `sitemon replay`) keeps URLs and secrets as written: their ${VAR}s need not be set."""
-    return (info.context or {}).get("resolve_sources") is False
 
 
 def resolve_camera_url(raw: str, base_dir: Path | None) -> str:

@@ -8,6 +8,8 @@ from typing import Any
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 
 from monitor.config.base import ConfigModel
+from monitor.config.env import expand_url, keeps_references
+from monitor.core.redact import mask_url, needs_encoding
 
 BROKER_SCHEMES = ("redis", "rediss", "amqp", "amqps", "pyamqp")
 
@@ -48,9 +50,6 @@ class ExecutionConfig(ConfigModel):
     @field_validator("broker_url", mode="before")
     @classmethod
     def _broker(cls, value: Any, info: ValidationInfo) -> Any:
-        from monitor.config.camera import expand_url, keeps_references
-        from monitor.core.redact import needs_encoding
-
         if not isinstance(value, str) or keeps_references(info):
             return value
         url = expand_url(value.strip())
@@ -70,8 +69,6 @@ class ExecutionConfig(ConfigModel):
 
     @property
     def masked_broker_url(self) -> str:
-        from monitor.core.redact import mask_url
-
         return mask_url(self.broker_url.get_secret_value()) if self.broker_url is not None else "-"
 
     @property

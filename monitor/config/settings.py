@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from monitor.config.base import ConfigModel
+from monitor.config.env import EnvSecret, EnvUrl
 from monitor.core.values import Category
 
 log = logging.getLogger(__name__)
@@ -275,8 +276,8 @@ class ScoringConfig(ConfigModel):
 
 
 class WebhookConfig(ConfigModel):
-    url: SecretStr = Field(description="http(s):// endpoint receiving one JSON POST per alert event")
-    token: SecretStr | None = Field(default=None, description="Sent as 'Authorization: Bearer ...'; use ${VAR}")
+    url: EnvUrl = Field(description="http(s):// endpoint receiving one JSON POST per alert event")
+    token: EnvSecret | None = Field(default=None, description="Sent as 'Authorization: Bearer ...'; use ${VAR}")
     timeout_seconds: float = Field(default=5, gt=0, le=60)
     max_attempts: int = Field(
         default=30,
@@ -285,43 +286,13 @@ class WebhookConfig(ConfigModel):
         description="Tries per event (pauses 5 s, 10 s, ... up to 10 min: 30 tries span about 4 hours)",
     )
 
-    @field_validator("url", mode="before")
-    @classmethod
-    def _expand_url(cls, value: Any, info: ValidationInfo) -> Any:
-        from monitor.config.camera import expand_url, keeps_references
-
-        if keeps_references(info):
-            return value
-
-        return expand_url(value) if isinstance(value, str) else value
-
-    @field_validator("token", mode="before")
-    @classmethod
-    def _expand(cls, value: Any, info: ValidationInfo) -> Any:
-        from monitor.config.camera import expand_secret, keeps_references
-
-        if keeps_references(info):
-            return value
-
-        return expand_secret(value) if isinstance(value, str) else value
-
 
 class MqttConfig(ConfigModel):
     host: str = Field(default="127.0.0.1")
     port: int = Field(default=1883, ge=1, le=65535)
     topic_prefix: str = Field(default="sitemon", pattern=r"^[A-Za-z0-9_/-]+$")
     username: str | None = None
-    password: SecretStr | None = Field(default=None, description="Use ${VAR}")
-
-    @field_validator("password", mode="before")
-    @classmethod
-    def _expand(cls, value: Any, info: ValidationInfo) -> Any:
-        from monitor.config.camera import expand_secret, keeps_references
-
-        if keeps_references(info):
-            return value
-
-        return expand_secret(value) if isinstance(value, str) else value
+    password: EnvSecret | None = Field(default=None, description="Use ${VAR}")
 
 
 class AlertsConfig(ConfigModel):
@@ -338,31 +309,11 @@ class AlertsConfig(ConfigModel):
 class DeliveryConfig(ConfigModel):
     """Where the daily site records go (the scheduling system); see docs/export.md."""
 
-    url: SecretStr = Field(description="http(s):// endpoint receiving one JSON POST per site and day")
-    token: SecretStr | None = Field(default=None, description="Sent as 'Authorization: Bearer ...'; use ${VAR}")
-    hmac_secret: SecretStr | None = Field(default=None, description="Signs each body: X-Sitemon-Signature")
+    url: EnvUrl = Field(description="http(s):// endpoint receiving one JSON POST per site and day")
+    token: EnvSecret | None = Field(default=None, description="Sent as 'Authorization: Bearer ...'; use ${VAR}")
+    hmac_secret: EnvSecret | None = Field(default=None, description="Signs each body: X-Sitemon-Signature")
     timeout_seconds: float = Field(default=10, gt=0, le=120)
     retry_max_seconds: float = Field(default=3600, ge=10, description="Longest pause between two attempts")
-
-    @field_validator("url", mode="before")
-    @classmethod
-    def _expand_url(cls, value: Any, info: ValidationInfo) -> Any:
-        from monitor.config.camera import expand_url, keeps_references
-
-        if keeps_references(info):
-            return value
-
-        return expand_url(value) if isinstance(value, str) else value
-
-    @field_validator("token", "hmac_secret", mode="before")
-    @classmethod
-    def _expand(cls, value: Any, info: ValidationInfo) -> Any:
-        from monitor.config.camera import expand_secret, keeps_references
-
-        if keeps_references(info):
-            return value
-
-        return expand_secret(value) if isinstance(value, str) else value
 
 
 class ExportConfig(ConfigModel):

@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import pytest
 
-from monitor.config.camera import expand_url
+from monitor.config.env import expand_url
 from monitor.core.redact import (
     HIDDEN,
     RedactingFilter,
