@@ -17,8 +17,8 @@ from api.schemas import SiteBase, site_fields
 from api.shown import ShownDep
 from monitor.export.report import competition_ranks
 from monitor.export.summary import Period, period_bounds
-from monitor.milestones.periods import moved_batches
 from monitor.store import models
+from monitor.store.periods import moved_batches
 
 router = APIRouter(tags=["dispatch"])
 

@@ -18,12 +18,12 @@ from api.deps import SessionDep
 from api.params import Day, RowId
 from api.routers.dispatch import local_today
 from monitor.config import AppConfig, Milestone
-from monitor.milestones.periods import periods_of
 from monitor.milestones.rates import milestone_state
 from monitor.milestones.starts import ProposalError, confirm_start, reject_start
-from monitor.milestones.store import changes_of, dates_of, set_date
 from monitor.scoring.daily import score_days
 from monitor.store import models
+from monitor.store.milestones import changes_of, dates_of, set_date
+from monitor.store.periods import periods_of
 from monitor.store.users import Role
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ from api.routers.dispatch import local_today
 from monitor.config import Milestone
 from monitor.export.summary import Period, period_bounds
 from monitor.milestones.rates import on_time, start_rates
-from monitor.milestones.store import site_dates
+from monitor.store.milestones import site_dates
 
 router = APIRouter(tags=["milestones"])
 

@@ -13,8 +13,8 @@ from api.deps import SessionDep, SnapshotRootDep
 from api.params import RowId
 from api.schemas import CameraOut, SampleOut, SiteOut, site_fields
 from api.shown import ShownDep, TextFilter
-from monitor.milestones.periods import moved_batches
 from monitor.store import models
+from monitor.store.periods import moved_batches
 
 router = APIRouter(tags=["sites"])
 

@@ -10,16 +10,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.alerts.lifecycle import AlertEvent, apply, open_alerts
+from monitor.alerts.milestone_facts import milestone_facts
+from monitor.alerts.milestone_rules import milestone_conditions
 from monitor.alerts.outbox import WebhookSender, deliver_due, queue_events
 from monitor.alerts.rules import CameraFact, SiteFact, camera_conditions, site_conditions
 from monitor.alerts.sinks import Dispatcher, LogSink, MqttSink, Sink
 from monitor.config import AppConfig, Batch, SiteConfig
-from monitor.milestones.facts import milestone_facts
-from monitor.milestones.periods import batch_on
-from monitor.milestones.warnings import milestone_conditions
 from monitor.scoring.availability import expected_samples, local_window
 from monitor.scoring.daily import work_expected
 from monitor.store import models
+from monitor.store.periods import batch_on
 
 log = logging.getLogger(__name__)
 

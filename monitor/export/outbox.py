@@ -18,8 +18,8 @@ from monitor.config import AppConfig
 from monitor.config.settings import DeliveryConfig
 from monitor.core.redact import mask_url
 from monitor.export.report import BATCH_ZH, STATUS_ZH, Observed, observed
-from monitor.milestones.periods import batches_today
 from monitor.store import models
+from monitor.store.periods import batches_today
 
 log = logging.getLogger(__name__)
 RECORD_SCHEMA = "sitemon.site-day/1"

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from monitor.config import AppConfig
 from monitor.milestones.figures import MilestoneFigures, milestone_figures
-from monitor.milestones.periods import batches_today
 from monitor.scoring.availability import camera_availability, local_window
 from monitor.store import models
+from monitor.store.periods import batches_today
 
 SCHEMA_VERSION = "1.2"  # 1.1: partial, observed_until; 1.2: milestones
 BATCH_ZH = {"signed": "签约", "started": "开工", "in_production": "投产"}

@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from monitor.config import AppConfig, Milestone
-from monitor.milestones.periods import batches_today
 from monitor.milestones.rates import milestone_state, on_time, start_rates
-from monitor.milestones.store import site_dates
+from monitor.store.milestones import site_dates
+from monitor.store.periods import batches_today
 
 
 @dataclass(frozen=True)

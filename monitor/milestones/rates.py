@@ -4,20 +4,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from monitor.config import Milestone
-
-
-@dataclass(frozen=True)
-class SiteDates:
-    site_id: str
-    district: str
-    signed: bool
-    """In the signed batch (签约一批) as configured: its start is counted in the start rate."""
-    planned: Mapping[Milestone, dt.date | None] = field(default_factory=dict)
-    actual: Mapping[Milestone, dt.date | None] = field(default_factory=dict)
+from monitor.store.milestones import SiteDates
 
 
 @dataclass(frozen=True)

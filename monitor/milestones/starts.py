@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 
 from monitor.config import AppConfig, Batch, Milestone, SiteConfig
 from monitor.milestones.detection import StartSeen, WorkingDay, detect_start
-from monitor.milestones.periods import batch_on
-from monitor.milestones.store import set_date
 from monitor.scoring.availability import local_window
 from monitor.scoring.daily import working_day
 from monitor.store import models
+from monitor.store.milestones import set_date
+from monitor.store.periods import batch_on
 
 log = logging.getLogger(__name__)
 HORIZON_DAYS = 92

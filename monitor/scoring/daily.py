@@ -10,11 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.config import AppConfig, Batch, SiteConfig
-from monitor.milestones.periods import batch_on
 from monitor.sampling.structure import structure_change, zone_mask
 from monitor.scoring.availability import expected_samples, local_window
 from monitor.scoring.score import DayInput, DayScore, Observation, score_day
 from monitor.store import models
+from monitor.store.periods import batch_on
 from monitor.store.repo import decode_png
 
 log = logging.getLogger(__name__)

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from monitor.config import AppConfig, Category
 from monitor.core.clock import ensure_utc
 from monitor.core.values import Activity, Box, CameraKey, CameraState, CameraStatus, Counts, Sample
-from monitor.milestones.store import sync_milestones
 from monitor.store import models
+from monitor.store.milestones import sync_milestones
 
 log = logging.getLogger(__name__)
 

@@ -6,11 +6,12 @@ import datetime as dt
 
 import pytest
 
+from monitor.alerts.milestone_rules import MilestoneFact, milestone_conditions
 from monitor.alerts.rules import AlertType
 from monitor.config import Batch, Milestone, MilestoneRules
 from monitor.milestones.detection import WorkingDay, detect_start
-from monitor.milestones.rates import ALL, SiteDates, milestone_state, on_time, start_rates
-from monitor.milestones.warnings import MilestoneFact, milestone_conditions
+from monitor.milestones.rates import ALL, milestone_state, on_time, start_rates
+from monitor.store.milestones import SiteDates
 
 D0 = dt.date(2026, 11, 2)  # a Monday
 RULES = MilestoneRules()

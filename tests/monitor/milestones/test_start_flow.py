@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor.alerts.engine import evaluate
 from monitor.config import AppConfig, Batch, Milestone, parse_config
 from monitor.core.values import Activity, CameraKey, CameraStatus, Counts, Sample
-from monitor.milestones.periods import batch_on, periods_of
 from monitor.milestones.rates import ALL, start_rates
 from monitor.milestones.starts import ProposalError, confirm_start, propose_starts, reject_start
-from monitor.milestones.store import changes_of, set_date, site_dates, sync_milestones
 from monitor.scoring.daily import score_days
 from monitor.store import models
+from monitor.store.milestones import changes_of, set_date, site_dates, sync_milestones
+from monitor.store.periods import batch_on, periods_of
 from monitor.store.repo import camera_pks, record_samples, sync_config
 from tests.helpers import config_dict
 

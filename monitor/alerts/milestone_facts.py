@@ -7,10 +7,10 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from monitor.alerts.milestone_rules import MilestoneFact
 from monitor.config import AppConfig, Batch, Milestone, SiteConfig
-from monitor.milestones.periods import batches_today
-from monitor.milestones.warnings import MilestoneFact
 from monitor.store import models
+from monitor.store.periods import batches_today
 
 NOT_JUDGED = frozenset({"not_expected", "not_started"})
 

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.config import AppConfig, Milestone
-from monitor.milestones.rates import SiteDates
 from monitor.store import models
 
 CONFIG = "config"
+
+
+@dataclass(frozen=True)
+class SiteDates:
+    site_id: str
+    district: str
+    signed: bool
+    """In the signed batch (签约一批) as configured: its start is counted in the start rate."""
+    planned: Mapping[Milestone, dt.date | None] = field(default_factory=dict)
+    actual: Mapping[Milestone, dt.date | None] = field(default_factory=dict)
 
 
 def _rows(session: Session, site_id: str | None = None) -> dict[tuple[str, Milestone], models.SiteMilestone]:
