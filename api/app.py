@@ -18,6 +18,7 @@ from api.routers import admin, alerts, dispatch, docs, exports, health, live, mi
 from api.unicode_guard import reject_lone_surrogates
 from monitor import __version__
 from monitor.config import AppConfig
+from monitor.core.clock import Clock, utc_now
 
 
 def create_app(
@@ -28,7 +29,10 @@ def create_app(
     last_sweep_seconds: Callable[[], float | None] | None = None,
     config: AppConfig | None = None,
     login_limits: LoginLimits | None = None,
+    clock: Clock = utc_now,
 ) -> FastAPI:
+    """The API and dashboard over one database. ``clock``: where every "now" of the API comes from (tests
+    inject one)."""
     app = FastAPI(
         title="sitemon",
         version=__version__,
@@ -49,6 +53,7 @@ def create_app(
     app.state.tz = tz or ZoneInfo("Asia/Shanghai")
     app.state.last_sweep_seconds = last_sweep_seconds
     app.state.config = config
+    app.state.clock = clock
     app.state.overview_cache = {}
     app.state.login_guard = LoginGuard(login_limits)
     app.include_router(health.router)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.requests import HTTPConnection
+
+from monitor.core.clock import Clock
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -20,5 +24,18 @@ def get_snapshot_root(request: Request) -> Path:
     return root
 
 
+def get_clock(request: Request) -> Clock:
+    """The app's clock (``create_app(clock=...)``): every "now" of the API comes from it."""
+    clock: Clock = request.app.state.clock
+    return clock
+
+
+def app_now(connection: HTTPConnection) -> dt.datetime:
+    """Now, by the clock of the app serving this request or stream."""
+    clock: Clock = connection.app.state.clock
+    return clock()
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
 SnapshotRootDep = Annotated[Path, Depends(get_snapshot_root)]
+ClockDep = Annotated[Clock, Depends(get_clock)]

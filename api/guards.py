@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from urllib.parse import unquote_to_bytes
 
 import anyio
@@ -14,6 +13,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auth import token_from
+from monitor.core.clock import Clock
 from monitor.store.users import user_for_token
 
 NUL_MESSAGE = "the request holds a NUL character (\\u0000), which no field accepts"
@@ -105,9 +105,10 @@ async def _authenticated(scope: Scope) -> bool:
     if token is None:
         return False
     sessions: sessionmaker[Session] = scope["app"].state.sessions
+    clock: Clock = scope["app"].state.clock
 
     def lookup() -> bool:
         with sessions() as session:
-            return user_for_token(session, token, dt.datetime.now(dt.UTC)) is not None
+            return user_for_token(session, token, clock()) is not None
 
     return await anyio.to_thread.run_sync(lookup)

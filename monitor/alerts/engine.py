@@ -16,7 +16,7 @@ from monitor.alerts.outbox import WebhookSender, deliver_due, queue_events
 from monitor.alerts.rules import CameraFact, SiteFact, camera_conditions, site_conditions
 from monitor.alerts.sinks import Dispatcher, LogSink, MqttSink, Sink
 from monitor.config import AppConfig, Batch, SiteConfig
-from monitor.scoring.availability import expected_samples, local_window
+from monitor.core.calendar import expected_samples
 from monitor.scoring.daily import work_expected
 from monitor.store import models
 from monitor.store.periods import batch_on
@@ -50,7 +50,7 @@ def _idle_days_in_a_row(session: Session, site_id: str, today: dt.date) -> int:
 def site_fact(session: Session, config: AppConfig, site: SiteConfig, now: dt.datetime) -> SiteFact:
     local = now.astimezone(config.tz)
     today = local.date()
-    start, end = local_window(today, config.tz, config.working_hours.start, config.working_hours.end)
+    start, end = config.calendar.working_window(today)
     batch = batch_on(session, site, today)
     working_now = work_expected(config, site, today, batch) and start <= now < end
     worked_hours = max(0.0, (min(now, end) - start).total_seconds() / 3600)
@@ -105,7 +105,7 @@ def evaluate(session: Session, config: AppConfig, now: dt.datetime) -> list[Aler
     sites = [site_fact(session, config, s, now) for s in config.sites]
     open_keys = list(open_alerts(session))
     conditions = camera_conditions(cameras, now, config.alerts) + site_conditions(sites, open_keys, config.alerts)
-    today = now.astimezone(config.tz).date()
+    today = config.calendar.day_of(now)
     conditions += milestone_conditions(milestone_facts(session, config, today), today, config.milestones)
     return apply(session, conditions, now)
 

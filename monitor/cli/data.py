@@ -10,6 +10,7 @@ import os
 
 from monitor.cli.common import CommandError, config_and_day, database
 from monitor.config import AppConfig
+from monitor.core.clock import utc_now
 
 log = logging.getLogger("sitemon")
 
@@ -27,13 +28,14 @@ def _day_that_began(args: argparse.Namespace, now: dt.datetime) -> tuple[AppConf
 def cmd_score(args: argparse.Namespace) -> int:
     from monitor.scoring.daily import score_days
 
-    config, day = _day_that_began(args, dt.datetime.now(dt.UTC))
+    now = utc_now()
+    config, day = _day_that_began(args, now)
     sites = set(args.site) if args.site else None
     unknown = (sites or set()) - {s.id for s in config.sites}
     if unknown:
         raise CommandError(f"unknown site(s) {', '.join(sorted(unknown))} in {args.config}")
     with database(args.database_url, config) as session:
-        results = score_days(session, config, [day], sites)
+        results = score_days(session, config, [day], sites, now=now)
     for r in results:
         score = "-" if r.score is None else f"{r.score:.1f}"
         print(f"{r.day}\t{r.site_id}\t{score}\t{r.status.value}")
@@ -45,11 +47,11 @@ def cmd_export_day(args: argparse.Namespace) -> int:
     from monitor.export.outbox import resend
     from monitor.export.summary import Period, write_summary
 
-    now = dt.datetime.now(dt.UTC)
+    now = utc_now()
     config, day = _day_that_began(args, now)
     with database(args.database_url, config) as session:
         if args.period:
-            print(f"xlsx\t{write_summary(session, config, Period(args.period), day)}")
+            print(f"xlsx\t{write_summary(session, config, Period(args.period), day, config.calendar.day_of(now))}")
             return 0
         files = export_day(session, config, day, now)
         if args.resend:
@@ -67,7 +69,7 @@ def cmd_alerts(args: argparse.Namespace) -> int:
 
     with database(args.database_url) as session:
         if args.alerts_command == "ack":
-            if acknowledge(session, args.id, args.by, dt.datetime.now(dt.UTC)) is None:
+            if acknowledge(session, args.id, args.by, utc_now()) is None:
                 log.error("alert %d is not open (unknown, already acknowledged or resolved)", args.id)
                 return 1
             print(f"alert {args.id} acknowledged by {args.by}")
@@ -86,7 +88,7 @@ def cmd_users(args: argparse.Namespace) -> int:
     with database(args.database_url) as session:
         try:
             if args.users_command == "list":
-                live = users.session_counts(session, dt.datetime.now(dt.UTC))
+                live = users.session_counts(session, utc_now())
                 for u in users.all_users(session):
                     state = "active" if u.active else "disabled"
                     print(f"{u.username}\t{u.role}\t{u.display_name}\t{state}\t{live.get(u.id, 0)} session(s)")

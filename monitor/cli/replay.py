@@ -49,7 +49,7 @@ def pick_camera(
 
 def start_time(config: AppConfig, value: str | None, clock: Clock = utc_now) -> dt.datetime:
     if value is None:
-        today = clock().astimezone(config.tz).date()
+        today = config.calendar.day_of(clock())
         return dt.datetime.combine(today, config.working_hours.start, config.tz)
     try:
         parsed = dt.datetime.strptime(value, "%Y-%m-%dT%H:%M")

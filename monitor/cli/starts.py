@@ -7,6 +7,7 @@ import datetime as dt
 import logging
 
 from monitor.cli.common import CommandError, database
+from monitor.core.clock import utc_now
 
 log = logging.getLogger("sitemon")
 
@@ -33,7 +34,7 @@ def _decide(args: argparse.Namespace) -> int:
     from monitor.milestones.starts import ProposalError, confirm_start, reject_start
     from monitor.scoring.daily import score_days
 
-    now = dt.datetime.now(dt.UTC)
+    now = utc_now()
     try:
         config = load_config(args.config) if args.starts_command == "confirm" else None
     except ConfigError as exc:
@@ -48,9 +49,9 @@ def _decide(args: argparse.Namespace) -> int:
         except ProposalError as exc:
             log.error("%s", exc)
             return 1
-        today = now.astimezone(config.tz).date()
+        today = config.calendar.day_of(now)
         days = [row.day + dt.timedelta(days=n) for n in range((today - row.day).days + 1)][-92:]
-        score_days(session, config, days, {args.site})
+        score_days(session, config, days, {args.site}, now=now)
         print(f"{args.site} started on {row.day} (confirmed by {args.by}); {len(days)} day(s) scored again")
     return 0
 

@@ -23,6 +23,7 @@ from monitor.config.settings import (
     WorkingHours,
     validate_timezone,
 )
+from monitor.core.calendar import Calendar
 
 
 class AppConfig(ConfigModel):
@@ -78,6 +79,19 @@ class AppConfig(ConfigModel):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def calendar(self) -> Calendar:
+        """Local days, working hours, holidays and sampling slots (``monitor.core.calendar``)."""
+        hours = self.working_hours
+        return Calendar(
+            self.tz,
+            hours.start,
+            hours.end,
+            frozenset(hours.weekdays),
+            frozenset(self.holidays),
+            self.sampling.interval_seconds,
+        )
 
     def cameras(self) -> Iterator[tuple[SiteConfig, CameraConfig]]:
         for site in self.sites:

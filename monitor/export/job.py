@@ -41,7 +41,7 @@ def export_day(session: Session, config: AppConfig, day: dt.date, now: dt.dateti
 def day_refusal(config: AppConfig, day: dt.date, now: dt.datetime) -> str | None:
     """Why ``day`` cannot be scored, exported or sent at ``now`` (None: it can). Records for a day that has
     not begun would tell the scheduling system about work nobody could have seen."""
-    today = now.astimezone(config.tz).date()
+    today = config.calendar.day_of(now)
     if day > today:
         return f"{day.isoformat()} has not happened yet (today is {today.isoformat()} in {config.timezone})"
     if day < DAY_MIN:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from monitor.config import AppConfig
 from monitor.milestones.figures import MilestoneFigures, milestone_figures
-from monitor.scoring.availability import camera_availability, local_window
+from monitor.scoring.availability import camera_availability
 from monitor.store import models
 from monitor.store.periods import batches_today
 
@@ -79,7 +79,7 @@ class Observed:
 
 def observed(config: AppConfig, day: dt.date, now: dt.datetime) -> Observed:
     """A day is partial while its working hours have not ended at ``now``."""
-    end = local_window(day, config.tz, config.working_hours.start, config.working_hours.end)[1]
+    end = config.calendar.working_window(day)[1]
     if now >= end:
         return Observed(False, end.astimezone(config.tz))
     return Observed(True, now.replace(second=0, microsecond=0).astimezone(config.tz))

@@ -151,9 +151,8 @@ def summarise(
     return bounds, sites, districts
 
 
-def write_summary(
-    session: Session, config: AppConfig, period: Period, day: dt.date, today: dt.date | None = None
-) -> Path:
+def write_summary(session: Session, config: AppConfig, period: Period, day: dt.date, today: dt.date) -> Path:
+    """The period's workbook; ``today``: the local date now (a running period's start rate is as of today)."""
     (first, last), sites, districts = summarise(session, config, period, day)
     wb = Workbook()
     ranked = sorted(sites, key=lambda r: (r.rank is None, r.rank or 0, r.site_id))
@@ -208,7 +207,6 @@ def write_summary(
         [[r.site_id, r.name, r.district, r.longest_idle_run] for r in sites if r.longest_idle_run >= 3],
     )
     # The start rate as of the period's end, or today while it runs (the same figures as the API's).
-    today = today or dt.datetime.now(dt.UTC).astimezone(config.tz).date()
     figures = milestone_figures(session, config, first, min(last, today))
     add_sheets(wb, figures, {r.site_id: (r.name, r.district) for r in sites})
     stamp = dt.datetime.combine(last, dt.time(0, 0))

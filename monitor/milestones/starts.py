@@ -11,8 +11,6 @@ from sqlalchemy.orm import Session
 
 from monitor.config import AppConfig, Batch, Milestone, SiteConfig
 from monitor.milestones.detection import StartSeen, WorkingDay, detect_start
-from monitor.scoring.availability import local_window
-from monitor.scoring.daily import working_day
 from monitor.store import models
 from monitor.store.milestones import set_date
 from monitor.store.periods import batch_on
@@ -43,7 +41,7 @@ def _working_days(
         return []
     day, out = min(observed), []
     while day <= through:
-        if working_day(config, day):
+        if config.calendar.working_day(day):
             out.append(WorkingDay(day, observed.get(day)))
         day += dt.timedelta(days=1)
     return out
@@ -56,7 +54,7 @@ def _evidence(session: Session, config: AppConfig, site_id: str, seen: StartSeen
             select(models.DailyScore).where(models.DailyScore.site_id == site_id, models.DailyScore.day == wd.day)
         ).first()
         parts = (score.components or {}) if score else {}
-        window = local_window(wd.day, config.tz, config.working_hours.start, config.working_hours.end)
+        window = config.calendar.working_window(wd.day)
         sample = session.scalars(
             select(models.Sample)
             .where(

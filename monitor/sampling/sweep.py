@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from monitor.config import CameraConfig, SiteConfig
+from monitor.core.clock import Clock, utc_now
 from monitor.core.values import CameraKey, CameraStatus, Sample
 from monitor.sampling.sampler import Grab
 
@@ -48,7 +49,7 @@ def run_sweep(
     max_workers: int,
     deadline_s: float,
     batch_size: int = 8,
-    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    now: Clock = utc_now,
 ) -> SweepResult:
     started = time.perf_counter()
     keys = [CameraKey(site.id, camera.id) for site, camera in targets]

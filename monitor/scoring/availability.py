@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from monitor.core.calendar import expected_samples, local_window
 from monitor.store import models
 
 
@@ -30,17 +31,6 @@ class CameraAvailability:
     def uptime(self) -> float:
         """Share of expected samples that showed a live picture."""
         return min(1.0, self.online / self.expected) if self.expected else 0.0
-
-
-def local_window(day: dt.date, tz: ZoneInfo, start: dt.time, end: dt.time) -> tuple[dt.datetime, dt.datetime]:
-    """[start, end) of ``day`` in ``tz``, as UTC."""
-    a = dt.datetime.combine(day, start, tz).astimezone(dt.UTC)
-    b = dt.datetime.combine(day, end, tz).astimezone(dt.UTC)
-    return a, b
-
-
-def expected_samples(window: tuple[dt.datetime, dt.datetime], interval_seconds: int) -> int:
-    return max(0, int((window[1] - window[0]).total_seconds()) // interval_seconds)
 
 
 def camera_availability(

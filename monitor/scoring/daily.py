@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.config import AppConfig, Batch, SiteConfig
+from monitor.core.calendar import expected_samples
 from monitor.sampling.structure import structure_change, zone_mask
-from monitor.scoring.availability import expected_samples, local_window
 from monitor.scoring.score import DayInput, DayScore, Observation, score_day
 from monitor.store import models
 from monitor.store.periods import batch_on
@@ -29,7 +29,7 @@ def work_expected(config: AppConfig, site: SiteConfig, day: dt.date, batch: Batc
     (a confirmed start moves a signed site on; default: the configured batch)."""
     if (batch or site.batch) is Batch.signed:
         return False
-    return working_day(config, day)
+    return config.calendar.working_day(day)
 
 
 def site_structure_change(
@@ -60,7 +60,7 @@ def day_input(
 ) -> DayInput:
     """The day's samples in working hours. While the day is running (``now`` inside its working hours), only
     the slots elapsed so far are expected: the running score is judged on what could have been seen."""
-    window = local_window(day, config.tz, config.working_hours.start, config.working_hours.end)
+    window = config.calendar.working_window(day)
     running = now is not None and window[0] < now < window[1]
     if now is not None and running:
         window = (window[0], now)
@@ -90,7 +90,7 @@ def day_input(
         site_id=site.id,
         day=day,
         work_expected=work_expected(config, site, day, batch),
-        observe=batch is Batch.signed and working_day(config, day),
+        observe=batch is Batch.signed and config.calendar.working_day(day),
         cameras=len(cams),
         expected_slots=expected_samples(window, interval),
         interval_seconds=interval,
@@ -124,17 +124,18 @@ def score_days(
     config: AppConfig,
     days: Iterable[dt.date],
     site_ids: set[str] | None = None,
-    now: dt.datetime | None = None,
+    *,
+    now: dt.datetime,
 ) -> list[DayScore]:
-    """Score (or re-score) each site on each day; replaces what was stored for those days."""
+    """Score (or re-score) each site on each day; replaces what was stored for those days. ``now``: when
+    (a day still running is scored up to it, and the score is stamped with it)."""
     results = []
     for day in sorted(days):
         for site in config.sites:
             if site_ids is not None and site.id not in site_ids:
                 continue
-            stamp = now or dt.datetime.now(dt.UTC)
-            result = score_day(day_input(session, config, site, day, stamp), config.scoring)
-            store_score(session, result, stamp)
+            result = score_day(day_input(session, config, site, day, now), config.scoring)
+            store_score(session, result, now)
             results.append(result)
         session.commit()
     log.info("scored %d site-days", len(results))
@@ -148,7 +149,7 @@ def days_to_catch_up(session: Session, config: AppConfig, now: dt.datetime, look
     first_sample = session.scalars(select(models.Sample.slot_at).order_by(models.Sample.slot_at).limit(1)).first()
     if first_sample is None:
         return []
-    first = max(first_sample.astimezone(config.tz).date(), last - dt.timedelta(days=lookback_days - 1))
+    first = max(config.calendar.day_of(first_sample), last - dt.timedelta(days=lookback_days - 1))
     wanted = {s.id for s in config.sites}
     out = []
     day = first

@@ -8,6 +8,8 @@ from typing import Any
 
 import yaml
 
+from monitor.core.clock import Clock, utc_now
+
 DEMO_DIR = Path("var/demo")
 
 # (id, name, district, batch, responsible unit, planned investment in 10k CNY, video, cameras)
@@ -93,10 +95,12 @@ SAMPLE_CCTV_SECONDS = 24.0
 """How much of ../shared/videos/site-cctv-day.mp4 is CCTV: at 24.5 s it fades to black, then an end card."""
 
 
-def demo_config(shared: Path, interval_seconds: int = 20, today: dt.date | None = None) -> dict[str, Any]:
+def demo_config(
+    shared: Path, interval_seconds: int = 20, today: dt.date | None = None, clock: Clock = utc_now
+) -> dict[str, Any]:
     """The demo configuration as a mapping (written to YAML so operators can read and copy it); milestone
     dates count from ``today`` (default: the local date)."""
-    today = today or dt.date.today()
+    today = today or clock().astimezone().date()
     videos = shared.resolve() / "videos"
     model = Path(__file__).resolve().parents[2] / "models" / "sitemon-construction-yolov8n_openvino_model"
     sites = []

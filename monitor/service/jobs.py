@@ -58,7 +58,7 @@ def sweep_cycle(runtime: Runtime) -> SweepResult:
 
 
 def score_today(runtime: Runtime) -> None:
-    today = runtime.clock().astimezone(runtime.config.tz).date()
+    today = runtime.config.calendar.today(runtime.clock)
     with runtime.sessions() as session:
         score_days(session, runtime.config, [today], now=runtime.clock())
         # The day is finished: a signed site's sustained work up to it may be its start (an operator decides).
@@ -77,7 +77,7 @@ def catch_up(runtime: Runtime) -> None:
 
 
 def export_today(runtime: Runtime) -> None:
-    today = runtime.clock().astimezone(runtime.config.tz).date()
+    today = runtime.config.calendar.today(runtime.clock)
     with runtime.sessions() as session:
         if not session.scalars(select(models.DailyScore.id).where(models.DailyScore.day == today)).first():
             score_days(session, runtime.config, [today], now=runtime.clock())

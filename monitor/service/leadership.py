@@ -9,6 +9,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from monitor.core.clock import Clock, utc_now
 from monitor.service.jobs import (
     ALERT_RULES_JOB_ID,
     ALERT_WEBHOOK_JOB_ID,
@@ -56,14 +57,18 @@ class Leadership:
     score twice: the others stand by and take over within a minute if the holder stops.
     """
 
-    def __init__(self, runtime: Runtime, scheduler: BackgroundScheduler, holder: str | None = None) -> None:
+    def __init__(
+        self, runtime: Runtime, scheduler: BackgroundScheduler, holder: str | None = None, clock: Clock = utc_now
+    ) -> None:
+        """``clock``: the lease is shared between processes, so it runs on real time (tests inject one)."""
         self.runtime = runtime
         self.scheduler = scheduler
         self.holder = holder or holder_id()
         self.leading = False
+        self.clock = clock
 
     def tick(self) -> bool:
-        now = dt.datetime.now(dt.UTC)
+        now = self.clock()
         try:
             with self.runtime.sessions() as session:
                 held = acquire(session, LEASE_NAME, self.holder, LEASE_TTL, now)

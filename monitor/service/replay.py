@@ -23,11 +23,11 @@ from pydantic import SecretStr
 
 from detectors import CategoryMap, Detector
 from monitor.config import AppConfig, CameraConfig, SiteConfig
+from monitor.core.calendar import expected_samples
 from monitor.core.values import CameraKey, Sample
 from monitor.sampling.picture import CameraMemory
 from monitor.sampling.sampler import CameraSampler
-from monitor.scoring.availability import expected_samples, local_window
-from monitor.scoring.daily import work_expected, working_day
+from monitor.scoring.daily import work_expected
 from monitor.scoring.score import DayInput, DayScore, Observation, score_day
 from monitor.sources.base import FrameSource
 
@@ -202,13 +202,13 @@ def score_replayed_day(
     samples: list[Sample], config: AppConfig, start: dt.datetime, interval_seconds: int, site: SiteConfig | None
 ) -> DayScore:
     """The day of ``start``, judged like a running day on the slots up to the recording's end."""
-    day = start.astimezone(config.tz).date()
-    window = local_window(day, config.tz, config.working_hours.start, config.working_hours.end)
+    day = config.calendar.day_of(start)
+    window = config.calendar.working_window(day)
     if samples:
         end = samples[-1].slot_at + dt.timedelta(seconds=interval_seconds)
         window = (window[0], max(window[0], min(window[1], end)))
     observations = [observation(s) for s in samples if window[0] <= s.slot_at < window[1]]
-    expected = work_expected(config, site, day) if site is not None else working_day(config, day)
+    expected = work_expected(config, site, day) if site is not None else config.calendar.working_day(day)
     day_input = DayInput(
         site_id=site.id if site else REPLAY_SITE,
         day=day,

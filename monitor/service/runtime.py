@@ -69,7 +69,7 @@ class Runtime:
         if result is None:
             return
         site_ids = {s.camera.site_id for s in result.samples} | {k.site_id for k in result.missing}
-        today = self.clock().astimezone(self.config.tz).date()
+        today = self.config.calendar.today(self.clock)
         try:
             with self.sessions() as session:
                 score_days(session, self.config, [today], site_ids, now=self.clock())
@@ -108,7 +108,7 @@ def build_runtime(
         migrate(engine)
         sessions = make_session_factory(engine)
         with sessions() as session:
-            synced = sync_config(session, config)
+            synced = sync_config(session, config, clock)
             memory = None if distributed else CameraMemory(load_states(session))
     except Exception:
         engine.dispose()

@@ -19,6 +19,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from monitor.core.clock import utc_now
 from monitor.export.outbox import Deliverer
 from monitor.service.jobs import (
     AFTER_SWEEP,
@@ -203,7 +204,7 @@ def build_jobs(runtime: Runtime, start_now: bool = True) -> Jobs:
             replace_existing=True,
             coalesce=True,
             max_instances=1,
-            next_run_time=dt.datetime.now(dt.UTC),
+            next_run_time=utc_now(),  # APScheduler runs on real time
         )
         return Jobs(scheduler, leadership)
     return Jobs(scheduler)

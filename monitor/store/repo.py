@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from monitor.config import AppConfig, Category
-from monitor.core.clock import ensure_utc
+from monitor.core.clock import Clock, ensure_utc, utc_now
 from monitor.core.values import Activity, Box, CameraKey, CameraState, CameraStatus, Counts, Sample
 from monitor.store import models
 from monitor.store.milestones import sync_milestones
@@ -31,7 +31,7 @@ class SyncResult:
     deactivated_cameras: int
 
 
-def sync_config(session: Session, config: AppConfig) -> SyncResult:
+def sync_config(session: Session, config: AppConfig, clock: Clock = utc_now) -> SyncResult:
     """Make the sites and cameras tables match the config. Removed ones are deactivated, never deleted:
     their history stays."""
     sites = {s.id: s for s in session.scalars(select(models.Site))}
@@ -60,7 +60,7 @@ def sync_config(session: Session, config: AppConfig) -> SyncResult:
     for cam in gone_cameras:
         cam.active = False
     session.commit()
-    sync_milestones(session, config, dt.datetime.now(dt.UTC))
+    sync_milestones(session, config, clock())
     return SyncResult(len(wanted_sites), len(wanted_cameras), len(gone_sites), len(gone_cameras))
 
 

@@ -61,7 +61,7 @@ def test_weekly_summary_averages_ranks_changes_and_idle_runs(sessions: sessionma
             )
         s.commit()
         (first, last), sites, districts = summarise(s, config, Period.week, dt.date(2026, 11, 27))
-        path = write_summary(s, config, Period.week, dt.date(2026, 11, 27))
+        path = write_summary(s, config, Period.week, dt.date(2026, 11, 27), today=dt.date(2026, 11, 28))
     by = {r.site_id: r for r in sites}
     assert (first, last) == (week[0], week[-1])
     assert (by["site1"].average_score, by["site1"].previous_average, by["site1"].change, by["site1"].rank) == (
