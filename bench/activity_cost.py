@@ -28,7 +28,7 @@ import numpy as np
 from common import ROOT, add_model_args, cpu_seconds, mixed_mounts, save, sweep_config
 
 import monitor.sampling.sampler as sampler_module
-from monitor.config import Category, HealthConfig, ScoringConfig, parse_config
+from monitor.config import Category, PictureConfig, ScoringConfig, parse_config
 from monitor.core.values import Activity, Box, CameraState
 from monitor.sampling.activity import compare
 from monitor.sampling.motion import align, estimate_motion
@@ -60,7 +60,7 @@ def pictures() -> list[tuple[str, list[np.ndarray]]]:
 
 
 def per_sample(old_act: types.ModuleType, old_health: types.ModuleType) -> dict[str, Any]:
-    rules, health = ScoringConfig(), HealthConfig()
+    rules, health = ScoringConfig(), PictureConfig()
     old_rules = types.SimpleNamespace(frozen_after_samples=3, frozen_max_changed_fraction=0.001, uniform_max_std=4.0)
     boxes = [Box(Category.machinery, 0.3, 0.4, 0.5, 0.7), Box(Category.worker, 0.1, 0.5, 0.15, 0.7)]
     out: dict[str, Any] = {}

@@ -86,7 +86,7 @@ def sweep_config(
             "image_size": imgsz,
             "categories": {"Person": "worker", "machinery": "machinery", "vehicle": "vehicle"},
         },
-        "health": {"frozen_after_samples": 100},
+        "picture": {"frozen_after_samples": 100},
         "sites": [
             {
                 "id": f"s{i:03d}",

@@ -13,12 +13,29 @@ log = logging.getLogger("sitemon")
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    """`--date D`: the day's assessment; `--weights W`: a model to OpenVINO."""
-    if args.date:
-        return data.cmd_export_day(args)
-    if not args.weights:
-        raise CommandError("give --date YYYY-MM-DD (the day's assessment) or --weights FILE.pt (a model)")
-    return model.cmd_export_model(args)
+    """`--date D`: the day's assessment. A model goes to OpenVINO with `sitemon export-model`."""
+    if args.weights:  # the verb once did both; kept working, with a pointer to the command that says it
+        log.warning("`sitemon export --weights` is now `sitemon export-model --weights`")
+        return model.cmd_export_model(args)
+    if not args.date:
+        raise CommandError("give --date YYYY-MM-DD (a model is exported with `sitemon export-model`)")
+    return data.cmd_export_day(args)
+
+
+def add_model_export(p: argparse.ArgumentParser, hidden: bool) -> None:
+    """The options of `sitemon export-model` (``hidden``: on `sitemon export`, where they used to be)."""
+
+    def shown(text: str) -> str:
+        return argparse.SUPPRESS if hidden else text
+
+    p.add_argument("--weights", required=not hidden, help=shown(".pt weights to export to OpenVINO"))
+    p.add_argument("--imgsz", type=int, default=640, help=shown("input size of the exported model"))
+    p.add_argument("--out", help=shown("target *_openvino_model folder (default: beside the weights)"))
+    p.add_argument(
+        "--data", default="../shared/datasets/construction-site-safety/data.yaml", help=shown("images to check on")
+    )
+    p.add_argument("--check-images", type=int, default=50, help=shown("how many images the check compares"))
+    p.add_argument("--min-match", type=float, default=0.95, help=shown("share of the .pt's boxes to match"))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -151,24 +168,19 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", help="also write the report here")
     ev.set_defaults(func=model.cmd_eval)
 
-    ex = sub.add_parser(
-        "export", help="--date D: the day's assessment (xlsx, csv, json); --weights W: a model to OpenVINO"
-    )
+    ex = sub.add_parser("export", help="the day's assessment files (xlsx, csv, json) and their delivery")
     ex.add_argument("--date", help="local day YYYY-MM-DD: write its assessment files and queue its records")
     ex.add_argument("--config", default=DEFAULT_CONFIG)
     ex.add_argument("--period", choices=["week", "month", "quarter"], help="with --date: the summary of its period")
     ex.add_argument("--resend", action="store_true", help="with --date: deliver the day's records again")
     ex.add_argument("--site", action="append", help="with --resend: only these sites")
     add_db(ex)
-    ex.add_argument("--weights", help=".pt weights to export to OpenVINO")
-    ex.add_argument("--imgsz", type=int, default=640)
-    ex.add_argument("--out", help="target *_openvino_model folder (default: beside the weights)")
-    ex.add_argument(
-        "--data", default="../shared/datasets/construction-site-safety/data.yaml", help="images to check on"
-    )
-    ex.add_argument("--check-images", type=int, default=50)
-    ex.add_argument("--min-match", type=float, default=0.95)
+    add_model_export(ex, hidden=True)
     ex.set_defaults(func=cmd_export)
+
+    exm = sub.add_parser("export-model", help="a trained model (.pt) to OpenVINO, checked against the .pt")
+    add_model_export(exm, hidden=False)
+    exm.set_defaults(func=model.cmd_export_model)
 
     replay.add_parser(sub)
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterator
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, field_validator, model_validator
@@ -16,7 +18,7 @@ from monitor.config.settings import (
     AlertsConfig,
     DetectorConfig,
     ExportConfig,
-    HealthConfig,
+    PictureConfig,
     SamplingConfig,
     SamplingMode,
     ScoringConfig,
@@ -24,6 +26,8 @@ from monitor.config.settings import (
     validate_timezone,
 )
 from monitor.core.calendar import Calendar
+
+log = logging.getLogger(__name__)
 
 
 class AppConfig(ConfigModel):
@@ -33,7 +37,9 @@ class AppConfig(ConfigModel):
     working_hours: WorkingHours = Field(default_factory=WorkingHours)
     holidays: list[dt.date] = Field(default_factory=list, description="Local dates with no work expected")
     sampling: SamplingConfig = Field(default_factory=SamplingConfig)
-    health: HealthConfig = Field(default_factory=HealthConfig)
+    picture: PictureConfig = Field(
+        default_factory=PictureConfig, description="When a picture is frozen or blank (formerly `health`)"
+    )
     scoring: ScoringConfig = Field(default_factory=ScoringConfig)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     milestones: MilestoneRules = Field(default_factory=MilestoneRules)
@@ -41,6 +47,17 @@ class AppConfig(ConfigModel):
     execution: ExecutionConfig = Field(default_factory=ExecutionConfig)
     detector: DetectorConfig
     sites: list[SiteConfig] = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _renamed_sections(cls, data: Any) -> Any:
+        """``health`` (the picture's frozen and blank rules) is now ``picture``; the old name still loads."""
+        if isinstance(data, dict) and "health" in data:
+            if "picture" in data:
+                raise ValueError("both 'health' and 'picture': 'health' is the old name of 'picture'; keep one")
+            data = {("picture" if key == "health" else key): value for key, value in data.items()}
+            log.warning("the config section 'health' is now 'picture' (frozen and blank pictures); rename it")
+        return data
 
     @field_validator("timezone")
     @classmethod

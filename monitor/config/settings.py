@@ -115,7 +115,7 @@ class SamplingConfig(ConfigModel):
         return from_config_folder(data, "snapshot_dir", info)
 
 
-class HealthConfig(ConfigModel):
+class PictureConfig(ConfigModel):
     """When a picture counts as frozen or black."""
 
     frozen_after_samples: int = Field(
@@ -143,8 +143,8 @@ class HealthConfig(ConfigModel):
         if isinstance(data, dict) and "frozen_max_changed_fraction" in data:
             data = {k: v for k, v in data.items() if k != "frozen_max_changed_fraction"}
             log.warning(
-                "health.frozen_max_changed_fraction is no longer used and is ignored: a frozen picture is now one "
-                "repeated without sensor noise (health.frozen_noise_level, health.frozen_max_changed_area); "
+                "picture.frozen_max_changed_fraction is no longer used and is ignored: a frozen picture is now one "
+                "repeated without sensor noise (picture.frozen_noise_level, picture.frozen_max_changed_area); "
                 "remove the key"
             )
         return data

@@ -79,7 +79,7 @@ def local_sweeper(
         detector[0],
         detector[1],
         config.sampling,
-        config.health,
+        config.picture,
         Path(config.sampling.snapshot_dir).resolve(),
         sources,
         clock=clock,

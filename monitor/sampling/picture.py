@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from monitor.config import HealthConfig
+from monitor.config import PictureConfig
 from monitor.core.values import CameraKey, CameraState, CameraStatus
 
 SIGNATURE_SIZE = (320, 180)  # width, height: cheap, yet a distant worker still covers a hundred pixels
@@ -91,7 +91,7 @@ def changed_area(previous: Grey, current: Grey, valid: npt.NDArray[np.bool_], no
     return float(np.count_nonzero(alive & judged)) / float(np.count_nonzero(judged))
 
 
-def picture_status(unchanged_in_a_row: int, uniform: bool, rules: HealthConfig) -> CameraStatus:
+def picture_status(unchanged_in_a_row: int, uniform: bool, rules: PictureConfig) -> CameraStatus:
     """The status a good connection gets from what its picture shows."""
     if uniform:
         return CameraStatus.black
@@ -101,7 +101,7 @@ def picture_status(unchanged_in_a_row: int, uniform: bool, rules: HealthConfig) 
 
 
 def judge_picture(
-    previous: CameraState | None, sig: Signature, rules: HealthConfig, uniform: bool | None = None
+    previous: CameraState | None, sig: Signature, rules: PictureConfig, uniform: bool | None = None
 ) -> tuple[CameraStatus, str, int]:
     """Status, reason and the new count of repeated pictures in a row. ``uniform``: already known (the
     sampler checks for a blank picture when it grabs), else checked here."""

@@ -15,7 +15,7 @@ import numpy.typing as npt
 
 from detectors import CategoryMap, Detections, Detector, DetectorError
 from detectors.tiling import TiledDetector, Tiling
-from monitor.config import CameraConfig, Category, HealthConfig, SamplingConfig, ScoringConfig, TilingConfig
+from monitor.config import CameraConfig, Category, PictureConfig, SamplingConfig, ScoringConfig, TilingConfig
 from monitor.core.clock import Clock, utc_now
 from monitor.core.redact import redact_text
 from monitor.core.values import Activity, Box, CameraKey, CameraState, CameraStatus, Counts, Sample, StructureCandidate
@@ -61,7 +61,7 @@ class CameraSampler:
         detector: Detector,
         category_map: CategoryMap,
         sampling: SamplingConfig,
-        health: HealthConfig,
+        health: PictureConfig,
         snapshot_root: Path,
         sources: Sources,
         clock: Clock = utc_now,

@@ -181,7 +181,7 @@ def replay(
             detector[0],
             detector[1],
             config.sampling,
-            config.health,
+            config.picture,
             Path(snapshots),
             _OneSource(current),
             clock=lambda: at,

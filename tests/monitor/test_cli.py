@@ -223,3 +223,21 @@ def test_serving_plain_http_beyond_this_machine_is_warned_about(host: str, warne
     warning = plain_http_warning(host)
     assert (warning is not None) == warned
     assert warning is None or "TLS reverse proxy" in warning
+
+
+def test_the_day_s_assessment_and_the_model_export_are_two_commands(tmp_path: Path) -> None:
+    """`sitemon export` writes a day's assessment, `sitemon export-model` exports a model; the old
+    `export --weights` still exports a model, with a warning that names the new command."""
+    from monitor.cli import build_parser, cmd_export
+    from monitor.cli.model import cmd_export_model
+
+    parser = build_parser()
+    assert parser.parse_args(["export", "--date", "2026-11-28"]).func is cmd_export
+    assert parser.parse_args(["export-model", "--weights", "m.pt"]).func is cmd_export_model
+    with pytest.raises(SystemExit):
+        parser.parse_args(["export-model"])  # --weights is required
+    missing = str(tmp_path / "missing.pt")
+    old = subprocess.run([*SITEMON, "export", "--weights", missing], capture_output=True, text=True, timeout=120)
+    assert old.returncode != 0 and "sitemon export-model --weights" in old.stderr
+    neither = subprocess.run([*SITEMON, "export"], capture_output=True, text=True, timeout=60)
+    assert neither.returncode == 2 and "--date" in neither.stderr and "export-model" in neither.stderr

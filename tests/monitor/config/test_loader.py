@@ -250,5 +250,18 @@ def test_the_retired_frozen_key_loads_with_a_warning(caplog: pytest.LogCaptureFi
     data = config_dict()
     data["health"] = {"frozen_max_changed_fraction": 0.001, "frozen_after_samples": 4}
     config = parse_config(data)
-    assert config.health.frozen_after_samples == 4
-    assert "health.frozen_max_changed_fraction is no longer used" in caplog.text
+    assert config.picture.frozen_after_samples == 4
+    assert "picture.frozen_max_changed_fraction is no longer used" in caplog.text
+    assert "section 'health' is now 'picture'" in caplog.text
+
+
+def test_the_picture_section_under_its_old_and_new_name_at_once_is_an_error() -> None:
+    from tests.helpers import config_dict
+
+    data = config_dict()
+    data["health"] = {"frozen_after_samples": 4}
+    data["picture"] = {"frozen_after_samples": 5}
+    with pytest.raises(ConfigError, match="'health' is the old name of 'picture'"):
+        parse_config(data)
+    del data["health"]
+    assert parse_config(data).picture.frozen_after_samples == 5

@@ -39,7 +39,7 @@ def _config(tmp_path: Path, urls: list[str]) -> AppConfig:
     data = config_dict(urls)
     data["execution"] = {"mode": "celery", "broker_url": "redis://127.0.0.1:6379/0", "write_retry_seconds": 0}
     data["sampling"]["snapshot_dir"] = str(tmp_path / "snaps")
-    data["health"] = {"frozen_after_samples": 3}
+    data["picture"] = {"frozen_after_samples": 3}
     return parse_config(data)
 
 

@@ -3,11 +3,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from monitor.config import HealthConfig
+from monitor.config import PictureConfig
 from monitor.core.values import CameraState, CameraStatus
 from monitor.sampling.picture import changed_area, is_uniform, judge_picture, picture_status, signature
 
-RULES = HealthConfig(frozen_after_samples=3)
+RULES = PictureConfig(frozen_after_samples=3)
 CLOCK = [(0.0, 0.0), (0.3, 0.0), (0.3, 0.1), (0.0, 0.1)]
 
 

@@ -44,7 +44,7 @@ def test_counts_only_what_stands_in_the_site_zone_and_outside_masks(tmp_path: Pa
         FakeDetector(boxes),
         CATS,
         config.sampling,
-        config.health,
+        config.picture,
         tmp_path,
         FakeSources({"cam1": source}),
         clock=lambda: NOW,
@@ -69,7 +69,7 @@ def test_a_camera_fault_becomes_a_sample_with_status_and_reason(tmp_path: Path) 
         detector,
         CATS,
         config.sampling,
-        config.health,
+        config.picture,
         tmp_path,
         FakeSources({"cam1": FakeSource(error=error)}),
         clock=lambda: NOW,
@@ -86,7 +86,7 @@ def test_frozen_and_black_pictures_get_their_status(tmp_path: Path) -> None:
     source = FakeSource()
     detector = FakeDetector([(60, 40, 70, 80, 0)])
     sampler = CameraSampler(
-        detector, CATS, config.sampling, config.health, tmp_path, FakeSources({"cam1": source}), clock=lambda: NOW
+        detector, CATS, config.sampling, config.picture, tmp_path, FakeSources({"cam1": source}), clock=lambda: NOW
     )
     statuses = [sampler.sample("site1", camera, SLOT).status for _ in range(3)]
     assert statuses == [CameraStatus.online, CameraStatus.online, CameraStatus.frozen]
@@ -102,7 +102,7 @@ def test_a_tiled_camera_is_detected_on_its_tiles_and_the_others_on_the_whole_pic
     wide = camera.model_copy(update={"id": "wide", "tiling": TilingConfig(columns=2, rows=1)})
     detector = FakeDetector([(60, 40, 70, 80, 0)])
     sources = FakeSources({"cam1": FakeSource(), "wide": FakeSource()})
-    sampler = CameraSampler(detector, CATS, config.sampling, config.health, tmp_path, sources, clock=lambda: NOW)
+    sampler = CameraSampler(detector, CATS, config.sampling, config.picture, tmp_path, sources, clock=lambda: NOW)
     grabs = [sampler.grab(CameraKey("site1", c.id), c, SLOT) for c in (camera, wide)]
     plain, tiled = sampler.analyse(grabs)
     assert detector.calls == 1 + 3  # the plain picture, then two tiles and the whole picture
@@ -123,7 +123,7 @@ def test_a_knock_is_reported_but_not_after_a_night_without_samples(tmp_path: Pat
         FakeDetector([(60, 40, 70, 80, 0)]),
         CATS,
         config.sampling,
-        config.health,
+        config.picture,
         tmp_path,
         FakeSources({"cam1": source}),
         clock=lambda: at[0],
