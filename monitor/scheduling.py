@@ -14,8 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from monitor.daily import days_to_catch_up, score_days
+from monitor.delivery.outbox import deliver_due
+from monitor.delivery.receivers import Receiver, assessment_receiver
 from monitor.export.job import days_to_export, export_day
-from monitor.export.outbox import Deliverer
 from monitor.milestones.starts import propose_starts
 from monitor.retention import clean_snapshots
 from monitor.runtime import Runtime
@@ -73,9 +74,9 @@ def clean_up_snapshots(runtime: Runtime) -> None:
     runtime.snapshot_cleanup.add(result, now)
 
 
-def deliver(runtime: Runtime, deliverer: Deliverer) -> None:
+def deliver(runtime: Runtime, receiver: Receiver) -> None:
     with runtime.sessions() as session:
-        deliverer.run_round(session, runtime.clock())
+        deliver_due(session, receiver, runtime.clock())
 
 
 LEASE_JOB_ID = "scheduler-lease"
@@ -289,10 +290,10 @@ def build_jobs(runtime: Runtime, start_now: bool = True) -> Jobs:
         "delete snapshots past their retention or over the disk budget",
     )
     if runtime.config.export.delivery is not None:
-        deliverer = Deliverer(runtime.config.export.delivery)
+        receiver = assessment_receiver(runtime.config.export.delivery)
         _add_outbox(
             scheduler,
-            lambda: deliver(runtime, deliverer),
+            lambda: deliver(runtime, receiver),
             60,
             DELIVERY_JOB_ID,
             "deliver queued records to the scheduling system",

@@ -10,12 +10,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.alerts.lifecycle import AlertEvent, apply, open_alerts
-from monitor.alerts.outbox import WebhookSender, deliver_due, queue_events
+from monitor.alerts.notices import queue_events
 from monitor.alerts.rules import CameraFact, SiteFact, camera_conditions, site_conditions
 from monitor.alerts.sinks import Dispatcher, LogSink, MqttSink, Sink
 from monitor.availability import expected_samples, local_window
 from monitor.config import AppConfig, Batch, SiteConfig
 from monitor.daily import work_expected
+from monitor.delivery.outbox import deliver_due
+from monitor.delivery.receivers import alert_receiver
 from monitor.milestones.facts import milestone_facts
 from monitor.milestones.periods import batch_on
 from monitor.milestones.warnings import milestone_conditions
@@ -123,7 +125,7 @@ class AlertService:
         self.config = config
         self.sessions = sessions
         self.dispatcher = dispatcher
-        self.webhook = WebhookSender(config.alerts.webhook) if config.alerts.webhook is not None else None
+        self.webhook = alert_receiver(config.alerts.webhook) if config.alerts.webhook is not None else None
         self._published: dict[tuple[str, str], str] = {}
 
     def run(self, now: dt.datetime) -> list[AlertEvent]:

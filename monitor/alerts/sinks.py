@@ -1,5 +1,6 @@
 """Where alert events go at once: the log, MQTT. Each sink has its own queue and thread, so a failing or
-slow sink never blocks the others or the sampling. (The webhook has a durable outbox: ``outbox.py``.)"""
+slow sink never blocks the others or the sampling. (The webhook goes through the durable outbox:
+``monitor.delivery``.)"""
 
 from __future__ import annotations
 
