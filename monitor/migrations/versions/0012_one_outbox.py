@@ -9,7 +9,8 @@ state, attempts, next attempt, last error and times; delivered rows too, since a
 keeps an unchanged day from being sent again. The records keep their ids; the alert events follow them in
 their own order (ids of the two old tables overlap). A record had no creation time: its next attempt
 stands in. Downgrade copies them back (a record given up becomes pending again, since the old outbox of
-records tried forever; the alert events are numbered from 1 in their order).
+records tried forever; the alert events are numbered from 1 in their order; a row the old tables cannot
+hold, a record without site and day or an event without alert, is left out).
 """
 from collections.abc import Sequence
 from typing import Any
@@ -193,13 +194,13 @@ def downgrade() -> None:
             'revision': r['revision'],
             'state': 'pending' if r['state'] == 'failed' else r['state'],
         }
-        for r in _rows(OUTBOX, OUTBOX.c.topic == 'assessment')
+        for r in _rows(OUTBOX, OUTBOX.c.topic == 'assessment', OUTBOX.c.site_id.is_not(None), OUTBOX.c.day.is_not(None))
     ]
     if records:
         op.bulk_insert(DELIVERIES, records)
     events = [
         {**{c: r[c] for c in COMMON}, 'id': n, 'key': r['key'], 'alert_id': r['alert_id'], 'created_at': r['created_at']}
-        for n, r in enumerate(_rows(OUTBOX, OUTBOX.c.topic == 'alert'), start=1)
+        for n, r in enumerate(_rows(OUTBOX, OUTBOX.c.topic == 'alert', OUTBOX.c.alert_id.is_not(None)), start=1)
     ]
     if events:
         op.bulk_insert(ALERT_OUTBOX, events)

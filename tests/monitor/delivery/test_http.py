@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import socketserver
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -17,8 +20,10 @@ from monitor.alerts.lifecycle import AlertEvent
 from monitor.alerts.notices import queue_events
 from monitor.config import parse_config
 from monitor.config.settings import DeliveryConfig, WebhookConfig
+from monitor.delivery import http
 from monitor.delivery.outbox import deliver_due
 from monitor.delivery.receivers import alert_receiver, assessment_receiver
+from monitor.redact import mask_url
 from monitor.store import models
 from monitor.store.repo import sync_config
 from tests.helpers import config_dict
@@ -198,3 +203,51 @@ def test_a_delivery_reply_that_is_not_http_is_a_counted_failure_and_blocks_no_la
     assert (failed.state, failed.attempts) == ("pending", 1)
     assert failed.last_error.startswith("RemoteProtocolError from http://127.0.0.1:")
     assert rows[DAY].state == "delivered"
+
+
+class Silent(socketserver.StreamRequestHandler):
+    """Takes the request and never answers."""
+
+    def handle(self) -> None:
+        self.rfile.readline()
+        time.sleep(2)
+
+
+def test_a_receiver_that_never_answers_is_a_timeout_and_no_url_is_in_the_reason() -> None:
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Silent)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://u:Pa55-word@127.0.0.1:{server.server_address[1]}/hook?token=Tok-123456789"
+    try:
+        with pytest.raises(http.PostError) as caught:
+            http.post(url, b"{}", {}, timeout=0.3)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert caught.value.reason == "TimeoutError"
+    assert http.failure(caught.value, mask_url(url)) == (
+        f"TimeoutError from http://u:***@127.0.0.1:{server.server_address[1]}/hook?token=***"
+    )
+
+
+def test_user_info_in_the_url_becomes_basic_auth_unless_a_token_is_sent() -> None:
+    Trap.seen = []
+    with serve(Trap) as base:
+        url = base.replace("http://", "http://hook:p%40ss@") + "/in"
+        http.post(url, b"{}", {}, timeout=2)
+        http.post(url, b"{}", {"Authorization": "Bearer T"}, timeout=2)
+    assert [c["auth"] for c in Trap.seen] == ["Basic " + base64.b64encode(b"hook:p@ss").decode(), "Bearer T"]
+    assert [c["path"] for c in Trap.seen] == ["/in", "/in"]
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("ftp://127.0.0.1/x", "UnsupportedProtocol"),
+        ("http://[::1/x", "InvalidURL"),
+        ("http://no-such-host.invalid/x", "gaierror"),
+    ],
+)
+def test_a_url_httpx_cannot_post_to_is_a_failed_attempt(url: str, reason: str) -> None:
+    with pytest.raises(http.PostError, match=reason):
+        http.post(url, b"{}", {}, timeout=1)
