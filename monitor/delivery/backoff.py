@@ -50,6 +50,8 @@ ASSESSMENT_BASE_S = 30.0
 """The daily records: 30 s, 60 s, 2 min, ... up to ``export.delivery.retry_max_seconds``."""
 STREAM_RECONNECT = Backoff(base_s=1, cap_s=60)
 """A camera stream that broke: reconnect after 1 s, 2 s, 4 s, ... up to a minute."""
+MQTT_RECONNECT = Backoff(base_s=1, cap_s=60)
+"""The alert sink's MQTT broker connection (paho applies it: doubling, 1 s to a minute)."""
 HELD_SAMPLES = Backoff(base_s=0.5, cap_s=10)
 """A worker waiting for the database to take samples it holds."""
 TASK_RETRY = Backoff(base_s=2, cap_s=30)
