@@ -40,8 +40,7 @@ class PersistentStreamSource(FrameSource):
         self._open_timeout_s = open_timeout_s
         self._read_timeout_s = read_timeout_s
         self._transport = transport
-        self._backoff_initial_s = backoff_initial_s
-        self._backoff_max_s = backoff_max_s
+        self._backoff = Backoff(base_s=backoff_initial_s, cap_s=backoff_max_s)  # a bad pair fails here
         self.display_url = mask_url(url)
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -56,7 +55,7 @@ class PersistentStreamSource(FrameSource):
 
     # reader thread -------------------------------------------------------------------------------
     def _run(self) -> None:
-        policy = Backoff(base_s=self._backoff_initial_s, cap_s=self._backoff_max_s)
+        policy = self._backoff
         failures = 0
         while not self._stop.is_set():
             failures += 1
