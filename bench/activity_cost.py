@@ -176,8 +176,8 @@ def main() -> None:
     parser.add_argument("--baseline-rev", default=BASELINE)
     add_model_args(parser)
     args = parser.parse_args()
-    old_act = legacy("monitor.activity", args.baseline_rev)  # its path at the baseline revision
-    old_health = legacy("monitor.health", args.baseline_rev)  # its path at the baseline revision
+    old_act = legacy("monitor.sampling.activity", args.baseline_rev)  # its path at the baseline revision
+    old_health = legacy("monitor.sampling.picture", args.baseline_rev)  # its path at the baseline revision
     result = {"per_sample": per_sample(old_act, old_health), "sweep": sweeps(args, old_act, old_health)}
     print(f"written to {save('activity_cost', result)}")
 

@@ -215,7 +215,7 @@ def _offline_camera_alert(runtime: Runtime, clock: Clock) -> None:
 
 def _outbox(runtime: Runtime) -> list[tuple[str, str, int]]:
     with runtime.sessions() as s:
-        rows = s.scalars(select(models.AlertNotice).order_by(models.AlertNotice.id)).all()
+        rows = s.scalars(select(models.OutboxItem).order_by(models.OutboxItem.id)).all()
         return [(r.key, r.state, r.attempts) for r in rows]
 
 
@@ -260,7 +260,7 @@ def test_a_webhook_event_is_given_up_after_max_attempts_with_the_reason(tmp_path
             clock.now += dt.timedelta(minutes=1)
             runtime.alerts.deliver(clock())
         with runtime.sessions() as s:
-            row = s.scalars(select(models.AlertNotice)).one()
+            row = s.scalars(select(models.OutboxItem)).one()
     finally:
         runtime.close()
     assert (row.state, row.attempts) == ("failed", 3)

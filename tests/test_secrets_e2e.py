@@ -25,8 +25,9 @@ from api import create_app
 from detectors import CategoryMap
 from monitor.config import Category, parse_config
 from monitor.core.redact import forget_secrets
+from monitor.delivery.outbox import deliver_due
+from monitor.delivery.receivers import assessment_receiver
 from monitor.export.job import export_day
-from monitor.export.outbox import Deliverer
 from monitor.scoring.daily import score_days
 from monitor.service.runtime import build_runtime
 from monitor.store import models
@@ -110,7 +111,7 @@ def _run(tmp: Path, password: str, rtsp_port: int) -> tuple[dict[str, str], str,
         with runtime.sessions() as s:
             score_days(s, config, [day], now=clock_now[0])
             export_day(s, config, day, clock_now[0])
-            Deliverer(config.export.delivery).run_round(s, clock_now[0])
+            deliver_due(s, assessment_receiver(config.export.delivery), clock_now[0])
         app = create_app(runtime.sessions, runtime.snapshot_root, Path(config.export.folder), config=config)
         bodies = {}
         for role in ("viewer", "operator"):

@@ -1,25 +1,32 @@
-"""Admin actions: recompute a day's scores, write its assessment again, re-send its records."""
+"""Admin actions: recompute a day's scores, write its assessment again, re-send its records, retry the outbox's
+given-up messages."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel
 
 from api.auth import require
-from api.deps import SessionDep, app_now
+from api.deps import ClockDep, SessionDep, app_now
 from api.params import Day, refuse_future
 from monitor.config import AppConfig
+from monitor.delivery import outbox
 from monitor.export.job import export_day
-from monitor.export.outbox import resend
+from monitor.export.records import resend
 from monitor.scoring.daily import score_days
 from monitor.store import models
 from monitor.store.users import Role
 
 router = APIRouter(tags=["admin"])
 Admin = Annotated[models.User, Depends(require(Role.admin))]
+
+
+class RetryOut(BaseModel):
+    topic: str
+    count: int
 
 
 class ActionOut(BaseModel):
@@ -64,3 +71,12 @@ def resend_day(day: Day, session: SessionDep, request: Request, _: Admin) -> Act
     """Deliver the day's records to the scheduling system again. Days to come are a 422."""
     _happened(day, request)
     return ActionOut(day=day, done="queued", count=resend(session, day, app_now(request)))
+
+
+@router.post("/api/admin/deliveries/retry", response_model=RetryOut)
+def retry_failed(
+    session: SessionDep, _: Admin, clock: ClockDep, topic: Annotated[Literal["assessment", "alert"], Query()] = "alert"
+) -> RetryOut:
+    """Send the outbox's given-up messages of ``topic`` again (state failed: ``max_attempts`` tries failed);
+    they go back to pending with a fresh count of attempts."""
+    return RetryOut(topic=topic, count=outbox.retry(session, topic, clock()))

@@ -12,7 +12,7 @@ from api.deps import SessionDep, app_now
 from api.params import RowId
 from api.shown import ShownDep, TextFilter
 from monitor.alerts.lifecycle import acknowledge
-from monitor.alerts.outbox import queue_events
+from monitor.alerts.notices import queue_events
 from monitor.store import models
 from monitor.store.users import Role
 

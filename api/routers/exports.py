@@ -15,6 +15,8 @@ from api.shown import ShownDep
 from monitor.store import models
 
 router = APIRouter(tags=["exports"])
+Topic = Literal["assessment", "alert"]
+State = Literal["pending", "delivered", "failed"]
 MEDIA = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
@@ -23,8 +25,11 @@ MEDIA = {
 
 
 class DeliveryOut(BaseModel):
-    site_id: str
-    day: dt.date
+    topic: str
+    key: str
+    site_id: str | None
+    day: dt.date | None
+    alert_id: int | None
     state: str
     revision: int
     attempts: int
@@ -44,15 +49,30 @@ def download(day: Day, fmt: Literal["xlsx", "csv", "json"], request: Request) ->
 
 
 @router.get("/api/deliveries", response_model=list[DeliveryOut])
-def deliveries(session: SessionDep, shown: ShownDep, day: Annotated[Day | None, Query()] = None) -> list[DeliveryOut]:
-    """Delivery of the daily records to the scheduling system: pending or delivered, attempts, last error."""
-    query = select(models.Delivery).order_by(models.Delivery.day.desc(), models.Delivery.site_id).limit(2000)
+def deliveries(
+    session: SessionDep,
+    shown: ShownDep,
+    day: Annotated[Day | None, Query()] = None,
+    topic: Annotated[Topic, Query()] = "assessment",
+    state: Annotated[State | None, Query()] = None,
+) -> list[DeliveryOut]:
+    """The outbox: the daily records for the scheduling system (``topic=assessment``, the default) or the
+    alert events for the webhook (``topic=alert``): pending, delivered or failed (given up after
+    ``max_attempts``), attempts, last error."""
+    item = models.OutboxItem
+    query = select(item).where(item.topic == topic)
     if day is not None:
-        query = query.where(models.Delivery.day == day)
+        query = query.where(item.day == day)
+    if state is not None:
+        query = query.where(item.state == state)
+    query = query.order_by(item.day.desc(), item.site_id, item.id.desc()).limit(2000)
     return [
         DeliveryOut(
+            topic=r.topic,
+            key=r.key,
             site_id=r.site_id,
             day=r.day,
+            alert_id=r.alert_id,
             state=r.state,
             revision=r.revision,
             attempts=r.attempts,

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.auth import token_from
 from api.deps import SessionDep
 from api.routers.health import add_storage_metrics
+from monitor.delivery.receivers import ALERT
 from monitor.store import models
 from monitor.store.users import user_for_token
 
@@ -107,11 +108,15 @@ def metrics(session: SessionDep, request: Request) -> Response:
     )
     mean = session.scalar(select(func.avg(recent.c.detect_ms)))
     latency.set(float(mean or 0.0))
-    outbox = Gauge("sitemon_alert_webhook_events", "Alert events in the webhook outbox", ["state"], registry=registry)
-    for state, n in session.execute(
-        select(models.AlertNotice.state, func.count()).group_by(models.AlertNotice.state)
+    webhook = Gauge("sitemon_alert_webhook_events", "Alert events in the webhook outbox", ["state"], registry=registry)
+    outbox = Gauge("sitemon_outbox_messages", "Messages in the outbox", ["topic", "state"], registry=registry)
+    item = models.OutboxItem
+    for topic, state, n in session.execute(
+        select(item.topic, item.state, func.count()).group_by(item.topic, item.state)
     ).all():
-        outbox.labels(state).set(n)
+        outbox.labels(topic, state).set(n)
+        if topic == ALERT:
+            webhook.labels(state).set(n)
     last_sweep = getattr(request.app.state, "last_sweep_seconds", None)
     if callable(last_sweep) and last_sweep() is not None:
         sweep.set(last_sweep())

@@ -12,11 +12,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor.alerts.lifecycle import AlertEvent, apply, open_alerts
 from monitor.alerts.milestone_facts import milestone_facts
 from monitor.alerts.milestone_rules import milestone_conditions
-from monitor.alerts.outbox import WebhookSender, deliver_due, queue_events
+from monitor.alerts.notices import queue_events
 from monitor.alerts.rules import CameraFact, SiteFact, camera_conditions, site_conditions
 from monitor.alerts.sinks import Dispatcher, LogSink, MqttSink, Sink
 from monitor.config import AppConfig, Batch, SiteConfig
 from monitor.core.calendar import expected_samples
+from monitor.delivery.outbox import deliver_due
+from monitor.delivery.receivers import alert_receiver
 from monitor.scoring.daily import work_expected
 from monitor.store import models
 from monitor.store.periods import batch_on
@@ -123,7 +125,7 @@ class AlertService:
         self.config = config
         self.sessions = sessions
         self.dispatcher = dispatcher
-        self.webhook = WebhookSender(config.alerts.webhook) if config.alerts.webhook is not None else None
+        self.webhook = alert_receiver(config.alerts.webhook) if config.alerts.webhook is not None else None
         self._published: dict[tuple[str, str], str] = {}
 
     def run(self, now: dt.datetime) -> list[AlertEvent]:

@@ -1,5 +1,6 @@
 """Where alert events go at once: the log, MQTT. Each sink has its own queue and thread, so a failing or
-slow sink never blocks the others or the sampling. (The webhook has a durable outbox: ``outbox.py``.)"""
+slow sink never blocks the others or the sampling. (The webhook goes through the durable outbox:
+``monitor.delivery``.)"""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 
 from monitor.alerts.lifecycle import AlertEvent
 from monitor.config.settings import MqttConfig
+from monitor.core.backoff import MQTT_RECONNECT
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +55,8 @@ class MqttSink(Sink):
         if config.username:
             password = config.password.get_secret_value() if config.password else None
             self._client.username_pw_set(config.username, password)
-        self._client.reconnect_delay_set(1, 60)
+        # paho doubles its pause itself: handed the policy's base and cap
+        self._client.reconnect_delay_set(int(MQTT_RECONNECT.base_s), int(MQTT_RECONNECT.cap_s))
         self._client.connect_async(config.host, config.port, keepalive=30)
         self._client.loop_start()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 
-from monitor.cli import data, model, replay, serve, starts
+from monitor.cli import data, model, outbox, replay, serve, starts
 from monitor.cli.common import DEFAULT_CONFIG, CommandError
 from monitor.core.logs import setup_logging
 
@@ -135,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     al_ack.set_defaults(func=data.cmd_alerts)
 
     starts.add_parser(sub, DEFAULT_CONFIG)
+    outbox.add_parser(sub)
 
     tr = sub.add_parser("train", help="fine-tune the detector on a YOLO dataset")
     tr.add_argument("--data", default="../shared/datasets/construction-site-safety/data.yaml")

@@ -44,7 +44,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 def cmd_export_day(args: argparse.Namespace) -> int:
     from monitor.export.job import export_day
-    from monitor.export.outbox import resend
+    from monitor.export.records import resend
     from monitor.export.summary import Period, write_summary
 
     now = utc_now()

@@ -283,8 +283,10 @@ class WebhookConfig(ConfigModel):
         default=30,
         ge=1,
         le=1000,
-        description="Tries per event (pauses 5 s, 10 s, ... up to 10 min: 30 tries span about 4 hours)",
+        description="Tries per event (pauses 5 s, 10 s, ... up to 10 min: 30 tries span about 4 hours); then the "
+        "event is kept as failed until an operator retries it",
     )
+    hmac_secret: EnvSecret | None = Field(default=None, description="Signs each body: X-Sitemon-Signature")
 
 
 class MqttConfig(ConfigModel):
@@ -314,6 +316,13 @@ class DeliveryConfig(ConfigModel):
     hmac_secret: EnvSecret | None = Field(default=None, description="Signs each body: X-Sitemon-Signature")
     timeout_seconds: float = Field(default=10, gt=0, le=120)
     retry_max_seconds: float = Field(default=3600, ge=10, description="Longest pause between two attempts")
+    max_attempts: int = Field(
+        default=100,
+        ge=1,
+        le=10000,
+        description="Tries per record (pauses 30 s, 60 s, ... up to retry_max_seconds: 100 tries span about 4 "
+        "days at the default); then the record is kept as failed until an operator sends it again",
+    )
 
 
 class ExportConfig(ConfigModel):

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from detectors import CategoryMap, Detector
 from monitor.config import AppConfig, CameraConfig, SiteConfig
+from monitor.core.backoff import HELD_SAMPLES, TASK_RETRY
 from monitor.core.clock import Clock, utc_now
 from monitor.core.values import CameraKey
 from monitor.execution.app import TASK_NAME, SweepTask, config_digest, make_celery
@@ -125,11 +126,10 @@ class WorkerContext:
         """Wait (a while) for samples held during a database outage to be written."""
         writer = self.sweeper.writer
         deadline = time.monotonic() + self.config.execution.write_retry_seconds
-        pause = 0.5
+        pauses = HELD_SAMPLES.pauses()
         while writer.pending and time.monotonic() < deadline:
-            self.sleep(pause)
+            self.sleep(next(pauses))
             writer.flush()
-            pause = min(pause * 2, 10.0)
         if writer.pending:
             raise StoreUnavailable(
                 f"{writer.pending} sample(s) not stored yet: the database is unavailable; "
@@ -142,24 +142,20 @@ class WorkerContext:
 
 
 def register(app: Celery, context: WorkerContext) -> None:
-    """The sample task, bound to this process's context. A database error retries it with back-off."""
+    """The sample task, bound to this process's context. A database error retries it with back-off
+    (``TASK_RETRY``: 2 s, 4 s, ... up to 30 s, for as long as it takes)."""
 
-    @app.task(  # type: ignore[untyped-decorator]
-        name=TASK_NAME,
-        bind=True,
-        autoretry_for=(SQLAlchemyError,),
-        retry_backoff=2,
-        retry_backoff_max=30,
-        retry_jitter=False,
-        max_retries=None,
-    )
+    @app.task(name=TASK_NAME, bind=True, max_retries=None)  # type: ignore[untyped-decorator]
     def sample_cameras(self: Any, task: dict[str, Any]) -> dict[str, Any]:
         try:
             parsed = SweepTask.from_message(task)
         except ValueError as exc:
             log.error("task %s dropped: %s", self.request.id, exc)
             return {"error": str(exc)}
-        return asdict(context.sample(parsed))
+        try:
+            return asdict(context.sample(parsed))
+        except SQLAlchemyError as exc:
+            raise self.retry(exc=exc, countdown=TASK_RETRY.seconds(self.request.retries + 1)) from None
 
 
 class _QuickStop(bootsteps.StartStopStep):  # type: ignore[misc]

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from monitor.config import AppConfig
 from monitor.export.files import write_files
-from monitor.export.outbox import enqueue_day
+from monitor.export.records import enqueue_day
 from monitor.export.report import build_assessment
 from monitor.store import models
 

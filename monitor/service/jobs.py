@@ -12,8 +12,9 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
+from monitor.delivery.outbox import deliver_due
+from monitor.delivery.receivers import Receiver
 from monitor.export.job import days_to_export, export_day
-from monitor.export.outbox import Deliverer
 from monitor.milestones.starts import propose_starts
 from monitor.sampling.sweep import SweepResult
 from monitor.scoring.daily import days_to_catch_up, score_days
@@ -92,6 +93,6 @@ def clean_up_snapshots(runtime: Runtime) -> None:
     runtime.snapshot_cleanup.add(result, now)
 
 
-def deliver(runtime: Runtime, deliverer: Deliverer) -> None:
+def deliver(runtime: Runtime, receiver: Receiver) -> None:
     with runtime.sessions() as session:
-        deliverer.run_round(session, runtime.clock())
+        deliver_due(session, receiver, runtime.clock())

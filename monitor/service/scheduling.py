@@ -20,7 +20,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.core.clock import utc_now
-from monitor.export.outbox import Deliverer
+from monitor.delivery.receivers import assessment_receiver
 from monitor.service.jobs import (
     AFTER_SWEEP,
     ALERT_WEBHOOK_JOB_ID,
@@ -173,10 +173,10 @@ def build_jobs(runtime: Runtime, start_now: bool = True) -> Jobs:
         "delete snapshots past their retention or over the disk budget",
     )
     if runtime.config.export.delivery is not None:
-        deliverer = Deliverer(runtime.config.export.delivery)
+        receiver = assessment_receiver(runtime.config.export.delivery)
         _add_outbox(
             scheduler,
-            lambda: deliver(runtime, deliverer),
+            lambda: deliver(runtime, receiver),
             60,
             DELIVERY_JOB_ID,
             "deliver queued records to the scheduling system",

@@ -15,6 +15,7 @@ import av
 import numpy as np
 import numpy.typing as npt
 
+from monitor.core.backoff import STREAM_RECONNECT, Backoff
 from monitor.core.redact import mask_url
 from monitor.core.values import CameraStatus
 from monitor.sources.av_stream import open_container
@@ -32,15 +33,14 @@ class PersistentStreamSource(FrameSource):
         open_timeout_s: float = 10.0,
         read_timeout_s: float = 10.0,
         transport: str = "tcp",
-        backoff_initial_s: float = 1.0,
-        backoff_max_s: float = 60.0,
+        backoff_initial_s: float = STREAM_RECONNECT.base_s,
+        backoff_max_s: float = STREAM_RECONNECT.cap_s,
     ) -> None:
         self._url = url
         self._open_timeout_s = open_timeout_s
         self._read_timeout_s = read_timeout_s
         self._transport = transport
-        self._backoff_initial_s = backoff_initial_s
-        self._backoff_max_s = backoff_max_s
+        self._backoff = Backoff(base_s=backoff_initial_s, cap_s=backoff_max_s)  # a bad pair fails here
         self.display_url = mask_url(url)
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -55,19 +55,20 @@ class PersistentStreamSource(FrameSource):
 
     # reader thread -------------------------------------------------------------------------------
     def _run(self) -> None:
-        backoff = self._backoff_initial_s
+        policy = self._backoff
+        failures = 0
         while not self._stop.is_set():
+            failures += 1
             try:
                 self._read_until_failure()
-                backoff = self._backoff_initial_s  # it worked for a while: start over gently
+                failures = 1  # it worked for a while: start over gently
             except SourceError as exc:
                 with self._lock:
                     self._last_error = exc
-                log.info("%s: %s; reconnecting in %.0f s", self.display_url, exc, backoff)
+                log.info("%s: %s; reconnecting in %.0f s", self.display_url, exc, policy.seconds(failures))
             self._connected.set()  # wake a first grab waiting for the first attempt
-            if self._stop.wait(backoff):
+            if self._stop.wait(policy.seconds(failures)):
                 break
-            backoff = min(backoff * 2, self._backoff_max_s)
             self.reconnects += 1
 
     def _read_until_failure(self) -> None:

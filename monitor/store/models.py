@@ -205,24 +205,6 @@ class Lease(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
-class Delivery(Base):
-    """The durable outbox: one record per site and day for the scheduling system."""
-
-    __tablename__ = "deliveries"
-    __table_args__ = (UniqueConstraint("site_id", "day"), Index("ix_deliveries_state_next", "state", "next_attempt_at"))
-
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
-    day: Mapped[dt.date] = mapped_column(Date)
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    revision: Mapped[int] = mapped_column(Integer, default=1)
-    state: Mapped[str] = mapped_column(String(12), default="pending")  # pending / delivered
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    last_error: Mapped[str] = mapped_column(Text, default="")
-    delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
-
-
 class User(Base):
     __tablename__ = "users"
 
@@ -245,16 +227,29 @@ class ApiToken(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
-class AlertNotice(Base):
-    """The durable outbox of alert events for the webhook: one row per event, delivered only on a 2xx."""
+class OutboxItem(Base):
+    """The durable outbox: one message for a receiver outside sitemon, delivered only on a 2xx.
 
-    __tablename__ = "alert_outbox"
-    __table_args__ = (Index("ix_alert_outbox_state_next", "state", "next_attempt_at"),)
+    ``topic`` names the receiver: ``assessment`` (one record per site and day for the scheduling system,
+    ``site_id`` and ``day`` set, a changed record a new ``revision``) or ``alert`` (one row per alert event
+    for the webhook, ``alert_id`` set). ``key`` is the receiver's Idempotency-Key. ``state``: pending,
+    delivered, or failed once ``max_attempts`` tries failed (kept, retried only when an operator asks)."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("topic", "key"),
+        Index("ix_outbox_topic_state_next", "topic", "state", "next_attempt_at"),
+        Index("ix_outbox_topic_day", "topic", "day"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    key: Mapped[str] = mapped_column(String(100), unique=True)  # the Idempotency-Key: alert-<id>-<event>
-    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"))
+    topic: Mapped[str] = mapped_column(String(20))
+    key: Mapped[str] = mapped_column(String(200))
+    site_id: Mapped[str | None] = mapped_column(ForeignKey("sites.id"), nullable=True)
+    day: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id"), nullable=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
     state: Mapped[str] = mapped_column(String(12), default="pending")  # pending / delivered / failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

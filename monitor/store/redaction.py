@@ -17,10 +17,9 @@ TEXT_COLUMNS: list[InstrumentedAttribute[str]] = [
     models.Sample.reason,
     models.CameraEvent.reason,
     models.Alert.message,
-    models.Delivery.last_error,
-    models.AlertNotice.last_error,
+    models.OutboxItem.last_error,
 ]
-JSON_COLUMNS: list[InstrumentedAttribute[Any]] = [models.Alert.details, models.AlertNotice.payload]
+JSON_COLUMNS: list[InstrumentedAttribute[Any]] = [models.Alert.details, models.OutboxItem.payload]
 BATCH = 5_000
 
 

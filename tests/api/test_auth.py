@@ -68,7 +68,7 @@ def test_a_viewer_sees_but_cannot_acknowledge_an_operator_can(app_sessions) -> N
     assert operator.post(f"/api/alerts/{alert['id']}/ack").status_code == 409
     assert operator.post("/api/alerts/99999/ack").status_code == 404
     with sessions() as s:  # no webhook configured: nothing queued for one
-        assert s.scalars(select(models.AlertNotice)).all() == []
+        assert s.scalars(select(models.OutboxItem)).all() == []
 
 
 def test_an_acknowledgement_is_queued_for_the_webhook(sessions: sessionmaker[Session], tmp_path: Path) -> None:
@@ -85,8 +85,8 @@ def test_an_acknowledgement_is_queued_for_the_webhook(sessions: sessionmaker[Ses
     operator = logged_in(TestClient(create_app(sessions, tmp_path, config=config)), sessions, "operator")
     assert operator.post(f"/api/alerts/{opened.alert_id}/ack").status_code == 200
     with sessions() as s:
-        (row,) = s.scalars(select(models.AlertNotice)).all()
-    assert row.key == f"alert-{opened.alert_id}-acknowledged" and row.state == "pending"
+        (row,) = s.scalars(select(models.OutboxItem)).all()
+    assert row.key == f"alert-{opened.alert_id}-acknowledged" and (row.topic, row.state) == ("alert", "pending")
     assert row.payload["event"] == "acknowledged" and row.payload["type"] == "camera_offline"
 
 

@@ -41,11 +41,14 @@ def _seed(sessions: sessionmaker[Session]) -> None:
             )
         )
         s.add(
-            models.Delivery(
+            models.OutboxItem(
+                topic="assessment",
+                key=f"site1:{T0.date()}",
                 site_id="site1",
                 day=T0.date(),
                 payload={},
                 next_attempt_at=T0,
+                created_at=T0,
                 last_error=f"HTTP 500 from {RECEIVER}",
             )
         )

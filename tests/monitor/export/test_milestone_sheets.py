@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config import AppConfig, parse_config
 from monitor.export.files import write_files
-from monitor.export.outbox import enqueue_day
+from monitor.export.records import enqueue_day
 from monitor.export.report import build_assessment
 from monitor.export.summary import Period, write_summary
 from monitor.milestones.starts import confirm_start
@@ -66,7 +66,7 @@ def test_the_assessment_and_the_summary_carry_the_start_rate_and_the_nodes(
         files = write_files(assessment, tmp_path)
         summary = write_summary(s, config, Period.month, DAY, today=DAY)
         assert enqueue_day(s, config, DAY, NOW) == 1
-        (delivery,) = s.query(models.Delivery).all()
+        (delivery,) = s.query(models.OutboxItem).all()
     assert (delivery.payload["batch"], delivery.payload["batch_zh"]) == ("started", "开工")  # its batch that day
 
     data = json.loads(files["json"].read_text(encoding="utf-8"))

@@ -17,7 +17,9 @@ from typing import Any, ClassVar
 from sqlalchemy import select
 
 from monitor.config import parse_config
-from monitor.export.outbox import Deliverer, backoff, enqueue_day, resend
+from monitor.delivery.outbox import deliver_due
+from monitor.delivery.receivers import assessment_receiver
+from monitor.export.records import enqueue_day, resend
 from monitor.scoring.daily import score_days
 from monitor.store import make_engine, make_session_factory, migrate, models
 from monitor.store.repo import sync_config
@@ -85,24 +87,24 @@ def test_every_site_day_arrives_exactly_once_per_key_through_failures_and_a_rest
         score_days(s, config, DAYS, now=T0)
         assert sum(enqueue_day(s, config, d, T0) for d in DAYS) == 6
         with receiver(port):
-            first = Deliverer(config.export.delivery).run_round(s, T0)
+            first = deliver_due(s, assessment_receiver(config.export.delivery), T0)
     assert (first.delivered, first.failed) == (2, 4)
     engine.dispose()  # sitemon is killed here; all it knew is in the database
 
     engine = make_engine(url)
     sessions = make_session_factory(engine)
-    deliverer = Deliverer(config.export.delivery)
+    deliverer = assessment_receiver(config.export.delivery)
     with sessions() as s:
-        down = deliverer.run_round(s, T0 + dt.timedelta(minutes=1))  # the receiver is down
+        down = deliver_due(s, deliverer, T0 + dt.timedelta(minutes=1))  # the receiver is down
         assert (down.delivered, down.failed) == (0, 4)
-        rows = s.scalars(select(models.Delivery).where(models.Delivery.state == "pending")).all()
-        assert all("ConnectionRefusedError" in r.last_error or "URLError" in r.last_error for r in rows)
-        assert deliverer.run_round(s, T0 + dt.timedelta(minutes=1, seconds=10)).failed == 0  # backing off
+        rows = s.scalars(select(models.OutboxItem).where(models.OutboxItem.state == "pending")).all()
+        assert all(r.last_error.startswith("ConnectionRefusedError from http://127.0.0.1:") for r in rows)
+        assert deliver_due(s, deliverer, T0 + dt.timedelta(minutes=1, seconds=10)).failed == 0  # backing off
         with receiver(port):
-            late = deliverer.run_round(s, T0 + dt.timedelta(minutes=10))
+            late = deliver_due(s, deliverer, T0 + dt.timedelta(minutes=10))
         assert (late.delivered, late.failed) == (4, 0)
-        assert all(r.state == "delivered" for r in s.scalars(select(models.Delivery)))
-        assert deliverer.run_round(s, T0 + dt.timedelta(hours=1)).delivered == 0  # nothing is sent twice
+        assert all(r.state == "delivered" for r in s.scalars(select(models.OutboxItem)))
+        assert deliver_due(s, deliverer, T0 + dt.timedelta(hours=1)).delivered == 0  # nothing is sent twice
     engine.dispose()
 
     arrived = [c for c in Receiver.calls if c["action"] != "500"]
@@ -126,18 +128,14 @@ def test_an_admin_can_resend_a_day_and_a_rescore_sends_a_new_revision(tmp_path: 
         sync_config(s, config)
         score_days(s, config, DAYS[:1], now=T0)
         enqueue_day(s, config, DAYS[0], T0)
-        for row in s.scalars(select(models.Delivery)):
+        for row in s.scalars(select(models.OutboxItem)):
             row.state = "delivered"
         s.commit()
         assert enqueue_day(s, config, DAYS[0], T0) == 0  # unchanged: nothing to send
         assert resend(s, DAYS[0], T0, {"site2"}) == 1
-        states = {r.site_id: (r.state, r.revision) for r in s.scalars(select(models.Delivery))}
+        states = {r.site_id: (r.state, r.revision) for r in s.scalars(select(models.OutboxItem))}
         assert states == {"site1": ("delivered", 1), "site2": ("pending", 1)}
     engine.dispose()
-
-
-def test_backoff_doubles_up_to_the_limit() -> None:
-    assert [backoff(n, 3600).total_seconds() for n in (1, 2, 3, 8, 20)] == [30, 60, 120, 3600, 3600]
 
 
 def test_a_record_of_a_running_day_says_partial_and_the_whole_day_is_a_new_revision(tmp_path: Path) -> None:
@@ -151,7 +149,7 @@ def test_a_record_of_a_running_day_says_partial_and_the_whole_day_is_a_new_revis
         sync_config(s, config)
         score_days(s, config, DAYS[1:], now=morning)
         assert enqueue_day(s, config, DAYS[1], morning) == 1
-        row = s.scalars(select(models.Delivery)).one()
+        row = s.scalars(select(models.OutboxItem)).one()
         assert (row.payload["partial"], row.payload["observed_until"]) == (True, "2026-11-27T10:30:00+08:00")
         assert enqueue_day(s, config, DAYS[1], T0) == 1  # 21:00: the working hours are over
         s.refresh(row)

@@ -1,23 +1,29 @@
-"""The webhook and the delivery outbox against real local receivers that redirect or do not speak HTTP."""
+"""The POST of both receivers (httpx) against real local receivers that redirect or do not speak HTTP."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import socketserver
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.alerts.lifecycle import AlertEvent
-from monitor.alerts.outbox import WebhookSender, deliver_due, queue_events
+from monitor.alerts.notices import queue_events
 from monitor.config import parse_config
 from monitor.config.settings import DeliveryConfig, WebhookConfig
-from monitor.export.outbox import Deliverer
+from monitor.core.redact import mask_url
+from monitor.delivery import http
+from monitor.delivery.outbox import deliver_due
+from monitor.delivery.receivers import alert_receiver, assessment_receiver
 from monitor.store import models
 from monitor.store.repo import sync_config
 from tests.helpers import config_dict
@@ -129,16 +135,29 @@ def _two_delivery_records(session: Session) -> None:
     sync_config(session, parse_config(config_dict()))
     for day in (DAY - dt.timedelta(days=1), DAY):
         payload = {"idempotency_key": f"site1:{day.isoformat()}"}
-        session.add(models.Delivery(site_id="site1", day=day, payload=payload, next_attempt_at=T0, last_error=""))
+        session.add(
+            models.OutboxItem(
+                topic="assessment",
+                key=str(payload["idempotency_key"]),
+                site_id="site1",
+                day=day,
+                payload=payload,
+                next_attempt_at=T0,
+                created_at=T0,
+                last_error="",
+            )
+        )
     session.commit()
 
 
 def test_the_webhook_sends_its_token_to_no_other_origin(sessions: sessionmaker[Session]) -> None:
     with sessions() as s, redirect_to_another_origin() as url:
         _two_alert_events(s)
-        sender = WebhookSender(WebhookConfig.model_validate({"url": url, "token": "hook-t0ken-ABC", "max_attempts": 5}))
+        sender = alert_receiver(
+            WebhookConfig.model_validate({"url": url, "token": "hook-t0ken-ABC", "max_attempts": 5})
+        )
         result = deliver_due(s, sender, T0)
-        rows = s.scalars(select(models.AlertNotice).order_by(models.AlertNotice.id)).all()
+        rows = s.scalars(select(models.OutboxItem).order_by(models.OutboxItem.id)).all()
     assert not any(call["auth"] for call in Trap.seen)
     assert (result.delivered, result.failed) == (0, 2)
     assert rows[0].last_error.startswith("HTTP 302 (redirect not followed) from http://127.0.0.1:")
@@ -147,9 +166,9 @@ def test_the_webhook_sends_its_token_to_no_other_origin(sessions: sessionmaker[S
 def test_the_delivery_sends_its_token_to_no_other_origin(sessions: sessionmaker[Session]) -> None:
     with sessions() as s, redirect_to_another_origin() as url:
         _two_delivery_records(s)
-        deliverer = Deliverer(DeliveryConfig.model_validate({"url": url, "token": "deliv-t0ken-XYZ"}))
-        result = deliverer.run_round(s, T0)
-        rows = s.scalars(select(models.Delivery)).all()
+        deliverer = assessment_receiver(DeliveryConfig.model_validate({"url": url, "token": "deliv-t0ken-XYZ"}))
+        result = deliver_due(s, deliverer, T0)
+        rows = s.scalars(select(models.OutboxItem)).all()
     assert not any(call["auth"] for call in Trap.seen)
     assert (result.delivered, result.failed) == (0, 2)
     assert all(r.state == "pending" and r.attempts == 1 and "HTTP 302" in r.last_error for r in rows)
@@ -161,12 +180,12 @@ def test_a_webhook_reply_that_is_not_http_is_a_counted_failure_and_blocks_no_lat
     with sessions() as s:
         first, second = _two_alert_events(s)
         with garbage_receiver(f"alert-{first.alert_id}-opened") as url:
-            sender = WebhookSender(WebhookConfig.model_validate({"url": url, "max_attempts": 5}))
+            sender = alert_receiver(WebhookConfig.model_validate({"url": url, "max_attempts": 5}))
             result = deliver_due(s, sender, T0)
-        rows = {r.alert_id: r for r in s.scalars(select(models.AlertNotice))}
+        rows = {r.alert_id: r for r in s.scalars(select(models.OutboxItem))}
     assert (result.delivered, result.failed) == (1, 1)
     assert (rows[first.alert_id].state, rows[first.alert_id].attempts) == ("pending", 1)
-    assert rows[first.alert_id].last_error.startswith("BadStatusLine from http://127.0.0.1:")
+    assert rows[first.alert_id].last_error.startswith("RemoteProtocolError from http://127.0.0.1:")
     assert rows[second.alert_id].state == "delivered"
 
 
@@ -177,10 +196,58 @@ def test_a_delivery_reply_that_is_not_http_is_a_counted_failure_and_blocks_no_la
         _two_delivery_records(s)
         earlier = f"site1:{(DAY - dt.timedelta(days=1)).isoformat()}"
         with garbage_receiver(earlier) as url:
-            result = Deliverer(DeliveryConfig.model_validate({"url": url})).run_round(s, T0)
-        rows = {r.day: r for r in s.scalars(select(models.Delivery))}
+            result = deliver_due(s, assessment_receiver(DeliveryConfig.model_validate({"url": url})), T0)
+        rows = {r.day: r for r in s.scalars(select(models.OutboxItem))}
     assert (result.delivered, result.failed) == (1, 1)
     failed = rows[DAY - dt.timedelta(days=1)]
     assert (failed.state, failed.attempts) == ("pending", 1)
-    assert failed.last_error.startswith("BadStatusLine from http://127.0.0.1:")
+    assert failed.last_error.startswith("RemoteProtocolError from http://127.0.0.1:")
     assert rows[DAY].state == "delivered"
+
+
+class Silent(socketserver.StreamRequestHandler):
+    """Takes the request and never answers."""
+
+    def handle(self) -> None:
+        self.rfile.readline()
+        time.sleep(2)
+
+
+def test_a_receiver_that_never_answers_is_a_timeout_and_no_url_is_in_the_reason() -> None:
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Silent)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://u:Pa55-word@127.0.0.1:{server.server_address[1]}/hook?token=Tok-123456789"
+    try:
+        with pytest.raises(http.PostError) as caught:
+            http.post(url, b"{}", {}, timeout=0.3)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert caught.value.reason == "TimeoutError"
+    assert http.failure(caught.value, mask_url(url)) == (
+        f"TimeoutError from http://u:***@127.0.0.1:{server.server_address[1]}/hook?token=***"
+    )
+
+
+def test_user_info_in_the_url_becomes_basic_auth_unless_a_token_is_sent() -> None:
+    Trap.seen = []
+    with serve(Trap) as base:
+        url = base.replace("http://", "http://hook:p%40ss@") + "/in"
+        http.post(url, b"{}", {}, timeout=2)
+        http.post(url, b"{}", {"Authorization": "Bearer T"}, timeout=2)
+    assert [c["auth"] for c in Trap.seen] == ["Basic " + base64.b64encode(b"hook:p@ss").decode(), "Bearer T"]
+    assert [c["path"] for c in Trap.seen] == ["/in", "/in"]
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("ftp://127.0.0.1/x", "UnsupportedProtocol"),
+        ("http://[::1/x", "InvalidURL"),
+        ("http://no-such-host.invalid/x", "gaierror"),
+    ],
+)
+def test_a_url_httpx_cannot_post_to_is_a_failed_attempt(url: str, reason: str) -> None:
+    with pytest.raises(http.PostError, match=reason):
+        http.post(url, b"{}", {}, timeout=1)

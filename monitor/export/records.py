@@ -1,0 +1,71 @@
+"""The daily assessment as records for the scheduling system: one per site and day, queued in the outbox
+(topic ``assessment``, see ``monitor.delivery``) and sent by the ``deliver-records`` job."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from monitor.config import AppConfig
+from monitor.delivery import outbox
+from monitor.delivery.receivers import ASSESSMENT
+from monitor.export.report import BATCH_ZH, STATUS_ZH, Observed, observed
+from monitor.store import models
+from monitor.store.periods import batches_today
+
+RECORD_SCHEMA = "sitemon.site-day/1"
+
+
+def record(config: AppConfig, score: models.DailyScore, seen: Observed, batch: str | None = None) -> dict[str, object]:
+    """The JSON record for one site and day (schema in docs/export.md); ``batch``: the site's batch on that
+    day (default: the configured one)."""
+    site = next(s for s in config.sites if s.id == score.site_id)
+    batch = batch or site.batch.value
+    return {
+        "schema": RECORD_SCHEMA,
+        "idempotency_key": f"{score.site_id}:{score.day.isoformat()}",
+        "site_id": site.id,
+        "site_name": site.name,
+        "district": site.district,
+        "batch": batch,
+        "batch_zh": BATCH_ZH[batch],
+        "responsible_unit": site.responsible_unit,
+        "day": score.day.isoformat(),
+        "score": score.score,
+        "status": score.status,
+        "status_zh": STATUS_ZH.get(score.status, score.status),
+        "components": score.components,
+        "partial": seen.partial,
+        "observed_until": seen.until.isoformat(),
+    }
+
+
+def enqueue_day(session: Session, config: AppConfig, day: dt.date, now: dt.datetime) -> int:
+    """Queue every scored site of ``day``; a changed score queues a new revision. Returns how many queued.
+    While the day's working hours run the records say ``partial``; the evening export sends the whole day
+    as a new revision."""
+    seen = observed(config, day, now)
+    known = {s.id for s in config.sites}
+    batches = batches_today(session, config.sites, day)
+    messages = [
+        outbox.Message(
+            topic=ASSESSMENT,
+            key=f"{score.site_id}:{score.day.isoformat()}",
+            payload=record(config, score, seen, batches[score.site_id].value),
+            site_id=score.site_id,
+            day=day,
+        )
+        for score in session.scalars(select(models.DailyScore).where(models.DailyScore.day == day))
+        if score.site_id in known
+    ]
+    queued = outbox.queue(session, messages, now, revise=True)
+    session.commit()
+    return queued
+
+
+def resend(session: Session, day: dt.date, now: dt.datetime, site_ids: set[str] | None = None) -> int:
+    """An admin asks for the day again: every (or the given sites') record goes back to pending, whatever
+    its state (delivered, pending or given up), with a fresh count of attempts."""
+    return outbox.retry(session, ASSESSMENT, now, states=outbox.STATES, day=day, site_ids=site_ids)
