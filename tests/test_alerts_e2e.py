@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from detectors import CategoryMap
 from monitor.alerts.lifecycle import AlertEvent
-from monitor.alerts.sinks import Dispatcher, MqttSink, Sink
+from monitor.alerts.sinks import SinkFanout, MqttSink, Sink
 from monitor.config import Category, parse_config
 from monitor.config.settings import MqttConfig
 from monitor.service.jobs import sweep_cycle
@@ -85,7 +85,7 @@ def _runtime(
 
 def _step(runtime: Runtime, clock: Clock, minutes: int = 5) -> None:
     sweep_cycle(runtime)
-    runtime.alerts.dispatcher.drain()  # type: ignore[union-attr]
+    runtime.alerts.fanout.drain()  # type: ignore[union-attr]
     clock.now += dt.timedelta(minutes=minutes)
 
 
@@ -280,7 +280,7 @@ class SlowFailingSink(Sink):
 
 def test_a_failing_sink_blocks_no_other() -> None:
     recorder = Recorder()
-    dispatcher = Dispatcher([SlowFailingSink(), recorder])
+    fanout = SinkFanout([SlowFailingSink(), recorder])
     event = AlertEvent(
         "opened",
         7,
@@ -292,7 +292,7 @@ def test_a_failing_sink_blocks_no_other() -> None:
         dt.datetime(2026, 11, 27, 2, tzinfo=dt.UTC),
     )
     try:
-        dispatcher.publish([event, event])
+        fanout.publish([event, event])
         assert wait_for(lambda: len(recorder.events) == 2, 1)  # not held up by the slow, failing sink
     finally:
-        dispatcher.close()
+        fanout.close()

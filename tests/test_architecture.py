@@ -64,3 +64,23 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
     graph.add_import(importer="c", imported="a")
     graph.add_import(importer="c", imported="d")
     assert _cycles(graph) == [["a", "b", "c"]]
+
+
+def test_the_architecture_page_names_every_package_table_and_create_app_parameter() -> None:
+    """docs/architecture.md is kept true: a new package, table or app parameter must be described there."""
+    import inspect
+    from pathlib import Path
+
+    from api.app import create_app
+    from monitor.store import models
+
+    root = Path(__file__).resolve().parents[1]
+    page = (root / "docs" / "architecture.md").read_text()
+    packages = [p.parent.relative_to(root).as_posix() for p in (root / "monitor").glob("*/__init__.py")]
+    packages += ["api", "detectors", "api/routers", "monitor/migrations"]
+    missing = [p for p in packages if f"`{p}/`" not in page and f"`{p}`" not in page]
+    assert missing == [], f"not in docs/architecture.md: {missing}"
+    tables = sorted(models.Base.metadata.tables)
+    assert [t for t in tables if f"| `{t}` |" not in page] == []
+    params = list(inspect.signature(create_app).parameters)
+    assert f"create_app({', '.join(params)})" in page

@@ -103,7 +103,7 @@ def _run(tmp: Path, password: str, rtsp_port: int) -> tuple[dict[str, str], str,
         for _ in range(8):  # 40 minutes of failing cameras: offline alerts open and go to the dead webhook
             runtime.sweep()
             assert runtime.alerts is not None
-            runtime.alerts.dispatcher.drain()
+            runtime.alerts.fanout.drain()
             runtime.alerts.deliver(clock_now[0])
             clock_now[0] += dt.timedelta(minutes=5)
         day = clock_now[0].date()

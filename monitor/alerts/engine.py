@@ -14,7 +14,7 @@ from monitor.alerts.milestone_facts import milestone_facts
 from monitor.alerts.milestone_rules import milestone_conditions
 from monitor.alerts.notices import queue_events
 from monitor.alerts.rules import CameraFact, SiteFact, camera_conditions, site_conditions
-from monitor.alerts.sinks import Dispatcher, LogSink, MqttSink, Sink
+from monitor.alerts.sinks import SinkFanout, LogSink, MqttSink, Sink
 from monitor.config import AppConfig, Batch, SiteConfig
 from monitor.core.calendar import expected_samples
 from monitor.delivery.outbox import deliver_due
@@ -121,10 +121,10 @@ def build_sinks(config: AppConfig) -> list[Sink]:
 
 
 class AlertService:
-    def __init__(self, config: AppConfig, sessions: sessionmaker[Session], dispatcher: Dispatcher) -> None:
+    def __init__(self, config: AppConfig, sessions: sessionmaker[Session], fanout: SinkFanout) -> None:
         self.config = config
         self.sessions = sessions
-        self.dispatcher = dispatcher
+        self.fanout = fanout
         self.webhook = alert_receiver(config.alerts.webhook) if config.alerts.webhook is not None else None
         self._published: dict[tuple[str, str], str] = {}
 
@@ -139,10 +139,10 @@ class AlertService:
         except SQLAlchemyError as exc:
             log.error("alerts not evaluated: database error %s", type(exc).__name__)
             return []
-        self.dispatcher.publish(events)
+        self.fanout.publish(events)
         for c in cameras:
             if self._published.get((c.site_id, c.camera_id)) != c.status:
-                self.dispatcher.camera_status(c.site_id, c.camera_id, c.status, c.reason)
+                self.fanout.camera_status(c.site_id, c.camera_id, c.status, c.reason)
                 self._published[(c.site_id, c.camera_id)] = c.status
         return events
 
@@ -158,4 +158,4 @@ class AlertService:
             return 0
 
     def close(self) -> None:
-        self.dispatcher.close()
+        self.fanout.close()

@@ -76,7 +76,7 @@ class MqttSink(Sink):
         self._client.disconnect()
 
 
-class Dispatcher:
+class SinkFanout:
     """Fans events out to sinks, each on its own thread; a failed delivery is logged, never raised."""
 
     def __init__(self, sinks: Sequence[Sink]) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from detectors import CategoryMap, Detector
 from monitor.alerts.engine import AlertService, build_sinks
-from monitor.alerts.sinks import Dispatcher, Sink
+from monitor.alerts.sinks import SinkFanout, Sink
 from monitor.config import AppConfig
 from monitor.core.clock import Clock, slot_start, utc_now
 from monitor.core.values import CameraKey
@@ -120,6 +120,6 @@ def build_runtime(
         sweeper = CelerySweeper(config, sessions, clock)
     else:
         sweeper = local_sweeper(config, sessions, detector_, clock, memory, storage)
-    alerts = AlertService(config, sessions, Dispatcher(build_sinks(config) if sinks is None else sinks))
+    alerts = AlertService(config, sessions, SinkFanout(build_sinks(config) if sinks is None else sinks))
     snapshot_root = Path(config.sampling.snapshot_dir).resolve()
     return Runtime(config, engine, sessions, sweeper, snapshot_root, clock, alerts, storage=storage)
