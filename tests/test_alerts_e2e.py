@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from detectors import CategoryMap
 from monitor.alerts.lifecycle import AlertEvent
-from monitor.alerts.sinks import SinkFanout, MqttSink, Sink
+from monitor.alerts.sinks import MqttSink, Sink, SinkFanout
 from monitor.config import Category, parse_config
 from monitor.config.settings import MqttConfig
 from monitor.service.jobs import sweep_cycle

@@ -14,7 +14,7 @@ from monitor.alerts.milestone_facts import milestone_facts
 from monitor.alerts.milestone_rules import milestone_conditions
 from monitor.alerts.notices import queue_events
 from monitor.alerts.rules import CameraFact, SiteFact, camera_conditions, site_conditions
-from monitor.alerts.sinks import SinkFanout, LogSink, MqttSink, Sink
+from monitor.alerts.sinks import LogSink, MqttSink, Sink, SinkFanout
 from monitor.config import AppConfig, Batch, SiteConfig
 from monitor.core.calendar import expected_samples
 from monitor.delivery.outbox import deliver_due

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from detectors import CategoryMap, Detector
 from monitor.alerts.engine import AlertService, build_sinks
-from monitor.alerts.sinks import SinkFanout, Sink
+from monitor.alerts.sinks import Sink, SinkFanout
 from monitor.config import AppConfig
 from monitor.core.clock import Clock, slot_start, utc_now
 from monitor.core.values import CameraKey
