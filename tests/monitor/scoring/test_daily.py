@@ -55,7 +55,7 @@ def test_structure_change_between_reference_days_and_the_growth_curve(sessions: 
                 s, pk, Sample(key, later, later, CameraStatus.online, counts=Counts(), structure=(day, worse))
             )
         assert len(s.scalars(select(models.StructureRef)).all()) == 3
-        results = {r.day: r for r in score_days(s, config, days)}
+        results = {r.day: r for r in score_days(s, config, days, now=dt.datetime(2026, 11, 28, 12, tzinfo=dt.UTC))}
         stored = {r.day: r for r in s.scalars(select(models.DailyScore))}
     assert results[days[0]].components["structure_change"] is None  # nothing earlier to compare with
     assert results[days[1]].components["structure_change"] > 0.04
