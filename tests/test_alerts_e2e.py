@@ -21,7 +21,7 @@ from detectors import CategoryMap
 from monitor.alerts.lifecycle import AlertEvent
 from monitor.alerts.sinks import MqttSink, Sink, SinkFanout
 from monitor.config import Category, parse_config
-from monitor.config.settings import MqttConfig
+from monitor.config.outputs import MqttConfig
 from monitor.service.jobs import sweep_cycle
 from monitor.service.runtime import Runtime, build_runtime
 from monitor.store import models

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from monitor.alerts.lifecycle import AlertEvent
-from monitor.config.settings import MqttConfig
+from monitor.config.outputs import MqttConfig
 from monitor.core.backoff import MQTT_RECONNECT
 
 log = logging.getLogger(__name__)

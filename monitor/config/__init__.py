@@ -5,10 +5,10 @@ from monitor.config.execution import ExecutionConfig, ExecutionMode
 from monitor.config.geometry import NamedPolygon, Zones
 from monitor.config.loader import ConfigError, FieldError, load_config, parse_config
 from monitor.config.milestones import Milestone, MilestoneDates, MilestoneRules, SiteMilestones
+from monitor.config.outputs import AlertsConfig
 from monitor.config.root import AppConfig
 from monitor.config.settings import (
     COUNTED_CATEGORIES,
-    AlertsConfig,
     DetectorConfig,
     PictureConfig,
     SamplingConfig,

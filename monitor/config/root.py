@@ -14,10 +14,9 @@ from monitor.config.base import ConfigModel
 from monitor.config.camera import CameraConfig, SiteConfig
 from monitor.config.execution import ExecutionConfig
 from monitor.config.milestones import MilestoneRules
+from monitor.config.outputs import AlertsConfig, ExportConfig
 from monitor.config.settings import (
-    AlertsConfig,
     DetectorConfig,
-    ExportConfig,
     PictureConfig,
     SamplingConfig,
     SamplingMode,

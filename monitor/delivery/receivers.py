@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from monitor.config.settings import DeliveryConfig, WebhookConfig
+from monitor.config.outputs import DeliveryConfig, WebhookConfig
 from monitor.core.backoff import ALERT_WEBHOOK, ASSESSMENT_BASE_S, Backoff
 from monitor.core.redact import mask_url
 from monitor.delivery import http

@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from monitor.config.settings import DeliveryConfig, WebhookConfig
+from monitor.config.outputs import DeliveryConfig, WebhookConfig
 from monitor.core.backoff import ALERT_WEBHOOK, HELD_SAMPLES, STREAM_RECONNECT, TASK_RETRY, Backoff
 from monitor.delivery.receivers import alert_receiver, assessment_receiver
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor.alerts.lifecycle import AlertEvent
 from monitor.alerts.notices import queue_events
 from monitor.config import parse_config
-from monitor.config.settings import DeliveryConfig, WebhookConfig
+from monitor.config.outputs import DeliveryConfig, WebhookConfig
 from monitor.core.redact import mask_url
 from monitor.delivery import http
 from monitor.delivery.outbox import deliver_due

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api import create_app
 from monitor.cli import main
 from monitor.config import parse_config
-from monitor.config.settings import DeliveryConfig, WebhookConfig
+from monitor.config.outputs import DeliveryConfig, WebhookConfig
 from monitor.delivery import outbox
 from monitor.delivery.receivers import ALERT, ASSESSMENT, Receiver, alert_receiver, assessment_receiver
 from monitor.export.records import resend
