@@ -225,15 +225,20 @@ def test_many_streams_share_one_read_of_the_database(
 
 
 def test_a_stream_is_logged_out_when_its_session_ends_and_a_closed_one_leaves(
-    sessions: sessionmaker[Session], tmp_path: Path
+    sessions: sessionmaker[Session], engine: Engine, tmp_path: Path
 ) -> None:
+    """A server on threads of its own: a database of the test's own (``engine``), not a rolled-back transaction."""
     tokens = _setup(sessions, {"duty": Role.viewer, "other": Role.viewer})
     app = create_app(sessions, tmp_path)
     feed: LiveFeed = app.state.live_feed
     feed.interval = 0.1
     with _serve(app) as url:
-        with httpx.stream("GET", url + "/api/events", headers={"Authorization": f"Bearer {tokens['other']}"}) as gone:
-            assert next(_events(gone)) == ("hello", "{}")
+        other = {"Authorization": f"Bearer {tokens['other']}"}
+        with httpx.stream("GET", url + "/api/events", headers=other, timeout=30) as gone:
+            heard = _events(gone)  # kept: a generator dropped here would close the stream
+            assert next(heard) == ("hello", "{}")
+            polls = feed.polls
+            wait_until(lambda: feed.polls >= polls + 2, 10, "two reads with the stream open")
             assert len(feed.subscribers) == 1
         wait_until(lambda: not feed.subscribers, 10, "the closed stream to leave the feed")
         headers = {"Authorization": f"Bearer {tokens['duty']}"}
