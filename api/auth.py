@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 from starlette.requests import HTTPConnection
 
-from api.deps import SessionDep
+from api.deps import SessionDep, app_now
 from api.login_guard import LoginGuard, LoginRefused
 from monitor.store import models
 from monitor.users import TOKEN_LIFETIME, Role, login, logout, password_matches, set_password, user_for_token
@@ -33,7 +33,7 @@ def token_from(connection: HTTPConnection) -> str | None:
 
 def current_user(request: Request, session: SessionDep) -> models.User:
     token = token_from(request)
-    user = user_for_token(session, token, dt.datetime.now(dt.UTC)) if token else None
+    user = user_for_token(session, token, app_now(request)) if token else None
     if user is None:
         raise HTTPException(401, "login required", headers={"WWW-Authenticate": "Bearer"})
     return user
@@ -97,7 +97,9 @@ class LoginOut(UserOut):
 async def do_login(body: LoginIn, session: SessionDep, request: Request, response: Response) -> LoginOut:
     """Exchange a user name and password for a token (also set as an HttpOnly cookie for the dashboard).
     Failed logins are limited per user and per address (429 with Retry-After)."""
-    found = await password_checked(request, body.username, lambda: _check(session, body.username, body.password))
+    found = await password_checked(
+        request, body.username, lambda: _check(session, body.username, body.password, app_now(request))
+    )
     if found is None:
         raise HTTPException(401, "wrong user name or password")
     token, user = found
@@ -107,8 +109,7 @@ async def do_login(body: LoginIn, session: SessionDep, request: Request, respons
     return LoginOut(username=user.username, display_name=user.display_name, role=user.role, token=token)
 
 
-def _check(session: Session, username: str, password: str) -> tuple[str, models.User] | None:
-    now = dt.datetime.now(dt.UTC)
+def _check(session: Session, username: str, password: str, now: dt.datetime) -> tuple[str, models.User] | None:
     token = login(session, username, password, now)
     user = user_for_token(session, token, now) if token else None
     return (token, user) if token and user else None

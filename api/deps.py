@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.requests import HTTPConnection
+
+from monitor.clock import Clock
 
 
 def get_session(request: Request) -> Iterator[Session]:
     with request.app.state.sessions() as session:
         yield session
+
+
+def app_now(connection: HTTPConnection) -> dt.datetime:
+    """Now, by the app's clock (``create_app(clock=...)``): the API never reads the wall clock itself."""
+    clock: Clock = connection.app.state.clock
+    return clock()
 
 
 def get_snapshot_root(request: Request) -> Path:

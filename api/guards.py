@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from urllib.parse import unquote_to_bytes
 
 import anyio
@@ -14,6 +13,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auth import token_from
+from api.deps import app_now
 from monitor.users import user_for_token
 
 NUL_MESSAGE = "the request holds a NUL character (\\u0000), which no field accepts"
@@ -101,13 +101,16 @@ class BodyGuard:
 
 
 async def _authenticated(scope: Scope) -> bool:
-    token = token_from(HTTPConnection(scope))
+    connection = HTTPConnection(scope)
+    token = token_from(connection)
     if token is None:
         return False
     sessions: sessionmaker[Session] = scope["app"].state.sessions
 
+    now = app_now(connection)
+
     def lookup() -> bool:
         with sessions() as session:
-            return user_for_token(session, token, dt.datetime.now(dt.UTC)) is not None
+            return user_for_token(session, token, now) is not None
 
     return await anyio.to_thread.run_sync(lookup)

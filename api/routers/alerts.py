@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from api.auth import require
-from api.deps import SessionDep
+from api.deps import SessionDep, app_now
 from api.params import RowId
 from api.shown import ShownDep, TextFilter
 from monitor.alerts.lifecycle import acknowledge
@@ -82,7 +82,7 @@ def ack(
 ) -> AlertOut:
     """Acknowledge an open alert (operators and admins); who and when are recorded, and the webhook (if
     one is configured) is told."""
-    now = dt.datetime.now(dt.UTC)
+    now = app_now(request)
     event = acknowledge(session, alert_id, user.display_name or user.username, now)
     if event is None:
         raise HTTPException(409 if session.get(models.Alert, alert_id) else 404, f"alert {alert_id} is not open")

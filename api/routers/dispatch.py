@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from api.deps import SessionDep
+from api.deps import SessionDep, app_now
 from api.params import Day
 from api.routers.sites import camera_out, latest_samples
 from api.schemas import SiteBase, site_fields
@@ -62,7 +62,7 @@ def _score_out(r: models.DailyScore) -> ScoreOut:
 
 def local_today(request: Request) -> dt.date:
     tz = request.app.state.tz
-    return dt.datetime.now(dt.UTC).astimezone(tz).date()
+    return app_now(request).astimezone(tz).date()
 
 
 @router.get("/api/sites/{site_id}", response_model=SiteDetailOut)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.auth import require
-from api.deps import SessionDep
+from api.deps import SessionDep, app_now
 from api.params import Day, RowId
 from api.routers.dispatch import local_today
 from monitor.config import AppConfig, Milestone
@@ -171,7 +171,7 @@ def change_dates(
             raise _invalid("actual", "the start's actual date comes from a confirmed start proposal", body.actual)
         if body.actual is not None and body.actual > local_today(request):
             raise _invalid("actual", f"{body.actual} has not happened yet", body.actual)
-    now = dt.datetime.now(dt.UTC)
+    now = app_now(request)
     for field in ("planned", "actual"):
         if field in given:
             set_date(session, site_id, milestone, field, getattr(body, field), _who(user), now, body.note)
@@ -199,7 +199,7 @@ def confirm(
     """Confirm a start seen on camera (operators): the start's actual date is set, the site is started from
     that day, and its days since are scored again as a started site's."""
     try:
-        row = confirm_start(session, site_id, proposal_id, _who(user), dt.datetime.now(dt.UTC), body.note)
+        row = confirm_start(session, site_id, proposal_id, _who(user), app_now(request), body.note)
     except ProposalError as exc:
         raise HTTPException(409 if session.get(models.StartProposal, proposal_id) else 404, str(exc)) from exc
     config: AppConfig | None = request.app.state.config
@@ -207,15 +207,17 @@ def confirm(
         today = local_today(request)
         first = max(row.day, today - dt.timedelta(days=RESCORE_DAYS_MAX))
         days = [first + dt.timedelta(days=n) for n in range((today - first).days + 1)]
-        score_days(session, config, days, {site_id})
+        score_days(session, config, days, {site_id}, now=app_now(request))
     return _proposal_out(row)
 
 
 @router.post("/api/sites/{site_id}/start-proposals/{proposal_id}/reject", response_model=ProposalOut)
-def reject(site_id: str, proposal_id: RowId, body: Decision, session: SessionDep, user: Operator) -> ProposalOut:
+def reject(
+    site_id: str, proposal_id: RowId, body: Decision, session: SessionDep, request: Request, user: Operator
+) -> ProposalOut:
     """Reject a start seen on camera (operators): the site stays signed."""
     try:
-        row = reject_start(session, site_id, proposal_id, _who(user), dt.datetime.now(dt.UTC), body.note)
+        row = reject_start(session, site_id, proposal_id, _who(user), app_now(request), body.note)
     except ProposalError as exc:
         raise HTTPException(409 if session.get(models.StartProposal, proposal_id) else 404, str(exc)) from exc
     return _proposal_out(row)

@@ -9,7 +9,7 @@ from pydantic import TypeAdapter
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from api.deps import SessionDep, SnapshotRootDep
+from api.deps import SessionDep, SnapshotRootDep, app_now
 from api.params import RowId
 from api.schemas import CameraOut, SampleOut, SiteOut, site_fields
 from api.shown import ShownDep, TextFilter
@@ -71,7 +71,7 @@ def list_sites(
     """Every site in service with its live state: each camera's health and latest sample, today's running
     score and status, and when it was last updated."""
     tz = request.app.state.tz
-    today = dt.datetime.now(dt.UTC).astimezone(tz).date()
+    today = app_now(request).astimezone(tz).date()
     # The overview changes at most once per sweep: serve the same bytes until the data version moves.
     key = (data_version(session), today, shown.__name__, district, batch, status, min_score, max_score)
     cache: dict[tuple[object, ...], bytes] = request.app.state.overview_cache

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Annotated, Literal, TypeVar
 
@@ -10,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from pydantic import BaseModel, Field
 
 from api.auth import require
-from api.deps import SessionDep
+from api.deps import SessionDep, app_now
 from api.login_guard import LoginGuard, LoginRefused
 from monitor import users
 from monitor.store import models
@@ -70,8 +69,8 @@ async def _hashing(request: Request, action: Callable[[], T]) -> T:
 
 
 @router.get("", response_model=list[UserAdminOut])
-def list_users(session: SessionDep, _: Admin) -> list[UserAdminOut]:
-    live = users.session_counts(session, dt.datetime.now(dt.UTC))
+def list_users(session: SessionDep, request: Request, _: Admin) -> list[UserAdminOut]:
+    live = users.session_counts(session, app_now(request))
     return [_out(u, live.get(u.id, 0)) for u in users.all_users(session)]
 
 

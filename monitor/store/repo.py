@@ -33,9 +33,9 @@ class SyncResult:
     deactivated_cameras: int
 
 
-def sync_config(session: Session, config: AppConfig) -> SyncResult:
+def sync_config(session: Session, config: AppConfig, now: dt.datetime | None = None) -> SyncResult:
     """Make the sites and cameras tables match the config. Removed ones are deactivated, never deleted:
-    their history stays."""
+    their history stays. ``now`` (default: the wall clock) dates the milestone changes the config makes."""
     sites = {s.id: s for s in session.scalars(select(models.Site))}
     cameras = {(c.site_id, c.camera_id): c for c in session.scalars(select(models.Camera))}
     wanted_sites: set[str] = set()
@@ -62,7 +62,7 @@ def sync_config(session: Session, config: AppConfig) -> SyncResult:
     for cam in gone_cameras:
         cam.active = False
     session.commit()
-    sync_milestones(session, config, dt.datetime.now(dt.UTC))
+    sync_milestones(session, config, now or dt.datetime.now(dt.UTC))
     return SyncResult(len(wanted_sites), len(wanted_cameras), len(gone_sites), len(gone_cameras))
 
 
