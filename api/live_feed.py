@@ -97,11 +97,15 @@ class Subscriber:
     role: Role
     seen: dict[str, str] | None = None
     queue: asyncio.Queue[Message | None] = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
+    ended: bool = False  # told to log out or to end: nothing more goes in
 
     def offer(self, message: Message | None) -> None:
         """Never waits. A full queue folds its updates and this one into one update; a logout or the end
-        goes ahead of whatever waits."""
+        goes ahead of whatever waits, and is the last thing in."""
+        if self.ended:
+            return
         if message is None or message.event == "logout":
+            self.ended = True
             self._drain()
             self.queue.put_nowait(message)
             return

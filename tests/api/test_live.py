@@ -120,6 +120,7 @@ def test_a_slow_stream_holds_up_nobody_and_misses_no_change() -> None:
         for _ in range(QUEUE_SIZE + 2):
             slow.offer(Message("update", ("samples",)))
         slow.offer(LOGOUT)
+        slow.offer(Message("update", ("alerts",)))  # too late: the logout is the last word
         assert _drain(slow) == [LOGOUT]
 
     asyncio.run(scenario())
