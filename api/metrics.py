@@ -86,8 +86,11 @@ def storage_metrics(state: Any) -> Iterator[Metric]:
 
 def cleanup_metrics(state: Any) -> Iterator[Metric]:
     """The snapshot clean-up, once it has run in this process."""
-    cleanup = getattr(state, "snapshot_cleanup", None)
-    if not isinstance(cleanup, SnapshotCleanup) or cleanup.last_run_at is None:
+    running = getattr(state, "snapshot_cleanup", None)
+    if not isinstance(running, SnapshotCleanup):
+        return
+    cleanup = running.figures()
+    if cleanup.last_run_at is None:
         return
     yield GaugeMetricFamily(
         "sitemon_snapshot_files_removed_total",
