@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -13,12 +14,22 @@ from sqlalchemy.orm import Session, sessionmaker
 from api import auth
 from api.browser import SameOriginGuard, SecurityHeaders
 from api.guards import BodyGuard, reject_nul
+from api.live_feed import LiveFeed
 from api.login_guard import LoginGuard, LoginLimits
+from api.metrics import app_registry
 from api.routers import admin, alerts, dispatch, docs, exports, health, live, milestones, progress, sites, users
 from api.unicode_guard import reject_lone_surrogates
 from monitor import __version__
 from monitor.config import AppConfig
 from monitor.core.clock import Clock, utc_now
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """The live feed polls while the app runs."""
+    feed: LiveFeed = app.state.live_feed
+    async with feed.running():
+        yield
 
 
 def create_app(
@@ -41,6 +52,7 @@ def create_app(
         docs_url=None,  # served by the docs router, behind the login
         redoc_url=None,
         openapi_url=None,
+        lifespan=lifespan,
     )
     # Each middleware wraps those added before it: the headers go on every response, and a cross-site POST
     # is refused before anything looks at its body.
@@ -56,6 +68,9 @@ def create_app(
     app.state.clock = clock
     app.state.overview_cache = {}
     app.state.login_guard = LoginGuard(login_limits)
+    app.state.clock = clock
+    app.state.live_feed = LiveFeed(sessions, clock)
+    app.state.metrics = app_registry(app.state)
     app.include_router(health.router)
     app.include_router(auth.router)
     # Every other endpoint needs a logged-in user; roles are checked per endpoint on top.

@@ -19,6 +19,12 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
+def app_now(connection: HTTPConnection) -> dt.datetime:
+    """Now, by the app's clock (``create_app(clock=...)``): the API never reads the wall clock itself."""
+    clock: Clock = connection.app.state.clock
+    return clock()
+
+
 def get_snapshot_root(request: Request) -> Path:
     root: Path = request.app.state.snapshot_root
     return root
@@ -28,12 +34,6 @@ def get_clock(request: Request) -> Clock:
     """The app's clock (``create_app(clock=...)``): every "now" of the API comes from it."""
     clock: Clock = request.app.state.clock
     return clock
-
-
-def app_now(connection: HTTPConnection) -> dt.datetime:
-    """Now, by the clock of the app serving this request or stream."""
-    clock: Clock = connection.app.state.clock
-    return clock()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

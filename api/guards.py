@@ -101,7 +101,8 @@ class BodyGuard:
 
 
 async def _authenticated(scope: Scope) -> bool:
-    token = token_from(HTTPConnection(scope))
+    connection = HTTPConnection(scope)
+    token = token_from(connection)
     if token is None:
         return False
     sessions: sessionmaker[Session] = scope["app"].state.sessions

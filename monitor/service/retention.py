@@ -73,6 +73,13 @@ class SnapshotCleanup:
     last_run_at: dt.datetime | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
+    def figures(self) -> SnapshotCleanup:
+        """A consistent copy, for a reader on another thread (the /metrics collector)."""
+        with self._lock:
+            return SnapshotCleanup(
+                self.files_removed, self.bytes_freed, self.bytes_used, self.over_budget, self.last_run_at
+            )
+
     def add(self, result: CleanupResult, at: dt.datetime) -> None:
         with self._lock:
             self.files_removed += result.files_removed

@@ -33,7 +33,7 @@ class SyncResult:
 
 def sync_config(session: Session, config: AppConfig, clock: Clock = utc_now) -> SyncResult:
     """Make the sites and cameras tables match the config. Removed ones are deactivated, never deleted:
-    their history stays."""
+    their history stays. ``now`` (default: the wall clock) dates the milestone changes the config makes."""
     sites = {s.id: s for s in session.scalars(select(models.Site))}
     cameras = {(c.site_id, c.camera_id): c for c in session.scalars(select(models.Camera))}
     wanted_sites: set[str] = set()

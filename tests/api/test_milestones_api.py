@@ -18,7 +18,7 @@ from monitor.store import models
 from monitor.store.repo import sync_config
 from tests.helpers import config_dict, logged_in
 
-NOW = dt.datetime.now(dt.UTC)
+NOW = dt.datetime(2026, 11, 28, 4, 0, tzinfo=dt.UTC)  # 12:00 in Shanghai: the app's clock, not the wall's
 
 
 def _config() -> AppConfig:
@@ -41,7 +41,7 @@ def config() -> AppConfig:
 def app_sessions(sessions: sessionmaker[Session], config: AppConfig) -> sessionmaker[Session]:
     today = NOW.astimezone(config.tz).date()
     with sessions() as s:
-        sync_config(s, config)
+        sync_config(s, config, clock=lambda: NOW)
         for back, status in ((5, "idle"), (4, "idle"), (3, "active"), (2, "active"), (1, "active")):
             s.add(
                 models.DailyScore(
@@ -59,7 +59,7 @@ def app_sessions(sessions: sessionmaker[Session], config: AppConfig) -> sessionm
 
 
 def _client(sessions: sessionmaker[Session], tmp_path: Path, config: AppConfig, role: str) -> TestClient:
-    return logged_in(TestClient(create_app(sessions, tmp_path, config=config)), sessions, role)
+    return logged_in(TestClient(create_app(sessions, tmp_path, config=config, clock=lambda: NOW)), sessions, role)
 
 
 def test_viewer_reads_the_chart_and_cannot_decide(

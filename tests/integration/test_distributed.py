@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -169,7 +168,7 @@ def test_a_database_outage_in_the_middle_of_a_sweep_loses_no_sample(cluster: Clu
         sweeping.start()
         # The workers take their tasks, fail to reach the database and retry with back-off.
         wait_until(lambda: all(w.received() for w in cluster.workers), 30, "both workers to take a task")
-        time.sleep(2)
+        wait_until(lambda: any("retry: Retry in" in w.log() for w in cluster.workers), 60, "a worker to retry")
     finally:
         block_database(cluster.database_url, allow=True)
     sweeping.join(150)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -270,17 +269,25 @@ def test_a_webhook_event_is_given_up_after_max_attempts_with_the_reason(tmp_path
     )
 
 
-class SlowFailingSink(Sink):
+class StuckFailingSink(Sink):
+    """Hangs on every event until released, then fails."""
+
     name = "broken"
 
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.tried = 0
+
     def deliver(self, event: AlertEvent) -> None:
-        time.sleep(2)
+        self.tried += 1
+        self.release.wait(30)
         raise OSError("broken sink")
 
 
 def test_a_failing_sink_blocks_no_other() -> None:
     recorder = Recorder()
-    fanout = SinkFanout([SlowFailingSink(), recorder])
+    stuck = StuckFailingSink()
+    fanout = SinkFanout([stuck, recorder])
     event = AlertEvent(
         "opened",
         7,
@@ -293,6 +300,8 @@ def test_a_failing_sink_blocks_no_other() -> None:
     )
     try:
         fanout.publish([event, event])
-        assert wait_for(lambda: len(recorder.events) == 2, 1)  # not held up by the slow, failing sink
+        assert wait_for(lambda: len(recorder.events) == 2, 5)  # not held up by the stuck, failing sink
+        assert stuck.tried == 1  # which is still stuck on the first event
     finally:
+        stuck.release.set()
         fanout.close()

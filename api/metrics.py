@@ -1,0 +1,145 @@
+"""The numbers behind /metrics: one Prometheus collector per app, registered once, that reads the state at every scrape.
+
+Per-camera sample age, camera status counts, detector latency, last sweep duration, alert webhook events by
+state; whether the database takes writes and the samples held for it; the snapshot clean-up.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+from prometheus_client import CollectorRegistry
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from api.routers.health import storage_state
+from monitor.core.clock import Clock
+from monitor.delivery.receivers import ALERT
+from monitor.service.retention import SnapshotCleanup
+from monitor.store import models
+
+log = logging.getLogger(__name__)
+
+
+def database_metrics(session: Session, clock: Clock) -> Iterator[Metric]:
+    """What the database says: cameras, detector latency, the outbox (the alert webhook's part as before)."""
+    age = GaugeMetricFamily(
+        "sitemon_camera_sample_age_seconds", "Seconds since the camera's last sample", labels=["site", "camera"]
+    )
+    status = GaugeMetricFamily("sitemon_cameras", "Cameras per status", labels=["status"])
+    now = clock()
+    counts: dict[str, int] = {}
+    for cam in session.scalars(select(models.Camera).where(models.Camera.active)):
+        counts[cam.status] = counts.get(cam.status, 0) + 1
+        if cam.last_sample_at is not None:
+            age.add_metric([cam.site_id, cam.camera_id], (now - cam.last_sample_at).total_seconds())
+    for name, n in counts.items():
+        status.add_metric([name], n)
+    yield age
+    yield status
+    recent = (
+        select(models.Sample.detect_ms)
+        .where(models.Sample.detect_ms.is_not(None))
+        .order_by(models.Sample.id.desc())
+        .limit(500)
+        .subquery()
+    )
+    mean = session.scalar(select(func.avg(recent.c.detect_ms)))
+    yield GaugeMetricFamily(
+        "sitemon_detector_latency_ms", "Mean detector time per frame, last 500 samples", value=float(mean or 0.0)
+    )
+    webhook = GaugeMetricFamily("sitemon_alert_webhook_events", "Alert events in the webhook outbox", labels=["state"])
+    outbox = GaugeMetricFamily("sitemon_outbox_messages", "Messages in the outbox", labels=["topic", "state"])
+    item = models.OutboxItem
+    for topic, state, n in session.execute(
+        select(item.topic, item.state, func.count()).group_by(item.topic, item.state)
+    ).all():
+        outbox.add_metric([topic, state], n)
+        if topic == ALERT:
+            webhook.add_metric([state], n)
+    yield webhook
+    yield outbox
+
+
+def sweep_metrics(state: Any) -> Iterator[Metric]:
+    last_sweep = getattr(state, "last_sweep_seconds", None)
+    seconds = last_sweep() if callable(last_sweep) else None
+    yield GaugeMetricFamily(
+        "sitemon_sweep_duration_seconds", "Duration of the last sweep in this process", value=seconds or 0.0
+    )
+
+
+def storage_metrics(state: Any) -> Iterator[Metric]:
+    """Whether the database takes writes and the samples held for it (when this process writes samples)."""
+    stored = storage_state(state)
+    if stored is None:
+        return
+    writable = GaugeMetricFamily(
+        "sitemon_database_writable", "1 while the database takes writes; 0 with the fault as a label", labels=["fault"]
+    )
+    writable.add_metric([stored.fault.value if stored.fault else ""], 1 if stored.writable else 0)
+    yield writable
+    yield GaugeMetricFamily(
+        "sitemon_samples_held", "Samples held in memory for the database", value=stored.samples_held
+    )
+    yield GaugeMetricFamily(
+        "sitemon_samples_dropped_total", "Held samples dropped over the cap since start", value=stored.samples_dropped
+    )
+
+
+def cleanup_metrics(state: Any) -> Iterator[Metric]:
+    """The snapshot clean-up, once it has run in this process."""
+    running = getattr(state, "snapshot_cleanup", None)
+    if not isinstance(running, SnapshotCleanup):
+        return
+    cleanup = running.figures()
+    if cleanup.last_run_at is None:
+        return
+    yield GaugeMetricFamily(
+        "sitemon_snapshot_files_removed_total",
+        "Snapshot files removed by the clean-up since start",
+        value=cleanup.files_removed,
+    )
+    yield GaugeMetricFamily(
+        "sitemon_snapshot_bytes_freed_total",
+        "Bytes freed by the snapshot clean-up since start",
+        value=cleanup.bytes_freed,
+    )
+    yield GaugeMetricFamily(
+        "sitemon_snapshot_bytes", "Bytes in the snapshot folder after the last clean-up", value=cleanup.bytes_used or 0
+    )
+    yield GaugeMetricFamily(
+        "sitemon_snapshot_over_budget",
+        "1 when evidence and recent days alone exceed the budget",
+        value=1 if cleanup.over_budget else 0,
+    )
+    yield GaugeMetricFamily(
+        "sitemon_snapshot_cleanup_timestamp_seconds",
+        "When the snapshot clean-up last ran",
+        value=cleanup.last_run_at.timestamp(),
+    )
+
+
+class AppCollector(Collector):
+    """Reads the app's state (``app.state``: sessions, clock, storage, snapshot clean-up) at scrape time."""
+
+    def __init__(self, state: Any) -> None:
+        self.state = state
+
+    def collect(self) -> Iterator[Metric]:
+        with self.state.sessions() as session:
+            yield from database_metrics(session, self.state.clock)
+        yield from sweep_metrics(self.state)
+        yield from storage_metrics(self.state)
+        yield from cleanup_metrics(self.state)
+
+
+def app_registry(state: Any) -> CollectorRegistry:
+    """The app's own registry with its collector: several apps in one process (tests) never collide."""
+    registry = CollectorRegistry()
+    registry.register(AppCollector(state))
+    return registry

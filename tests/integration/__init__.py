@@ -1,0 +1,1 @@
+"""End-to-end tests: real servers, brokers, footage and models through the whole pipeline."""
