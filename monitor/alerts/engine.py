@@ -13,6 +13,7 @@ from monitor.alerts.lifecycle import AlertEvent, apply, open_alerts
 from monitor.alerts.outbox import WebhookSender, deliver_due, queue_events
 from monitor.alerts.rules import CameraFact, SiteFact, camera_conditions, site_conditions
 from monitor.alerts.sinks import Dispatcher, LogSink, MqttSink, Sink
+from monitor.assignments.store import refresh as refresh_assignments
 from monitor.availability import expected_samples, local_window
 from monitor.config import AppConfig, Batch, SiteConfig
 from monitor.daily import work_expected
@@ -107,6 +108,7 @@ def evaluate(session: Session, config: AppConfig, now: dt.datetime) -> list[Aler
     conditions = camera_conditions(cameras, now, config.alerts) + site_conditions(sites, open_keys, config.alerts)
     today = now.astimezone(config.tz).date()
     conditions += milestone_conditions(milestone_facts(session, config, today), today, config.milestones)
+    conditions += refresh_assignments(session, config, today)
     return apply(session, conditions, now)
 
 
