@@ -25,6 +25,7 @@ from api.routers import (
     live,
     milestones,
     progress,
+    review,
     sites,
     units,
     users,
@@ -77,6 +78,7 @@ def create_app(
     app.include_router(progress.router, dependencies=private)
     app.include_router(assignments.router, dependencies=private)
     app.include_router(units.router, dependencies=private)
+    app.include_router(review.router, dependencies=private)
     app.include_router(live.router, dependencies=private)
     app.include_router(admin.router, dependencies=private)
     app.include_router(users.router, dependencies=private)

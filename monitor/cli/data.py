@@ -92,9 +92,14 @@ def cmd_users(args: argparse.Namespace) -> int:
                     print(f"{u.username}\t{u.role}\t{u.display_name}\t{state}\t{live.get(u.id, 0)} session(s)")
                 return 0
             if args.users_command == "add":
-                users.add_user(
-                    session, args.username, _password(args.username), users.Role.parse(args.role), args.name or ""
-                )
+                role = users.Role.parse(args.role)
+                if (role is users.Role.unit) != bool(args.unit):
+                    raise users.UserError("--unit goes with --role unit, and only with it")
+                users.add_user(session, args.username, _password(args.username), role, args.name or "")
+                if args.unit:
+                    from monitor.assignments.units import bind
+
+                    bind(session, args.username, args.unit)
                 print(f"user {args.username} ({args.role}) added")
             elif args.users_command == "passwd":
                 ended = users.set_password(session, args.username, _password(args.username))

@@ -32,6 +32,8 @@ def world_config() -> AppConfig:
     data["sites"][1]["responsible_unit"] = UNIT_B
     data["sites"][2]["responsible_unit"] = UNIT_B
     data["sites"][2]["name"] = "高新秘密工地"
+    data["sites"][2]["batch"] = "signed"
+    data["sites"][2]["milestones"] = {"start": {"planned": "2026-01-05"}}
     return parse_config(data)
 
 
