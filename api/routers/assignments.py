@@ -8,14 +8,14 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
-from pydantic import BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 from sqlalchemy.orm import Session
 
 from api.auth import UserDep, require
 from api.deps import SessionDep
 from api.params import Day, RowId
 from monitor.assignments import store
-from monitor.assignments.rules import AssignmentError, State, state_on
+from monitor.assignments.rules import AssignmentError, State, no_control_characters, state_on
 from monitor.assignments.units import unit_of
 from monitor.assignments.weekly import weekly_workbook
 from monitor.config import AppConfig
@@ -24,19 +24,20 @@ from monitor.users import Role
 
 router = APIRouter(tags=["assignments"])
 Operator = Annotated[models.User, Depends(require(Role.operator))]
+Text = Annotated[str, AfterValidator(no_control_characters)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class AssignmentIn(BaseModel):
     site_id: str | None = Field(default=None, max_length=64, description="the site, or give alert_id")
     alert_id: int | None = Field(default=None, ge=1, le=2**63 - 1, description="the alert this comes from")
-    problem: str | None = Field(
+    problem: Text | None = Field(
         default=None,
         min_length=1,
         max_length=30,
         description="idle, outage, start_overdue, other (default: the alert's type)",
     )
-    ask: str = Field(min_length=1, max_length=2000, description="what the unit is asked to do (交办内容)")
+    ask: Text = Field(min_length=1, max_length=2000, description="what the unit is asked to do (交办内容)")
     deadline: Day | None = Field(default=None, description="办结期限 (default: today + assignments.deadline_days)")
 
     @model_validator(mode="after")
@@ -49,11 +50,11 @@ class AssignmentIn(BaseModel):
 
 
 class NoteIn(BaseModel):
-    note: str = Field(default="", max_length=2000)
+    note: Text = Field(default="", max_length=2000)
 
 
 class ReplyIn(BaseModel):
-    note: str = Field(min_length=1, max_length=2000, description="what the unit did (办理情况)")
+    note: Text = Field(min_length=1, max_length=2000, description="what the unit did (办理情况)")
 
 
 class AssignmentOut(BaseModel):

@@ -66,7 +66,7 @@ def _unit(session: Session, user: models.User, asked: str | None) -> str | None:
 def _site_of(session: Session, user: models.User, site_id: str) -> models.Site:
     site = session.get(models.Site, site_id)
     mine = unit_of(session, user)
-    if site is None or not site.active or (mine is not None and site.responsible_unit != mine):
+    if site is None or not site.active or (mine is not None and (not mine or site.responsible_unit != mine)):
         raise HTTPException(404, f"site {site_id!r} does not exist")
     return site
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -28,6 +29,21 @@ PROBLEM_ZH = {
 }
 IDLE_PROBLEMS = frozenset({"idle", "site_idle", "started_idle", "start_overdue", "progress_lagging"})
 """Problems that a site working again answers: sitemon watches these for 活动已恢复."""
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the control characters an .xlsx or .docx cannot hold (tab and new lines stay)."""
+    return _CONTROL.sub("", text)
+
+
+def no_control_characters(text: str) -> str:
+    """For free-text fields: refuse what the weekly list and the pack could not print."""
+    if _CONTROL.search(text):
+        raise ValueError("holds a control character (only tab and new lines are allowed)")
+    return text
 
 
 class AssignmentError(ValueError):

@@ -40,5 +40,8 @@ def units(session: Session) -> list[str]:
 
 
 def unit_site_ids(session: Session, unit: str) -> list[str]:
+    """The sites in service of ``unit``; none for "" (a unit user not bound yet, never the unowned sites)."""
+    if not unit:
+        return []
     query = select(models.Site.id).where(models.Site.active, models.Site.responsible_unit == unit)
     return list(session.scalars(query.order_by(models.Site.id)))

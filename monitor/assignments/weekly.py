@@ -8,7 +8,7 @@ import io
 from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
-from monitor.assignments.rules import PROBLEM_ZH, STATE_ZH, State, state_on
+from monitor.assignments.rules import PROBLEM_ZH, STATE_ZH, State, state_on, xml_safe
 from monitor.assignments.store import listed
 from monitor.config import AppConfig
 from monitor.export.summary import Period, period_bounds
@@ -77,8 +77,9 @@ def weekly_workbook(session: Session, config: AppConfig, day: dt.date, unit: str
             ]
         )
     wb = Workbook()
+    table = [[xml_safe(v) if isinstance(v, str) else v for v in row] for row in table]
     sheet(wb, "周交办清单", HEADERS, table, first=True)
-    wb.properties.title = f"周交办清单 {first}~{last}" + (f" {unit}" if unit else "")
+    wb.properties.title = xml_safe(f"周交办清单 {first}~{last}" + (f" {unit}" if unit else ""))
     raw = io.BytesIO()
     wb.save(raw)
     return raw.getvalue(), f"assignments-week-{first.isoformat()}.xlsx"

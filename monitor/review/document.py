@@ -12,6 +12,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
+from monitor.assignments.rules import xml_safe
 from monitor.export.report import STATUS_ZH
 from monitor.review.charts import cjk_family, county_chart, daily_scores_chart
 from monitor.review.figures import ListedSite, ReviewFigures, photo_file
@@ -44,11 +45,11 @@ def _table(doc: DocumentObject, headers: list[str], rows: list[list[str]]) -> No
     table = doc.add_table(rows=1, cols=len(headers))
     table.style = doc.styles["Table Grid"]
     for cell, text in zip(table.rows[0].cells, headers, strict=True):
-        cell.text = text
+        cell.text = xml_safe(text)
         cell.paragraphs[0].runs[0].bold = True
     for row in rows:
         for cell, text in zip(table.add_row().cells, row, strict=True):
-            cell.text = text
+            cell.text = xml_safe(text)
 
 
 def _site_rows(sites: tuple[ListedSite, ...]) -> list[list[str]]:
@@ -138,13 +139,12 @@ def render(figures: ReviewFigures, snapshot_root: Path, max_site_pages: int) -> 
     if listed:
         doc.add_heading("七、上榜项目现场图片与每日得分", level=1)
     for site in listed:
-        doc.add_heading(
-            f"{site.name}（{site.site_id}，{site.district}，{site.responsible_unit or '未填责任单位'}）", level=2
-        )
+        unit = site.responsible_unit or "未填责任单位"
+        doc.add_heading(xml_safe(f"{site.name}（{site.site_id}，{site.district}，{unit}）"), level=2)
         photo = photo_file(snapshot_root, site.photo)
         if photo is not None:
             doc.add_picture(str(photo), width=Cm(12))
-            doc.add_paragraph(f"现场图片：{site.photo}", style="Caption")
+            doc.add_paragraph(xml_safe(f"现场图片：{site.photo}"), style="Caption")
         else:
             doc.add_paragraph("本期无现场图片。")
         days = "、".join(f"{STATUS_ZH.get(k, k)} {n} 天" for k, n in _status_counts(site).items())

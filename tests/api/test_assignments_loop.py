@@ -49,6 +49,8 @@ def test_the_whole_loop(sessions: sessionmaker[Session], tmp_path: Path) -> None
     assert unit_a.post("/api/assignments", json={"site_id": "site1", "problem": "idle", "ask": "x"}).status_code == 403
     bad = operator.post("/api/assignments", json={"site_id": "site1", "ask": "x"})
     assert bad.status_code == 422 and "problem" in bad.text
+    control = operator.post("/api/assignments", json={"site_id": "site1", "problem": "idle", "ask": "a\bb"})
+    assert control.status_code == 422 and "ask" in control.text and "control character" in control.text
     past = operator.post(
         "/api/assignments",
         json={"site_id": "site1", "problem": "idle", "ask": "x", "deadline": str(today - dt.timedelta(days=1))},

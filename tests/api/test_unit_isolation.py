@@ -101,3 +101,35 @@ def _cells(content: bytes) -> str:
     except Exception:  # not a workbook: an error answer
         return content.decode("utf-8", "replace")
     return " ".join(str(v) for ws in book for row in ws.iter_rows(values_only=True) for v in row if v is not None)
+
+
+def test_an_admin_adds_a_unit_user_over_the_api(sessions: sessionmaker[Session], tmp_path: Path) -> None:
+    config = world_config()
+    seed(sessions, config, tmp_path / "snap", NOW)
+    admin = client(sessions, config, tmp_path / "snap", "admin")
+    body = {"username": "gx-2", "password": "correct-horse-battery", "role": "unit"}
+    missing = admin.post("/api/admin/users", json=body)
+    assert missing.status_code == 422 and "unit" in missing.text
+    wrong = admin.post("/api/admin/users", json={**body, "role": "viewer", "unit": UNIT_B})
+    assert wrong.status_code == 422
+    added = admin.post("/api/admin/users", json={**body, "unit": UNIT_B})
+    assert added.status_code == 201 and added.json()["unit"] == UNIT_B
+    listed = {u["username"]: u for u in admin.get("/api/admin/users").json()}
+    assert listed["gx-2"]["unit"] == UNIT_B and listed["unit-a"]["unit"] == UNIT_A and listed["viewer"]["unit"] is None
+    gx = client(sessions, config, tmp_path / "snap", "gx-2")
+    assert [s["site_id"] for s in gx.get("/api/unit/sites").json()] == ["site2", "site3"]
+    assert gx.get("/api/admin/users").status_code == 403
+
+
+def test_a_unit_user_bound_to_no_unit_sees_nothing(sessions: sessionmaker[Session], tmp_path: Path) -> None:
+    from monitor.users import Role, add_user
+
+    config = world_config(site2_unit="")  # a site nobody owns
+    ids = seed(sessions, config, tmp_path / "snap", NOW)
+    with sessions() as s:
+        add_user(s, "lost", "correct-horse-battery", Role.unit)
+    lost = client(sessions, config, tmp_path / "snap", "lost")
+    assert lost.get("/api/unit/sites").json() == []
+    assert lost.get("/api/assignments").json() == []
+    assert lost.get("/api/unit/sites/site2/scores").status_code == 404
+    assert lost.get(f"/api/unit/samples/{ids['samples']['site2']}/snapshot").status_code == 404

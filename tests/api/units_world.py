@@ -26,10 +26,10 @@ UNIT_B = "高新投资集团"
 PASSWORD = "correct-horse-battery"
 
 
-def world_config() -> AppConfig:
+def world_config(site2_unit: str = UNIT_B) -> AppConfig:
     data = config_dict(["rtsp://127.0.0.1:8554/a", "rtsp://127.0.0.1:8554/b", "rtsp://127.0.0.1:8554/c"])
     data["sites"][0]["responsible_unit"] = UNIT_A
-    data["sites"][1]["responsible_unit"] = UNIT_B
+    data["sites"][1]["responsible_unit"] = site2_unit
     data["sites"][2]["responsible_unit"] = UNIT_B
     data["sites"][2]["name"] = "高新秘密工地"
     data["sites"][2]["batch"] = "signed"

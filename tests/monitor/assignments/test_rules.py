@@ -79,3 +79,12 @@ def test_one_overdue_alert_per_site_naming_every_overdue_assignment() -> None:
     assert "#5、#7" in conditions[1].message and "最长逾期 3 天" in conditions[1].message
     assert conditions[1].details["assignments"] == [5, 7]
     assert overdue_conditions([], D) == []
+
+
+def test_control_characters_are_refused_in_text_and_dropped_from_files() -> None:
+    from monitor.assignments.rules import no_control_characters, xml_safe
+
+    assert no_control_characters("复工\n第二行\t好") == "复工\n第二行\t好"
+    with pytest.raises(ValueError, match="control character"):
+        no_control_characters("a\x08b")
+    assert xml_safe("a\x00b\x1fc\x7f\nd") == "abc\nd"
