@@ -54,8 +54,8 @@ async function evidencePanel(id, canClose) {
 async function assignmentsPage() {
   assignT();
   const unitQuery = assignUnit ? `&unit=${encodeURIComponent(assignUnit)}` : "";
-  const [rows, units, alerts] = await Promise.all([api(`/api/assignments?state=${assignState}${unitQuery}`), api("/api/units"),
-    api("/api/alerts")]);
+  const [rows, units, alerts, sites] = await Promise.all([api(`/api/assignments?state=${assignState}${unitQuery}`), api("/api/units"),
+    api("/api/alerts"), api("/api/unit/sites")]);
   const canAct = me && (me.role === "operator" || me.role === "admin");
   const states = ["active", "open", "replied", "overdue", "closed"];
   app.innerHTML = `<div class="panel"><h2>${t("assign_title")}</h2>
@@ -68,7 +68,10 @@ async function assignmentsPage() {
     ${canAct ? `<div class="panel"><h3>${t("open_alerts")}</h3><table id="assign-alerts"><tr><th>${t("opened")}</th><th>${t("project")}</th><th>${t("type")}</th><th>${t("message")}</th><th></th></tr>
       ${alerts.map((a) => `<tr data-alert="${a.id}"><td>${time(a.opened_at)}</td><td>${esc(a.site_id)}</td><td>${esc(t(a.type))}</td><td>${esc(a.message)}</td>
         <td><button type="button" class="assign-alert" data-id="${a.id}">${t("assign")}</button></td></tr>`).join("")}</table>
+      <button type="button" id="assign-site">${t("new_assignment")}</button>
       <form id="new-assignment" hidden><h4>${t("new_assignment")} <span id="from-alert"></span></h4>
+        <p id="site-fields"><label>${t("project")} <select name="site">${sites.filter((x) => x.responsible_unit).map((x) => option(x.site_id, `${x.name} · ${x.responsible_unit}`, "")).join("")}</select></label>
+        <label>${t("problem")} <select name="problem">${["idle", "outage", "start_overdue", "other"].map((x) => option(x, t(x), "idle")).join("")}</select></label></p>
         <label>${t("ask")} <textarea name="ask" required maxlength="2000"></textarea></label>
         <label>${t("deadline")} <input type="date" name="deadline"></label> <button type="submit">${t("submit")}</button>
         <p class="error" id="assign-error" role="alert"></p></form></div>` : ""}`;
@@ -83,13 +86,21 @@ async function assignmentsPage() {
     form.hidden = false;
     form.dataset.alert = b.dataset.id;
     document.getElementById("from-alert").textContent = `#${b.dataset.id}`;
+    document.getElementById("site-fields").hidden = true;
   }));
+  document.getElementById("assign-site")?.addEventListener("click", () => {
+    form.hidden = false;
+    delete form.dataset.alert;
+    document.getElementById("from-alert").textContent = "";
+    document.getElementById("site-fields").hidden = false;
+  });
   form?.addEventListener("submit", async (event) => {
     event.preventDefault();
     const data = new FormData(form);
     const response = await fetch("/api/assignments", { method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ alert_id: Number(form.dataset.alert), ask: data.get("ask"), deadline: data.get("deadline") || null }) });
+      body: JSON.stringify({ ...(form.dataset.alert ? { alert_id: Number(form.dataset.alert) } : { site_id: data.get("site"), problem: data.get("problem") }),
+        ask: data.get("ask"), deadline: data.get("deadline") || null }) });
     if (!response.ok) { document.getElementById("assign-error").textContent = (await response.json()).detail; return; }
     assignmentsPage();
   });

@@ -77,6 +77,14 @@ def test_assign_reply_and_close_in_the_browser(server: tuple[str, sessionmaker[S
             expect(operator.locator("#assignments tr[data-assignment]")).to_have_count(1)
             expect(operator.locator("#assignments")).to_contain_text("城东建设公司")
             expect(operator.locator("#assignments")).to_contain_text("待办")
+            # A site and a problem, without an alert: to site2's unit.
+            operator.click("#assign-site")
+            operator.select_option("#new-assignment select[name=site]", "site2")
+            operator.select_option("#new-assignment select[name=problem]", "outage")
+            operator.fill("#new-assignment textarea[name=ask]", "修复摄像机")
+            operator.click("#new-assignment button[type=submit]")
+            expect(operator.locator("#assignments tr[data-assignment]")).to_have_count(2)
+            expect(operator.locator("#assignments tr[data-assignment]:has-text('高新投资集团')")).to_contain_text("视频中断")
 
             unit_a = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN").new_page()
             log_in(unit_a, "unit-a")
@@ -96,14 +104,15 @@ def test_assign_reply_and_close_in_the_browser(server: tuple[str, sessionmaker[S
             unit_b = browser.new_context(locale="zh-CN").new_page()
             log_in(unit_b, "unit-b")
             expect(unit_b.locator("#unit-sites tr[data-site]")).to_have_count(2)
-            expect(unit_b.locator("#assignments tr[data-assignment]")).to_have_count(0)
+            expect(unit_b.locator("#assignments tr[data-assignment]")).to_have_count(1)
+            expect(unit_b.locator("#assignments")).to_contain_text("修复摄像机")
             assert "测试工地1" not in unit_b.content() and "已组织复工" not in unit_b.content()
 
             # The site works again for three days; sitemon marks it, and the operator closes on the evidence.
             config = world_config()
             today = NOW.astimezone(config.tz).date()
             with sessions() as s:
-                row = s.scalars(select(models.Assignment)).one()
+                row = s.scalars(select(models.Assignment).filter_by(site_id="site1")).one()
                 row.assigned_at = NOW - dt.timedelta(days=4)
                 for back in (3, 2, 1):
                     score = s.scalars(
@@ -114,13 +123,13 @@ def test_assign_reply_and_close_in_the_browser(server: tuple[str, sessionmaker[S
                 evaluate(s, config, NOW)
             operator.reload()
             expect(operator.locator("#assignments")).to_contain_text("✔")
-            operator.click("button.show-evidence")
+            operator.click("tr:has-text('测试工地1') button.show-evidence")
             expect(operator.locator("#active-days b")).to_have_text("3")
             expect(operator.locator("#evidence img.snapshot")).to_have_count(1)
             operator.screenshot(path=str(ARTIFACTS / "assignments-operator.png"), full_page=True)
             operator.fill("#close-note", "视频核实已复工")
             operator.click("#do-close")
-            expect(operator.locator("#assignments tr[data-assignment]")).to_have_count(0)
+            expect(operator.locator("#assignments tr[data-assignment]")).to_have_count(1)
             operator.select_option("#a-state", "closed")
             expect(operator.locator("#assignments")).to_contain_text("已销号")
         finally:
