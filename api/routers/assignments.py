@@ -79,14 +79,14 @@ class AssignmentOut(BaseModel):
     close_note: str
 
 
-def _config(request: Request) -> AppConfig:
+def app_config(request: Request) -> AppConfig:
     config: AppConfig | None = request.app.state.config
     if config is None:
         raise HTTPException(503, "assignments need the configuration (run with --config)")
     return config
 
 
-def _today(request: Request) -> dt.date:
+def local_today(request: Request) -> dt.date:
     return dt.datetime.now(dt.UTC).astimezone(request.app.state.tz).date()
 
 
@@ -115,7 +115,7 @@ def assignment_out(session: Session, row: models.Assignment, today: dt.date) -> 
     )
 
 
-def _mine(session: Session, user: models.User, assignment_id: int) -> models.Assignment:
+def own_assignment(session: Session, user: models.User, assignment_id: int) -> models.Assignment:
     try:
         return store.get(session, assignment_id, unit_of(session, user))
     except store.NotFound as exc:
@@ -133,7 +133,7 @@ def list_assignments(
 ) -> list[AssignmentOut]:
     """Assignments by deadline. ``state=active`` (default): not closed. A unit sees its own only."""
     mine = unit_of(session, user)
-    today = _today(request)
+    today = local_today(request)
     rows = store.listed(session, unit=mine if mine is not None else unit, site_id=site)
     out = [assignment_out(session, r, today) for r in rows]
     if state == "active":
@@ -151,8 +151,8 @@ def weekly(
 ) -> Response:
     """The weekly list (周交办清单) as a workbook: every assignment given that week or still open in it."""
     mine = unit_of(session, user)
-    config = _config(request)
-    day = date or _today(request)
+    config = app_config(request)
+    day = date or local_today(request)
     body, name = weekly_workbook(session, config, day, mine if mine is not None else unit)
     return Response(body, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
@@ -160,7 +160,7 @@ def weekly(
 @router.post("/api/assignments", response_model=AssignmentOut, status_code=201)
 def give(body: AssignmentIn, session: SessionDep, user: Operator, request: Request) -> AssignmentOut:
     """Give an assignment to the site's responsible unit (operators and admins): from an alert or a site."""
-    config = _config(request)
+    config = app_config(request)
     problem = body.problem
     if problem is None and body.alert_id is not None:
         alert = session.get(models.Alert, body.alert_id)
@@ -172,12 +172,12 @@ def give(body: AssignmentIn, session: SessionDep, user: Operator, request: Reque
         raise HTTPException(404, str(exc)) from None
     except AssignmentError as exc:
         raise HTTPException(422, str(exc)) from None
-    return assignment_out(session, row, _today(request))
+    return assignment_out(session, row, local_today(request))
 
 
 @router.get("/api/assignments/{assignment_id}", response_model=AssignmentOut)
 def one(assignment_id: RowId, session: SessionDep, user: UserDep, request: Request) -> AssignmentOut:
-    return assignment_out(session, _mine(session, user, assignment_id), _today(request))
+    return assignment_out(session, own_assignment(session, user, assignment_id), local_today(request))
 
 
 @router.post("/api/assignments/{assignment_id}/reply", response_model=AssignmentOut)
@@ -185,14 +185,14 @@ def do_reply(
     assignment_id: RowId, body: ReplyIn, session: SessionDep, user: UserDep, request: Request
 ) -> AssignmentOut:
     """The responsible unit answers (办理情况): only a user of that unit."""
-    row = _mine(session, user, assignment_id)
+    row = own_assignment(session, user, assignment_id)
     if user.role != Role.unit.name:
         raise HTTPException(403, "only the responsible unit replies to its assignment")
     try:
         store.reply(session, row, body.note, user.display_name or user.username, dt.datetime.now(dt.UTC))
     except AssignmentError as exc:
         raise HTTPException(409, str(exc)) from None
-    return assignment_out(session, row, _today(request))
+    return assignment_out(session, row, local_today(request))
 
 
 @router.post("/api/assignments/{assignment_id}/close", response_model=AssignmentOut)
@@ -200,9 +200,9 @@ def do_close(
     assignment_id: RowId, body: NoteIn, session: SessionDep, user: Operator, request: Request
 ) -> AssignmentOut:
     """Close (销号) after checking the evidence (operators and admins)."""
-    row = _mine(session, user, assignment_id)
+    row = own_assignment(session, user, assignment_id)
     try:
         store.close(session, row, body.note, user.display_name or user.username, dt.datetime.now(dt.UTC))
     except AssignmentError as exc:
         raise HTTPException(409, str(exc)) from None
-    return assignment_out(session, row, _today(request))
+    return assignment_out(session, row, local_today(request))

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import SessionDep, SnapshotRootDep
 from api.params import Day
-from api.routers.assignments import _config, _today
+from api.routers.assignments import app_config, local_today
 from monitor.export.summary import Period
 from monitor.review.figures import gather
 from monitor.review.pack import build, file_name
@@ -25,8 +25,8 @@ def review_figures(
 ) -> dict[str, Any]:
     """The figures the pack shows: headline, county ranking, red and yellow lists, start rates, assignments
     per unit and each listed site's daily scores."""
-    today = _today(request)
-    return gather(session, _config(request), Period(period), day or today, today).as_dict()
+    today = local_today(request)
+    return gather(session, app_config(request), Period(period), day or today, today).as_dict()
 
 
 @router.get("/api/review.docx", response_class=Response, responses={200: {"content": {DOCX: {}}}})
@@ -38,7 +38,7 @@ def review_pack(
     day: DayQuery = None,
 ) -> Response:
     """The pack as a Word document (.docx), in Chinese, with photos and charts."""
-    today = _today(request)
-    figures, body = build(session, _config(request), Period(period), day or today, today, snapshots)
+    today = local_today(request)
+    figures, body = build(session, app_config(request), Period(period), day or today, today, snapshots)
     name = file_name(figures)
     return Response(body, media_type=DOCX, headers={"Content-Disposition": f'attachment; filename="{name}"'})

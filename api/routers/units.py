@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from api.auth import UserDep
 from api.deps import SessionDep, SnapshotRootDep
 from api.params import RowId
-from api.routers.assignments import _config, _mine
+from api.routers.assignments import app_config, own_assignment
 from api.routers.sites import sample_snapshot
 from monitor.assignments.evidence import evidence
 from monitor.assignments.units import unit_of, unit_site_ids, units
@@ -150,8 +150,8 @@ def unit_snapshot(sample_id: RowId, session: SessionDep, user: UserDep, root: Sn
 @router.get("/api/assignments/{assignment_id}/evidence", response_model=EvidenceOut)
 def assignment_evidence(assignment_id: RowId, session: SessionDep, user: UserDep, request: Request) -> EvidenceOut:
     """What the cameras show since the assignment: each scored day, the active days, the latest pictures."""
-    row = _mine(session, user, assignment_id)
-    found = evidence(session, _config(request), row)
+    row = own_assignment(session, user, assignment_id)
+    found = evidence(session, app_config(request), row)
     return EvidenceOut(
         since=found.since,
         active_days=found.active_days,

@@ -9,10 +9,7 @@ from collections.abc import Sequence
 from functools import cache
 
 import matplotlib
-
-matplotlib.use("Agg")
 from matplotlib import font_manager
-from matplotlib import pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
@@ -39,19 +36,24 @@ def cjk_family() -> str | None:
     return None
 
 
-def _figure(width: float, height: float) -> tuple[Figure, Axes]:
+@cache
+def _fonts() -> None:
+    """Once per process: the Chinese font first (no pyplot: figures are plain objects, safe in threads)."""
     family = cjk_family()
-    plt.rcParams["font.family"] = [family, "DejaVu Sans"] if family else ["DejaVu Sans"]
-    plt.rcParams["axes.unicode_minus"] = False
-    fig, ax = plt.subplots(figsize=(width, height), dpi=150)
-    return fig, ax
+    matplotlib.rcParams["font.family"] = [family, "DejaVu Sans"] if family else ["DejaVu Sans"]
+    matplotlib.rcParams["axes.unicode_minus"] = False
+
+
+def _figure(width: float, height: float) -> tuple[Figure, Axes]:
+    _fonts()
+    fig = Figure(figsize=(width, height), dpi=150)
+    return fig, fig.subplots()
 
 
 def _png(fig: Figure) -> bytes:
     out = io.BytesIO()
     fig.tight_layout()
     fig.savefig(out, format="png")
-    plt.close(fig)
     return out.getvalue()
 
 

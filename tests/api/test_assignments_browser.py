@@ -84,7 +84,9 @@ def test_assign_reply_and_close_in_the_browser(server: tuple[str, sessionmaker[S
             operator.fill("#new-assignment textarea[name=ask]", "修复摄像机")
             operator.click("#new-assignment button[type=submit]")
             expect(operator.locator("#assignments tr[data-assignment]")).to_have_count(2)
-            expect(operator.locator("#assignments tr[data-assignment]:has-text('高新投资集团')")).to_contain_text("视频中断")
+            expect(operator.locator("#assignments tr[data-assignment]:has-text('高新投资集团')")).to_contain_text(
+                "视频中断"
+            )
 
             unit_a = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN").new_page()
             log_in(unit_a, "unit-a")
