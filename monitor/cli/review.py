@@ -32,6 +32,13 @@ def cmd_assignments(args: argparse.Namespace) -> int:
     from monitor.assignments.store import listed
     from monitor.assignments.weekly import weekly_workbook
 
+    if args.date is None:  # today where the sites are
+        from monitor.config import ConfigError, load_config
+
+        try:
+            args.date = dt.datetime.now(dt.UTC).astimezone(load_config(args.config).tz).date().isoformat()
+        except ConfigError as exc:
+            raise CommandError(str(exc)) from None
     config, day = config_and_day(args)
     with database(args.database_url, config) as session:
         if args.assignments_command == "weekly":
@@ -63,7 +70,7 @@ def add_parsers(sub: Any, default_config: str, add_db: Any) -> None:
     for name, what in (("list", "assignments not closed (all with --all)"), ("weekly", "the weekly list as .xlsx")):
         p = asg_sub.add_parser(name, help=what)
         p.add_argument("--config", default=default_config)
-        p.add_argument("--date", default=dt.date.today().isoformat(), help="a day (of the week), YYYY-MM-DD")
+        p.add_argument("--date", help="a day (of the week), YYYY-MM-DD (default: today)")
         p.add_argument("--unit", help="one responsible unit")
         if name == "list":
             p.add_argument("--all", action="store_true")
