@@ -86,10 +86,14 @@ def cmd_users(args: argparse.Namespace) -> int:
     with database(args.database_url) as session:
         try:
             if args.users_command == "list":
+                from monitor.assignments.units import unit_of
+
                 live = users.session_counts(session, dt.datetime.now(dt.UTC))
                 for u in users.all_users(session):
                     state = "active" if u.active else "disabled"
-                    print(f"{u.username}\t{u.role}\t{u.display_name}\t{state}\t{live.get(u.id, 0)} session(s)")
+                    unit = unit_of(session, u)
+                    line = f"{u.username}\t{u.role}\t{u.display_name}\t{state}\t{live.get(u.id, 0)} session(s)"
+                    print(line if unit is None else f"{line}\t{unit}")
                 return 0
             if args.users_command == "add":
                 role = users.Role.parse(args.role)

@@ -74,6 +74,10 @@ def test_report_assignments_and_unit_users_from_the_command_line(tmp_path: Path)
     assert added.returncode == 0, added.stderr
     missing = _run("users", "add", "x-unit", "--role", "unit", "--database-url", db)
     assert missing.returncode == 2 and "--unit goes with --role unit" in missing.stderr
+    assert (
+        "cd-unit\tunit\tcd-unit\tactive\t0 session(s)\t城东建设公司"
+        in _run("users", "list", "--database-url", db).stdout
+    )
     engine = make_engine(db)
     with make_session_factory(engine)() as s:
         (member,) = s.query(models.UnitMember).all()
