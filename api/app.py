@@ -17,7 +17,22 @@ from api.guards import BodyGuard, reject_nul
 from api.live_feed import LiveFeed
 from api.login_guard import LoginGuard, LoginLimits
 from api.metrics import app_registry
-from api.routers import admin, alerts, dispatch, docs, exports, health, live, milestones, progress, sites, users
+from api.routers import (
+    admin,
+    alerts,
+    assignments,
+    dispatch,
+    docs,
+    exports,
+    health,
+    live,
+    milestones,
+    progress,
+    review,
+    sites,
+    units,
+    users,
+)
 from api.unicode_guard import reject_lone_surrogates
 from monitor import __version__
 from monitor.config import AppConfig
@@ -81,6 +96,9 @@ def create_app(
     app.include_router(dispatch.router, dependencies=private)
     app.include_router(milestones.router, dependencies=private)
     app.include_router(progress.router, dependencies=private)
+    app.include_router(assignments.router, dependencies=private)
+    app.include_router(units.router, dependencies=private)
+    app.include_router(review.router, dependencies=private)
     app.include_router(live.router, dependencies=private)
     app.include_router(admin.router, dependencies=private)
     app.include_router(users.router, dependencies=private)

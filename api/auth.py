@@ -14,6 +14,7 @@ from starlette.requests import HTTPConnection
 
 from api.deps import SessionDep, app_now
 from api.login_guard import LoginGuard, LoginRefused
+from api.unit_scope import refuse_outside_scope
 from monitor.store import models
 from monitor.store.users import TOKEN_LIFETIME, Role, login, logout, password_matches, set_password, user_for_token
 
@@ -36,6 +37,8 @@ def current_user(request: Request, session: SessionDep) -> models.User:
     user = user_for_token(session, token, app_now(request)) if token else None
     if user is None:
         raise HTTPException(401, "login required", headers={"WWW-Authenticate": "Bearer"})
+    if user.role == Role.unit.name:
+        refuse_outside_scope(request)
     return user
 
 

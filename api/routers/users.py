@@ -6,11 +6,12 @@ from collections.abc import Callable
 from typing import Annotated, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from api.auth import require
 from api.deps import ClockDep, SessionDep
 from api.login_guard import LoginGuard, LoginRefused
+from monitor.assignments.units import bind, unit_of
 from monitor.store import models, users
 
 router = APIRouter(prefix="/api/admin/users", tags=["admin"])
@@ -25,13 +26,21 @@ class UserAdminOut(BaseModel):
     role: str
     active: bool
     sessions: int = Field(description="live login sessions")
+    unit: str | None = Field(default=None, description="the responsible unit of a unit user")
 
 
 class UserIn(BaseModel):
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=8, max_length=200)
-    role: Literal["viewer", "operator", "admin"]
+    role: Literal["unit", "viewer", "operator", "admin"]
     display_name: str = Field("", max_length=100)
+    unit: str | None = Field(default=None, min_length=1, max_length=200, description="with role unit: its 责任单位")
+
+    @model_validator(mode="after")
+    def _unit_with_unit_role(self) -> UserIn:
+        if (self.role == "unit") != (self.unit is not None):
+            raise ValueError("unit: give it with the role unit, and only then")
+        return self
 
 
 class PasswordIn(BaseModel):
@@ -43,9 +52,14 @@ class SessionsOut(BaseModel):
     sessions_ended: int
 
 
-def _out(user: models.User, sessions: int) -> UserAdminOut:
+def _out(user: models.User, sessions: int, unit: str | None = None) -> UserAdminOut:
     return UserAdminOut(
-        username=user.username, display_name=user.display_name, role=user.role, active=user.active, sessions=sessions
+        username=user.username,
+        display_name=user.display_name,
+        role=user.role,
+        active=user.active,
+        sessions=sessions,
+        unit=unit,
     )
 
 
@@ -70,7 +84,7 @@ async def _hashing(request: Request, action: Callable[[], T]) -> T:
 @router.get("", response_model=list[UserAdminOut])
 def list_users(session: SessionDep, _: Admin, clock: ClockDep) -> list[UserAdminOut]:
     live = users.session_counts(session, clock())
-    return [_out(u, live.get(u.id, 0)) for u in users.all_users(session)]
+    return [_out(u, live.get(u.id, 0), unit_of(session, u)) for u in users.all_users(session)]
 
 
 @router.post("", response_model=UserAdminOut, status_code=201)
@@ -79,7 +93,9 @@ async def add_user(body: UserIn, session: SessionDep, request: Request, _: Admin
     user = await _hashing(
         request, lambda: users.add_user(session, body.username, body.password, role, body.display_name)
     )
-    return _out(user, 0)
+    if body.unit is not None:
+        bind(session, user.username, body.unit)
+    return _out(user, 0, body.unit)
 
 
 @router.post("/{username}/disable", response_model=SessionsOut)

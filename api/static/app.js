@@ -239,6 +239,8 @@ function milestonePanel(chart, canDecide, isAdmin) {
 }
 
 function route() {
+  if (me && me.role === "unit") return unitPage();  // a responsible unit sees its own view only (assignments.js)
+  if (location.hash === "#/assignments") return assignmentsPage();
   const match = location.hash.match(/^#\/site\/(.+)$/);
   return match ? sitePage(decodeURIComponent(match[1])) : overview();
 }
@@ -272,8 +274,9 @@ async function start() {
   document.getElementById("user").textContent = me.display_name || me.username;
   document.getElementById("logout").hidden = false;
   translate();
+  document.getElementById("nav-assignments").hidden = me.role === "unit";
   await route();
-  connectLive();
+  if (me.role !== "unit") connectLive();  // the live stream is the dispatch center's
 }
 
 window.addEventListener("hashchange", () => { if (me) route(); });

@@ -9,12 +9,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from monitor.alerts.assignment_rules import overdue_conditions
 from monitor.alerts.lifecycle import AlertEvent, apply, open_alerts
 from monitor.alerts.milestone_facts import milestone_facts
 from monitor.alerts.milestone_rules import milestone_conditions
 from monitor.alerts.notices import queue_events
 from monitor.alerts.rules import CameraFact, SiteFact, camera_conditions, site_conditions
 from monitor.alerts.sinks import LogSink, MqttSink, Sink, SinkFanout
+from monitor.assignments.store import refresh as refresh_assignments
 from monitor.config import AppConfig, Batch, SiteConfig
 from monitor.core.calendar import expected_samples
 from monitor.delivery.outbox import deliver_due
@@ -109,6 +111,7 @@ def evaluate(session: Session, config: AppConfig, now: dt.datetime) -> list[Aler
     conditions = camera_conditions(cameras, now, config.alerts) + site_conditions(sites, open_keys, config.alerts)
     today = config.calendar.day_of(now)
     conditions += milestone_conditions(milestone_facts(session, config, today), today, config.milestones)
+    conditions += overdue_conditions(refresh_assignments(session, config, today), today)
     return apply(session, conditions, now)
 
 

@@ -24,6 +24,7 @@ class AlertType(StrEnum):
     start_overdue = "start_overdue"  # 未按期开工: planned start passed, no start seen
     started_idle = "started_idle"  # 开工后停工: a started site idle N working days in a row
     progress_lagging = "progress_lagging"  # 进度滞后: structure flat for N weeks, completion still ahead
+    assignment_overdue = "assignment_overdue"  # 交办逾期: an assignment past its deadline, not replied or closed
 
 
 class Severity(StrEnum):

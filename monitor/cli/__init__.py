@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 
-from monitor.cli import data, model, outbox, replay, serve, starts
+from monitor.cli import data, model, outbox, replay, review, serve, starts
 from monitor.cli.common import DEFAULT_CONFIG, CommandError
 from monitor.core.logs import setup_logging
 
@@ -99,11 +99,12 @@ def build_parser() -> argparse.ArgumentParser:
     add_db(sc)
     sc.set_defaults(func=data.cmd_score)
 
-    us = sub.add_parser("users", help="manage dashboard users (viewer, operator, admin)")
+    us = sub.add_parser("users", help="manage dashboard users (unit, viewer, operator, admin)")
     us_sub = us.add_subparsers(dest="users_command", required=True)
     us_add = us_sub.add_parser("add", help="add a user; the password comes from $SITEMON_PASSWORD or a prompt")
     us_add.add_argument("username")
-    us_add.add_argument("--role", required=True, choices=["viewer", "operator", "admin"])
+    us_add.add_argument("--role", required=True, choices=["unit", "viewer", "operator", "admin"])
+    us_add.add_argument("--unit", help="with --role unit: the responsible unit, as the sites' responsible_unit")
     us_add.add_argument("--name", help="display name, e.g. 张三")
     add_db(us_add)
     us_add.set_defaults(func=data.cmd_users)
@@ -136,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     starts.add_parser(sub, DEFAULT_CONFIG)
     outbox.add_parser(sub)
+    review.add_parsers(sub, DEFAULT_CONFIG, add_db)
 
     tr = sub.add_parser("train", help="fine-tune the detector on a YOLO dataset")
     tr.add_argument("--data", default="../shared/datasets/construction-site-safety/data.yaml")

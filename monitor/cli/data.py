@@ -88,15 +88,24 @@ def cmd_users(args: argparse.Namespace) -> int:
     with database(args.database_url) as session:
         try:
             if args.users_command == "list":
+                from monitor.assignments.units import unit_of
+
                 live = users.session_counts(session, utc_now())
                 for u in users.all_users(session):
                     state = "active" if u.active else "disabled"
-                    print(f"{u.username}\t{u.role}\t{u.display_name}\t{state}\t{live.get(u.id, 0)} session(s)")
+                    unit = unit_of(session, u)
+                    line = f"{u.username}\t{u.role}\t{u.display_name}\t{state}\t{live.get(u.id, 0)} session(s)"
+                    print(line if unit is None else f"{line}\t{unit}")
                 return 0
             if args.users_command == "add":
-                users.add_user(
-                    session, args.username, _password(args.username), users.Role.parse(args.role), args.name or ""
-                )
+                role = users.Role.parse(args.role)
+                if (role is users.Role.unit) != bool(args.unit):
+                    raise users.UserError("--unit goes with --role unit, and only with it")
+                users.add_user(session, args.username, _password(args.username), role, args.name or "")
+                if args.unit:
+                    from monitor.assignments.units import bind
+
+                    bind(session, args.username, args.unit)
                 print(f"user {args.username} ({args.role}) added")
             elif args.users_command == "passwd":
                 ended = users.set_password(session, args.username, _password(args.username))

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import Field, field_validator, model_validator
 
+from monitor.config.assignments import AssignmentRules, ReviewRules
 from monitor.config.base import ConfigModel
 from monitor.config.camera import CameraConfig, SiteConfig
 from monitor.config.execution import ExecutionConfig
@@ -43,6 +44,8 @@ class AppConfig(ConfigModel):
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     milestones: MilestoneRules = Field(default_factory=MilestoneRules)
     export: ExportConfig = Field(default_factory=ExportConfig)
+    assignments: AssignmentRules = Field(default_factory=AssignmentRules)
+    review: ReviewRules = Field(default_factory=ReviewRules)
     execution: ExecutionConfig = Field(default_factory=ExecutionConfig)
     detector: DetectorConfig
     sites: list[SiteConfig] = Field(min_length=1)

@@ -323,3 +323,43 @@ class BatchPeriod(Base):
     since: Mapped[dt.date] = mapped_column(Date)
     by: Mapped[str] = mapped_column(String(100))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class UnitMember(Base):
+    """The responsible unit (责任单位) a user of the ``unit`` role belongs to: all it may see."""
+
+    __tablename__ = "unit_members"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    unit: Mapped[str] = mapped_column(String(200), index=True)
+
+
+class Assignment(Base):
+    """An issue given to a site's responsible unit (交办事项), tracked until closed (销号)."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (
+        Index("ix_assignments_unit_state", "unit", "state"),
+        Index("ix_assignments_site_state", "site_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
+    unit: Mapped[str] = mapped_column(String(200))
+    """The site's responsible unit when assigned (kept if the config changes later)."""
+    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id"), nullable=True)
+    problem: Mapped[str] = mapped_column(String(30))  # idle / outage / start_overdue / other, or the alert's type
+    ask: Mapped[str] = mapped_column(Text)
+    deadline: Mapped[dt.date] = mapped_column(Date)
+    assigned_by: Mapped[str] = mapped_column(String(100))
+    assigned_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(12), default="open")  # open / replied / closed / overdue
+    reply: Mapped[str] = mapped_column(Text, default="")
+    replied_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    replied_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    resumed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    """The day sitemon saw the site active again for the configured days (活动已恢复)."""
+    overdue_since: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    closed_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    close_note: Mapped[str] = mapped_column(Text, default="")

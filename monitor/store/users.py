@@ -21,6 +21,7 @@ _hasher = PasswordHasher()
 
 
 class Role(IntEnum):
+    unit = 0  # a responsible unit (责任单位): only its own sites, scores and assignments; replies
     viewer = 1  # dispatch staff: sees everything
     operator = 2  # acknowledges alerts
     admin = 3  # manages users, triggers exports and rescoring
@@ -30,7 +31,7 @@ class Role(IntEnum):
         try:
             return cls[name]
         except KeyError:
-            raise ValueError(f"unknown role '{name}' (viewer, operator or admin)") from None
+            raise ValueError(f"unknown role '{name}' (unit, viewer, operator or admin)") from None
 
 
 class UserError(ValueError):

@@ -1,7 +1,7 @@
 """one outbox: the delivery records and the alert webhook events in one table with a topic
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-11-29 02:30:00
 
 Every row of ``deliveries`` (topic ``assessment``) and ``alert_outbox`` (topic ``alert``) is copied with its
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0012'
-down_revision: str | None = '0010'
+down_revision: str | None = '0011'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,208 @@
+"""Assignments to responsible units (交办事项): operators give and close them, a unit replies to its own.
+
+A unit's user sees only its unit's assignments: another unit's is answered as missing (404)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from pydantic import AfterValidator, BaseModel, Field, model_validator
+from sqlalchemy.orm import Session
+
+from api.auth import UserDep, require
+from api.deps import SessionDep
+from api.params import Day, RowId
+from monitor.assignments import store
+from monitor.assignments.rules import AssignmentError, State, no_control_characters, state_on
+from monitor.assignments.units import unit_of
+from monitor.assignments.weekly import weekly_workbook
+from monitor.config import AppConfig
+from monitor.store import models
+from monitor.store.users import Role
+
+router = APIRouter(tags=["assignments"])
+Operator = Annotated[models.User, Depends(require(Role.operator))]
+Text = Annotated[str, AfterValidator(no_control_characters)]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class AssignmentIn(BaseModel):
+    site_id: str | None = Field(default=None, max_length=64, description="the site, or give alert_id")
+    alert_id: int | None = Field(default=None, ge=1, le=2**63 - 1, description="the alert this comes from")
+    problem: Text | None = Field(
+        default=None,
+        min_length=1,
+        max_length=30,
+        description="idle, outage, start_overdue, other (default: the alert's type)",
+    )
+    ask: Text = Field(min_length=1, max_length=2000, description="what the unit is asked to do (交办内容)")
+    deadline: Day | None = Field(default=None, description="办结期限 (default: today + assignments.deadline_days)")
+
+    @model_validator(mode="after")
+    def _site_or_alert(self) -> AssignmentIn:
+        if (self.site_id is None) == (self.alert_id is None):
+            raise ValueError("site_id or alert_id: give exactly one")
+        if self.alert_id is None and self.problem is None:
+            raise ValueError("problem: give it for a site (idle, outage, start_overdue, other)")
+        return self
+
+
+class NoteIn(BaseModel):
+    note: Text = Field(default="", max_length=2000)
+
+
+class ReplyIn(BaseModel):
+    note: Text = Field(min_length=1, max_length=2000, description="what the unit did (办理情况)")
+
+
+class AssignmentOut(BaseModel):
+    id: int
+    site_id: str
+    site_name: str
+    district: str
+    unit: str
+    alert_id: int | None
+    problem: str
+    ask: str
+    deadline: dt.date
+    assigned_by: str
+    assigned_at: dt.datetime
+    state: str
+    reply: str
+    replied_by: str | None
+    replied_at: dt.datetime | None
+    resumed_on: dt.date | None
+    closed_by: str | None
+    closed_at: dt.datetime | None
+    close_note: str
+
+
+def app_config(request: Request) -> AppConfig:
+    config: AppConfig | None = request.app.state.config
+    if config is None:
+        raise HTTPException(503, "assignments need the configuration (run with --config)")
+    return config
+
+
+def local_today(request: Request) -> dt.date:
+    return dt.datetime.now(dt.UTC).astimezone(request.app.state.tz).date()
+
+
+def assignment_out(session: Session, row: models.Assignment, today: dt.date) -> AssignmentOut:
+    site = session.get(models.Site, row.site_id)
+    return AssignmentOut(
+        id=row.id,
+        site_id=row.site_id,
+        site_name=site.name if site else "",
+        district=site.district if site else "",
+        unit=row.unit,
+        alert_id=row.alert_id,
+        problem=row.problem,
+        ask=row.ask,
+        deadline=row.deadline,
+        assigned_by=row.assigned_by,
+        assigned_at=row.assigned_at,
+        state=state_on(State(row.state), row.deadline, today).value,
+        reply=row.reply,
+        replied_by=row.replied_by,
+        replied_at=row.replied_at,
+        resumed_on=row.resumed_on,
+        closed_by=row.closed_by,
+        closed_at=row.closed_at,
+        close_note=row.close_note,
+    )
+
+
+def own_assignment(session: Session, user: models.User, assignment_id: int) -> models.Assignment:
+    try:
+        return store.get(session, assignment_id, unit_of(session, user))
+    except store.NotFound as exc:
+        raise HTTPException(404, str(exc)) from None
+
+
+@router.get("/api/assignments", response_model=list[AssignmentOut])
+def list_assignments(
+    session: SessionDep,
+    user: UserDep,
+    request: Request,
+    state: Annotated[Literal["open", "replied", "closed", "overdue", "active"] | None, Query()] = "active",
+    unit: Annotated[str | None, Query(max_length=200, description="a responsible unit (ignored for a unit)")] = None,
+    site: Annotated[str | None, Query(max_length=64)] = None,
+) -> list[AssignmentOut]:
+    """Assignments by deadline. ``state=active`` (default): not closed. A unit sees its own only."""
+    mine = unit_of(session, user)
+    today = local_today(request)
+    rows = store.listed(session, unit=mine if mine is not None else unit, site_id=site)
+    out = [assignment_out(session, r, today) for r in rows]
+    if state == "active":
+        return [a for a in out if a.state != State.closed.value]
+    return [a for a in out if state is None or a.state == state]
+
+
+@router.get("/api/assignments/weekly.xlsx", response_class=Response, responses={200: {"content": {XLSX: {}}}})
+def weekly(
+    session: SessionDep,
+    user: UserDep,
+    request: Request,
+    date: Annotated[Day | None, Query(description="a day of the week (default: today)")] = None,
+    unit: Annotated[str | None, Query(max_length=200, description="one unit (a unit always gets its own)")] = None,
+) -> Response:
+    """The weekly list (周交办清单) as a workbook: every assignment given that week or still open in it."""
+    mine = unit_of(session, user)
+    config = app_config(request)
+    day = date or local_today(request)
+    body, name = weekly_workbook(session, config, day, mine if mine is not None else unit)
+    return Response(body, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.post("/api/assignments", response_model=AssignmentOut, status_code=201)
+def give(body: AssignmentIn, session: SessionDep, user: Operator, request: Request) -> AssignmentOut:
+    """Give an assignment to the site's responsible unit (operators and admins): from an alert or a site."""
+    config = app_config(request)
+    problem = body.problem
+    if problem is None and body.alert_id is not None:
+        alert = session.get(models.Alert, body.alert_id)
+        problem = alert.type if alert is not None else "other"
+    new = store.NewAssignment(body.site_id or "", problem or "other", body.ask, body.deadline, body.alert_id)
+    try:
+        row = store.create(session, config, new, user.display_name or user.username, dt.datetime.now(dt.UTC))
+    except store.NotFound as exc:
+        raise HTTPException(404, str(exc)) from None
+    except AssignmentError as exc:
+        raise HTTPException(422, str(exc)) from None
+    return assignment_out(session, row, local_today(request))
+
+
+@router.get("/api/assignments/{assignment_id}", response_model=AssignmentOut)
+def one(assignment_id: RowId, session: SessionDep, user: UserDep, request: Request) -> AssignmentOut:
+    return assignment_out(session, own_assignment(session, user, assignment_id), local_today(request))
+
+
+@router.post("/api/assignments/{assignment_id}/reply", response_model=AssignmentOut)
+def do_reply(
+    assignment_id: RowId, body: ReplyIn, session: SessionDep, user: UserDep, request: Request
+) -> AssignmentOut:
+    """The responsible unit answers (办理情况): only a user of that unit."""
+    row = own_assignment(session, user, assignment_id)
+    if user.role != Role.unit.name:
+        raise HTTPException(403, "only the responsible unit replies to its assignment")
+    try:
+        store.reply(session, row, body.note, user.display_name or user.username, dt.datetime.now(dt.UTC))
+    except AssignmentError as exc:
+        raise HTTPException(409, str(exc)) from None
+    return assignment_out(session, row, local_today(request))
+
+
+@router.post("/api/assignments/{assignment_id}/close", response_model=AssignmentOut)
+def do_close(
+    assignment_id: RowId, body: NoteIn, session: SessionDep, user: Operator, request: Request
+) -> AssignmentOut:
+    """Close (销号) after checking the evidence (operators and admins)."""
+    row = own_assignment(session, user, assignment_id)
+    try:
+        store.close(session, row, body.note, user.display_name or user.username, dt.datetime.now(dt.UTC))
+    except AssignmentError as exc:
+        raise HTTPException(409, str(exc)) from None
+    return assignment_out(session, row, local_today(request))

@@ -1,0 +1,92 @@
+"""The rules of an assignment's life, pure: states, what may happen in each, overdue, activity resumed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class State(StrEnum):
+    open = "open"  # 待办
+    replied = "replied"  # 已回复: the unit says it is done, the operator checks
+    closed = "closed"  # 已销号
+    overdue = "overdue"  # 已逾期: open past its deadline
+
+
+STATE_ZH = {State.open: "待办", State.replied: "已回复", State.closed: "已销号", State.overdue: "已逾期"}
+PROBLEM_ZH = {
+    "idle": "停工",
+    "outage": "视频中断",
+    "start_overdue": "未按期开工",
+    "started_idle": "开工后停工",
+    "progress_lagging": "进度滞后",
+    "other": "其他",
+}
+IDLE_PROBLEMS = frozenset({"idle", "site_idle", "started_idle", "start_overdue", "progress_lagging"})
+"""Problems that a site working again answers: sitemon watches these for 活动已恢复."""
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the control characters an .xlsx or .docx cannot hold (tab and new lines stay)."""
+    return _CONTROL.sub("", text)
+
+
+def no_control_characters(text: str) -> str:
+    """For free-text fields: refuse what the weekly list and the pack could not print."""
+    if _CONTROL.search(text):
+        raise ValueError("holds a control character (only tab and new lines are allowed)")
+    return text
+
+
+class AssignmentError(ValueError):
+    """A step the assignment's state does not allow (the API answers 409)."""
+
+
+def state_on(stored: State, deadline: dt.date, today: dt.date) -> State:
+    """The state as of ``today``: an open assignment past its deadline is overdue."""
+    if stored is State.open and today > deadline:
+        return State.overdue
+    return stored
+
+
+def check_reply(state: State) -> None:
+    if state not in (State.open, State.overdue):
+        raise AssignmentError(f"an assignment that is {state.value} cannot be replied to")
+
+
+def check_close(state: State) -> None:
+    if state is State.closed:
+        raise AssignmentError("the assignment is closed already")
+
+
+def check_deadline(deadline: dt.date, today: dt.date) -> None:
+    if deadline < today:
+        raise AssignmentError(f"deadline {deadline} is in the past (today is {today})")
+
+
+def activity_resumed(days: Sequence[tuple[dt.date, str]], since: dt.date, needed: int) -> dt.date | None:
+    """The day the site completed ``needed`` active days in a row on or after ``since`` (the assignment's
+    day), or None. ``days`` are (day, status) in order; days with no work expected (not_expected) neither
+    count nor break the run; any other status starts it again."""
+    run = 0
+    for day, status in days:
+        if day < since or status == "not_expected":
+            continue
+        run = run + 1 if status == "active" else 0
+        if run >= needed:
+            return day
+    return None
+
+
+@dataclass(frozen=True)
+class OverdueFact:
+    assignment_id: int
+    site_id: str
+    unit: str
+    deadline: dt.date

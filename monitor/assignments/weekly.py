@@ -1,0 +1,85 @@
+"""The weekly list (周交办清单) as a workbook: each assignment given in the week or still open in it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from openpyxl import Workbook
+from sqlalchemy.orm import Session
+
+from monitor.assignments.rules import PROBLEM_ZH, STATE_ZH, State, state_on, xml_safe
+from monitor.assignments.store import listed
+from monitor.config import AppConfig
+from monitor.export.summary import Period, period_bounds
+from monitor.store import models
+
+HEADERS = [
+    "编号",
+    "项目编号",
+    "项目名称",
+    "区县",
+    "责任单位",
+    "问题",
+    "交办内容",
+    "交办人",
+    "交办日期",
+    "办结期限",
+    "状态",
+    "办理情况",
+    "活动已恢复",
+    "销号日期",
+]
+
+
+def week_assignments(
+    session: Session, config: AppConfig, day: dt.date, unit: str | None
+) -> tuple[tuple[dt.date, dt.date], list[models.Assignment]]:
+    """The week (Monday to Sunday) holding ``day`` and its assignments: given by its end and not closed
+    before its start."""
+    first, last = period_bounds(Period.week, day)
+    rows = []
+    for row in listed(session, unit=unit):
+        given = row.assigned_at.astimezone(config.tz).date()
+        closed = row.closed_at.astimezone(config.tz).date() if row.closed_at else None
+        if given <= last and (closed is None or closed >= first):
+            rows.append(row)
+    return (first, last), rows
+
+
+def weekly_workbook(session: Session, config: AppConfig, day: dt.date, unit: str | None) -> tuple[bytes, str]:
+    """(the .xlsx bytes, a file name) of the week holding ``day``, for one unit or all."""
+    from monitor.export.sheets import sheet
+
+    (first, last), rows = week_assignments(session, config, day, unit)
+    sites = {s.id: s for s in config.sites}
+    as_of = min(last, dt.datetime.now(dt.UTC).astimezone(config.tz).date())
+    table = []
+    for r in sorted(rows, key=lambda r: (r.unit, r.deadline, r.id)):
+        site = sites.get(r.site_id)
+        state = state_on(State(r.state), r.deadline, as_of)
+        table.append(
+            [
+                r.id,
+                r.site_id,
+                site.name if site else "",
+                site.district if site else "",
+                r.unit,
+                PROBLEM_ZH.get(r.problem, r.problem),
+                r.ask,
+                r.assigned_by,
+                r.assigned_at.astimezone(config.tz).date().isoformat(),
+                r.deadline.isoformat(),
+                STATE_ZH[state],
+                r.reply,
+                r.resumed_on.isoformat() if r.resumed_on else "",
+                r.closed_at.astimezone(config.tz).date().isoformat() if r.closed_at else "",
+            ]
+        )
+    wb = Workbook()
+    table = [[xml_safe(v) if isinstance(v, str) else v for v in row] for row in table]
+    sheet(wb, "周交办清单", HEADERS, table, first=True)
+    wb.properties.title = xml_safe(f"周交办清单 {first}~{last}" + (f" {unit}" if unit else ""))
+    raw = io.BytesIO()
+    wb.save(raw)
+    return raw.getvalue(), f"assignments-week-{first.isoformat()}.xlsx"
