@@ -1,0 +1,202 @@
+"""`sitemon sites import`: the sites of camera_config.yaml from the commission's sheet (docs/site-import.md)."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import logging
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from monitor.cli.common import CommandError
+from monitor.cli.site_template import write_template
+from monitor.config import ConfigError
+from monitor.config.loader import StrictLoader, parse_config
+from monitor.config.sheet_import import SheetImport, import_rows, merge_sites
+from monitor.core.redact import add_secret
+
+log = logging.getLogger(__name__)
+HEADER_SEARCH_ROWS = 20
+"""A title row or two above the header is common: the header is the first row naming 项目编号."""
+STARTER: dict[str, Any] = {
+    "timezone": "Asia/Shanghai",
+    "detector": {"model": "models/sitemon-construction-yolov8n_openvino_model"},
+}
+Rows = list[tuple[int, list[object]]]
+
+
+def add_parser(sub: Any, default_config: str) -> None:
+    sites = sub.add_parser("sites", help="the sites of camera_config.yaml")
+    sites_sub = sites.add_subparsers(dest="sites_command", required=True)
+    imp = sites_sub.add_parser("import", help="build or update the sites from the commission's sheet (.xlsx, .csv)")
+    imp.add_argument("file", help="the sheet: .xlsx or .csv, one row per camera (docs/site-import.md)")
+    imp.add_argument("--out", default=default_config, help="the config to write (default: %(default)s)")
+    imp.add_argument("--merge", action="store_true", help="update the sites of --out (or --base), keep the rest")
+    imp.add_argument("--base", help="the config whose other sections (detector, sampling, ...) to keep")
+    imp.add_argument("--sheet", help=".xlsx: the worksheet to read (default: the first)")
+    imp.add_argument("--encoding", help=".csv: the encoding (default: UTF-8, with or without BOM, else GBK)")
+    imp.set_defaults(func=cmd_import)
+    tpl = sites_sub.add_parser("template", help="write the sample sheet (sites-template.xlsx and .csv)")
+    tpl.add_argument("folder", help="where to write them, e.g. docs/examples")
+    tpl.set_defaults(func=cmd_template)
+
+
+def read_sheet(path: Path, sheet: str | None = None, encoding: str | None = None) -> tuple[int, list[object], Rows]:
+    """The header row's number and cells, and every row below it with its number as a spreadsheet shows it."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        rows = _csv_rows(path, encoding)
+    elif suffix in (".xlsx", ".xlsm"):
+        rows = _xlsx_rows(path, sheet)
+    else:
+        raise CommandError(f"{path}: give a .xlsx or .csv file (an .xls is saved as .xlsx from Excel or WPS)")
+    for index, (number, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        texts = {re.sub(r"\s+", "", str(c)) for c in cells if c is not None}
+        if "项目编号" in texts:
+            return number, cells, rows[index + 1 :]
+    raise CommandError(f"{path}: no header row naming 项目编号 in its first {HEADER_SEARCH_ROWS} rows")
+
+
+def _csv_rows(path: Path, encoding: str | None) -> Rows:
+    data = path.read_bytes()
+    for candidate in [encoding] if encoding else ["utf-8-sig", "gb18030"]:
+        try:
+            text = data.decode(candidate)
+        except (UnicodeDecodeError, LookupError) as exc:
+            if encoding:
+                raise CommandError(f"{path}: cannot be read as {encoding}: {exc}") from None
+            continue
+        log.debug("%s read as %s", path, candidate)
+        rows: Rows = []
+        for number, record in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+            cells: list[object] = list(record)
+            rows.append((number, cells))
+        return rows
+    raise CommandError(f"{path}: neither UTF-8 nor GBK; give --encoding")
+
+
+def _xlsx_rows(path: Path, sheet: str | None) -> Rows:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is no workbook
+        raise CommandError(f"{path}: not a readable .xlsx file ({type(exc).__name__})") from None
+    try:
+        if sheet is not None and sheet not in book.sheetnames:
+            raise CommandError(f"{path}: no worksheet {sheet!r} (it has {', '.join(book.sheetnames)})")
+        ws = book[sheet] if sheet else book.worksheets[0]
+        rows: Rows = []
+        for number, record in enumerate(ws.iter_rows(values_only=True), start=1):
+            cells: list[object] = list(record)
+            rows.append((number, cells))
+        return rows
+    finally:
+        book.close()
+
+
+def _load_yaml(path: Path) -> tuple[dict[str, Any], str]:
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = yaml.load(text, Loader=StrictLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise CommandError(f"{path}: cannot be read: {exc}") from None
+    if not isinstance(data, dict):
+        raise CommandError(f"{path}: the file must hold a mapping at the top")
+    return data, text
+
+
+def render(data: dict[str, Any], base_text: str | None) -> str:
+    """The new file: the base's text with only its ``sites:`` block replaced (its comments elsewhere kept),
+    or the whole mapping dumped when the block cannot be found."""
+    sites = yaml.safe_dump({"sites": data["sites"]}, allow_unicode=True, sort_keys=False, width=120)
+    if base_text is not None:
+        lines = base_text.splitlines(keepends=True)
+        starts = [i for i, line in enumerate(lines) if re.match(r"sites\s*:", line)]
+        if len(starts) == 1:
+            end = next((j for j in range(starts[0] + 1, len(lines)) if re.match(r"[A-Za-z_]", lines[j])), len(lines))
+            text = "".join(lines[: starts[0]]) + sites + "".join(lines[end:])
+            if yaml.safe_load(text) == data:
+                return text
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=120)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """All or nothing: a temporary file beside ``path``, renamed over it."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o777)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _fail(lines: Sequence[str]) -> int:
+    for line in lines:
+        print(line, file=sys.stderr)
+    print("nothing written", file=sys.stderr)
+    return 1
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    source, out = Path(args.file), Path(args.out)
+    if not source.is_file():
+        raise CommandError(f"{source}: file not found")
+    header_row, header, rows = read_sheet(source, args.sheet, args.encoding)
+    result: SheetImport = import_rows(header_row, header, rows)
+    for secret in result.secrets:
+        add_secret(secret)  # from now on scrubbed from every log line
+    if result.ignored_columns:
+        print(f"columns not read: {', '.join(result.ignored_columns)}")
+    if result.errors:
+        return _fail([f"{source}: {len(result.errors)} error(s):", *(f"  {e}" for e in result.errors)])
+    base = Path(args.base) if args.base else (out if args.merge else None)
+    if base is None and out.exists():
+        raise CommandError(f"{out} exists: --merge to update its sites, or --base {out} to replace them all")
+    if base is not None and not base.is_file():
+        raise CommandError(f"{base}: file not found")
+    data, base_text = _load_yaml(base) if base is not None else (dict(STARTER), None)
+    existing = data.get("sites") or []
+    if not isinstance(existing, list) or not all(isinstance(s, dict) for s in existing):
+        raise CommandError(f"{base}: its sites must be a list of mappings")
+    if args.merge:
+        sites, kept, kept_cameras = merge_sites(existing, result.sites)
+    else:
+        sites, kept_cameras = result.sites, []
+        kept = [str(s.get("id")) for s in existing if s.get("id") not in {n["id"] for n in result.sites}]
+    data = {**data, "sites": sites}
+    try:
+        parse_config(data, str(out), out.resolve().parent, resolve_sources=False)
+    except ConfigError as exc:
+        return _fail([str(exc)])
+    write_atomic(out, render(data, base_text))
+    cameras = sum(len(s["cameras"]) for s in result.sites)
+    print(f"{out}: {len(result.sites)} sites, {cameras} cameras from {source}; {len(sites)} sites in all")
+    if kept:
+        print(f"{'kept, not in the sheet' if args.merge else 'left out, not in the sheet'}: {', '.join(kept)}")
+    if kept_cameras:
+        print(f"cameras kept, not in the sheet: {', '.join(kept_cameras)}")
+    if result.variables:
+        print("set these environment variables (e.g. in /etc/sitemon/env; percent-encode / ? # in a value):")
+        for name in result.variables:
+            print(f"  {name}")
+    return 0
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    folder = Path(args.folder)
+    for path in write_template(folder):
+        print(path)
+    return 0
