@@ -123,6 +123,8 @@ def render(data: dict[str, Any], base_text: str | None) -> str:
         starts = [i for i, line in enumerate(lines) if re.match(r"sites\s*:", line)]
         if len(starts) == 1:
             end = next((j for j in range(starts[0] + 1, len(lines)) if re.match(r"[A-Za-z_]", lines[j])), len(lines))
+            while end > starts[0] + 1 and re.match(r"(#.*)?\s*$", lines[end - 1]):
+                end -= 1  # comments at the margin just above the next section are that section's
             text = "".join(lines[: starts[0]]) + sites + "".join(lines[end:])
             if yaml.safe_load(text) == data:
                 return text
