@@ -48,7 +48,7 @@ def test_the_sample_sheets_in_the_repository_are_the_ones_the_template_writes(tm
         load_workbook(p).worksheets[0] for p in (tmp_path / "sites-template.xlsx", EXAMPLES / "sites-template.xlsx")
     )
     assert list(ours.values) == list(theirs.values)
-    assert list(theirs.values)[0] == tuple(HEADERS)
+    assert next(iter(theirs.values)) == tuple(HEADERS)
 
 
 @pytest.mark.parametrize("sheet", ["sites-template.xlsx", "sites-template.csv"])
