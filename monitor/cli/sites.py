@@ -20,6 +20,7 @@ from monitor.cli.common import CommandError
 from monitor.cli.site_template import write_template
 from monitor.config import ConfigError
 from monitor.config.loader import StrictLoader, parse_config
+from monitor.config.sheet_columns import BY_KEY, column_for
 from monitor.config.sheet_import import SheetImport, import_rows, merge_sites
 from monitor.core.redact import add_secret
 
@@ -59,8 +60,8 @@ def read_sheet(path: Path, sheet: str | None = None, encoding: str | None = None
     else:
         raise CommandError(f"{path}: give a .xlsx or .csv file (an .xls is saved as .xlsx from Excel or WPS)")
     for index, (number, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        texts = {re.sub(r"\s+", "", str(c)) for c in cells if c is not None}
-        if "项目编号" in texts:
+        columns = {column_for(str(c)) for c in cells if c is not None}
+        if BY_KEY[("site", "id")] in columns:
             return number, cells, rows[index + 1 :]
     raise CommandError(f"{path}: no header row naming 项目编号 in its first {HEADER_SEARCH_ROWS} rows")
 

@@ -125,47 +125,56 @@ class _Reader:
             camera["name"] = values[("camera", "name")]
         credentials = _credentials(values)
         if isinstance(url, str):
-            camera["url"] = self.url(number, site_id, camera_id, "摄像机地址", url, credentials)
+            camera["url"], credentials = self.url(number, site_id, camera_id, "摄像机地址", url, credentials)
             substream = values.get(("camera", "substream_url"))
             if isinstance(substream, str):
-                camera["substream_url"] = self.url(number, site_id, camera_id, "子码流地址", substream, credentials)
+                camera["substream_url"], _ = self.url(number, site_id, camera_id, "子码流地址", substream, credentials)
         if values.get(("camera", "transport")) is not None:
             camera["transport"] = values[("camera", "transport")]
         site.cameras.append((number, camera))
 
-    def url(self, number: int, site: str, camera: str, header: str, url: str, given: tuple[str, str]) -> str:
+    def url(
+        self, number: int, site: str, camera: str, header: str, url: str, given: tuple[str, str]
+    ) -> tuple[str, tuple[str, str]]:
+        """The URL with its credentials as ${VAR} references, and the credentials (for the sub-stream)."""
         parts = split_url(url)
         if parts is None:
             self.errors.append(SheetError(number, header, "is not a URL (e.g. rtsp://10.0.0.1:554/Streaming/101)"))
-            return url
+            return mask_url(url), given
         if parts.scheme.lower() not in NETWORK_SCHEMES:
             schemes = "/".join(f"{s}://" for s in NETWORK_SCHEMES)
             self.errors.append(SheetError(number, header, f"'{parts.scheme}://' is not one of {schemes}"))
-            return url
+            return mask_url(url), given
         if not parts.host.partition(":")[0]:
             self.errors.append(SheetError(number, header, f"has no host: {mask_url(url)}"))
-            return url
+            return mask_url(url), given
+        if parts.password:
+            self.secrets.append(parts.password)
         user, password = given
         if parts.userinfo is not None and "${" not in parts.userinfo:
             inline = (parts.username or "", parts.password or "")
             if any(given) and inline != given:
                 self.errors.append(
-                    SheetError(number, header, "holds a user name and password and so do 用户名/密码: give them once")
+                    SheetError(
+                        number,
+                        header,
+                        "holds a user name and password other than 用户名/密码 (or 摄像机地址) give: give them once",
+                    )
                 )
-                return url
+                return mask_url(url), given
             user, password = inline
         elif parts.userinfo is not None:
-            return url  # already ${VAR} references
+            return url, given  # already ${VAR} references
         if not user and not password:
-            return url
+            return url, (user, password)
         if not user:
             self.errors.append(SheetError(number, "用户名", "is blank, but 密码 is given"))
-            return url
+            return mask_url(url), given
         userinfo = "${" + self.variable(number, site, camera, "USER") + "}"
         if password:
             self.secrets.append(password)
             userinfo += ":${" + self.variable(number, site, camera, "PASSWORD") + "}"
-        return parts.without_userinfo().replace("://", f"://{userinfo}@", 1)
+        return parts.without_userinfo().replace("://", f"://{userinfo}@", 1), (user, password)
 
     def variable(self, number: int, site: str, camera: str, what: str) -> str:
         name = variable_name(site, camera, what)
@@ -179,7 +188,7 @@ class _Reader:
     def result(self) -> SheetImport:
         sites = [self.site_mapping(site_id, site) for site_id, site in self.sites.items()]
         errors = sorted(self.errors, key=lambda e: e.row)  # stable: a row's errors in its columns' order
-        return SheetImport(sites, self.variables, errors, self.ignored, self.secrets)
+        return SheetImport(sites, self.variables, errors, self.ignored, sorted(set(self.secrets)))
 
     def site_mapping(self, site_id: str, site: _Site) -> dict[str, Any]:
         mapping: dict[str, Any] = {"id": site_id}

@@ -44,6 +44,7 @@ def folder(tmp_path: Path) -> Path:
 def test_the_sample_sheets_in_the_repository_are_the_ones_the_template_writes(tmp_path: Path) -> None:
     write_template(tmp_path)
     assert (tmp_path / "sites-template.csv").read_bytes() == (EXAMPLES / "sites-template.csv").read_bytes()
+    assert (EXAMPLES / "sites-template.csv").read_bytes().startswith("\ufeff项目编号,".encode())  # Excel's BOM
     ours, theirs = (
         load_workbook(p).worksheets[0] for p in (tmp_path / "sites-template.xlsx", EXAMPLES / "sites-template.xlsx")
     )
@@ -174,3 +175,20 @@ def test_a_csv_in_gbk_or_plain_utf8_is_read(folder: Path, encoding: str) -> None
         assert result.returncode == 0, result.stderr
         sites = yaml.safe_load((folder / "out.yaml").read_text(encoding="utf-8"))["sites"]
         assert [s["name"] for s in sites] == ["城东污水处理厂二期", "高新区智能物流园", "临港新材料产业园"]
+
+
+def test_the_sheets_passwords_are_scrubbed_from_every_log_line(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from monitor.cli import main
+    from monitor.core.redact import forget_secrets, redact_text
+
+    monkeypatch.chdir(folder)
+    forget_secrets()
+    try:
+        assert (
+            main(["sites", "import", str(EXAMPLES / "sites-template.xlsx"), "--base", "base.yaml", "--out", "o.yaml"])
+            == 0
+        )
+        for secret in PASSWORDS:
+            assert redact_text(f"a library said: bad password {secret}") == "a library said: bad password ***"
+    finally:
+        forget_secrets()

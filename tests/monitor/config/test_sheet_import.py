@@ -193,3 +193,25 @@ def test_merge_keeps_what_the_sheet_does_not_say_and_lists_what_it_does_not_name
     assert upd["cameras"][0] == {"id": "c1", "url": "rtsp://new/1", "zones": zones}
     assert kept == ["keep"] and kept_cameras == ["upd/c2"]
     assert existing[1]["cameras"][0]["url"] == "rtsp://old/1"  # the input is not changed
+
+
+def test_credentials_in_the_address_become_references_and_clash_with_other_columns() -> None:
+    header = ["项目编号", "项目名称", "区县", "批次", "摄像机编号", "摄像机地址", "子码流地址", "用户名", "密码"]
+    result = import_rows(
+        1,
+        header,
+        _rows(
+            ["P-1", "A", "B", "开工", "c1", "rtsp://admin:In-Line-1@10.0.0.1/1", "rtsp://10.0.0.1/2", "", ""],
+            ["P-1", "", "", "", "c2", "rtsp://admin:In-Line-2@10.0.0.2/1", "", "other", "Col-Pw-2"],
+            ["P_1", "A", "B", "开工", "c1", "rtsp://10.0.0.3/1", "", "u", "Col-Pw-3"],
+        ),
+    )
+    assert [str(e) for e in result.errors] == [
+        "row 3, 摄像机地址: holds a user name and password other than 用户名/密码 (or 摄像机地址) give: give them once",
+        "row 4, 摄像机编号: its variable CAM_P_1_C1_USER is also row 2's",
+        "row 4, 摄像机编号: its variable CAM_P_1_C1_PASSWORD is also row 2's",
+    ]
+    c1 = result.sites[0]["cameras"][0]
+    assert c1["url"] == "rtsp://${CAM_P_1_C1_USER}:${CAM_P_1_C1_PASSWORD}@10.0.0.1/1"
+    assert c1["substream_url"] == "rtsp://${CAM_P_1_C1_USER}:${CAM_P_1_C1_PASSWORD}@10.0.0.1/2"
+    assert "In-Line" not in str(result.errors) + str(result.sites)
