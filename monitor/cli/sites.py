@@ -140,6 +140,10 @@ def write_atomic(path: Path, text: str) -> None:
             handle.write(text)
         if path.exists():
             os.chmod(tmp, path.stat().st_mode & 0o777)
+        else:  # as a new file would be (mkstemp makes it 0600)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -166,6 +170,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     if result.errors:
         return _fail([f"{source}: {len(result.errors)} error(s):", *(f"  {e}" for e in result.errors)])
     base = Path(args.base) if args.base else (out if args.merge else None)
+    if not out.parent.is_dir():
+        raise CommandError(f"{out.parent}: no such folder")
     if base is None and out.exists():
         raise CommandError(f"{out} exists: --merge to update its sites, or --base {out} to replace them all")
     if base is not None and not base.is_file():

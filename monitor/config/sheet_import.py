@@ -225,6 +225,9 @@ class _Reader:
                     header = _header("camera", str(loc[2]))
                 elif loc and loc[0] != "milestones":
                     header = _header("site", str(loc[0]))
+                named = next((h for h in FIELD_HEADERS.values() if message.startswith(f"{h}: ")), None)
+                if header is None and named is not None:
+                    header, message = named, message[len(named) + 2 :]
                 self.errors.append(SheetError(row, header, message))
 
 

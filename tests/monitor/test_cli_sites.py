@@ -192,3 +192,18 @@ def test_the_sheets_passwords_are_scrubbed_from_every_log_line(folder: Path, mon
             assert redact_text(f"a library said: bad password {secret}") == "a library said: bad password ***"
     finally:
         forget_secrets()
+
+
+def test_without_a_base_a_new_config_is_started_and_checked_before_it_is_written(folder: Path) -> None:
+    sheet = str(EXAMPLES / "sites-template.csv")
+    result = _run("sites", "import", sheet, cwd=folder)
+    assert result.returncode == 1 and "detector.model: model not found" in result.stderr
+    assert result.stderr.rstrip().endswith("nothing written") and not (folder / "camera_config.yaml").exists()
+    (folder / "models" / "sitemon-construction-yolov8n_openvino_model").mkdir(parents=True)
+    result = _run("sites", "import", sheet, cwd=folder)
+    assert result.returncode == 0, result.stderr
+    config = yaml.safe_load((folder / "camera_config.yaml").read_text(encoding="utf-8"))
+    assert config["timezone"] == "Asia/Shanghai" and len(config["sites"]) == 3
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (folder / "camera_config.yaml").stat().st_mode & 0o777 == 0o666 & ~umask  # as a new file is, not 0600

@@ -215,3 +215,11 @@ def test_credentials_in_the_address_become_references_and_clash_with_other_colum
     assert c1["url"] == "rtsp://${CAM_P_1_C1_USER}:${CAM_P_1_C1_PASSWORD}@10.0.0.1/1"
     assert c1["substream_url"] == "rtsp://${CAM_P_1_C1_USER}:${CAM_P_1_C1_PASSWORD}@10.0.0.1/2"
     assert "In-Line" not in str(result.errors) + str(result.sites)
+
+
+def test_a_signed_project_with_an_actual_start_is_named_by_that_column() -> None:
+    header = ["项目编号", "项目名称", "区县", "批次", "实际开工", "摄像机编号", "摄像机地址"]
+    result = import_rows(1, header, _rows(["A", "n", "d", "签约", "2026-01-01", "c", "rtsp://h/1"]))
+    assert [str(e) for e in result.errors] == [
+        "row 2, 实际开工: a signed-batch site has not started (its start is confirmed)"
+    ]
