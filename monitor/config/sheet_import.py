@@ -142,7 +142,7 @@ class _Reader:
             self.errors.append(SheetError(number, header, "is not a URL (e.g. rtsp://10.0.0.1:554/Streaming/101)"))
             return mask_url(url), given
         if parts.scheme.lower() not in NETWORK_SCHEMES:
-            schemes = "/".join(f"{s}://" for s in NETWORK_SCHEMES)
+            schemes = ", ".join(f"{s}://" for s in NETWORK_SCHEMES)
             self.errors.append(SheetError(number, header, f"'{parts.scheme}://' is not one of {schemes}"))
             return mask_url(url), given
         if not parts.host.partition(":")[0]:

@@ -13,6 +13,7 @@ import yaml
 from openpyxl import Workbook, load_workbook
 
 from monitor.cli.site_template import EXAMPLE, HEADERS, write_template
+from monitor.config.camera import NETWORK_SCHEMES
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "docs" / "examples"
@@ -26,6 +27,8 @@ VARIABLES = [
     "CAM_GX_2026_014_GATE_PASSWORD",
 ]
 BASE = "# our deployment\ntimezone: Asia/Shanghai  # where days are counted\ndetector:\n  model: m.pt\n"
+
+SCHEMES = ", ".join(f"{s}://" for s in NETWORK_SCHEMES)  # the config's, whatever they grow to
 
 
 def _run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -103,7 +106,7 @@ def test_a_sheet_with_errors_names_each_one_and_writes_nothing(folder: Path) -> 
     assert result.stderr.splitlines() == [
         "bad.xlsx: 4 error(s):",
         "  row 4, 批次: '开干' is not one of 签约/开工/投产",
-        "  row 5, 摄像机地址: 'ftp://' is not one of rtsp:///rtsps:///http:///https://",
+        "  row 5, 摄像机地址: 'ftp://' is not one of " + SCHEMES,
         "  row 6, 总投资(万元): '很多' is not a number (万元, e.g. 68000)",
         "  row 6, 计划开工: '2026-02-30' is not a date (YYYY-MM-DD, e.g. 2026-03-01)",
         "nothing written",

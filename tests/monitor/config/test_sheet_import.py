@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from monitor.config.camera import SiteConfig
+from monitor.config.camera import NETWORK_SCHEMES, SiteConfig
 from monitor.config.sheet_columns import column_for
 from monitor.config.sheet_import import import_rows, merge_sites
 
@@ -22,6 +22,8 @@ HEADER = [
     "用户名",
     "密码",
 ]
+
+SCHEMES = ", ".join(f"{s}://" for s in NETWORK_SCHEMES)  # the config's, whatever they grow to
 
 
 def _rows(*rows: list[object]) -> list[tuple[int, list[object]]]:
@@ -98,7 +100,7 @@ def test_every_bad_cell_is_named_by_its_row_and_column_and_no_password_is_shown(
         "row 2, 批次: '开干' is not one of 签约/开工/投产",
         "row 2, 总投资(万元): '六万' is not a number (万元, e.g. 68000)",
         "row 2, 计划开工: '2026-13-01' is not a date (YYYY-MM-DD, e.g. 2026-03-01)",
-        "row 2, 摄像机地址: 'ftp://' is not one of rtsp:///rtsps:///http:///https://",
+        "row 2, 摄像机地址: 'ftp://' is not one of " + SCHEMES,
         "row 3, 项目名称: '别的名字' differs from row 2 ('城东污水厂') of P-1",
         "row 3, 摄像机编号: 'north' is already row 2 of P-1",
         "row 4, 项目编号: '工地 3' is not an id: letters, digits, _ . - (starting with a letter or digit), at most 64",
