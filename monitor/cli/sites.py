@@ -115,10 +115,35 @@ def _load_yaml(path: Path) -> tuple[dict[str, Any], str]:
     return data, text
 
 
+class _Dumper(yaml.SafeDumper):
+    """Block style for mappings, sequences indented under their key, and lists of plain values (polygons,
+    dates) on one line, as the hand-written config has them."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
+def _represent_list(dumper: yaml.SafeDumper, value: list[Any]) -> yaml.Node:
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=not _holds_mapping(value))
+
+
+def _holds_mapping(value: object) -> bool:
+    if isinstance(value, dict):
+        return True
+    return isinstance(value, list) and any(_holds_mapping(item) for item in value)
+
+
+_Dumper.add_representer(list, _represent_list)
+
+
+def _dump(data: dict[str, Any]) -> str:
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=120)
+
+
 def render(data: dict[str, Any], base_text: str | None) -> str:
     """The new file: the base's text with only its ``sites:`` block replaced (its comments elsewhere kept),
     or the whole mapping dumped when the block cannot be found."""
-    sites = yaml.safe_dump({"sites": data["sites"]}, allow_unicode=True, sort_keys=False, width=120)
+    sites = _dump({"sites": data["sites"]})
     if base_text is not None:
         lines = base_text.splitlines(keepends=True)
         starts = [i for i, line in enumerate(lines) if re.match(r"sites\s*:", line)]
@@ -129,7 +154,7 @@ def render(data: dict[str, Any], base_text: str | None) -> str:
             text = "".join(lines[: starts[0]]) + sites + "".join(lines[end:])
             if yaml.safe_load(text) == data:
                 return text
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=120)
+    return _dump(data)
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -153,6 +153,7 @@ def test_merge_updates_the_sheets_sites_and_keeps_and_lists_the_rest(folder: Pat
     assert "cameras kept, not in the sheet: CD-2026-001/crane" in result.stdout
     text = (folder / "camera_config.yaml").read_text(encoding="utf-8")
     assert text.startswith("# our deployment\n") and "# after the sites\nexport:\n  folder: var/exports\n" in text
+    assert "        zones:\n          site: [[0.0, 0.1], [1.0, 0.1], [1.0, 1.0]]\n" in text  # as it was written
     sites = {s["id"]: s for s in yaml.safe_load(text)["sites"]}
     assert list(sites) == ["OLD-1", "CD-2026-001", "GX-2026-014", "LG-2025-007"]
     updated = sites["CD-2026-001"]
