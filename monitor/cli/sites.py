@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import io
 import logging
@@ -152,8 +153,9 @@ def render(data: dict[str, Any], base_text: str | None) -> str:
             while end > starts[0] + 1 and re.match(r"(#.*)?\s*$", lines[end - 1]):
                 end -= 1  # comments at the margin just above the next section are that section's
             text = "".join(lines[: starts[0]]) + sites + "".join(lines[end:])
-            if yaml.safe_load(text) == data:
-                return text
+            with contextlib.suppress(yaml.YAMLError):  # e.g. an alias after the block to an anchor in it
+                if yaml.safe_load(text) == data:
+                    return text
     return _dump(data)
 
 

@@ -211,3 +211,20 @@ def test_without_a_base_a_new_config_is_started_and_checked_before_it_is_written
     umask = os.umask(0)
     os.umask(umask)
     assert (folder / "camera_config.yaml").stat().st_mode & 0o777 == 0o666 & ~umask  # as a new file is, not 0600
+
+
+def test_a_base_whose_sites_block_cannot_be_cut_out_is_written_whole(folder: Path) -> None:
+    base = """detector:
+  model: m.pt
+sites:
+  - {id: A-1, name: A, district: D, batch: started, milestones: {start: {planned: &day 2026-01-01}},
+     cameras: [{id: c, url: "rtsp://h/1"}]}
+holidays: [*day]
+"""
+    (folder / "anchored.yaml").write_text(base, encoding="utf-8")
+    sheet = str(EXAMPLES / "sites-template.csv")
+    result = _run("sites", "import", sheet, "--merge", "--out", "anchored.yaml", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    config = yaml.safe_load((folder / "anchored.yaml").read_text(encoding="utf-8"))
+    assert [s["id"] for s in config["sites"]] == ["A-1", "CD-2026-001", "GX-2026-014", "LG-2025-007"]
+    assert config["holidays"] == [dt.date(2026, 1, 1)]
