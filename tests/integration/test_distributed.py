@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from monitor.config import load_config
 from monitor.core.values import CameraStatus
 from monitor.sampling.sweep import SweepResult
+from monitor.service.jobs import sweep_cycle
 from monitor.service.runtime import Runtime, build_runtime
 from monitor.store import models
 from tests.fixtures.brokers import (
@@ -113,7 +114,7 @@ def _all_once(cluster: Cluster, result: SweepResult) -> None:
 
 
 def test_a_sweep_samples_every_camera_exactly_once_over_two_workers(cluster: Cluster) -> None:
-    result = cluster.runtime.sweep()
+    result = sweep_cycle(cluster.runtime)  # the sweep, then its running score and alert rules
     _all_once(cluster, result)
     tasks = [len(w.received()) for w in cluster.workers]
     assert all(t > 0 for t in tasks), f"tasks per worker: {tasks}"
