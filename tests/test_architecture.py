@@ -84,3 +84,23 @@ def test_the_architecture_page_names_every_package_table_and_create_app_paramete
     assert [t for t in tables if f"| `{t}` |" not in page] == []
     params = list(inspect.signature(create_app).parameters)
     assert f"create_app({', '.join(params)})" in page
+
+
+def test_only_the_composition_root_reads_the_wall_clock() -> None:
+    """Everything takes an injected clock; only the CLI (and the clock module's default) reads the real one."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    reads = re.compile(r"\b(?:dt\.)?(?:datetime\.now|datetime\.utcnow|date\.today)\(")
+    allowed = {"monitor/core/clock.py"}
+    found = []
+    for package in ("monitor", "api", "detectors"):
+        for path in sorted((root / package).rglob("*.py")):
+            name = path.relative_to(root).as_posix()
+            if name in allowed or name.startswith(("monitor/cli/", "monitor/migrations/")):
+                continue
+            for number, line in enumerate(path.read_text().splitlines(), 1):
+                if reads.search(line):
+                    found.append(f"{name}:{number}: {line.strip()}")
+    assert found == []

@@ -12,12 +12,12 @@ from pydantic import AfterValidator, BaseModel, Field, model_validator
 from sqlalchemy.orm import Session
 
 from api.auth import UserDep, require
-from api.deps import SessionDep
+from api.deps import SessionDep, app_now
 from api.params import Day, RowId
 from monitor.assignments import store
 from monitor.assignments.rules import AssignmentError, State, no_control_characters, state_on
 from monitor.assignments.units import unit_of
-from monitor.assignments.weekly import weekly_workbook
+from monitor.assignments.weekly import week_assignments, weekly_workbook
 from monitor.config import AppConfig
 from monitor.store import models
 from monitor.store.users import Role
@@ -87,7 +87,7 @@ def app_config(request: Request) -> AppConfig:
 
 
 def local_today(request: Request) -> dt.date:
-    return dt.datetime.now(dt.UTC).astimezone(request.app.state.tz).date()
+    return app_now(request).astimezone(request.app.state.tz).date()
 
 
 def assignment_out(session: Session, row: models.Assignment, today: dt.date) -> AssignmentOut:
@@ -130,11 +130,20 @@ def list_assignments(
     state: Annotated[Literal["open", "replied", "closed", "overdue", "active"] | None, Query()] = "active",
     unit: Annotated[str | None, Query(max_length=200, description="a responsible unit (ignored for a unit)")] = None,
     site: Annotated[str | None, Query(max_length=64)] = None,
+    week: Annotated[
+        Day | None,
+        Query(description="a day: only the week's list (周交办清单, Monday to Sunday): given by its end, open in it"),
+    ] = None,
 ) -> list[AssignmentOut]:
     """Assignments by deadline. ``state=active`` (default): not closed. A unit sees its own only."""
     mine = unit_of(session, user)
     today = local_today(request)
     rows = store.listed(session, unit=mine if mine is not None else unit, site_id=site)
+    if week is not None:
+        in_week = {
+            r.id for r in week_assignments(session, app_config(request), week, mine if mine is not None else unit)[1]
+        }
+        rows = [r for r in rows if r.id in in_week]
     out = [assignment_out(session, r, today) for r in rows]
     if state == "active":
         return [a for a in out if a.state != State.closed.value]
@@ -153,7 +162,7 @@ def weekly(
     mine = unit_of(session, user)
     config = app_config(request)
     day = date or local_today(request)
-    body, name = weekly_workbook(session, config, day, mine if mine is not None else unit)
+    body, name = weekly_workbook(session, config, day, mine if mine is not None else unit, local_today(request))
     return Response(body, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
@@ -167,7 +176,7 @@ def give(body: AssignmentIn, session: SessionDep, user: Operator, request: Reque
         problem = alert.type if alert is not None else "other"
     new = store.NewAssignment(body.site_id or "", problem or "other", body.ask, body.deadline, body.alert_id)
     try:
-        row = store.create(session, config, new, user.display_name or user.username, dt.datetime.now(dt.UTC))
+        row = store.create(session, config, new, user.display_name or user.username, app_now(request))
     except store.NotFound as exc:
         raise HTTPException(404, str(exc)) from None
     except AssignmentError as exc:
@@ -189,7 +198,7 @@ def do_reply(
     if user.role != Role.unit.name:
         raise HTTPException(403, "only the responsible unit replies to its assignment")
     try:
-        store.reply(session, row, body.note, user.display_name or user.username, dt.datetime.now(dt.UTC))
+        store.reply(session, row, body.note, user.display_name or user.username, app_now(request))
     except AssignmentError as exc:
         raise HTTPException(409, str(exc)) from None
     return assignment_out(session, row, local_today(request))
@@ -202,7 +211,7 @@ def do_close(
     """Close (销号) after checking the evidence (operators and admins)."""
     row = own_assignment(session, user, assignment_id)
     try:
-        store.close(session, row, body.note, user.display_name or user.username, dt.datetime.now(dt.UTC))
+        store.close(session, row, body.note, user.display_name or user.username, app_now(request))
     except AssignmentError as exc:
         raise HTTPException(409, str(exc)) from None
     return assignment_out(session, row, local_today(request))

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.auth import UserDep
-from api.deps import SessionDep, SnapshotRootDep
+from api.deps import SessionDep, SnapshotRootDep, app_now
 from api.params import RowId
 from api.routers.assignments import app_config, own_assignment
 from api.routers.sites import sample_snapshot
@@ -89,7 +89,7 @@ def unit_sites(
     query = select(models.Site).where(models.Site.active).order_by(models.Site.id)
     if which is not None:
         query = query.where(models.Site.id.in_(unit_site_ids(session, which)))
-    today = dt.datetime.now(dt.UTC).astimezone(request.app.state.tz).date()
+    today = app_now(request).astimezone(request.app.state.tz).date()
     scores = {r.site_id: r for r in session.scalars(select(models.DailyScore).where(models.DailyScore.day == today))}
     out = []
     for site in session.scalars(query):

@@ -5,21 +5,26 @@ const ASSIGN_T = {
   zh: { assignments: "交办", assign_title: "交办事项（周交办清单）", unit_view: "本单位项目与交办事项", my_sites: "本单位项目",
         assign: "交办", ask: "交办内容", deadline: "办结期限", a_state: "状态", a_open: "待办", a_replied: "已回复", a_closed: "已销号",
         a_overdue: "已逾期", a_active: "未办结", reply: "办理情况", do_reply: "回复", resumed: "活动已恢复", close: "销号", close_note: "销号说明",
-        evidence: "视频核查", active_days: "交办以来正常施工天数", problem: "问题", assigned_by: "交办人", weekly_xlsx: "下载本周清单（Excel）",
-        review_docx: "下载本月讲评（Word）", open_alerts: "未处理预警", new_assignment: "新交办", submit: "提交", all_units: "全部单位",
+        evidence: "视频核查", active_days: "交办以来正常施工天数", problem: "问题", assigned_by: "交办人", weekly_xlsx: "下载本周清单（Excel）", this_week: "本周交办清单",
+        review_docx: "下载本月讲评（Word）", review_docx_quarter: "下载本季总结（Word）", open_alerts: "未处理预警", new_assignment: "新交办", submit: "提交", all_units: "全部单位",
         cameras_online: "摄像机在线", project: "项目", site_idle: "停工预警", camera_offline: "摄像机离线", started_idle: "开工后停工",
         start_overdue: "未按期开工", outage: "视频中断", other: "其他", assignment_overdue: "交办逾期" },
   en: { assignments: "Assignments", assign_title: "Assignments (weekly list)", unit_view: "Our sites and assignments", my_sites: "Our sites",
         assign: "Assign", ask: "What is asked", deadline: "Deadline", a_state: "State", a_open: "open", a_replied: "replied", a_closed: "closed",
         a_overdue: "overdue", a_active: "not closed", reply: "Reply", do_reply: "Reply", resumed: "Activity resumed", close: "Close", close_note: "Closing note",
         evidence: "Camera evidence", active_days: "Active days since assigned", problem: "Problem", assigned_by: "Assigned by",
-        weekly_xlsx: "This week's list (Excel)", review_docx: "This month's review pack (Word)", open_alerts: "Open alerts",
+        weekly_xlsx: "This week's list (Excel)", this_week: "This week's list", review_docx: "This month's review pack (Word)", review_docx_quarter: "This quarter's summary (Word)", open_alerts: "Open alerts",
         new_assignment: "New assignment", submit: "Submit", all_units: "All units", cameras_online: "Cameras online", project: "Site",
         site_idle: "site idle", camera_offline: "camera offline", started_idle: "idle after start", start_overdue: "start overdue",
         outage: "camera outage", other: "other", assignment_overdue: "assignment overdue" },
 };
 let assignState = "active";
 let assignUnit = "";
+let assignWeek = false; // only this week's list (周交办清单): given this week or still open in it
+
+function localDay() {
+  return new Date().toLocaleDateString("sv-SE"); // YYYY-MM-DD, the dispatch center's own day
+}
 
 function assignT() {
   for (const l of ["zh", "en"]) for (const [k, v] of Object.entries(ASSIGN_T[l])) if (!(k in T[l])) T[l][k] = v;
@@ -53,16 +58,18 @@ async function evidencePanel(id, canClose) {
 
 async function assignmentsPage() {
   assignT();
-  const unitQuery = assignUnit ? `&unit=${encodeURIComponent(assignUnit)}` : "";
+  const unitQuery = (assignUnit ? `&unit=${encodeURIComponent(assignUnit)}` : "") + (assignWeek ? `&week=${localDay()}` : "");
   const [rows, units, alerts, sites] = await Promise.all([api(`/api/assignments?state=${assignState}${unitQuery}`), api("/api/units"),
     api("/api/alerts"), api("/api/unit/sites")]);
   const canAct = me && (me.role === "operator" || me.role === "admin");
   const states = ["active", "open", "replied", "overdue", "closed"];
   app.innerHTML = `<div class="panel"><h2>${t("assign_title")}</h2>
       <div class="filters"><label>${t("a_state")} <select id="a-state">${states.map((s) => option(s, t("a_" + s), assignState)).join("")}</select></label>
+      <label><input type="checkbox" id="a-week"${assignWeek ? " checked" : ""}> ${t("this_week")}</label>
       <label>${t("unit")} <select id="a-unit">${option("", t("all_units"), assignUnit)}${units.map((u) => option(u, u, assignUnit)).join("")}</select></label>
       <a id="weekly-xlsx" href="/api/assignments/weekly.xlsx${assignUnit ? `?unit=${encodeURIComponent(assignUnit)}` : ""}">${t("weekly_xlsx")}</a>
-      <a id="review-docx" href="/api/review.docx?period=month">${t("review_docx")}</a></div>
+      <a id="review-docx" href="/api/review.docx?period=month">${t("review_docx")}</a>
+      <a id="review-docx-quarter" href="/api/review.docx?period=quarter">${t("review_docx_quarter")}</a></div>
       <table id="assignments">${ASSIGN_HEAD()}${rows.map((a) => assignmentRow(a, () => `<button type="button" class="show-evidence" data-id="${a.id}">${t("evidence")}</button>`)).join("")}</table></div>
     <div class="panel" id="evidence" hidden></div>
     ${canAct ? `<div class="panel"><h3>${t("open_alerts")}</h3><table id="assign-alerts"><tr><th>${t("opened")}</th><th>${t("project")}</th><th>${t("type")}</th><th>${t("message")}</th><th></th></tr>
@@ -77,6 +84,7 @@ async function assignmentsPage() {
         <p class="error" id="assign-error" role="alert"></p></form></div>` : ""}`;
   document.getElementById("a-state").addEventListener("change", (e) => { assignState = e.target.value; assignmentsPage(); });
   document.getElementById("a-unit").addEventListener("change", (e) => { assignUnit = e.target.value; assignmentsPage(); });
+  document.getElementById("a-week").addEventListener("change", (e) => { assignWeek = e.target.checked; assignmentsPage(); });
   app.querySelectorAll("button.show-evidence").forEach((b) => b.addEventListener("click", () => {
     const row = rows.find((a) => String(a.id) === b.dataset.id);
     evidencePanel(b.dataset.id, canAct && row && row.state !== "closed");

@@ -47,13 +47,16 @@ def week_assignments(
     return (first, last), rows
 
 
-def weekly_workbook(session: Session, config: AppConfig, day: dt.date, unit: str | None) -> tuple[bytes, str]:
-    """(the .xlsx bytes, a file name) of the week holding ``day``, for one unit or all."""
+def weekly_workbook(
+    session: Session, config: AppConfig, day: dt.date, unit: str | None, today: dt.date
+) -> tuple[bytes, str]:
+    """(the .xlsx bytes, a file name) of the week holding ``day``, for one unit or all; states as of ``today``
+    (the local date now) or the week's end, whichever is first."""
     from monitor.export.sheets import sheet
 
     (first, last), rows = week_assignments(session, config, day, unit)
     sites = {s.id: s for s in config.sites}
-    as_of = min(last, dt.datetime.now(dt.UTC).astimezone(config.tz).date())
+    as_of = min(last, today)
     table = []
     for r in sorted(rows, key=lambda r: (r.unit, r.deadline, r.id)):
         site = sites.get(r.site_id)

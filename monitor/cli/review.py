@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor.cli.common import CommandError, config_and_day, database
+from monitor.core.clock import utc_now
 
 log = logging.getLogger("sitemon")
 
@@ -42,7 +43,7 @@ def cmd_assignments(args: argparse.Namespace) -> int:
     config, day = config_and_day(args)
     with database(args.database_url, config) as session:
         if args.assignments_command == "weekly":
-            body, name = weekly_workbook(session, config, day, args.unit)
+            body, name = weekly_workbook(session, config, day, args.unit, config.calendar.day_of(utc_now()))
             path = Path(args.out) if args.out else Path(config.export.folder) / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(body)

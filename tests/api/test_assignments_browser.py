@@ -134,6 +134,14 @@ def test_assign_reply_and_close_in_the_browser(server: tuple[str, sessionmaker[S
             expect(operator.locator("#assignments tr[data-assignment]")).to_have_count(1)
             operator.select_option("#a-state", "closed")
             expect(operator.locator("#assignments")).to_contain_text("已销号")
+            # This week's list (周交办清单): closed this week, it is still on it; the Word packs are linked.
+            with operator.expect_response(lambda r: "/api/assignments?" in r.url and "week=" in r.url) as listed:
+                operator.check("#a-week")
+            assert listed.value.ok
+            expect(operator.locator("#assignments")).to_contain_text("已销号")
+            expect(operator.locator("#review-docx-quarter")).to_have_attribute(
+                "href", "/api/review.docx?period=quarter"
+            )
         finally:
             browser.close()
     assert not [c for c in console if "Content Security Policy" in c or "Refused" in c], console
