@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 
-from monitor.cli import data, model, outbox, replay, review, serve, starts
+from monitor.cli import cameras, data, model, outbox, replay, review, serve, starts
 from monitor.cli.common import DEFAULT_CONFIG, CommandError
 from monitor.core.logs import setup_logging
 
@@ -136,6 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     al_ack.set_defaults(func=data.cmd_alerts)
 
     starts.add_parser(sub, DEFAULT_CONFIG)
+    cameras.add_parser(sub)
     outbox.add_parser(sub)
     review.add_parsers(sub, DEFAULT_CONFIG, add_db)
 

@@ -93,7 +93,7 @@ class HttpSource(FrameSource):
         self.display_url = mask_url(url)
 
     def grab(self) -> npt.NDArray[np.uint8]:
-        return _decode(self.fetch(), self.display_url)
+        return decode_picture(self.fetch(), self.display_url)
 
     def fetch(self) -> bytes:
         """The picture's bytes (a snapshot, or the first JPEG of an MJPEG stream); raises SourceError."""
@@ -139,7 +139,7 @@ class HttpSource(FrameSource):
         return SourceOpenError(f"HTTP {code} from {self.display_url}" + (f": {why}" if why else ""), status)
 
 
-def _decode(body: bytes, display_url: str) -> npt.NDArray[np.uint8]:
+def decode_picture(body: bytes, display_url: str) -> npt.NDArray[np.uint8]:
     image = cv2.imdecode(np.frombuffer(body, np.uint8), cv2.IMREAD_COLOR)
     if image is None:
         raise SourceReadError(f"response from {display_url} is not a decodable image", CameraStatus.stream_error)
