@@ -30,15 +30,20 @@ MAX_PACKETS_BEFORE_FRAME = 300
 OTHER_TRANSPORT = {"tcp": "udp", "udp": "tcp"}
 
 
+FAST_OPEN_KINDS = ("rtsp", "rtmp", "http-flv")
+
+
 def stream_options(url: str, transport: str, fast_open: bool) -> dict[str, str]:
     options: dict[str, str] = {}
-    if url_kind(url) == "rtsp":
+    kind = url_kind(url)
+    if kind == "rtsp":
         options["rtsp_transport"] = transport
-        if fast_open:
-            # The SDP already says codec and size: skip FFmpeg's ~0.9 s of probing (17x faster open).
-            # RTMP, HLS and FLV say them only in their first packets: those keep FFmpeg's probe.
-            options["probesize"] = "32"
-            options["analyzeduration"] = "0"
+    if fast_open and kind in FAST_OPEN_KINDS:
+        # RTSP's SDP, FLV's first video tag (RTMP, HTTP-FLV) already say codec and size: skip FFmpeg's probing
+        # (RTSP: 0.9 s -> 0.05 s; a live FLV: 8 s -> 0.04 s, RTMP: 7 s -> 0.24 s, measured here).
+        # HLS keeps the full probe: its MPEG-TS segments are already there, and it opens in 0.04 s.
+        options["probesize"] = "32"
+        options["analyzeduration"] = "0"
     return options
 
 

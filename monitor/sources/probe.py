@@ -83,8 +83,11 @@ def _stream(
     raise AssertionError("unreachable")  # pragma: no cover - the second pass returns or raises
 
 
+MAX_FPS = 240.0  # above: a clock rate, not frames (VLC's RTP streams report 90000)
+
+
 def _rate(stream: Any) -> float | None:
     for rate in (stream.average_rate, stream.guessed_rate, stream.codec_context.framerate):
-        if rate:
+        if rate and 0 < float(rate) <= MAX_FPS:
             return round(float(rate), 2)
     return None
