@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 
 import cv2
 import pytest
 
-from monitor.config import CameraConfig
+from detectors import CategoryMap
+from monitor.config import CameraConfig, Category, parse_config
 from monitor.core.values import CameraStatus
+from monitor.sampling.sampler import CameraSampler
 from monitor.sources import SourceError
 from monitor.sources.http_source import HttpSource
+from monitor.sources.provider import SourceProvider
 from tests.fixtures.digest_camera import DigestCamera, digest_camera
-from tests.monitor.fakes import textured
+from tests.helpers import config_dict
+from tests.monitor.fakes import NAMES, FakeDetector, textured
 
 PICTURE = textured(90, 120)
 JPEG = cv2.imencode(".jpg", PICTURE)[1].tobytes()
 PASSWORD = "Hik-Pa55:w@rd"
 ISAPI = "/ISAPI/Streaming/channels/101/picture"
+NOW = dt.datetime(2026, 11, 28, 2, tzinfo=dt.UTC)
 
 
 @pytest.fixture(scope="module")
@@ -58,3 +65,26 @@ def test_no_credentials_says_the_camera_wants_them(camera: str) -> None:
     with pytest.raises(SourceError, match="wants a user name and password") as info:
         HttpSource(camera + ISAPI, 2, 2).grab()
     assert info.value.status is CameraStatus.unauthorized
+
+
+def test_the_sampler_names_the_camera_and_hides_the_password(
+    camera: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("DAHUA_PW", "Not-The-Pw-31")
+    data = config_dict([camera.replace("http://", "http://admin:${DAHUA_PW}@") + "/cgi-bin/snapshot.cgi?channel=1"])
+    config = parse_config(data)
+    sampler = CameraSampler(
+        FakeDetector(),
+        CategoryMap.build({"person": Category.worker}, NAMES),
+        config.sampling,
+        config.picture,
+        tmp_path,
+        SourceProvider(config.sampling),
+        clock=lambda: NOW,
+    )
+    with caplog.at_level(logging.DEBUG):
+        sample = sampler.sample("site1", config.sites[0].cameras[0], NOW)
+    assert sample.status is CameraStatus.unauthorized
+    assert "HTTP 401" in sample.reason and "Digest" in sample.reason
+    assert "camera site1/cam1: unauthorized" in caplog.text
+    assert "Not-The-Pw-31" not in sample.reason + caplog.text
