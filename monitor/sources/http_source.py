@@ -126,6 +126,10 @@ class HttpSource(FrameSource):
             ) from None
         except httpx.HTTPError as exc:
             raise SourceOpenError(f"connection to {display} failed: {type(exc).__name__}") from None
+        except (httpx.InvalidURL, ValueError):
+            raise SourceOpenError(
+                f"{display} is not a URL sitemon can read: check its host and port", CameraStatus.stream_error
+            ) from None
 
     def _refused(self, code: int) -> SourceOpenError:
         status = _STATUS_BY_CODE.get(code, CameraStatus.stream_error)

@@ -88,3 +88,9 @@ def test_the_sampler_names_the_camera_and_hides_the_password(
     assert "HTTP 401" in sample.reason and "Digest" in sample.reason
     assert "camera site1/cam1: unauthorized" in caplog.text
     assert "Not-The-Pw-31" not in sample.reason + caplog.text
+
+
+def test_a_url_httpx_cannot_read_is_a_source_error() -> None:
+    with pytest.raises(SourceError, match="not a URL sitemon can read") as info:
+        HttpSource("http://admin:Pw-Hidden-5@[::1/snap.jpg", 1, 1).grab()
+    assert info.value.status is CameraStatus.stream_error and "Pw-Hidden-5" not in str(info.value)
