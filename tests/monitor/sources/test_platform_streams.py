@@ -18,7 +18,7 @@ from monitor.sources.http_source import HttpSource
 from monitor.sources.persistent import PersistentStreamSource
 from monitor.sources.provider import SourceProvider
 from tests.fixtures.servers import free_port
-from tests.fixtures.stream_servers import make_media, media_server, rtmp_available, rtmp_server
+from tests.fixtures.stream_servers import live_hls, make_media, media_server, rtmp_available, rtmp_server
 
 pytestmark = [pytest.mark.slow]
 TIMEOUT = 2.0
@@ -131,3 +131,12 @@ def test_an_rtmp_stream_nobody_publishes_is_offline_with_a_hint(rtmp: str) -> No
         StreamSnapshotSource(rtmp + "/live/nobody", TIMEOUT, TIMEOUT).grab()
     assert info.value.status is CameraStatus.offline
     assert time.monotonic() - started < 2 * TIMEOUT + 1
+
+
+def test_a_live_hls_playlist_gives_the_picture(tmp_path: Path) -> None:
+    with live_hls(tmp_path / "live") as playlist, media_server(tmp_path) as base:
+        assert "#EXT-X-ENDLIST" not in playlist.read_text()  # a live window, reloaded by the client
+        started = time.monotonic()
+        image = StreamSnapshotSource(base + "/live/index.m3u8", 5, 5).grab()
+    assert image.shape == SHAPE
+    assert time.monotonic() - started < 5
