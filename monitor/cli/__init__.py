@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 
-from monitor.cli import data, model, outbox, replay, review, serve, sites, starts
+from monitor.cli import cameras, data, model, outbox, replay, review, serve, sites, starts
 from monitor.cli.common import DEFAULT_CONFIG, CommandError
 from monitor.core.logs import setup_logging
 
@@ -137,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     starts.add_parser(sub, DEFAULT_CONFIG)
     sites.add_parser(sub, DEFAULT_CONFIG)
+    cameras.add_parser(sub)
     outbox.add_parser(sub)
     review.add_parsers(sub, DEFAULT_CONFIG, add_db)
 

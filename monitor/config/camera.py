@@ -14,10 +14,24 @@ from monitor.config.geometry import NamedPolygon, Zones
 from monitor.config.milestones import SiteMilestones
 from monitor.config.settings import SamplingMode, Transport
 from monitor.config.tiling import TilingConfig
-from monitor.core.redact import mask_url
+from monitor.core.redact import mask_url, split_url
 
 Slug = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
-NETWORK_SCHEMES = ("rtsp", "rtsps", "http", "https")
+NETWORK_SCHEMES = ("rtsp", "rtsps", "rtmp", "rtmps", "http", "https")
+STREAM_SUFFIXES = {".m3u8": "hls", ".flv": "http-flv"}
+"""An http(s) URL whose path ends so is a platform's stream (GB/T 28181 media servers), not a picture."""
+
+
+def url_kind(url: str) -> str:
+    """How a camera URL is read: file, rtsp, rtmp, hls, http-flv, or http (a snapshot or MJPEG)."""
+    parts = split_url(url)  # the path as sitemon reads it, whatever the password holds
+    if parts is None:
+        return "file"
+    scheme = parts.scheme.lower()
+    if scheme in ("rtsp", "rtsps", "rtmp", "rtmps"):
+        return scheme.rstrip("s")
+    path = parts.path.lower()
+    return next((kind for suffix, kind in STREAM_SUFFIXES.items() if path.endswith(suffix)), "http")
 
 
 def resolve_camera_url(raw: str, base_dir: Path | None) -> str:
@@ -27,7 +41,8 @@ def resolve_camera_url(raw: str, base_dir: Path | None) -> str:
     if sep:
         if scheme.lower() not in NETWORK_SCHEMES:
             raise ValueError(
-                f"unsupported URL scheme '{scheme}://' (use rtsp://, rtsps://, http://, https:// or a file path)"
+                f"unsupported URL scheme '{scheme}://' (use rtsp://, rtsps://, rtmp://, rtmps://, http://, https:// "
+                "or a file path)"
             )
         return url
     path = Path(url[len("file:") :] if url.startswith("file:") else url).expanduser()
@@ -51,7 +66,9 @@ class CameraConfig(ConfigModel):
 
     id: Slug = Field(description="Camera id, unique within its site")
     name: str = Field(default="", max_length=100, description="Display name, e.g. 塔吊北侧")
-    url: SecretStr = Field(description="rtsp://, http(s):// or a video file path; ${VAR} from the environment")
+    url: SecretStr = Field(
+        description="rtsp(s)://, rtmp(s)://, http(s):// (snapshot, MJPEG, .m3u8, .flv) or a video file path; ${VAR} from the environment"
+    )
     substream_url: SecretStr | None = Field(default=None, description="Optional lower-resolution stream")
     mode: SamplingMode | None = Field(default=None, description="Overrides sampling.mode for this camera")
     transport: Transport | None = Field(default=None, description="Overrides sampling.transport for this camera")
@@ -82,6 +99,11 @@ class CameraConfig(ConfigModel):
     @property
     def is_file(self) -> bool:
         return "://" not in self.url.get_secret_value()
+
+    @property
+    def kind(self) -> str:
+        """file, rtsp, rtmp, hls, http-flv or http (snapshot / MJPEG): how the detection URL is read."""
+        return url_kind(self.detection_url)
 
     @property
     def detection_url(self) -> str:

@@ -86,6 +86,7 @@ class CameraSampler:
         source = self._sources.acquire(key, camera)
         try:
             image = source.grab()
+            note = source.note  # e.g. the RTSP transport the server took: the health reason of a working camera
         except SourceError as exc:
             reason = redact_text(str(exc))
             log.warning("camera %s: %s (%s)", key, exc.status.value, reason)
@@ -98,7 +99,7 @@ class CameraSampler:
             reason = "picture is blank (black or a single colour)"
             log.warning("camera %s: black (%s)", key, reason)
             return Grab(key, camera, slot_at, captured_at, image, CameraStatus.black, reason, sig)
-        return Grab(key, camera, slot_at, captured_at, image, CameraStatus.online, "", sig)
+        return Grab(key, camera, slot_at, captured_at, image, CameraStatus.online, note, sig)
 
     # stage 2: detection and everything after it ----------------------------------------------------
     def analyse(self, grabs: list[Grab]) -> list[Sample]:
@@ -136,6 +137,7 @@ class CameraSampler:
             return g
         # Only grabs judged online come here: grab() already found the picture not blank.
         status, reason, unchanged = judge_picture(self.memory.previous(g.key), g.sig, self._health, uniform=False)
+        reason = reason or g.reason  # a working camera keeps its source's note
         if status is not CameraStatus.online:
             log.warning("camera %s: %s (%s)", g.key, status.value, reason)
         return Grab(g.key, g.camera, g.slot_at, g.captured_at, g.image, status, reason, g.sig, unchanged)

@@ -38,6 +38,11 @@ class SourceReadError(SourceError):
 class FrameSource(abc.ABC):
     """Hands out one current frame per call. ``grab`` raises SourceError; it never hangs past its timeouts."""
 
+    @property
+    def note(self) -> str:
+        """What the camera's health reason says while it works (e.g. the RTSP transport it settled on)."""
+        return ""
+
     @abc.abstractmethod
     def grab(self) -> npt.NDArray[np.uint8]:
         """The current frame, BGR uint8 HxWx3."""

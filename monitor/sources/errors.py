@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import socket
 from urllib.parse import urlsplit
 
 import av
 
+from monitor.config.camera import url_kind
 from monitor.core.redact import needs_encoding, split_url
 from monitor.core.values import CameraStatus
 from monitor.sources.base import SourceError, SourceOpenError, SourceReadError
@@ -22,6 +24,19 @@ def host_resolves(url: str) -> bool:
     except (socket.gaierror, UnicodeError):
         return False
     return True
+
+
+class TransportRefused(SourceOpenError):
+    """The RTSP server refused the RTP transport asked for (461 Unsupported transport): try the other."""
+
+    status = CameraStatus.stream_error
+
+
+_INVALID_DATA = {
+    "hls": "is not a playable HLS playlist (a broken playlist, or segments it lists are missing)",
+    "http-flv": "did not send an FLV stream (invalid data)",
+    "rtmp": "did not speak RTMP (invalid data)",
+}
 
 
 def classify_open_error(
@@ -42,17 +57,21 @@ def classify_open_error(
             "(percent-encode them: %2F %3F %23)",
             CameraStatus.unauthorized,
         )
+    kind = url_kind(url)
+    if kind == "rtsp" and isinstance(exc, OSError) and exc.errno == errno.EPROTONOSUPPORT:
+        return TransportRefused(f"the RTSP server at {display_url} refused the transport (461 Unsupported transport)")
     if isinstance(exc, ConnectionRefusedError):
         return SourceOpenError(f"connection refused by {display_url}", CameraStatus.offline)
     if elapsed_s >= timeout_s * 0.9 or isinstance(exc, TimeoutError):
-        return SourceOpenError(f"no answer from {display_url} within {timeout_s:g} s (timeout)", CameraStatus.offline)
+        hint = ": is anything publishing to this stream name?" if kind == "rtmp" else ""
+        return SourceOpenError(
+            f"no answer from {display_url} within {timeout_s:g} s (timeout){hint}", CameraStatus.offline
+        )
     if isinstance(exc, ConnectionResetError | BrokenPipeError | ConnectionAbortedError):
         return SourceOpenError(f"connection reset by {display_url}", CameraStatus.offline)
     if isinstance(exc, av.InvalidDataError):
-        return SourceReadError(
-            f"{display_url} does not speak a stream protocol sitemon understands (invalid data)",
-            CameraStatus.stream_error,
-        )
+        what = _INVALID_DATA.get(kind, "does not speak a stream protocol sitemon understands (invalid data)")
+        return SourceReadError(f"{display_url} {what}", CameraStatus.stream_error)
     if isinstance(exc, OSError) and not host_resolves(url):
         return SourceOpenError(f"host of {display_url} cannot be resolved (DNS)", CameraStatus.offline)
     if isinstance(exc, OSError):

@@ -18,7 +18,7 @@ import numpy.typing as npt
 from monitor.core.backoff import STREAM_RECONNECT, Backoff
 from monitor.core.redact import mask_url
 from monitor.core.values import CameraStatus
-from monitor.sources.av_stream import open_container
+from monitor.sources.av_stream import open_negotiated, transport_note
 from monitor.sources.base import FrameSource, SourceError, SourceOpenError, SourceReadError
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,8 @@ class PersistentStreamSource(FrameSource):
         self._url = url
         self._open_timeout_s = open_timeout_s
         self._read_timeout_s = read_timeout_s
-        self._transport = transport
+        self.transport = transport  # the one that worked last (RTSP asks for the other on a 461)
+        self._configured = transport
         self._backoff = Backoff(base_s=backoff_initial_s, cap_s=backoff_max_s)  # a bad pair fails here
         self.display_url = mask_url(url)
         self._lock = threading.Lock()
@@ -72,7 +73,9 @@ class PersistentStreamSource(FrameSource):
             self.reconnects += 1
 
     def _read_until_failure(self) -> None:
-        container = open_container(self._url, self._transport, self._open_timeout_s, self._read_timeout_s, True)
+        container, self.transport = open_negotiated(
+            self._url, self.transport, self._open_timeout_s, self._read_timeout_s, True
+        )
         try:
             if not container.streams.video:
                 raise SourceReadError(f"{self.display_url} has no video stream", CameraStatus.stream_error)
@@ -105,6 +108,10 @@ class PersistentStreamSource(FrameSource):
             container.close()
 
     # callers -------------------------------------------------------------------------------------
+    @property
+    def note(self) -> str:
+        return transport_note(self._configured, self.transport) if self._url.lower().startswith("rtsp") else ""
+
     def grab(self) -> npt.NDArray[np.uint8]:
         self._connected.wait(self._open_timeout_s + self._read_timeout_s)
         with self._lock:

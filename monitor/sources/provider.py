@@ -22,6 +22,7 @@ class SourceProvider:
         self._sampling = sampling
         self._clock = clock
         self._persistent: dict[CameraKey, PersistentStreamSource] = {}
+        self._transports: dict[CameraKey, str] = {}  # the RTSP transport a camera's server took, when not its own
         self._lock = threading.Lock()
 
     def acquire(self, key: CameraKey, camera: CameraConfig) -> FrameSource:
@@ -31,7 +32,7 @@ class SourceProvider:
             # Cameras playing the same file start at different points, as different cameras would.
             offset = zlib.crc32(str(key).encode()) % 3600
             return VideoFileSource(url, self._clock, float(offset), camera.file_loop_seconds)
-        if url.lower().startswith(("http://", "https://")):
+        if camera.kind == "http":  # a snapshot or MJPEG; .m3u8 and .flv are streams
             return HttpSource(url, s.open_timeout_seconds, s.read_timeout_seconds)
         transport = (camera.transport or s.transport).value
         if (camera.mode or s.mode) is SamplingMode.persistent:
@@ -41,7 +42,14 @@ class SourceProvider:
                     source = PersistentStreamSource(url, s.open_timeout_seconds, s.read_timeout_seconds, transport)
                     self._persistent[key] = source
                 return source
-        return StreamSnapshotSource(url, s.open_timeout_seconds, s.read_timeout_seconds, transport)
+        with self._lock:
+            first = self._transports.get(key, transport)
+
+        def learned(used: str) -> None:
+            with self._lock:
+                self._transports[key] = used
+
+        return StreamSnapshotSource(url, s.open_timeout_seconds, s.read_timeout_seconds, first, transport, learned)
 
     def release(self, source: FrameSource) -> None:
         if not isinstance(source, PersistentStreamSource):

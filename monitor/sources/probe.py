@@ -1,0 +1,93 @@
+"""Probe one camera URL: what it sends (codec, size, frame rate), how fast the first frame comes, or why not.
+
+The same connection sitemon samples with (timeouts, RTSP transport negotiation, fault reasons).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from monitor.config.camera import url_kind
+from monitor.core.redact import mask_url, redact_text
+from monitor.core.values import CameraStatus
+from monitor.sources.av_stream import first_frame, open_negotiated, transport_note
+from monitor.sources.base import SourceError, SourceReadError
+from monitor.sources.http_source import HttpSource, decode_picture
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What one probe found. ``reason`` and ``url`` are credential-free."""
+
+    url: str
+    kind: str
+    status: CameraStatus
+    reason: str = ""
+    codec: str = ""
+    width: int = 0
+    height: int = 0
+    fps: float | None = None
+    first_frame_s: float | None = None
+    transport: str = ""
+    image: npt.NDArray[np.uint8] | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status is CameraStatus.online
+
+
+def probe(url: str, transport: str = "tcp", open_timeout_s: float = 10.0, read_timeout_s: float = 10.0) -> Probe:
+    """Connect, take the first frame, disconnect. Never raises for a camera fault."""
+    display, kind = mask_url(url), url_kind(url)
+    started = time.monotonic()
+    try:
+        if kind == "http":
+            body = HttpSource(url, open_timeout_s, read_timeout_s).fetch()
+            image = decode_picture(body, display)
+            codec, fps, used = "jpeg", None, ""
+        else:
+            image, codec, fps, used = _stream(url, transport, open_timeout_s, read_timeout_s)
+    except SourceError as exc:
+        return Probe(display, kind, exc.status, redact_text(str(exc)), first_frame_s=None)
+    elapsed = time.monotonic() - started
+    used = used if kind == "rtsp" else ""
+    note = transport_note(transport, used) if used else ""
+    h, w = image.shape[:2]
+    return Probe(display, kind, CameraStatus.online, note, codec, w, h, fps, elapsed, used, image)
+
+
+def _stream(
+    url: str, transport: str, open_timeout_s: float, read_timeout_s: float
+) -> tuple[npt.NDArray[np.uint8], str, float | None, str]:
+    display = mask_url(url)
+    for fast_open in (True, False):  # as StreamSnapshotSource: a sparse SDP needs FFmpeg's full probe
+        container, used = open_negotiated(url, transport, open_timeout_s, read_timeout_s, fast_open)
+        try:
+            if not container.streams.video:
+                raise SourceReadError(f"{display} has no video stream", CameraStatus.stream_error)
+            stream = container.streams.video[0]
+            try:
+                image = first_frame(container, display)
+            except SourceReadError as exc:
+                if exc.status is CameraStatus.stream_error and fast_open:
+                    continue
+                raise
+            return image, str(stream.codec_context.name), _rate(stream), used
+        finally:
+            container.close()
+    raise AssertionError("unreachable")  # pragma: no cover - the second pass returns or raises
+
+
+MAX_FPS = 240.0  # above: a clock rate, not frames (VLC's RTP streams report 90000)
+
+
+def _rate(stream: Any) -> float | None:
+    for rate in (stream.average_rate, stream.guessed_rate, stream.codec_context.framerate):
+        if rate and 0 < float(rate) <= MAX_FPS:
+            return round(float(rate), 2)
+    return None
