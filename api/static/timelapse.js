@@ -13,7 +13,9 @@ function tlLocalDay(date) {
 }
 
 function tlSource(siteId, day) {
-  return `/api/sites/${encodeURIComponent(siteId)}/timelapse?day=${encodeURIComponent(day)}`;
+  // Without a day the server plays its own today (the deployment's time zone, not the browser's).
+  const base = `/api/sites/${encodeURIComponent(siteId)}/timelapse`;
+  return day ? `${base}?day=${encodeURIComponent(day)}` : base;
 }
 
 function tlPanel(siteId) {
@@ -29,7 +31,7 @@ function tlPanel(siteId) {
   const video = panel.querySelector("#tl-video"), input = panel.querySelector("#tl-day");
   const link = panel.querySelector("#tl-download"), msg = panel.querySelector("#tl-msg");
   const choose = () => {
-    const src = tlSource(siteId, input.value || today);
+    const src = tlSource(siteId, input.value === today ? "" : input.value);
     video.src = src;
     link.href = src;
     msg.textContent = "";
