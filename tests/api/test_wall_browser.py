@@ -33,6 +33,10 @@ pytestmark = pytest.mark.slow
 DISTRICTS = ["城东区", "城西区", "高新区", "经开区", "滨湖区"]
 STATUSES = ["idle", "active", "low_activity", "active", "camera_outage", "active"]
 SIZES = [(1920, 1080), (1366, 768)]
+CONDITIONS = (
+    Condition(AlertKey("p001", None, AlertType.site_idle), Severity.critical, "重点项目001号 连续停工"),
+    Condition(AlertKey("p005", "cam1", AlertType.camera_offline), Severity.warning, "摄像机 cam1 离线"),
+)
 
 
 def _frames(n: int) -> list[Any]:
@@ -91,19 +95,12 @@ def _seed(sessions: sessionmaker[Session], snapshots: Path, noon: dt.datetime) -
                     )
                 )
         s.commit()
-        apply(
-            s,
-            [
-                Condition(AlertKey("p001", None, AlertType.site_idle), Severity.critical, "重点项目001号 连续停工"),
-                Condition(AlertKey("p005", "cam1", AlertType.camera_offline), Severity.warning, "摄像机 cam1 离线"),
-            ],
-            noon,
-        )
+        apply(s, list(CONDITIONS), noon)
         add_user(s, "screen", "viewer-pass-1", Role.viewer, display_name="大屏")
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, sessionmaker[Session]]]:
     if not Path(CHROMIUM).exists():
         pytest.fail("chromium is not installed (scripts/setup installs it)")
     tmp = tmp_path_factory.mktemp("wall")
@@ -121,7 +118,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     thread.start()
     while not web.started:
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
+    yield f"http://127.0.0.1:{port}", sessions
     web.should_exit = True
     thread.join(10)
     engine.dispose()
@@ -147,8 +144,12 @@ OVERFLOW = """() => {
 }"""
 
 
-def test_the_wall_fills_the_screen_legibly_with_the_red_list_alerts_and_snapshots(server: str) -> None:
+def test_the_wall_fills_the_screen_legibly_with_the_red_list_alerts_and_snapshots(
+    server: tuple[str, sessionmaker[Session]],
+) -> None:
     from playwright.sync_api import expect, sync_playwright
+
+    url, sessions = server
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
@@ -160,7 +161,7 @@ def test_the_wall_fills_the_screen_legibly_with_the_red_list_alerts_and_snapshot
                     viewport={"width": width, "height": height}, locale="zh-CN", timezone_id="Asia/Shanghai"
                 )
                 page.on("console", lambda message: console.append(message.text))
-                page.goto(server + "/wall")
+                page.goto(url + "/wall")
                 expect(page.locator("#wall-login")).to_be_visible()
                 page.fill("input[name=username]", "screen")
                 page.fill("input[name=password]", "viewer-pass-1")
@@ -199,14 +200,22 @@ def test_the_wall_fills_the_screen_legibly_with_the_red_list_alerts_and_snapshot
                 page.screenshot(path=str(ARTIFACTS / f"wall-{width}x{height}.png"))
                 first = page.locator("#w-strip figure").first.get_attribute("data-site")
                 _wait_until(page, f"document.querySelector('#w-strip figure')?.dataset.site !== '{first}'", timeout=15)
+                if width == 1920:  # a new alert reaches the open wall by the live stream, without a reload
+                    frozen = Condition(AlertKey("p003", "cam1", AlertType.camera_frozen), Severity.warning, "画面冻结")
+                    with sessions() as s:
+                        apply(s, [*CONDITIONS, frozen], dt.datetime.now(dt.UTC))
+                    expect(page.locator("#w-alerts")).to_contain_text("重点项目003号", timeout=15000)
+                    assert page.evaluate(OVERFLOW) == []
                 page.close()
             assert [m for m in console if "Content Security Policy" in m] == []
         finally:
             browser.close()
 
 
-def test_a_site_page_plays_the_day_as_a_time_lapse(server: str) -> None:
+def test_a_site_page_plays_the_day_as_a_time_lapse(server: tuple[str, sessionmaker[Session]]) -> None:
     from playwright.sync_api import expect, sync_playwright
+
+    url = server[0]
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
@@ -216,11 +225,11 @@ def test_a_site_page_plays_the_day_as_a_time_lapse(server: str) -> None:
                 page = browser.new_page(
                     viewport={"width": width, "height": height}, locale="zh-CN", timezone_id="Asia/Shanghai"
                 )
-                page.goto(server + "/")
+                page.goto(url + "/")
                 page.fill("input[name=username]", "screen")
                 page.fill("input[name=password]", "viewer-pass-1")
                 page.click("button[type=submit]")
-                page.goto(server + "/#/site/p002")
+                page.goto(url + "/#/site/p002")
                 expect(page.locator("#timelapse h3")).to_have_text("当日延时回放")
                 href = page.locator("#tl-download").get_attribute("href")
                 assert href == "/api/sites/p002/timelapse"
