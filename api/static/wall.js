@@ -136,8 +136,9 @@ function failed(error) {
 }
 
 async function start() {
-  await get("/api/auth/me");
+  const me = await get("/api/auth/me");
   $("wall-login").hidden = true;
+  if (me.role === "unit") { $("wall-updated").textContent = "责任单位账号不能查看大屏"; return; }
   $("wall").hidden = false;
   await refresh();
   connect();

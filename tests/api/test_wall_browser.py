@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api import create_app
 from monitor.alerts.lifecycle import apply
 from monitor.alerts.rules import AlertKey, AlertType, Condition, Severity
+from monitor.assignments.units import bind
 from monitor.config import parse_config
 from monitor.core.values import CameraKey, CameraStatus, Counts, Sample
 from monitor.sampling.snapshots import snapshot_relpath, write_jpeg
@@ -97,6 +98,8 @@ def _seed(sessions: sessionmaker[Session], snapshots: Path, noon: dt.datetime) -
         s.commit()
         apply(s, list(CONDITIONS), noon)
         add_user(s, "screen", "viewer-pass-1", Role.viewer, display_name="大屏")
+        add_user(s, "unit-1", "unit-pass-1", Role.unit, display_name="城东联络员")
+        bind(s, "unit-1", "城东建设公司")
 
 
 @pytest.fixture(scope="module")
@@ -208,6 +211,13 @@ def test_the_wall_fills_the_screen_legibly_with_the_red_list_alerts_and_snapshot
                     assert page.evaluate(OVERFLOW) == []
                 page.close()
             assert [m for m in console if "Content Security Policy" in m] == []
+            page = browser.new_page(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
+            page.goto(url + "/wall")
+            page.fill("input[name=username]", "unit-1")
+            page.fill("input[name=password]", "unit-pass-1")
+            page.click("button[type=submit]")
+            expect(page.locator("#wall-updated")).to_have_text("责任单位账号不能查看大屏")
+            expect(page.locator("#w-red li")).to_have_count(0)
         finally:
             browser.close()
 
