@@ -30,8 +30,10 @@ from api.routers import (
     progress,
     review,
     sites,
+    timelapse,
     units,
     users,
+    wall,
 )
 from api.unicode_guard import reject_lone_surrogates
 from monitor import __version__
@@ -103,5 +105,8 @@ def create_app(
     app.include_router(admin.router, dependencies=private)
     app.include_router(users.router, dependencies=private)
     app.include_router(docs.router, dependencies=private)
+    app.include_router(timelapse.router, dependencies=private)
+    app.include_router(wall.router, dependencies=private)
+    app.include_router(wall.page)  # the page itself; its data needs the login
     app.mount("/", StaticFiles(directory=Path(__file__).parent / "static", html=True), name="dashboard")
     return app

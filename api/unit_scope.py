@@ -21,6 +21,7 @@ UNIT_PATHS = frozenset(
         "/api/unit/sites",
         "/api/unit/sites/{site_id}/scores",
         "/api/unit/samples/{sample_id}/snapshot",
+        "/api/sites/{site_id}/timelapse",
     }
 )
 

@@ -7,6 +7,7 @@ touched, then the alert rules over it (``AFTER_SWEEP``). ``sweep_cycle`` runs th
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 
@@ -15,6 +16,7 @@ from sqlalchemy import select
 from monitor.delivery.outbox import deliver_due
 from monitor.delivery.receivers import Receiver
 from monitor.export.job import days_to_export, export_day
+from monitor.export.timelapse import make_day
 from monitor.milestones.starts import propose_starts
 from monitor.sampling.sweep import SweepResult
 from monitor.scoring.daily import days_to_catch_up, score_days
@@ -33,6 +35,7 @@ EXPORT_JOB_ID = "daily-export"
 DELIVERY_JOB_ID = "deliver-records"
 ALERT_WEBHOOK_JOB_ID = "alert-webhook"
 SNAPSHOT_CLEANUP_JOB_ID = "snapshot-cleanup"
+TIMELAPSE_JOB_ID = "day-timelapse"
 
 
 def score_running(runtime: Runtime) -> None:
@@ -91,6 +94,15 @@ def clean_up_snapshots(runtime: Runtime) -> None:
     sampling = runtime.config.sampling
     result = clean_snapshots(runtime.snapshot_root, runtime.sessions, sampling, runtime.config.tz, now)
     runtime.snapshot_cleanup.add(result, now)
+
+
+def make_timelapses(runtime: Runtime) -> None:
+    """Yesterday as a time-lapse for every site with snapshots of it (the day has ended: made once)."""
+    yesterday = runtime.config.calendar.today(runtime.clock) - dt.timedelta(days=1)
+    keep = runtime.config.sampling.snapshot_retention_days
+    with runtime.sessions() as session:
+        made = make_day(session, runtime.snapshot_root, yesterday, runtime.config.tz, keep)
+    log.info("time-lapses of %s: %d site(s)", yesterday, len(made))
 
 
 def deliver(runtime: Runtime, receiver: Receiver) -> None:

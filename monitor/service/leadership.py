@@ -20,6 +20,7 @@ from monitor.service.jobs import (
     RUNNING_SCORE_JOB_ID,
     SNAPSHOT_CLEANUP_JOB_ID,
     SWEEP_JOB_ID,
+    TIMELAPSE_JOB_ID,
     catch_up,
 )
 from monitor.service.runtime import Runtime
@@ -46,8 +47,9 @@ LED_JOBS = (
     DELIVERY_JOB_ID,
     ALERT_WEBHOOK_JOB_ID,
     SNAPSHOT_CLEANUP_JOB_ID,
+    TIMELAPSE_JOB_ID,
 )
-CRON_JOBS = (DAILY_SCORE_JOB_ID, EXPORT_JOB_ID, SNAPSHOT_CLEANUP_JOB_ID)
+CRON_JOBS = (DAILY_SCORE_JOB_ID, EXPORT_JOB_ID, SNAPSHOT_CLEANUP_JOB_ID, TIMELAPSE_JOB_ID)
 
 
 class Leadership:

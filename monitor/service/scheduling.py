@@ -30,10 +30,12 @@ from monitor.service.jobs import (
     EXPORT_JOB_ID,
     SNAPSHOT_CLEANUP_JOB_ID,
     SWEEP_JOB_ID,
+    TIMELAPSE_JOB_ID,
     catch_up,
     clean_up_snapshots,
     deliver,
     export_today,
+    make_timelapses,
     score_today,
 )
 from monitor.service.leadership import CRON_JOBS, DAILY_MISFIRE_GRACE_S, LEASE_JOB_ID, LEASE_TTL, Leadership
@@ -42,6 +44,7 @@ from monitor.service.runtime import Runtime
 log = logging.getLogger(__name__)
 
 ALERT_WEBHOOK_EVERY_S = 5
+TIMELAPSE_AT = dt.time(0, 20)  # local: yesterday's time-lapses, after midnight, before the snapshot clean-up
 
 
 def chain_after_sweep(scheduler: BackgroundScheduler, runtime: Runtime) -> None:
@@ -171,6 +174,9 @@ def build_jobs(runtime: Runtime, start_now: bool = True) -> Jobs:
         sampling.snapshot_cleanup_at,
         SNAPSHOT_CLEANUP_JOB_ID,
         "delete snapshots past their retention or over the disk budget",
+    )
+    _add_daily(
+        scheduler, runtime, make_timelapses, TIMELAPSE_AT, TIMELAPSE_JOB_ID, "make yesterday's time-lapse of each site"
     )
     if runtime.config.export.delivery is not None:
         receiver = assessment_receiver(runtime.config.export.delivery)

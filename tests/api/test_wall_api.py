@@ -1,0 +1,83 @@
+"""The wall screen: its page, and the red list (sites idle or without video day after day)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from api import create_app
+from api.routers.wall import Run, red_runs
+from monitor.config import parse_config
+from monitor.store import models
+from monitor.store.repo import sync_config
+from tests.helpers import config_dict, logged_in
+
+NOW = dt.datetime(2026, 11, 28, 4, 0, tzinfo=dt.UTC)  # noon in Shanghai
+TODAY = dt.date(2026, 11, 28)
+
+
+def _d(back: int) -> dt.date:
+    return TODAY - dt.timedelta(days=back)
+
+
+def test_a_run_counts_judged_days_back_from_the_latest_and_days_off_do_not_break_it() -> None:
+    rows = [
+        ("a", _d(0), "idle"),
+        ("a", _d(1), "not_expected"),  # a Sunday
+        ("a", _d(2), "camera_outage"),
+        ("a", _d(3), "idle"),
+        ("a", _d(4), "active"),
+        ("a", _d(5), "idle"),
+        ("b", _d(0), "not_started"),  # before today's working hours
+        ("b", _d(1), "camera_outage"),
+        ("c", _d(0), "active"),
+        ("c", _d(1), "idle"),
+        ("d", _d(0), "low_activity"),
+    ]
+    assert red_runs(reversed(rows)) == {"a": Run("idle", _d(3), 3), "b": Run("camera_outage", _d(1), 1)}
+
+
+def _seed(sessions: sessionmaker[Session]) -> None:
+    data = config_dict(["rtsp://127.0.0.1:8554/a"] * 3)
+    with sessions() as s:
+        sync_config(s, parse_config(data))
+        statuses = {
+            "site1": ["idle"] * 7 + ["active"],  # stopped a week ago
+            "site2": ["camera_outage"] * 3 + ["active"] * 5,  # camera off for three days
+            "site3": ["idle", "active"] * 4,
+        }
+        for site, days in statuses.items():
+            for back, status in enumerate(days):
+                s.add(models.DailyScore(site_id=site, day=_d(back), score=None, status=status, components={}))
+        s.add(models.DailyScore(site_id="site3", day=_d(40), score=None, status="idle", components={}))
+        s.commit()
+
+
+def test_the_red_list_names_the_sites_idle_or_dark_for_n_days_longest_first(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    _seed(sessions)
+    viewer = logged_in(TestClient(create_app(sessions, tmp_path, clock=lambda: NOW)), sessions, "viewer")
+    red = viewer.get("/api/red-list").json()
+    assert [(r["site_id"], r["status"], r["since"], r["days"]) for r in red] == [
+        ("site1", "idle", str(_d(6)), 7),
+        ("site2", "camera_outage", str(_d(2)), 3),
+    ]
+    assert red[0]["name"] == "测试工地1" and red[0]["district"] == "城东区"
+    assert [r["site_id"] for r in viewer.get("/api/red-list?days=5").json()] == ["site1"]
+    assert [r["site_id"] for r in viewer.get("/api/red-list?days=1").json()] == ["site1", "site2", "site3"]
+    assert viewer.get("/api/red-list?days=0").status_code == 422
+    assert viewer.get("/api/red-list?days=61").status_code == 422
+
+
+def test_the_wall_page_is_served_and_its_data_needs_the_login(sessions: sessionmaker[Session], tmp_path: Path) -> None:
+    anonymous = TestClient(create_app(sessions, tmp_path))
+    page = anonymous.get("/wall")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "大屏" in page.text and "wall.js" in page.text
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert anonymous.get("/wall.js").status_code == 200 and anonymous.get("/wall.css").status_code == 200
+    assert anonymous.get("/api/red-list").status_code == 401
