@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import yaml
 
@@ -71,16 +72,17 @@ SAMPLE_CCTV_SECONDS = 24.0
 """How much of ../shared/videos/site-cctv-day.mp4 is CCTV: at 24.5 s it fades to black, then an end card."""
 
 
+TIMEZONE = "Asia/Shanghai"
 DEMO_RECEIVER_PORT = 18765
 """The demo's own records receiver (``demo_receiver``) on 127.0.0.1, where its export.delivery points."""
 
 
-def live_url(videos: Path, video: str, scene: Scene) -> str:
+def live_url(videos: Path, video: str, scene: Scene, folder: Path = DEMO_DIR) -> str:
     """Where a camera of ``scene`` reads live: the footage, or the clip that keeps its state (``demo_clips``)."""
     if scene is Scene.offline:
         return OFFLINE_URL
     if scene in (Scene.stopped, Scene.frozen):
-        return str((DEMO_DIR / "clips" / f"{scene.value}-{video}").resolve())
+        return str((folder / "clips" / f"{scene.value}-{video}").resolve())
     return str(videos / video)
 
 
@@ -90,11 +92,18 @@ def demo_config(
     today: dt.date | None = None,
     clock: Clock = utc_now,
     receiver_port: int = DEMO_RECEIVER_PORT,
+    folder: Path = DEMO_DIR,
+    started: dt.time | None = None,
 ) -> dict[str, Any]:
     """The demo configuration as a mapping (written to YAML so operators can read and copy it); milestone
-    dates and the holiday count from ``today`` (default: the local date). Its working hours are the whole
-    day, so that live sampling counts at any hour."""
-    today = today or clock().astimezone().date()
+    dates and the holiday count from ``today`` (default: the local date). Its working hours run from
+    ``started`` (default: now, local, to the minute) to 23:59, so that live sampling counts at any hour and
+    today's running score is judged on what the demo could have seen since it started."""
+    local = clock().astimezone(ZoneInfo(TIMEZONE))
+    today = today or local.date()
+    begin = started or local.time().replace(second=0, microsecond=0)
+    if begin >= dt.time(23, 58):
+        begin = dt.time(0, 0)
     videos = shared.resolve() / "videos"
     model = Path(__file__).resolve().parents[2] / "models" / "sitemon-construction-yolov8n_openvino_model"
     sites = []
@@ -104,7 +113,7 @@ def demo_config(
             camera: dict[str, Any] = {
                 "id": f"cam{i + 1}",
                 "name": f"{i + 1}号摄像机",
-                "url": live_url(videos, video, scene),
+                "url": live_url(videos, video, scene, folder),
             }
             if video == CCTV:
                 # The CCTV footage has a date/time overlay top-left and a watermark bottom-right; after
@@ -131,13 +140,15 @@ def demo_config(
             }
         )
     return {
-        "timezone": "Asia/Shanghai",
-        "working_hours": {"start": "00:00", "end": "23:59"},
+        "timezone": TIMEZONE,
+        "working_hours": {"start": begin.strftime("%H:%M"), "end": "23:59"},
+        # A stopped site's idle alert opens 6 live minutes after the demo starts (2 working hours in production).
+        "alerts": {"idle_after_hours": 0.1},
         "holidays": [(today - dt.timedelta(days=HOLIDAY_DAYS_AGO)).isoformat()],
         "sampling": {
             "interval_seconds": interval_seconds,
             "max_workers": 4,
-            "snapshot_dir": str((DEMO_DIR / "snapshots").resolve()),
+            "snapshot_dir": str((folder / "snapshots").resolve()),
         },
         "detector": {
             "model": str(model),
@@ -146,7 +157,7 @@ def demo_config(
             "categories": {"Person": "worker", "machinery": "machinery", "vehicle": "vehicle"},
         },
         "export": {
-            "folder": str((DEMO_DIR / "exports").resolve()),
+            "folder": str((folder / "exports").resolve()),
             "delivery": {"url": f"http://127.0.0.1:{receiver_port}/records", "max_attempts": 5},
         },
         "sites": sites,
@@ -155,11 +166,13 @@ def demo_config(
 
 def history_config(mapping: dict[str, Any]) -> dict[str, Any]:
     """The demo's configuration for its past month: working hours 08:00-18:00 sampled every two hours (5
-    slots a day, each close enough to the last for activity to be measured), so a month takes seconds."""
+    slots a day, each close enough to the last for activity to be measured) and snapshots at most 640 px
+    wide, so a month takes about a minute."""
     return {
         **mapping,
         "working_hours": {"start": "08:00", "end": "18:00"},
-        "sampling": {**mapping["sampling"], "interval_seconds": 7200},
+        "alerts": {},  # the production default: idle after 2 working hours
+        "sampling": {**mapping["sampling"], "interval_seconds": 7200, "snapshot_max_width": 640},
     }
 
 

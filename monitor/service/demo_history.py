@@ -1,8 +1,9 @@
 """The demo's month behind it: the last days made by the real pipeline on a simulated clock.
 
-Each simulated slot runs what a deployment runs (``jobs.sweep_cycle``: the sampler with its picture health,
-activity and snapshots, the writer, the running score, the alert rules), each simulated evening the daily
-score with the start proposals and the export that queues the records for delivery. Only two things are not
+Each simulated slot runs a deployment's sweep (the sampler with its picture health, activity and snapshots,
+the writer); after each day's last sweep come the steps that follow a sweep (``jobs.AFTER_SWEEP``: the running
+score, the alert rules: once a day rather than after every sweep, to save time), and each simulated evening the
+daily score with the start proposals, the alert rules again and the export that queues the records. Only two things are not
 live: the cameras show what ``demo_scenes`` scripts (frames decoded once), and the detector remembers its
 answer per picture (``CachedDetector``), so a month takes seconds, not hours.
 """
@@ -32,7 +33,7 @@ from monitor.core.values import CameraKey, CameraStatus
 from monitor.execution.local import LocalSweeper
 from monitor.sampling.sampler import CameraSampler
 from monitor.service.demo_scenes import FrameBank, Scene, Shot, shot
-from monitor.service.jobs import export_today, score_today, sweep_cycle
+from monitor.service.jobs import AFTER_SWEEP, export_today, score_today
 from monitor.service.runtime import Runtime
 from monitor.sources.base import FrameSource, SourceError
 from monitor.sources.provider import SourceProvider
@@ -165,8 +166,10 @@ def build_history(
                 for i in range(calendar.expected_slots(day)):
                     sources.slot = i
                     clock.now = start + i * interval + dt.timedelta(seconds=5)
-                    samples += len(sweep_cycle(runtime).samples)
+                    samples += len(runtime.sweep().samples)
                     slots += 1
+                for _, _, step in AFTER_SWEEP:  # once a day, after its last sweep: the running score, the rules
+                    step(runtime)
             clock.now = calendar.at_local(day, config.scoring.run_at).astimezone(dt.UTC)
             score_today(runtime)
             runtime.evaluate_alerts()

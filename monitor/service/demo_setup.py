@@ -43,7 +43,10 @@ HISTORY_DAYS = 30
 
 
 def cache_key(mapping: dict[str, Any]) -> str:
-    digest = hashlib.sha256(json.dumps(mapping, sort_keys=True, default=str).encode())
+    """The demo configuration (less its working hours, which follow the start time and which the history
+    replaces with its own) and the code that builds the history."""
+    kept = {k: v for k, v in mapping.items() if k != "working_hours"}
+    digest = hashlib.sha256(json.dumps(kept, sort_keys=True, default=str).encode())
     digest.update(monitor.__version__.encode())
     for module in (demo, demo_history, demo_scenes):
         digest.update(Path(str(module.__file__)).read_bytes())
