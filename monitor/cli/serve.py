@@ -202,7 +202,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     url = args.database_url or f"sqlite:///{(DEMO_DIR / 'sitemon.db').resolve()}"
     stats = ensure_history(mapping, shared, url, utc_now())
     if stats is not None:
-        log.info("demo history built: %d days, %d samples in %.1f s", stats.days, stats.samples, stats.seconds)
+        log.info(
+            "demo history built: %d days, %d samples in %.1f s (%.1f s CPU)",
+            stats.days,
+            stats.samples,
+            stats.seconds,
+            stats.cpu_seconds,
+        )
     _ensure_demo_user(url)
     log.info("demo config written to %s; log in as '%s' or '%s' (see README)", path, DEMO_USER, UNIT_USER)
     try:

@@ -21,7 +21,16 @@ OFFLINE_URL = "rtsp://127.0.0.1:9/demo-offline"  # nothing listens there: the ca
 # (id, name, district, batch, responsible unit, planned investment in 10k CNY, video, one scene per camera):
 # each scene (monitor/service/demo_scenes.py) is a state a newcomer should see on the first open.
 _SITES: list[tuple[str, str, str, str, str, float, str, list[Scene]]] = [
-    ("cd-wwtp-2", "城东污水处理厂二期", "城东区", "started", "市水务集团", 68000.0, CCTV, [Scene.working, Scene.working]),
+    (
+        "cd-wwtp-2",
+        "城东污水处理厂二期",
+        "城东区",
+        "started",
+        "市水务集团",
+        68000.0,
+        CCTV,
+        [Scene.working, Scene.working],
+    ),
     ("gx-logistics", "高新区智能物流园", "高新区", "started", "高新区管委会", 125000.0, CCTV, [Scene.low]),
     ("bh-hospital", "滨湖区人民医院新院区", "滨湖区", "started", "市卫健委", 230000.0, SYNTHETIC, [Scene.stopped]),
     ("xz-school", "西州区第三中学扩建", "西州区", "in_production", "西州区教育局", 18000.0, CCTV, [Scene.offline]),
@@ -97,12 +106,13 @@ def demo_config(
 ) -> dict[str, Any]:
     """The demo configuration as a mapping (written to YAML so operators can read and copy it); milestone
     dates and the holiday count from ``today`` (default: the local date). Its working hours run from
-    ``started`` (default: now, local, to the minute) to 23:59, so that live sampling counts at any hour and
+    ``started`` (default: four minutes before now, local, to the minute) to 23:59, so that live sampling counts at any hour and
     today's running score is judged on what the demo could have seen since it started."""
     local = clock().astimezone(ZoneInfo(TIMEZONE))
     today = today or local.date()
-    begin = started or local.time().replace(second=0, microsecond=0)
-    if begin >= dt.time(23, 58):
+    # A few minutes before now: the history samples them, so the first page already has today's scores.
+    begin = started or (local - dt.timedelta(minutes=4)).time().replace(second=0, microsecond=0)
+    if begin >= dt.time(23, 58) or begin > local.time():
         begin = dt.time(0, 0)
     videos = shared.resolve() / "videos"
     model = Path(__file__).resolve().parents[2] / "models" / "sitemon-construction-yolov8n_openvino_model"
@@ -142,8 +152,9 @@ def demo_config(
     return {
         "timezone": TIMEZONE,
         "working_hours": {"start": begin.strftime("%H:%M"), "end": "23:59"},
-        # A stopped site's idle alert opens 6 live minutes after the demo starts (2 working hours in production).
-        "alerts": {"idle_after_hours": 0.1},
+        # A stopped site is idle after 3 working minutes (2 working hours in production): within the 4 minutes the
+        # history samples today, so its idle alert stays open on the first page.
+        "alerts": {"idle_after_hours": 0.05},
         "holidays": [(today - dt.timedelta(days=HOLIDAY_DAYS_AGO)).isoformat()],
         "sampling": {
             "interval_seconds": interval_seconds,

@@ -29,11 +29,12 @@ from detectors import CategoryMap, Detections, Detector
 from monitor.alerts.engine import AlertService
 from monitor.alerts.sinks import SinkFanout
 from monitor.config import AppConfig, CameraConfig
+from monitor.core.clock import slot_start
 from monitor.core.values import CameraKey, CameraStatus
 from monitor.execution.local import LocalSweeper
 from monitor.sampling.sampler import CameraSampler
 from monitor.service.demo_scenes import FrameBank, Scene, Shot, shot
-from monitor.service.jobs import AFTER_SWEEP, export_today, score_today
+from monitor.service.jobs import AFTER_SWEEP, export_today, score_today, sweep_cycle
 from monitor.service.runtime import Runtime
 from monitor.sources.base import FrameSource, SourceError
 from monitor.sources.provider import SourceProvider
@@ -112,34 +113,18 @@ class ScriptedSources:
         pass
 
 
-@dataclass(frozen=True)
-class HistoryStats:
-    days: int
-    slots: int
-    samples: int
-    detector_calls: int
-    seconds: float
-
-
-def build_history(
+def _runtime(
     config: AppConfig,
     engine: Engine,
     sessions: sessionmaker[Session],
-    bank: FrameBank,
-    scenes: dict[CameraKey, tuple[Scene, str]],
+    sources: ScriptedSources,
     detector: tuple[Detector, CategoryMap],
-    now: dt.datetime,
-    days: int = 30,
-) -> HistoryStats:
-    """Sample, score, alert and export the ``days`` local days before ``now``'s, in order, on a simulated
-    clock. ``config`` gives the history's working hours and interval (few slots a day: see docs/demo.md)."""
-    started = time.perf_counter()
-    cached = CachedDetector(detector[0])
-    clock = SimClock(now)
-    sources = ScriptedSources(bank, scenes)
+    clock: SimClock,
+) -> Runtime:
+    """A deployment's runtime, its cameras scripted."""
     snapshot_root = Path(config.sampling.snapshot_dir).resolve()
     sampler = CameraSampler(
-        cached,
+        detector[0],
         detector[1],
         config.sampling,
         config.picture,
@@ -152,7 +137,51 @@ def build_history(
     writer = SampleWriter(sessions, config.sampling.max_held_samples)
     sweeper = LocalSweeper(config.sampling, sampler, writer, cast(SourceProvider, sources), clock)
     alerts = AlertService(config, sessions, SinkFanout([]))
-    runtime = Runtime(config, engine, sessions, sweeper, snapshot_root, clock, alerts)
+    return Runtime(config, engine, sessions, sweeper, snapshot_root, clock, alerts)
+
+
+def _slots(start: dt.datetime, end: dt.datetime, interval: int) -> list[dt.datetime]:
+    """The sampling slots that begin in [start, end)."""
+    first = slot_start(start, interval)
+    if first < start:
+        first += dt.timedelta(seconds=interval)
+    out = []
+    while first < end:
+        out.append(first)
+        first += dt.timedelta(seconds=interval)
+    return out
+
+
+@dataclass(frozen=True)
+class HistoryStats:
+    days: int
+    slots: int
+    samples: int
+    detector_calls: int
+    seconds: float
+    cpu_seconds: float
+    """CPU time of this process (all its threads) while building: the build's cost on a busy machine."""
+
+
+def build_history(
+    config: AppConfig,
+    engine: Engine,
+    sessions: sessionmaker[Session],
+    bank: FrameBank,
+    scenes: dict[CameraKey, tuple[Scene, str]],
+    detector: tuple[Detector, CategoryMap],
+    now: dt.datetime,
+    days: int = 30,
+    live: AppConfig | None = None,
+) -> HistoryStats:
+    """Sample, score, alert and export the ``days`` local days before ``now``'s, in order, on a simulated
+    clock. ``config`` gives the history's working hours and interval (few slots a day: see docs/demo.md);
+    ``live``, the live demo's configuration, for today's slots from its working hours' start up to ``now``."""
+    started, cpu = time.perf_counter(), time.process_time()
+    cached = CachedDetector(detector[0])
+    clock = SimClock(now)
+    sources = ScriptedSources(bank, scenes)
+    runtime = _runtime(config, engine, sessions, sources, (cached, detector[1]), clock)
     calendar = config.calendar
     today = calendar.day_of(now)
     interval = dt.timedelta(seconds=config.sampling.interval_seconds)
@@ -176,8 +205,25 @@ def build_history(
             clock.now = calendar.at_local(day, config.export.run_at).astimezone(dt.UTC)
             export_today(runtime)
     finally:
-        sweeper.close()
-        alerts.close()
-    stats = HistoryStats(days, slots, samples, cached.calls, round(time.perf_counter() - started, 1))
+        runtime.sweeper.close()
+        if runtime.alerts is not None:
+            runtime.alerts.close()
+    if live is not None:  # today, from the live demo's first working minute up to now: its running score
+        sources.days_ago = 0
+        today_runtime = _runtime(live, engine, sessions, sources, (cached, detector[1]), clock)
+        start, _ = live.calendar.working_window(today)
+        try:
+            for i, slot in enumerate(_slots(start, now, live.sampling.interval_seconds)):
+                sources.slot = i
+                clock.now = slot + dt.timedelta(seconds=1)
+                samples += len(sweep_cycle(today_runtime).samples)
+                slots += 1
+        finally:
+            today_runtime.sweeper.close()
+            if today_runtime.alerts is not None:
+                today_runtime.alerts.close()
+    stats = HistoryStats(
+        days, slots, samples, cached.calls, round(time.perf_counter() - started, 1), round(time.process_time() - cpu, 1)
+    )
     log.info("demo history: %s", stats)
     return stats

@@ -21,7 +21,7 @@ class DemoReceiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 with lock:
                     receiver.received += 1
@@ -32,7 +32,7 @@ class DemoReceiver:
                 self.end_headers()
                 self.wfile.write(b'{"ok": true}')
 
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - http.server's name
+            def log_message(self, format: str, *args: object) -> None:
                 pass
 
         folder.mkdir(parents=True, exist_ok=True)

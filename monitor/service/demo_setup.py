@@ -113,7 +113,15 @@ def ensure_history(
         with sessions() as session:
             sync_config(session, config, lambda: now)
         stats = build_history(
-            config, engine, sessions, bank, demo.scenes(mapping), detector or load_detector(config), now, HISTORY_DAYS
+            config,
+            engine,
+            sessions,
+            bank,
+            demo.scenes(mapping),
+            detector or load_detector(config),
+            now,
+            HISTORY_DAYS,
+            live=parse_config(mapping),
         )
         seed_people(sessions, config, now)
         if config.export.delivery is not None:

@@ -110,6 +110,9 @@ def test_the_idle_site_is_red_with_an_open_idle_alert_and_the_cameras_show_their
     assert status[("xz-school", "cam1")] == "offline"
     assert status[("cd-bridge", "cam1")] == "frozen"
     assert status[("cd-wwtp-2", "cam1")] == "online"
+    assert sites["bh-hospital"]["today_status"] == "idle"  # red on the overview from the first page
+    assert sites["cd-wwtp-2"]["today_status"] == "active"
+    assert sites["jk-chip"]["today_status"] == "not_expected"
     detail = client.get("/api/sites/bh-hospital").json()
     assert len(detail["scores"]) >= 29
     assert sites["cd-wwtp-2"]["cameras"][0]["latest_sample"]["snapshot_url"]
@@ -139,7 +142,9 @@ def served(demo: Demo) -> Iterator[str]:
     sessions = make_session_factory(engine)
     with sessions() as s:
         add_user(s, "duty", "viewer-pass-1", Role.viewer, display_name="值班员")
-    app = create_app(sessions, demo.folder / "snapshots", demo.folder / "exports", config=demo.config, clock=lambda: NOW)
+    app = create_app(
+        sessions, demo.folder / "snapshots", demo.folder / "exports", config=demo.config, clock=lambda: NOW
+    )
     port = free_port()
     web = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=web.run, daemon=True)
@@ -178,6 +183,7 @@ def test_overview_cards_keep_their_height_and_nothing_overflows(served: str, siz
             page.click("button[type=submit]")
             expect(page.locator("#grid .card")).to_have_count(6, timeout=15000)
             expect(page.locator("#delivery")).not_to_have_text("无")
+            expect(page.locator("a.card[data-site=bh-hospital]")).to_have_class("card s-idle")
             deadline = time.monotonic() + 20
             while not page.evaluate("[...document.querySelectorAll('#grid img')].every(i => i.complete)"):
                 assert time.monotonic() < deadline

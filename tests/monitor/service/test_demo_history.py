@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+
 from monitor.config import parse_config
 from monitor.service import demo
 from monitor.service.demo_history import CachedDetector, SimClock
@@ -44,9 +45,9 @@ def test_every_state_is_scripted_and_each_at_its_time(tmp_path: Path) -> None:
 def test_the_live_demo_counts_at_any_hour() -> None:
     late = dt.datetime(2026, 11, 28, 15, 30, tzinfo=dt.UTC)  # 23:30 in Shanghai
     mapping = demo.demo_config(SHARED, clock=lambda: late)
-    assert mapping["working_hours"] == {"start": "23:30", "end": "23:59"}
+    assert mapping["working_hours"] == {"start": "23:26", "end": "23:59"}
     night = dt.datetime(2026, 11, 28, 18, 5, tzinfo=dt.UTC)  # 02:05
-    assert demo.demo_config(SHARED, clock=lambda: night)["working_hours"]["start"] == "02:05"
+    assert demo.demo_config(SHARED, clock=lambda: night)["working_hours"]["start"] == "02:01"
     assert cache_key(demo.demo_config(SHARED, clock=lambda: late)) == cache_key(mapping)  # same day, same month
     other_day = demo.demo_config(SHARED, clock=lambda: late + dt.timedelta(days=1))
     assert cache_key(other_day) != cache_key(mapping)
@@ -71,7 +72,7 @@ def test_the_detector_is_asked_once_per_picture() -> None:
     asked: list[int] = []
 
     class Inner:
-        class_names = ["Person"]
+        class_names = ("Person",)
 
         def detect_batch(self, frames: list[np.ndarray]) -> list[Detections]:
             asked.append(len(frames))
@@ -107,3 +108,8 @@ def test_the_live_clips_hold_the_stopped_and_frozen_states(tmp_path: Path) -> No
         ok, _ = capture.read()
         capture.release()
         assert ok, name
+
+
+def test_just_after_midnight_the_day_starts_at_midnight() -> None:
+    midnight = dt.datetime(2026, 11, 28, 16, 2, tzinfo=dt.UTC)  # 00:02 in Shanghai
+    assert demo.demo_config(SHARED, clock=lambda: midnight)["working_hours"]["start"] == "00:00"
