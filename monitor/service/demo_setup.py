@@ -42,12 +42,12 @@ UNIT_USER, UNIT_PASSWORD, UNIT_NAME = "unit", "sitemon-demo", "市卫健委"
 HISTORY_DAYS = 30
 
 
-def cache_key(mapping: dict[str, Any]) -> str:
+def cache_key(mapping: dict[str, Any], days: int = HISTORY_DAYS) -> str:
     """The demo configuration (less its working hours, which follow the start time and which the history
     replaces with its own) and the code that builds the history."""
     kept = {k: v for k, v in mapping.items() if k != "working_hours"}
     digest = hashlib.sha256(json.dumps(kept, sort_keys=True, default=str).encode())
-    digest.update(monitor.__version__.encode())
+    digest.update(f"{days} days, sitemon {monitor.__version__}".encode())
     for module in (demo, demo_history, demo_scenes):
         digest.update(Path(str(module.__file__)).read_bytes())
     digest.update(Path(__file__).read_bytes())
@@ -94,10 +94,11 @@ def ensure_history(
     now: dt.datetime,
     folder: Path = demo.DEMO_DIR,
     detector: tuple[Detector, CategoryMap] | None = None,
+    days: int = HISTORY_DAYS,
 ) -> HistoryStats | None:
     """The demo's month, from the cache when its key matches (None), else built now (its figures)."""
     stamp = folder / "history.json"
-    key = cache_key(mapping)
+    key = cache_key(mapping, days)
     if stamp.is_file() and json.loads(stamp.read_text(encoding="utf-8")).get("key") == key:
         log.info("demo history from the cache (%s)", stamp)
         return None
@@ -120,7 +121,7 @@ def ensure_history(
             demo.scenes(mapping),
             detector or load_detector(config),
             now,
-            HISTORY_DAYS,
+            days,
             live=parse_config(mapping),
         )
         seed_people(sessions, config, now)
