@@ -57,6 +57,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     assert ensure_history(mapping, SHARED, url, NOW, folder=folder) is None  # the cache: nothing rebuilt
     cached_s = time.perf_counter() - started
     print(f"demo history: built in {build_s:.1f} s, cached start {cached_s * 1000:.1f} ms")
+    print((folder / "history.json").read_text(encoding="utf-8"))
     yield Demo(parse_config(mapping), folder, url, receiver.received, build_s, cached_s)
     receiver.close()
 
