@@ -200,7 +200,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     mapping = demo_config(shared, args.interval)
     path = write_demo_config(mapping)
     url = args.database_url or f"sqlite:///{(DEMO_DIR / 'sitemon.db').resolve()}"
-    stats = ensure_history(mapping, shared, url, utc_now(), days=args.days)
+    stats = ensure_history(mapping, shared, url, utc_now(), days=args.days, clock=utc_now)
     if stats is not None:
         log.info(
             "demo history built: %d days, %d samples in %.1f s (%.1f s CPU)",

@@ -29,7 +29,7 @@ from detectors import CategoryMap, Detections, Detector
 from monitor.alerts.engine import AlertService
 from monitor.alerts.sinks import SinkFanout
 from monitor.config import AppConfig, CameraConfig
-from monitor.core.clock import slot_start
+from monitor.core.clock import Clock, slot_start
 from monitor.core.values import CameraKey, CameraStatus
 from monitor.execution.local import LocalSweeper
 from monitor.sampling.sampler import CameraSampler
@@ -173,10 +173,12 @@ def build_history(
     now: dt.datetime,
     days: int = 30,
     live: AppConfig | None = None,
+    until: Clock | None = None,
 ) -> HistoryStats:
     """Sample, score, alert and export the ``days`` local days before ``now``'s, in order, on a simulated
     clock. ``config`` gives the history's working hours and interval (few slots a day: see docs/demo.md);
-    ``live``, the live demo's configuration, for today's slots from its working hours' start up to ``now``."""
+    ``live``, the live demo's configuration, for today's slots from its working hours' start up to ``now``, or
+    up to ``until()`` read once the month is done (the real clock: live sampling then follows without a gap)."""
     started, cpu = time.perf_counter(), time.process_time()
     cached = CachedDetector(detector[0])
     clock = SimClock(now)
@@ -213,7 +215,8 @@ def build_history(
         today_runtime = _runtime(live, engine, sessions, sources, (cached, detector[1]), clock)
         start, _ = live.calendar.working_window(today)
         try:
-            for i, slot in enumerate(_slots(start, now, live.sampling.interval_seconds)):
+            end = until() if until is not None else now
+            for i, slot in enumerate(_slots(start, end, live.sampling.interval_seconds)):
                 sources.slot = i
                 clock.now = slot + dt.timedelta(seconds=1)
                 samples += len(sweep_cycle(today_runtime).samples)

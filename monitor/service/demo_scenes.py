@@ -85,17 +85,23 @@ class FrameBank:
 
     moving: dict[str, list[Image]]
     still: dict[str, list[Image]]
+    frozen: dict[str, Image]
+    """The one picture a frozen camera shows: as its live clip decodes (``with_frozen``), so that going live
+    changes nothing."""
 
     @classmethod
     def load(cls, videos: dict[str, tuple[Path, list[float]]], still_variants: int = 6) -> FrameBank:
         moving = {name: decode_frames(path, seconds) for name, (path, seconds) in videos.items()}
         still = {name: [still_frame(frames[0], i) for i in range(still_variants)] for name, frames in moving.items()}
-        return cls(moving, still)
+        return cls(moving, still, {name: frames[0] for name, frames in moving.items()})
+
+    def with_frozen(self, frozen: dict[str, Image]) -> FrameBank:
+        return FrameBank(self.moving, self.still, {**self.frozen, **frozen})
 
     def frame(self, video: str, what: Shot, step: int) -> Image:
         """The picture for ``what`` (not offline); ``step`` counts the camera's samples, so successive
         samples differ."""
         if what is Shot.frozen:
-            return self.moving[video][0]
+            return self.frozen[video]
         frames = self.moving[video] if what is Shot.moving else self.still[video]
         return frames[step % len(frames)]

@@ -25,6 +25,7 @@ from detectors import CategoryMap, Detector
 from monitor.assignments.store import NewAssignment, create
 from monitor.assignments.units import bind
 from monitor.config import AppConfig, parse_config
+from monitor.core.clock import Clock
 from monitor.delivery.outbox import deliver_due
 from monitor.delivery.receivers import assessment_receiver
 from monitor.execution.local import load_detector
@@ -95,8 +96,10 @@ def ensure_history(
     folder: Path = demo.DEMO_DIR,
     detector: tuple[Detector, CategoryMap] | None = None,
     days: int = HISTORY_DAYS,
+    clock: Clock | None = None,
 ) -> HistoryStats | None:
-    """The demo's month, from the cache when its key matches (None), else built now (its figures)."""
+    """The demo's month before ``now``, from the cache when its key matches (None), else built (its figures);
+    today is sampled up to ``clock()`` once the month is built (default: up to ``now``)."""
     stamp = folder / "history.json"
     key = cache_key(mapping, days)
     if stamp.is_file() and json.loads(stamp.read_text(encoding="utf-8")).get("key") == key:
@@ -106,6 +109,8 @@ def ensure_history(
     videos = {v: (shared.resolve() / "videos" / v, s) for v, s in demo.VIDEO_SECONDS.items()}
     bank = FrameBank.load(videos)
     write_clips(bank, folder / "clips")
+    clips = {v: folder / "clips" / f"{demo_scenes.Scene.frozen.value}-{v}" for v in videos}
+    bank = bank.with_frozen({v: demo_scenes.decode_frames(path, [0.0])[0] for v, path in clips.items()})
     config = parse_config(demo.history_config(mapping))
     engine = make_engine(database_url)
     try:
@@ -123,6 +128,7 @@ def ensure_history(
             now,
             days,
             live=parse_config(mapping),
+            until=clock,
         )
         seed_people(sessions, config, now)
         if config.export.delivery is not None:
