@@ -83,6 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="run on the sample footage with SQLite")
     demo.add_argument("--shared", default="../shared", help="folder holding videos/ and models/")
     demo.add_argument("--interval", type=int, default=20, help="seconds between sweeps")
+    demo.add_argument(
+        "--days", type=int, default=30, choices=range(1, 91), metavar="1..90", help="days of history (docs/demo.md)"
+    )
     add_db(demo)
     add_http(demo)
     demo.set_defaults(func=serve.cmd_demo)

@@ -183,17 +183,39 @@ def _ensure_demo_user(database_url: str) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from monitor.service.demo import DEMO_DIR, write_demo_config
+    from monitor.core.clock import utc_now
+    from monitor.service.demo import DEMO_DIR, DEMO_RECEIVER_PORT, demo_config, write_demo_config
+    from monitor.service.demo_receiver import DemoReceiver
+    from monitor.service.demo_setup import UNIT_USER, ensure_history
 
     shared = Path(args.shared)
     if not (shared / "videos").is_dir():
         log.error("sample footage not found under %s/videos (use --shared DIR)", shared)
         return 2
-    path = write_demo_config(shared, args.interval)
+    try:
+        receiver = DemoReceiver(DEMO_DIR, DEMO_RECEIVER_PORT).start()
+    except OSError as exc:
+        log.warning("demo records receiver not started (%s): deliveries will wait and retry", exc)
+        receiver = None
+    mapping = demo_config(shared, args.interval)
+    path = write_demo_config(mapping)
     url = args.database_url or f"sqlite:///{(DEMO_DIR / 'sitemon.db').resolve()}"
+    stats = ensure_history(mapping, shared, url, utc_now(), days=args.days, clock=utc_now)
+    if stats is not None:
+        log.info(
+            "demo history built: %d days, %d samples in %.1f s (%.1f s CPU)",
+            stats.days,
+            stats.samples,
+            stats.seconds,
+            stats.cpu_seconds,
+        )
     _ensure_demo_user(url)
-    log.info("demo config written to %s; log in as user '%s' (see README)", path, DEMO_USER)
-    return _serve(args, path, url, api=True)
+    log.info("demo config written to %s; log in as '%s' or '%s' (see README)", path, DEMO_USER, UNIT_USER)
+    try:
+        return _serve(args, path, url, api=True)
+    finally:
+        if receiver is not None:
+            receiver.close()
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:

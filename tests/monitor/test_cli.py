@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -84,11 +85,11 @@ def test_sweep_command_samples_every_camera_once(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_demo_stores_samples_within_a_minute_and_serves_them(tmp_path: Path) -> None:
+def test_demo_builds_its_history_then_samples_live_and_serves_them(tmp_path: Path) -> None:
     port = free_port()
     env = os.environ | {"PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
-        [*SITEMON, "demo", "--shared", str(SHARED), "--port", str(port), "--interval", "10"],
+        [*SITEMON, "demo", "--shared", str(SHARED), "--port", str(port), "--interval", "10", "--days", "2"],
         cwd=tmp_path,
         env=env,
         stdout=subprocess.PIPE,
@@ -96,7 +97,8 @@ def test_demo_stores_samples_within_a_minute_and_serves_them(tmp_path: Path) -> 
         text=True,
     )
     try:
-        deadline, sites, token = time.monotonic() + 60, [], ""
+        deadline, sites, token = time.monotonic() + 240, [], ""  # two days of history first
+        answered: dt.datetime | None = None  # when the API first answered: live samples come after
         while time.monotonic() < deadline:
             try:
                 if not token:
@@ -111,15 +113,18 @@ def test_demo_stores_samples_within_a_minute_and_serves_them(tmp_path: Path) -> 
                 )
                 with urllib.request.urlopen(request, timeout=2) as r:
                     sites = json.load(r)
-                if sites and all(c["latest_sample"] for s in sites for c in s["cameras"]):
+                answered = answered or dt.datetime.now(dt.UTC)
+                latest = [c["latest_sample"] for s in sites for c in s["cameras"]]
+                if sites and all(x and dt.datetime.fromisoformat(x["slot_at"]) > answered for x in latest):
                     break
             except OSError:
                 pass
             time.sleep(1)
         assert sites, "the demo API never answered"
         cameras = [c for s in sites for c in s["cameras"]]
-        seen = [(c["id"], c["status"], c["status_reason"], bool(c["latest_sample"])) for c in cameras]
-        assert all(c["latest_sample"] and c["status"] == "online" for c in cameras), seen
+        status = {(s["id"], c["id"]): c["status"] for s in sites for c in s["cameras"]}
+        assert status[("xz-school", "cam1")] == "offline"  # on purpose: docs/demo.md
+        assert status[("cd-wwtp-2", "cam1")] == status[("jk-chip", "cam1")] == "online", status
         assert any(c["latest_sample"]["workers"] for c in cameras)
         snapshot = urllib.request.Request(
             f"http://127.0.0.1:{port}{cameras[0]['latest_sample']['snapshot_url']}",
@@ -129,6 +134,7 @@ def test_demo_stores_samples_within_a_minute_and_serves_them(tmp_path: Path) -> 
             assert r.headers["content-type"] == "image/jpeg" and len(r.read()) > 10_000
         assert (tmp_path / "var/demo/sitemon.db").is_file()
         assert (tmp_path / "var/demo/camera_config.yaml").is_file()
+        assert json.loads((tmp_path / "var/demo/history.json").read_text())["days"] == 2
     finally:
         proc.terminate()
         out, _ = proc.communicate(timeout=30)
