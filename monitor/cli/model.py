@@ -58,6 +58,8 @@ def cmd_train(args: argparse.Namespace) -> int:
             fraction=args.fraction,
             warmup_epochs=args.warmup_epochs,
             classes=classes,
+            lr0=args.lr0,
+            close_mosaic=args.close_mosaic,
         )
     except ModelLoadError as exc:  # a missing dataset or base, a class the dataset lacks
         raise CommandError(str(exc)) from exc

@@ -201,3 +201,14 @@ def test_a_base_without_the_classes_is_used_as_it_is(tmp_path: Path) -> None:
     assert not (tmp_path / "n.pt").exists()
     with pytest.raises(ModelLoadError, match="base weights not found"):
         narrow_checkpoint(tmp_path / "none.pt", WANTED, tmp_path / "n.pt")
+
+
+def test_train_options_for_a_subset_run() -> None:
+    from monitor.cli import build_parser
+
+    args = build_parser().parse_args(
+        ["train", "--classes", "Person,vehicle", "--lr0", "0.000714", "--close-mosaic", "9"]
+    )
+    assert (args.classes, args.lr0, args.close_mosaic) == ("Person,vehicle", 0.000714, 9)
+    args = build_parser().parse_args(["train"])
+    assert (args.classes, args.lr0, args.close_mosaic) == (None, None, 10)  # Ultralytics' own defaults
