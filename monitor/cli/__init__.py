@@ -151,6 +151,11 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--hours", type=float, help="a time budget instead of --epochs (epochs fitted to it)")
     tr.add_argument("--fraction", type=float, default=1.0, help="share of the training images (a dry run)")
     tr.add_argument("--warmup-epochs", type=float, default=3.0, help="0 to continue trained weights without warm-up")
+    tr.add_argument(
+        "--classes", help="learn only these classes of the dataset, e.g. Person,machinery,vehicle (a subset copy)"
+    )
+    tr.add_argument("--lr0", type=float, help="AdamW learning rate (default: Ultralytics' choice by class count)")
+    tr.add_argument("--close-mosaic", type=int, default=10, help="the last epochs trained without mosaic")
     tr.add_argument("--imgsz", type=int, default=640)
     tr.add_argument("--batch", type=int, default=16)
     tr.add_argument("--workers", type=int, default=2, help="data loader processes")

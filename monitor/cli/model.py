@@ -6,6 +6,8 @@ import argparse
 import logging
 from pathlib import Path
 
+from monitor.cli.common import CommandError
+
 log = logging.getLogger("sitemon")
 
 
@@ -33,22 +35,34 @@ def cmd_export_model(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from detectors.base import ModelLoadError
+    from detectors.subset import parse_classes
     from detectors.training import publish, train
 
-    run = train(
-        Path(args.data),
-        Path(args.base),
-        args.epochs,
-        args.imgsz,
-        Path(args.out),
-        args.name,
-        device=args.device,
-        batch=args.batch,
-        workers=args.workers,
-        hours=args.hours,
-        fraction=args.fraction,
-        warmup_epochs=args.warmup_epochs,
-    )
+    try:
+        classes = parse_classes(args.classes) if args.classes else None
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
+    try:
+        run = train(
+            Path(args.data),
+            Path(args.base),
+            args.epochs,
+            args.imgsz,
+            Path(args.out),
+            args.name,
+            device=args.device,
+            batch=args.batch,
+            workers=args.workers,
+            hours=args.hours,
+            fraction=args.fraction,
+            warmup_epochs=args.warmup_epochs,
+            classes=classes,
+            lr0=args.lr0,
+            close_mosaic=args.close_mosaic,
+        )
+    except ModelLoadError as exc:  # a missing dataset or base, a class the dataset lacks
+        raise CommandError(str(exc)) from exc
     target = publish(run, Path(args.publish)) if args.publish else run.weights
     log.info("trained %d epochs at %d px in %.0f s: %s", run.epochs, run.image_size, run.seconds, target)
     return 0
