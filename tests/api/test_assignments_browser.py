@@ -5,22 +5,17 @@ camera evidence."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-import uvicorn
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api import create_app
 from monitor.alerts.engine import evaluate
 from monitor.store import make_engine, make_session_factory, migrate, models
-from tests.api.test_dashboard_browser import ARGS, ARTIFACTS, CHROMIUM
 from tests.api.units_world import PASSWORD, seed, world_config
-from tests.fixtures.servers import free_port
+from tests.fixtures.browser import ARGS, ARTIFACTS, CHROMIUM, require_chromium, served
 
 pytestmark = pytest.mark.slow
 NOW = dt.datetime.now(dt.UTC)
@@ -28,8 +23,7 @@ NOW = dt.datetime.now(dt.UTC)
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, sessionmaker[Session]]]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("chromium is not installed (scripts/setup installs it)")
+    require_chromium()
     tmp = tmp_path_factory.mktemp("assign")
     engine = make_engine(f"sqlite:///{tmp / 'db.sqlite'}")
     migrate(engine)
@@ -37,14 +31,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, sess
     config = world_config()
     seed(sessions, config, tmp / "snaps", NOW)
     app = create_app(sessions, tmp / "snaps", config=config, tz=config.tz)
-    web = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=(port := free_port()), log_level="warning"))
-    thread = threading.Thread(target=web.run, daemon=True)
-    thread.start()
-    while not web.started:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", sessions
-    web.should_exit = True
-    thread.join(10)
+    with served(app) as url:
+        yield url, sessions
     engine.dispose()
 
 

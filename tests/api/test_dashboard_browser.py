@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +11,6 @@ from typing import Any
 
 import cv2
 import pytest
-import uvicorn
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,20 +25,11 @@ from monitor.scoring.daily import score_days
 from monitor.store import make_engine, make_session_factory, migrate, models
 from monitor.store.repo import camera_pks, record_sample, record_samples, sync_config
 from monitor.store.users import Role, add_user, revoke_sessions
-from tests.fixtures.servers import SAMPLE_VIDEO, free_port
+from tests.fixtures.browser import ARGS, ARTIFACTS, CHROMIUM, require_chromium, served
+from tests.fixtures.servers import SAMPLE_VIDEO
 from tests.helpers import config_dict
 
 pytestmark = pytest.mark.slow
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 DISTRICTS = ["城东区", "城西区", "高新区", "经开区", "滨湖区"]
 
 
@@ -170,23 +159,14 @@ def site_scored_today(sessions: sessionmaker[Session]) -> bool:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, sessionmaker[Session]]]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("chromium is not installed (scripts/setup installs it)")
+    require_chromium()
     tmp = tmp_path_factory.mktemp("dash")
     engine = make_engine(f"sqlite:///{tmp / 'db.sqlite'}")
     migrate(engine)
     sessions = make_session_factory(engine)
     _seed(sessions, tmp / "snaps")
-    port = free_port()
-    config = uvicorn.Config(create_app(sessions, tmp / "snaps"), host="127.0.0.1", port=port, log_level="warning")
-    web = uvicorn.Server(config)
-    thread = threading.Thread(target=web.run, daemon=True)
-    thread.start()
-    while not web.started:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", sessions
-    web.should_exit = True
-    thread.join(10)
+    with served(create_app(sessions, tmp / "snaps")) as url:
+        yield url, sessions
     engine.dispose()
 
 

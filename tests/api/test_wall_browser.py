@@ -5,7 +5,6 @@ a time-lapse that plays)."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +12,6 @@ from typing import Any
 
 import cv2
 import pytest
-import uvicorn
 from sqlalchemy.orm import Session, sessionmaker
 
 from api import create_app
@@ -26,8 +24,8 @@ from monitor.sampling.snapshots import snapshot_relpath, write_jpeg
 from monitor.store import make_engine, make_session_factory, migrate, models
 from monitor.store.repo import camera_pks, record_sample, sync_config
 from monitor.store.users import Role, add_user
-from tests.api.test_dashboard_browser import ARGS, ARTIFACTS, CHROMIUM
-from tests.fixtures.servers import SAMPLE_VIDEO, free_port
+from tests.fixtures.browser import ARGS, ARTIFACTS, CHROMIUM, require_chromium, served
+from tests.fixtures.servers import SAMPLE_VIDEO
 from tests.helpers import config_dict
 
 pytestmark = pytest.mark.slow
@@ -104,8 +102,7 @@ def _seed(sessions: sessionmaker[Session], snapshots: Path, noon: dt.datetime) -
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, sessionmaker[Session]]]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("chromium is not installed (scripts/setup installs it)")
+    require_chromium()
     tmp = tmp_path_factory.mktemp("wall")
     engine = make_engine(f"sqlite:///{tmp / 'db.sqlite'}")
     migrate(engine)
@@ -115,15 +112,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, sess
     noon = dt.datetime.combine(real.date(), dt.time(12), config.tz).astimezone(dt.UTC)
     _seed(sessions, tmp / "snaps", noon)
     app = create_app(sessions, tmp / "snaps", tz=config.tz, clock=lambda: noon)
-    port = free_port()
-    web = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=web.run, daemon=True)
-    thread.start()
-    while not web.started:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", sessions
-    web.should_exit = True
-    thread.join(10)
+    with served(app) as url:
+        yield url, sessions
     engine.dispose()
 
 

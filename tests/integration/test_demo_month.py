@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
 from api import create_app
@@ -23,14 +21,14 @@ from monitor.service.demo_receiver import DemoReceiver
 from monitor.service.demo_setup import UNIT_PASSWORD, UNIT_USER, ensure_history
 from monitor.store import make_engine, make_session_factory
 from monitor.store.users import Role, add_user
-from tests.fixtures.servers import SAMPLE_VIDEO, free_port
+from tests.fixtures.browser import ARGS, ARTIFACTS, CHROMIUM, require_chromium
+from tests.fixtures.browser import served as serve_app
+from tests.fixtures.servers import SAMPLE_VIDEO
 
 pytestmark = pytest.mark.slow
 SHARED = SAMPLE_VIDEO.parents[1]
 NOW = dt.datetime(2026, 11, 28, 4, 0, tzinfo=dt.UTC)  # 12:00 in Shanghai: the demo's start
 TODAY = dt.date(2026, 11, 28)
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @dataclass
@@ -137,8 +135,7 @@ def test_rankings_exports_deliveries_starts_and_the_unit_have_content(client: Te
 
 @pytest.fixture(scope="module")
 def served(demo: Demo) -> Iterator[str]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("chromium is not installed (scripts/setup installs it)")
+    require_chromium()
     engine = make_engine(demo.url)
     sessions = make_session_factory(engine)
     with sessions() as s:
@@ -146,15 +143,8 @@ def served(demo: Demo) -> Iterator[str]:
     app = create_app(
         sessions, demo.folder / "snapshots", demo.folder / "exports", config=demo.config, clock=lambda: NOW
     )
-    port = free_port()
-    web = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=web.run, daemon=True)
-    thread.start()
-    while not web.started:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    web.should_exit = True
-    thread.join(10)
+    with serve_app(app) as url:
+        yield url
     engine.dispose()
 
 
@@ -173,9 +163,8 @@ def test_overview_cards_keep_their_height_and_nothing_overflows(served: str, siz
     from playwright.sync_api import expect, sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
-    args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=args)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": size[0], "height": size[1]}, locale="zh-CN")
         try:
             page.goto(served + "/")
