@@ -61,7 +61,7 @@ class CameraSampler:
         detector: Detector,
         category_map: CategoryMap,
         sampling: SamplingConfig,
-        health: PictureConfig,
+        picture: PictureConfig,
         snapshot_root: Path,
         sources: Sources,
         clock: Clock = utc_now,
@@ -74,7 +74,7 @@ class CameraSampler:
         self._sampling = sampling
         self._snapshot_root = snapshot_root
         self._sources = sources
-        self._health = health
+        self._picture = picture
         self._scoring = scoring or ScoringConfig()
         self.memory = memory or CameraMemory()
         self._tz = tz or ZoneInfo("Asia/Shanghai")
@@ -95,7 +95,7 @@ class CameraSampler:
             self._sources.release(source)
         captured_at = self._clock()
         sig = signature(image, [m.polygon for m in camera.masks])
-        if is_uniform(sig, self._health.uniform_max_std):
+        if is_uniform(sig, self._picture.uniform_max_std):
             reason = "picture is blank (black or a single colour)"
             log.warning("camera %s: black (%s)", key, reason)
             return Grab(key, camera, slot_at, captured_at, image, CameraStatus.black, reason, sig)
@@ -136,7 +136,7 @@ class CameraSampler:
         if g.image is None or g.sig is None or g.status is not CameraStatus.online:
             return g
         # Only grabs judged online come here: grab() already found the picture not blank.
-        status, reason, unchanged = judge_picture(self.memory.previous(g.key), g.sig, self._health, uniform=False)
+        status, reason, unchanged = judge_picture(self.memory.previous(g.key), g.sig, self._picture, uniform=False)
         reason = reason or g.reason  # a working camera keeps its source's note
         if status is not CameraStatus.online:
             log.warning("camera %s: %s (%s)", g.key, status.value, reason)
