@@ -23,6 +23,7 @@ class SampleOut(BaseModel):
     captured_at: dt.datetime
     status: str
     reason: str
+    cause: str | None = Field(default=None, description="Machine-readable cause of the status (see docs/api.md)")
     workers: int | None
     machinery: int | None
     vehicles: int | None
@@ -34,6 +35,7 @@ class CameraOut(BaseModel):
     name: str
     status: str
     status_reason: str
+    status_cause: str | None = Field(default=None, description="Machine-readable cause of the status")
     status_since: dt.datetime | None
     last_sample_at: dt.datetime | None
     latest_sample: SampleOut | None

@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 def camera_facts(session: Session) -> list[CameraFact]:
     return [
-        CameraFact(c.site_id, c.camera_id, c.status, c.status_since, c.status_reason)
+        CameraFact(c.site_id, c.camera_id, c.status, c.status_since, c.status_reason, c.status_cause)
         for c in session.scalars(select(models.Camera).where(models.Camera.active))
     ]
 

@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from monitor.config import AlertsConfig
-from monitor.sampling.activity import VIEW_CHANGED
+from monitor.core.values import Cause
 
 FAULTS = frozenset({"offline", "unauthorized", "not_found", "stream_error", "unknown"})
 
@@ -56,6 +56,8 @@ class CameraFact:
     status: str
     status_since: dt.datetime | None
     reason: str = ""
+    cause: str | None = None
+    """The ``Cause`` of the camera's status, as stored."""
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,7 @@ def camera_conditions(cameras: Iterable[CameraFact], now: dt.datetime, rules: Al
                     {"reason": c.reason},
                 )
             )
-        elif c.status == "online" and c.reason.startswith(VIEW_CHANGED):
+        elif c.status == "online" and c.cause == Cause.view_changed:
             out.append(
                 Condition(
                     AlertKey(c.site_id, c.camera_id, AlertType.camera_moved),

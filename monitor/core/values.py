@@ -23,6 +23,55 @@ class CameraStatus(StrEnum):
     unknown = "unknown"
 
 
+class Cause(StrEnum):
+    """Why a camera gave what it gave: the machine-readable half of a camera's reason. The words a dispatcher
+    reads come from the catalogue of wordings by this cause; the reason text beside it is the engineer's detail
+    (with the masked URL, the server's answer)."""
+
+    # the connection
+    refused = "refused"  # connection refused
+    timeout = "timeout"  # nothing at all came back in time
+    dns = "dns"  # the host name does not resolve
+    reset = "reset"  # the connection was reset or broke off
+    unreachable = "unreachable"  # another network error
+    unauthorized = "unauthorized"  # 401/403
+    password_encoding = "password_encoding"  # a password FFmpeg cannot read as written
+    not_found = "not_found"  # 404, unknown mount, a stream path that never existed
+    publisher_gone = "publisher_gone"  # the stream existed, its publisher stopped
+    server_error = "server_error"  # the server answered with an error of its own
+    transport_refused = "transport_refused"  # RTSP 461 on both transports
+    bad_url = "bad_url"  # not a URL sitemon can read (host, port)
+    # the stream
+    invalid_data = "invalid_data"  # bytes came that never decode
+    no_video = "no_video"  # the stream holds no video
+    no_frame = "no_frame"  # opened, but no decodable picture
+    no_keyframe = "no_keyframe"  # packets, but no key frame within the wait
+    stream_ended = "stream_ended"  # the stream ended or stopped sending
+    too_large = "too_large"  # a picture over the size cap
+    deadline = "deadline"  # the sweep's per-camera deadline passed
+    # the picture
+    black = "black"  # blank: black or a single colour
+    frozen = "frozen"  # the same picture again and again, without sensor noise
+    view_changed = "view_changed"  # the camera moved beyond sway: a new view
+    view_unstable = "view_unstable"  # the view never holds still long enough to compare
+    # sitemon itself
+    detection_failed = "detection_failed"
+    internal = "internal"
+
+
+def default_cause(status: CameraStatus) -> Cause | None:
+    """The cause a status implies when nothing more precise is known."""
+    return {
+        CameraStatus.offline: Cause.unreachable,
+        CameraStatus.unauthorized: Cause.unauthorized,
+        CameraStatus.not_found: Cause.not_found,
+        CameraStatus.stream_error: Cause.invalid_data,
+        CameraStatus.frozen: Cause.frozen,
+        CameraStatus.black: Cause.black,
+        CameraStatus.unknown: Cause.internal,
+    }.get(status)
+
+
 @dataclass(frozen=True)
 class CameraKey:
     site_id: str
@@ -113,6 +162,7 @@ class Sample:
     captured_at: dt.datetime
     status: CameraStatus
     reason: str = ""
+    """The engineer's detail (credential-free); the dispatcher's words come from ``cause``."""
     counts: Counts | None = None
     detections: int = 0
     snapshot_path: str | None = None
@@ -122,6 +172,8 @@ class Sample:
     """The camera's memory after this sample, stored with it so a restart goes on where it stopped."""
     structure: tuple[dt.date, StructureCandidate] | None = None
     """This sample's picture of the structure zone, kept if it is the day's best reference so far."""
+    cause: Cause | None = None
+    """Why the camera is not plainly online (or what it noted while online): the machine-readable reason."""
 
     @property
     def ok(self) -> bool:

@@ -18,7 +18,17 @@ from detectors.tiling import TiledDetector, Tiling
 from monitor.config import CameraConfig, Category, PictureConfig, SamplingConfig, ScoringConfig, TilingConfig
 from monitor.core.clock import Clock, utc_now
 from monitor.core.redact import redact_text
-from monitor.core.values import Activity, Box, CameraKey, CameraState, CameraStatus, Counts, Sample, StructureCandidate
+from monitor.core.values import (
+    Activity,
+    Box,
+    CameraKey,
+    CameraState,
+    CameraStatus,
+    Cause,
+    Counts,
+    Sample,
+    StructureCandidate,
+)
 from monitor.sampling.activity import compare, view_change_reason
 from monitor.sampling.picture import CameraMemory, Signature, is_uniform, judge_picture, signature
 from monitor.sampling.snapshots import annotate, snapshot_relpath, write_jpeg
@@ -45,9 +55,10 @@ class Grab:
     sig: Signature | None = None
     unchanged: int = 0
     """Identical pictures in a row before this one (set when the picture is judged)."""
+    cause: Cause | None = None
 
     def failed(self) -> Sample:
-        return Sample(self.key, self.slot_at, self.captured_at, self.status, reason=self.reason)
+        return Sample(self.key, self.slot_at, self.captured_at, self.status, reason=self.reason, cause=self.cause)
 
 
 def tiled(detector: Detector, tiling: TilingConfig) -> Detector:
@@ -90,7 +101,7 @@ class CameraSampler:
         except SourceError as exc:
             reason = redact_text(str(exc))
             log.warning("camera %s: %s (%s)", key, exc.status.value, reason)
-            return Grab(key, camera, slot_at, self._clock(), None, exc.status, reason)
+            return Grab(key, camera, slot_at, self._clock(), None, exc.status, reason, cause=exc.cause)
         finally:
             self._sources.release(source)
         captured_at = self._clock()
@@ -98,7 +109,7 @@ class CameraSampler:
         if is_uniform(sig, self._picture.uniform_max_std):
             reason = "picture is blank (black or a single colour)"
             log.warning("camera %s: black (%s)", key, reason)
-            return Grab(key, camera, slot_at, captured_at, image, CameraStatus.black, reason, sig)
+            return Grab(key, camera, slot_at, captured_at, image, CameraStatus.black, reason, sig, cause=Cause.black)
         return Grab(key, camera, slot_at, captured_at, image, CameraStatus.online, note, sig)
 
     # stage 2: detection and everything after it ----------------------------------------------------
@@ -126,7 +137,16 @@ class CameraSampler:
             if g.image is None or g.status is CameraStatus.black:
                 samples.append(g.failed() if g.image is None else self._without_detection(g))
             elif id(g) not in results:
-                samples.append(Sample(g.key, g.slot_at, g.captured_at, g.status, reason="detection failed"))
+                samples.append(
+                    Sample(
+                        g.key,
+                        g.slot_at,
+                        g.captured_at,
+                        g.status,
+                        reason="detection failed",
+                        cause=Cause.detection_failed,
+                    )
+                )
             else:
                 samples.append(self._finish(g, *results[id(g)]))
         return samples
@@ -138,9 +158,10 @@ class CameraSampler:
         # Only grabs judged online come here: grab() already found the picture not blank.
         status, reason, unchanged = judge_picture(self.memory.previous(g.key), g.sig, self._picture, uniform=False)
         reason = reason or g.reason  # a working camera keeps its source's note
+        cause = {CameraStatus.frozen: Cause.frozen, CameraStatus.black: Cause.black}.get(status, g.cause)
         if status is not CameraStatus.online:
             log.warning("camera %s: %s (%s)", g.key, status.value, reason)
-        return Grab(g.key, g.camera, g.slot_at, g.captured_at, g.image, status, reason, g.sig, unchanged)
+        return Grab(g.key, g.camera, g.slot_at, g.captured_at, g.image, status, reason, g.sig, unchanged, cause)
 
     def sample(self, site_id: str, camera: CameraConfig, slot_at: dt.datetime) -> Sample:
         """Both stages for one camera."""
@@ -153,6 +174,7 @@ class CameraSampler:
             g.captured_at,
             g.status,
             reason=g.reason,
+            cause=g.cause,
             snapshot_path=self._write_snapshot(g, None, [], np.zeros(0, bool)),
         )
 
@@ -177,9 +199,9 @@ class CameraSampler:
             activity = Activity()  # a frozen picture, a first one, or one hours after the last, shows no movement
         else:
             activity = compare(previous.grey, previous.machines, g.sig.grey, g.sig.valid, boxes, self._scoring)
-        reason = g.reason
+        reason, cause = g.reason, g.cause
         if activity.view_changed:
-            reason = view_change_reason(activity)
+            reason, cause = view_change_reason(activity), Cause.view_changed
             log.warning("camera %s: %s", g.key, reason)
         machines = tuple(b for b in boxes if b.category is not Category.worker)
         state = CameraState(g.sig.grey, g.unchanged, machines, g.sig.texture, g.slot_at)
@@ -197,6 +219,7 @@ class CameraSampler:
             activity=activity,
             state=state,
             structure=self._structure_candidate(g, boxes),
+            cause=cause,
         )
 
     def _stale(self, previous: CameraState, slot_at: dt.datetime) -> bool:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from monitor.config import CameraConfig, SiteConfig
 from monitor.core.clock import Clock, utc_now
-from monitor.core.values import CameraKey, CameraStatus, Sample
+from monitor.core.values import CameraKey, CameraStatus, Cause, Sample
 from monitor.sampling.sampler import Grab
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,16 @@ def run_sweep(
             got = grab(keys[i], camera, slot_at)
         except Exception as exc:  # a bug in one camera's path must not end the sweep
             log.exception("camera %s: grab failed", keys[i])
-            got = Grab(keys[i], camera, slot_at, now(), None, CameraStatus.unknown, f"internal error: {exc}")
+            got = Grab(
+                keys[i],
+                camera,
+                slot_at,
+                now(),
+                None,
+                CameraStatus.unknown,
+                f"internal error: {exc}",
+                cause=Cause.internal,
+            )
         arrivals.put((i, got))
 
     samples: dict[int, Sample] = {}
@@ -76,7 +85,15 @@ def run_sweep(
         except Exception as exc:
             log.exception("analysis failed for %d camera(s)", len(grabs))
             out = [
-                Sample(g.key, g.slot_at, g.captured_at, CameraStatus.unknown, f"internal error: {exc}") for g in grabs
+                Sample(
+                    g.key,
+                    g.slot_at,
+                    g.captured_at,
+                    CameraStatus.unknown,
+                    f"internal error: {exc}",
+                    cause=Cause.internal,
+                )
+                for g in grabs
             ]
         for (i, _), sample in zip(batch, out, strict=True):
             samples[i] = sample
@@ -113,6 +130,7 @@ def run_sweep(
                         None,
                         CameraStatus.offline,
                         f"no frame within the {deadline_s:g} s deadline (timeout)",
+                        cause=Cause.deadline,
                     )
                     samples[i] = late.failed()
                     sink([samples[i]])

@@ -30,7 +30,7 @@ from monitor.alerts.engine import AlertService
 from monitor.alerts.sinks import SinkFanout
 from monitor.config import AppConfig, CameraConfig
 from monitor.core.clock import Clock, slot_start
-from monitor.core.values import CameraKey, CameraStatus
+from monitor.core.values import CameraKey, CameraStatus, Cause
 from monitor.execution.local import LocalSweeper
 from monitor.sampling.sampler import CameraSampler
 from monitor.service.demo_scenes import FrameBank, Scene, Shot, shot
@@ -83,7 +83,7 @@ class _Picture(FrameSource):
 
     def grab(self) -> npt.NDArray[np.uint8]:
         if self._image is None:
-            raise SourceError("connection refused (the demo's simulated outage)", CameraStatus.offline)
+            raise SourceError("connection refused (the demo's simulated outage)", CameraStatus.offline, Cause.refused)
         return self._image.copy()
 
 

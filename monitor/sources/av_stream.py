@@ -18,7 +18,7 @@ import numpy.typing as npt
 
 from monitor.config.camera import url_kind
 from monitor.core.redact import mask_url
-from monitor.core.values import CameraStatus
+from monitor.core.values import CameraStatus, Cause
 from monitor.sources.base import FrameSource, SourceOpenError, SourceReadError
 from monitor.sources.errors import TransportRefused, classify_open_error
 
@@ -77,13 +77,14 @@ def open_negotiated(
         raise SourceOpenError(
             f"the RTSP server at {mask_url(url)} refuses RTP over both TCP and UDP (461 Unsupported transport)",
             CameraStatus.stream_error,
+            Cause.transport_refused,
         ) from None
 
 
 def first_frame(container: Any, display_url: str, max_packets: int = MAX_PACKETS_BEFORE_FRAME) -> npt.NDArray[np.uint8]:
     """Demux until a frame decodes (the first packets may precede a key frame)."""
     if not container.streams.video:
-        raise SourceReadError(f"{display_url} has no video stream", CameraStatus.stream_error)
+        raise SourceReadError(f"{display_url} has no video stream", CameraStatus.stream_error, Cause.no_video)
     stream = container.streams.video[0]
     packets = 0
     try:
@@ -95,15 +96,16 @@ def first_frame(container: Any, display_url: str, max_packets: int = MAX_PACKETS
                 break
     except av.FFmpegError as exc:
         raise SourceReadError(
-            f"stream error from {display_url}: {type(exc).__name__}", CameraStatus.stream_error
+            f"stream error from {display_url}: {type(exc).__name__}", CameraStatus.stream_error, Cause.invalid_data
         ) from None
     except OSError as exc:
         raise SourceReadError(
-            f"stream from {display_url} broke off: {type(exc).__name__}", CameraStatus.offline
+            f"stream from {display_url} broke off: {type(exc).__name__}", CameraStatus.offline, Cause.reset
         ) from None
     raise SourceReadError(
         f"no decodable frame from {display_url} in {packets} packets (corrupt or unsupported stream)",
         CameraStatus.stream_error,
+        Cause.no_frame,
     )
 
 

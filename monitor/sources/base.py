@@ -8,21 +8,23 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from monitor.core.values import CameraKey, CameraStatus
+from monitor.core.values import CameraKey, CameraStatus, Cause, default_cause
 
 if TYPE_CHECKING:
     from monitor.config import CameraConfig
 
 
 class SourceError(Exception):
-    """A camera gave no usable frame. ``status`` says how it failed; the message is credential-free."""
+    """A camera gave no usable frame. ``status`` says how it failed, ``cause`` why (for the catalogue of
+    wordings); the message is the engineer's credential-free detail."""
 
     status: CameraStatus = CameraStatus.offline
 
-    def __init__(self, message: str, status: CameraStatus | None = None) -> None:
+    def __init__(self, message: str, status: CameraStatus | None = None, cause: Cause | None = None) -> None:
         super().__init__(message)
         if status is not None:
             self.status = status
+        self.cause: Cause = cause or default_cause(self.status) or Cause.internal
 
 
 class SourceOpenError(SourceError):

@@ -10,7 +10,7 @@ import av
 
 from monitor.config.camera import url_kind
 from monitor.core.redact import needs_encoding, split_url
-from monitor.core.values import CameraStatus
+from monitor.core.values import CameraStatus, Cause
 from monitor.sources.base import SourceError, SourceOpenError, SourceReadError
 
 
@@ -31,6 +31,9 @@ class TransportRefused(SourceOpenError):
 
     status = CameraStatus.stream_error
 
+    def __init__(self, message: str) -> None:
+        super().__init__(message, CameraStatus.stream_error, Cause.transport_refused)
+
 
 _INVALID_DATA = {
     "hls": "is not a playable HLS playlist (a broken playlist, or segments it lists are missing)",
@@ -45,38 +48,47 @@ def classify_open_error(
     """The SourceError for a failed open. ``display_url`` is the masked URL used in every message."""
     if isinstance(exc, av.HTTPUnauthorizedError | av.HTTPForbiddenError):
         return SourceOpenError(
-            f"unauthorized (401/403) at {display_url}: check the user name and password", CameraStatus.unauthorized
+            f"unauthorized (401/403) at {display_url}: check the user name and password",
+            CameraStatus.unauthorized,
+            Cause.unauthorized,
         )
     if isinstance(exc, av.HTTPNotFoundError):
-        return SourceOpenError(f"not found (404) at {display_url}: check the stream path", CameraStatus.not_found)
+        return SourceOpenError(
+            f"not found (404) at {display_url}: check the stream path", CameraStatus.not_found, Cause.not_found
+        )
     if isinstance(exc, av.HTTPError):
-        return SourceOpenError(f"server error at {display_url}: {_short(exc)}", CameraStatus.stream_error)
+        return SourceOpenError(
+            f"server error at {display_url}: {_short(exc)}", CameraStatus.stream_error, Cause.server_error
+        )
     if needs_encoding(url):
         return SourceOpenError(
             f"cannot open {display_url}: FFmpeg cannot read a password holding / ? or # as they are "
             "(percent-encode them: %2F %3F %23)",
             CameraStatus.unauthorized,
+            Cause.password_encoding,
         )
     kind = url_kind(url)
     if kind == "rtsp" and isinstance(exc, OSError) and exc.errno == errno.EPROTONOSUPPORT:
         return TransportRefused(f"the RTSP server at {display_url} refused the transport (461 Unsupported transport)")
     if isinstance(exc, ConnectionRefusedError):
-        return SourceOpenError(f"connection refused by {display_url}", CameraStatus.offline)
+        return SourceOpenError(f"connection refused by {display_url}", CameraStatus.offline, Cause.refused)
     if elapsed_s >= timeout_s * 0.9 or isinstance(exc, TimeoutError):
         hint = ": is anything publishing to this stream name?" if kind == "rtmp" else ""
         return SourceOpenError(
-            f"no answer from {display_url} within {timeout_s:g} s (timeout){hint}", CameraStatus.offline
+            f"no answer from {display_url} within {timeout_s:g} s (timeout){hint}", CameraStatus.offline, Cause.timeout
         )
     if isinstance(exc, ConnectionResetError | BrokenPipeError | ConnectionAbortedError):
-        return SourceOpenError(f"connection reset by {display_url}", CameraStatus.offline)
+        return SourceOpenError(f"connection reset by {display_url}", CameraStatus.offline, Cause.reset)
     if isinstance(exc, av.InvalidDataError):
         what = _INVALID_DATA.get(kind, "does not speak a stream protocol sitemon understands (invalid data)")
-        return SourceReadError(f"{display_url} {what}", CameraStatus.stream_error)
+        return SourceReadError(f"{display_url} {what}", CameraStatus.stream_error, Cause.invalid_data)
     if isinstance(exc, OSError) and not host_resolves(url):
-        return SourceOpenError(f"host of {display_url} cannot be resolved (DNS)", CameraStatus.offline)
+        return SourceOpenError(f"host of {display_url} cannot be resolved (DNS)", CameraStatus.offline, Cause.dns)
     if isinstance(exc, OSError):
-        return SourceOpenError(f"cannot open {display_url}: {_short(exc)}", CameraStatus.offline)
-    return SourceReadError(f"cannot open {display_url}: {type(exc).__name__}", CameraStatus.stream_error)
+        return SourceOpenError(f"cannot open {display_url}: {_short(exc)}", CameraStatus.offline, Cause.unreachable)
+    return SourceReadError(
+        f"cannot open {display_url}: {type(exc).__name__}", CameraStatus.stream_error, Cause.invalid_data
+    )
 
 
 def _short(exc: BaseException) -> str:

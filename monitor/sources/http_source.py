@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from monitor.core.redact import mask_url, split_url
-from monitor.core.values import CameraStatus
+from monitor.core.values import CameraStatus, Cause
 from monitor.sources.base import FrameSource, SourceOpenError, SourceReadError
 from monitor.sources.errors import host_resolves
 
@@ -70,7 +70,9 @@ def first_jpeg(chunks: Iterator[bytes], deadline: float, display_url: str) -> by
                 return bytes(buffer[start : end + 2])
         if time.monotonic() >= deadline or len(buffer) >= MAX_IMAGE_BYTES:
             break
-    raise SourceReadError(f"no complete JPEG in the MJPEG stream from {display_url}", CameraStatus.stream_error)
+    raise SourceReadError(
+        f"no complete JPEG in the MJPEG stream from {display_url}", CameraStatus.stream_error, Cause.invalid_data
+    )
 
 
 def read_body(chunks: Iterator[bytes], deadline: float, display_url: str) -> bytes:
@@ -78,9 +80,15 @@ def read_body(chunks: Iterator[bytes], deadline: float, display_url: str) -> byt
     for chunk in chunks:
         body += chunk
         if len(body) > MAX_IMAGE_BYTES:
-            raise SourceReadError(f"image from {display_url} is larger than {MAX_IMAGE_BYTES} bytes")
+            raise SourceReadError(
+                f"image from {display_url} is larger than {MAX_IMAGE_BYTES} bytes",
+                CameraStatus.stream_error,
+                Cause.too_large,
+            )
         if time.monotonic() >= deadline:
-            raise SourceOpenError(f"no whole picture from {display_url} in time (timeout)", CameraStatus.offline)
+            raise SourceOpenError(
+                f"no whole picture from {display_url} in time (timeout)", CameraStatus.offline, Cause.timeout
+            )
     return body
 
 
@@ -114,21 +122,29 @@ class HttpSource(FrameSource):
                 return read_body(chunks, deadline, display)
         except httpx.ConnectError as exc:
             if isinstance(exc.__cause__, ConnectionRefusedError) or "refused" in str(exc).lower():
-                raise SourceOpenError(f"connection refused by {display}") from None
+                raise SourceOpenError(f"connection refused by {display}", CameraStatus.offline, Cause.refused) from None
             if not host_resolves(self._url):
-                raise SourceOpenError(f"host of {display} cannot be resolved (DNS)") from None
-            raise SourceOpenError(f"cannot reach {display}: {type(exc).__name__}") from None
+                raise SourceOpenError(
+                    f"host of {display} cannot be resolved (DNS)", CameraStatus.offline, Cause.dns
+                ) from None
+            raise SourceOpenError(
+                f"cannot reach {display}: {type(exc).__name__}", CameraStatus.offline, Cause.unreachable
+            ) from None
         except httpx.TimeoutException:
-            raise SourceOpenError(f"no answer from {display} (timeout)", CameraStatus.offline) from None
+            raise SourceOpenError(f"no answer from {display} (timeout)", CameraStatus.offline, Cause.timeout) from None
         except (httpx.RemoteProtocolError, httpx.DecodingError, httpx.TooManyRedirects) as exc:
             raise SourceOpenError(
-                f"{display} did not answer in HTTP: {type(exc).__name__}", CameraStatus.stream_error
+                f"{display} did not answer in HTTP: {type(exc).__name__}", CameraStatus.stream_error, Cause.invalid_data
             ) from None
         except httpx.HTTPError as exc:
-            raise SourceOpenError(f"connection to {display} failed: {type(exc).__name__}") from None
+            raise SourceOpenError(
+                f"connection to {display} failed: {type(exc).__name__}", CameraStatus.offline, Cause.unreachable
+            ) from None
         except (httpx.InvalidURL, ValueError):
             raise SourceOpenError(
-                f"{display} is not a URL sitemon can read: check its host and port", CameraStatus.stream_error
+                f"{display} is not a URL sitemon can read: check its host and port",
+                CameraStatus.stream_error,
+                Cause.bad_url,
             ) from None
 
     def _refused(self, code: int) -> SourceOpenError:
@@ -140,11 +156,16 @@ class HttpSource(FrameSource):
             why = "the camera wants a user name and password (give them in the URL, e.g. ${CAM_PASSWORD})"
         else:
             why = ""
-        return SourceOpenError(f"HTTP {code} from {self.display_url}" + (f": {why}" if why else ""), status)
+        cause = {CameraStatus.unauthorized: Cause.unauthorized, CameraStatus.not_found: Cause.not_found}.get(
+            status, Cause.server_error
+        )
+        return SourceOpenError(f"HTTP {code} from {self.display_url}" + (f": {why}" if why else ""), status, cause)
 
 
 def decode_picture(body: bytes, display_url: str) -> npt.NDArray[np.uint8]:
     image = cv2.imdecode(np.frombuffer(body, np.uint8), cv2.IMREAD_COLOR)
     if image is None:
-        raise SourceReadError(f"response from {display_url} is not a decodable image", CameraStatus.stream_error)
+        raise SourceReadError(
+            f"response from {display_url} is not a decodable image", CameraStatus.stream_error, Cause.invalid_data
+        )
     return np.ascontiguousarray(image)

@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from monitor.core.backoff import STREAM_RECONNECT, Backoff
 from monitor.core.redact import mask_url
-from monitor.core.values import CameraStatus
+from monitor.core.values import CameraStatus, Cause
 from monitor.sources.av_stream import open_negotiated, transport_note
 from monitor.sources.base import FrameSource, SourceError, SourceOpenError, SourceReadError
 
@@ -78,7 +78,9 @@ class PersistentStreamSource(FrameSource):
         )
         try:
             if not container.streams.video:
-                raise SourceReadError(f"{self.display_url} has no video stream", CameraStatus.stream_error)
+                raise SourceReadError(
+                    f"{self.display_url} has no video stream", CameraStatus.stream_error, Cause.no_video
+                )
             stream = container.streams.video[0]
             ctx = stream.codec_context
             with self._lock:
@@ -97,13 +99,15 @@ class PersistentStreamSource(FrameSource):
                     self._last_packet_at = time.monotonic()
                     self._last_error = None
                 self._connected.set()
-            raise SourceOpenError(f"stream from {self.display_url} ended", CameraStatus.offline)
+            raise SourceOpenError(f"stream from {self.display_url} ended", CameraStatus.offline, Cause.stream_ended)
         except av.FFmpegError as exc:
             raise SourceReadError(
-                f"stream from {self.display_url} broke off: {type(exc).__name__}", CameraStatus.offline
+                f"stream from {self.display_url} broke off: {type(exc).__name__}", CameraStatus.offline, Cause.reset
             ) from None
         except OSError as exc:
-            raise SourceOpenError(f"stream from {self.display_url} broke off: {type(exc).__name__}") from None
+            raise SourceOpenError(
+                f"stream from {self.display_url} broke off: {type(exc).__name__}", CameraStatus.offline, Cause.reset
+            ) from None
         finally:
             container.close()
 
@@ -121,7 +125,9 @@ class PersistentStreamSource(FrameSource):
         if not gop or codec is None or age > self._read_timeout_s:
             if error is not None:
                 raise error
-            raise SourceReadError(f"no frame from {self.display_url} for {age:.0f} s", CameraStatus.offline)
+            raise SourceReadError(
+                f"no frame from {self.display_url} for {age:.0f} s", CameraStatus.offline, Cause.stream_ended
+            )
         return _decode_last(gop, codec, self.display_url)
 
     def stop(self) -> None:
@@ -152,8 +158,10 @@ def _decode_last(packets: list[Any], codec: tuple[str, bytes | None], display_ur
     except av.FFmpegError as exc:
         if last is None:
             raise SourceReadError(
-                f"cannot decode the stream from {display_url}: {type(exc).__name__}", CameraStatus.stream_error
+                f"cannot decode the stream from {display_url}: {type(exc).__name__}",
+                CameraStatus.stream_error,
+                Cause.invalid_data,
             ) from None
     if last is None:
-        raise SourceReadError(f"no decodable frame from {display_url}", CameraStatus.stream_error)
+        raise SourceReadError(f"no decodable frame from {display_url}", CameraStatus.stream_error, Cause.no_frame)
     return np.ascontiguousarray(last.to_ndarray(format="bgr24"))

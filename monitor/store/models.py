@@ -87,6 +87,8 @@ class Camera(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     status: Mapped[str] = mapped_column(String(20), default="unknown")
     status_reason: Mapped[str] = mapped_column(Text, default="")
+    status_cause: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    """The machine-readable cause of the status (``Cause``); NULL while plainly online."""
     status_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_sample_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_online_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -109,6 +111,7 @@ class Sample(Base):
     captured_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(Text, default="")
+    cause: Mapped[str | None] = mapped_column(String(32), nullable=True)
     workers: Mapped[int | None] = mapped_column(Integer, nullable=True)
     machinery: Mapped[int | None] = mapped_column(Integer, nullable=True)
     vehicles: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -166,6 +169,7 @@ class CameraEvent(Base):
     previous_status: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(Text, default="")
+    cause: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 class CameraStateRow(Base):

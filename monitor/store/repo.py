@@ -16,11 +16,12 @@ from sqlalchemy.orm import Session
 
 from monitor.config import AppConfig, Category
 from monitor.core.clock import Clock, ensure_utc, utc_now
-from monitor.core.values import Activity, Box, CameraKey, CameraState, CameraStatus, Counts, Sample
+from monitor.core.values import Activity, Box, CameraKey, CameraState, CameraStatus, Cause, Counts, Sample
 from monitor.store import models
 from monitor.store.milestones import sync_milestones
 
 log = logging.getLogger(__name__)
+CAUSES = frozenset(c.value for c in Cause)
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,7 @@ def _sample_value(row: models.Sample, camera_id: str) -> Sample:
         row.captured_at,
         CameraStatus(row.status),
         reason=row.reason,
+        cause=Cause(row.cause) if row.cause in CAUSES else None,
         counts=Counts(row.workers or 0, row.machinery or 0, row.vehicles or 0) if counted else None,
         detections=row.detections,
         snapshot_path=row.snapshot_path,
@@ -147,6 +149,7 @@ def _sample_row(camera_pk: int, sample: Sample) -> models.Sample:
         captured_at=sample.captured_at,
         status=sample.status.value,
         reason=sample.reason,
+        cause=sample.cause.value if sample.cause else None,
         workers=counts.workers if counts else None,
         machinery=counts.machinery if counts else None,
         vehicles=counts.vehicles if counts else None,
@@ -285,8 +288,10 @@ def _update_health(session: Session, camera: models.Camera, sample: Sample, samp
                 previous_status=camera.status,
                 status=sample.status.value,
                 reason=sample.reason,
+                cause=sample.cause.value if sample.cause else None,
             )
         )
         camera.status = sample.status.value
         camera.status_since = sample.captured_at
     camera.status_reason = sample.reason
+    camera.status_cause = sample.cause.value if sample.cause else None

@@ -38,10 +38,12 @@ def test_camera_rules(status: str, minutes_ago: int, expected: AlertType | None)
 
 def test_a_knocked_camera_is_reported_as_moved_and_resolves_with_the_settled_view() -> None:
     reason = "camera view changed: moved 3.7% of the picture, turned +2.6 deg since the previous sample"
-    moved = camera_conditions([CameraFact("s1", "c1", "online", NOW, reason)], NOW, RULES)
+    moved = camera_conditions([CameraFact("s1", "c1", "online", NOW, reason, "view_changed")], NOW, RULES)
     assert [(c.key.type, c.severity) for c in moved] == [(AlertType.camera_moved, Severity.warning)]
     assert "视角变化" in moved[0].message and moved[0].details["reason"] == reason
     assert camera_conditions([CameraFact("s1", "c1", "online", NOW, "")], NOW, RULES) == []
+    # the words alone no longer decide: the cause does
+    assert camera_conditions([CameraFact("s1", "c1", "online", NOW, reason)], NOW, RULES) == []
 
 
 def _site(**kw: object) -> SiteFact:

@@ -12,10 +12,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, select
 
-from monitor.config import parse_config
 from monitor.store import make_engine, make_session_factory, migrate, models
-from monitor.store.repo import sync_config
-from tests.helpers import config_dict
 
 T0 = dt.datetime(2026, 11, 27, 13, tzinfo=dt.UTC)
 DAY = dt.date(2026, 11, 27)
@@ -53,12 +50,34 @@ def _old_tables() -> tuple[sa.TableClause, sa.TableClause]:
 
 def _seed_old(engine: Engine) -> int:
     """At 0010: three records (pending, delivered, a failing one) and two alert events; returns the alert id."""
-    with make_session_factory(engine)() as s:
-        sync_config(s, parse_config(config_dict()))
-        alert = models.Alert(site_id="site1", type="camera_offline", message="offline", opened_at=T0)
-        s.add(alert)
-        s.commit()
-        alert_id = alert.id
+    # Core inserts of the columns 0010 had: the ORM models describe the newest schema, not this one.
+    sites = sa.table(
+        "sites",
+        *(sa.column(c) for c in ("id", "name", "district", "batch", "responsible_unit", "active")),
+        sa.column("updated_at", sa.DateTime(timezone=True)),
+    )
+    alerts = sa.table(
+        "alerts",
+        *(sa.column(c) for c in ("site_id", "type", "severity", "state", "message")),
+        sa.column("details", sa.JSON),
+        sa.column("opened_at", sa.DateTime(timezone=True)),
+    )
+    with engine.begin() as c:
+        c.execute(
+            sites.insert().values(active=True, updated_at=T0),
+            {"id": "site1", "name": "工地一", "district": "东区", "batch": "started", "responsible_unit": "一单位"},
+        )
+        c.execute(
+            alerts.insert().values(details={}, opened_at=T0),
+            {
+                "site_id": "site1",
+                "type": "camera_offline",
+                "severity": "critical",
+                "state": "open",
+                "message": "offline",
+            },
+        )
+        alert_id = int(c.execute(sa.text("SELECT max(id) FROM alerts")).scalar_one())
     deliveries, alert_outbox = _old_tables()
     later = T0 + dt.timedelta(minutes=8)
 

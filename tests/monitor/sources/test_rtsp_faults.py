@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.core.values import CameraStatus
+from monitor.core.values import CameraStatus, Cause
 from monitor.sources import SourceError
 from monitor.sources.av_stream import StreamSnapshotSource
 from monitor.sources.persistent import PersistentStreamSource
@@ -128,6 +128,20 @@ CASES: list[Case] = [
 ]
 
 
+CAUSES = {
+    "server down": Cause.refused,
+    "unknown mount": Cause.not_found,
+    "stall": Cause.timeout,
+    "garbage": Cause.invalid_data,
+    "no credentials": Cause.unauthorized,
+    "wrong password": Cause.unauthorized,
+    "password not percent-encoded": Cause.password_encoding,
+    "unknown host": Cause.dns,
+    "truncated file served": Cause.timeout,
+}
+"""The machine-readable cause each fault carries beside its words."""
+
+
 @pytest.mark.parametrize(("name", "url_of", "status", "reason"), CASES, ids=[c[0] for c in CASES])
 def test_each_fault_ends_in_its_status_within_the_timeout(
     request: pytest.FixtureRequest, name: str, url_of: Callable[..., str], status: CameraStatus, reason: str
@@ -140,6 +154,7 @@ def test_each_fault_ends_in_its_status_within_the_timeout(
         StreamSnapshotSource(url, TIMEOUT, TIMEOUT).grab()
     elapsed = time.monotonic() - started
     assert info.value.status is status, info.value
+    assert info.value.cause is CAUSES[name], info.value
     assert reason in str(info.value)
     assert "WRONGpw" not in str(info.value)
     assert elapsed < 2 * TIMEOUT + 1

@@ -9,9 +9,9 @@ from sqlalchemy import Engine, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config import parse_config
-from monitor.core.values import CameraKey, CameraStatus, Counts, Sample
+from monitor.core.values import CameraKey, CameraStatus, Cause, Counts, Sample
 from monitor.store import models
-from monitor.store.repo import camera_pks, record_sample, sync_config
+from monitor.store.repo import camera_pks, record_sample, samples_in_slot, sync_config
 from tests.fixtures.servers import SAMPLE_VIDEO
 from tests.helpers import config_dict
 
@@ -103,6 +103,24 @@ def test_status_changes_become_camera_events(sessions: sessionmaker[Session]) ->
         camera = s.get(models.Camera, pk)
         assert camera is not None and camera.status == "online"
         assert camera.last_online_at == T0 + dt.timedelta(minutes=15, seconds=4)
+
+
+def test_the_cause_is_kept_beside_the_reason_and_cleared_when_the_camera_is_back(
+    sessions: sessionmaker[Session],
+) -> None:
+    key = CameraKey("site1", "cam1")
+    with sessions() as s:
+        sync_config(s, _config(1))
+        pk = camera_pks(s)[key]
+        record_sample(
+            s, pk, _sample(key, T0, CameraStatus.offline, reason="connection refused by x", cause=Cause.refused)
+        )
+        camera = s.get(models.Camera, pk)
+        assert camera is not None and (camera.status, camera.status_cause) == ("offline", "refused")
+        assert [e.cause for e in s.scalars(select(models.CameraEvent))] == ["refused"]
+        assert [x.cause for x in samples_in_slot(s, T0)] == [Cause.refused]
+        record_sample(s, pk, _sample(key, T0 + dt.timedelta(minutes=5)))
+        assert (camera.status, camera.status_cause) == ("online", None)
 
 
 def test_a_naive_datetime_is_refused(sessions: sessionmaker[Session]) -> None:
