@@ -11,8 +11,10 @@ import pytest
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from monitor.core.clock import Clock
 from monitor.core.redact import forget_secrets
 from monitor.store import make_engine, make_session_factory, migrate
+from tests.fixtures.clock import ticking
 from tests.fixtures.servers import (
     COCO_MODEL,
     SAMPLE_VIDEO,
@@ -31,6 +33,15 @@ def _forget_secrets() -> Iterator[None]:
     """Secrets a test's configuration made known are scrubbed in that test only."""
     yield
     forget_secrets()
+
+
+@pytest.fixture
+def cli_clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """The CLI's one wall clock (``monitor/cli/common.py`` ``CLOCK``) pinned to the tests' NOW, running at real
+    speed: a command run in-process (``main([...])``) lives on the tests' date."""
+    clock = ticking()
+    monkeypatch.setattr("monitor.cli.common.CLOCK", clock)
+    return clock
 
 
 @pytest.fixture(scope="session")

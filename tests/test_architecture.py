@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import grimp
 
 
@@ -86,21 +89,38 @@ def test_the_architecture_page_names_every_package_table_and_create_app_paramete
     assert f"create_app({', '.join(params)})" in page
 
 
-def test_only_the_composition_root_reads_the_wall_clock() -> None:
-    """Everything takes an injected clock; only the CLI (and the clock module's default) reads the real one."""
-    import re
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[1]
-    reads = re.compile(r"\b(?:dt\.)?(?:datetime\.now|datetime\.utcnow|date\.today)\(")
-    allowed = {"monitor/core/clock.py"}
+def _wall_clock_reads(root: Path, folders: tuple[str, ...], allowed: set[str], pattern: str) -> list[str]:
+    reads = re.compile(pattern)
     found = []
-    for package in ("monitor", "api", "detectors"):
-        for path in sorted((root / package).rglob("*.py")):
+    for folder in folders:
+        for path in sorted((root / folder).rglob("*.py")):
             name = path.relative_to(root).as_posix()
-            if name in allowed or name.startswith(("monitor/cli/", "monitor/migrations/")):
+            if name in allowed or name.startswith("monitor/migrations/"):
                 continue
             for number, line in enumerate(path.read_text().splitlines(), 1):
                 if reads.search(line):
                     found.append(f"{name}:{number}: {line.strip()}")
+    return found
+
+
+READS_THE_CLOCK = r"\b(?:dt\.)?(?:datetime\.now|datetime\.utcnow|date\.today)\(|\butc_now\(\)"
+
+
+def test_only_the_composition_root_reads_the_wall_clock() -> None:
+    """Everything takes an injected clock; only the CLI's one clock (``monitor/cli/common.py``, handed on to
+    all it builds) and the clock module read the real one. APScheduler's own first run time is real time."""
+    root = Path(__file__).resolve().parents[1]
+    allowed = {"monitor/core/clock.py", "monitor/cli/common.py", "monitor/service/scheduling.py"}
+    assert _wall_clock_reads(root, ("monitor", "api", "detectors"), allowed, READS_THE_CLOCK) == []
+    scheduling = (root / "monitor/service/scheduling.py").read_text()
+    assert [m.group(0) for m in re.finditer(READS_THE_CLOCK, scheduling)] == ["utc_now()"]
+
+
+def test_no_test_reads_the_wall_clock() -> None:
+    """Every test takes its time from tests/fixtures/clock.py (a pinned NOW, moved by SITEMON_TEST_NOW for the
+    calendar check), so a test cannot pass on one date and fail on another."""
+    root = Path(__file__).resolve().parents[1]
+    pattern = READS_THE_CLOCK + r"|\btime\.time\(\)|\bdatetime\.today\("
+    found = _wall_clock_reads(root, ("tests",), {"tests/fixtures/clock.py"}, pattern)
+    found = [f for f in found if not f.startswith("tests/test_architecture.py")]
     assert found == []

@@ -11,8 +11,18 @@ from collections.abc import Iterator
 from sqlalchemy.orm import Session
 
 from monitor.config import AppConfig, ConfigError, load_config
+from monitor.core.clock import Clock, utc_now
 
 log = logging.getLogger("sitemon")
+
+CLOCK: Clock = utc_now
+"""The wall clock. The CLI is the composition root: the one place sitemon reads it, handing ``wall_clock`` on
+to everything it builds (the runtime, the API, the demo). Tests pin it by replacing ``CLOCK``."""
+
+
+def wall_clock() -> dt.datetime:
+    return CLOCK()
+
 
 DEFAULT_CONFIG = "camera_config.yaml"
 

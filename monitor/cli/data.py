@@ -8,9 +8,8 @@ import getpass
 import logging
 import os
 
-from monitor.cli.common import CommandError, config_and_day, database
+from monitor.cli.common import CommandError, config_and_day, database, wall_clock
 from monitor.config import AppConfig
-from monitor.core.clock import utc_now
 
 log = logging.getLogger("sitemon")
 
@@ -28,7 +27,7 @@ def _day_that_began(args: argparse.Namespace, now: dt.datetime) -> tuple[AppConf
 def cmd_score(args: argparse.Namespace) -> int:
     from monitor.scoring.daily import score_days
 
-    now = utc_now()
+    now = wall_clock()
     config, day = _day_that_began(args, now)
     sites = set(args.site) if args.site else None
     unknown = (sites or set()) - {s.id for s in config.sites}
@@ -47,7 +46,7 @@ def cmd_export_day(args: argparse.Namespace) -> int:
     from monitor.export.records import resend
     from monitor.export.summary import Period, write_summary
 
-    now = utc_now()
+    now = wall_clock()
     config, day = _day_that_began(args, now)
     with database(args.database_url, config) as session:
         if args.period:
@@ -69,7 +68,7 @@ def cmd_alerts(args: argparse.Namespace) -> int:
 
     with database(args.database_url) as session:
         if args.alerts_command == "ack":
-            if acknowledge(session, args.id, args.by, utc_now()) is None:
+            if acknowledge(session, args.id, args.by, wall_clock()) is None:
                 log.error("alert %d is not open (unknown, already acknowledged or resolved)", args.id)
                 return 1
             print(f"alert {args.id} acknowledged by {args.by}")
@@ -90,7 +89,7 @@ def cmd_users(args: argparse.Namespace) -> int:
             if args.users_command == "list":
                 from monitor.assignments.units import unit_of
 
-                live = users.session_counts(session, utc_now())
+                live = users.session_counts(session, wall_clock())
                 for u in users.all_users(session):
                     state = "active" if u.active else "disabled"
                     unit = unit_of(session, u)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 
-from monitor.cli.common import database
+from monitor.cli.common import database, wall_clock
 
 TOPICS = ("assessment", "alert")
 STATES = ("pending", "delivered", "failed")
@@ -19,7 +18,7 @@ def cmd_outbox(args: argparse.Namespace) -> int:
 
     with database(args.database_url) as session:
         if args.outbox_command == "retry":
-            count = outbox.retry(session, args.topic, dt.datetime.now(dt.UTC))
+            count = outbox.retry(session, args.topic, wall_clock())
             print(f"{count} given-up {args.topic} message(s) queued again")
             return 0
         item = models.OutboxItem

@@ -9,9 +9,9 @@ import logging
 import sys
 from typing import Any
 
-from monitor.cli.common import CommandError
+from monitor.cli.common import CommandError, wall_clock
 from monitor.config import AppConfig, CameraConfig, ConfigError, SiteConfig, load_config
-from monitor.core.clock import Clock, utc_now
+from monitor.core.clock import Clock
 from monitor.core.values import Sample
 from monitor.service.replay import ReplayInputError, ReplayResult, open_recording, replay
 
@@ -47,7 +47,7 @@ def pick_camera(
     return site, camera
 
 
-def start_time(config: AppConfig, value: str | None, clock: Clock = utc_now) -> dt.datetime:
+def start_time(config: AppConfig, value: str | None, clock: Clock = wall_clock) -> dt.datetime:
     if value is None:
         today = config.calendar.day_of(clock())
         return dt.datetime.combine(today, config.working_hours.start, config.tz)

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import logging
 from pathlib import Path
 from typing import Any
 
-from monitor.cli.common import CommandError, config_and_day, database
-from monitor.core.clock import utc_now
+from monitor.cli.common import CommandError, config_and_day, database, wall_clock
 
 log = logging.getLogger("sitemon")
 
@@ -19,7 +17,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from monitor.review.pack import write
 
     config, day = config_and_day(args)
-    today = dt.datetime.now(dt.UTC).astimezone(config.tz).date()
+    today = wall_clock().astimezone(config.tz).date()
     if day > today:
         raise CommandError(f"--date {day} has not happened yet (today is {today})")
     with database(args.database_url, config) as session:
@@ -37,13 +35,13 @@ def cmd_assignments(args: argparse.Namespace) -> int:
         from monitor.config import ConfigError, load_config
 
         try:
-            args.date = dt.datetime.now(dt.UTC).astimezone(load_config(args.config).tz).date().isoformat()
+            args.date = wall_clock().astimezone(load_config(args.config).tz).date().isoformat()
         except ConfigError as exc:
             raise CommandError(str(exc)) from None
     config, day = config_and_day(args)
     with database(args.database_url, config) as session:
         if args.assignments_command == "weekly":
-            body, name = weekly_workbook(session, config, day, args.unit, config.calendar.day_of(utc_now()))
+            body, name = weekly_workbook(session, config, day, args.unit, config.calendar.day_of(wall_clock()))
             path = Path(args.out) if args.out else Path(config.export.folder) / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(body)

@@ -9,7 +9,7 @@ import signal
 import sys
 from pathlib import Path
 
-from monitor.cli.common import database
+from monitor.cli.common import database, wall_clock
 from monitor.config import AppConfig, ConfigError, load_config
 from monitor.core.redact import mask_url, needs_encoding
 
@@ -64,7 +64,7 @@ def _serve(args: argparse.Namespace, config_path: Path, database_url: str | None
 
     try:
         config = load_config(config_path)
-        runtime = build_runtime(config, database_url, source=str(config_path))
+        runtime = build_runtime(config, database_url, clock=wall_clock, source=str(config_path))
     except ConfigError as exc:
         log.error("%s", exc)
         return 2
@@ -85,6 +85,7 @@ def _serve(args: argparse.Namespace, config_path: Path, database_url: str | None
                 config.tz,
                 lambda: runtime.last_sweep_seconds,
                 config,
+                clock=wall_clock,
             )
             app.state.storage = runtime.storage
             app.state.snapshot_cleanup = runtime.snapshot_cleanup
@@ -183,7 +184,6 @@ def _ensure_demo_user(database_url: str) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from monitor.core.clock import utc_now
     from monitor.service.demo import DEMO_DIR, DEMO_RECEIVER_PORT, demo_config, write_demo_config
     from monitor.service.demo_receiver import DemoReceiver
     from monitor.service.demo_setup import UNIT_USER, ensure_history
@@ -200,7 +200,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     mapping = demo_config(shared, args.interval)
     path = write_demo_config(mapping)
     url = args.database_url or f"sqlite:///{(DEMO_DIR / 'sitemon.db').resolve()}"
-    stats = ensure_history(mapping, shared, url, utc_now(), days=args.days, clock=utc_now)
+    stats = ensure_history(mapping, shared, url, wall_clock(), days=args.days, clock=wall_clock)
     if stats is not None:
         log.info(
             "demo history built: %d days, %d samples in %.1f s (%.1f s CPU)",
@@ -223,7 +223,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from monitor.service.runtime import build_runtime
 
     try:
-        runtime = build_runtime(load_config(args.config), args.database_url, source=args.config)
+        runtime = build_runtime(load_config(args.config), args.database_url, clock=wall_clock, source=args.config)
     except ConfigError as exc:
         log.error("%s", exc)
         return 2

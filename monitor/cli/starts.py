@@ -6,8 +6,7 @@ import argparse
 import datetime as dt
 import logging
 
-from monitor.cli.common import CommandError, database
-from monitor.core.clock import utc_now
+from monitor.cli.common import CommandError, database, wall_clock
 
 log = logging.getLogger("sitemon")
 
@@ -34,7 +33,7 @@ def _decide(args: argparse.Namespace) -> int:
     from monitor.milestones.starts import ProposalError, confirm_start, reject_start
     from monitor.scoring.daily import score_days
 
-    now = utc_now()
+    now = wall_clock()
     try:
         config = load_config(args.config) if args.starts_command == "confirm" else None
     except ConfigError as exc:

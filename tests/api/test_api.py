@@ -11,6 +11,7 @@ from monitor.config import parse_config
 from monitor.core.values import CameraKey, CameraStatus, Counts, Sample
 from monitor.store import make_engine, make_session_factory
 from monitor.store.repo import camera_pks, record_sample, sync_config
+from tests.fixtures.clock import ticking
 from tests.fixtures.servers import SAMPLE_VIDEO
 from tests.helpers import config_dict, logged_in
 
@@ -38,7 +39,7 @@ def test_sites_show_each_camera_with_its_latest_sample(sessions: sessionmaker[Se
     _seed(sessions, "site1/cam1/x.jpg")
     (tmp_path / "site1/cam1").mkdir(parents=True)
     (tmp_path / "site1/cam1/x.jpg").write_bytes(b"\xff\xd8jpeg")
-    client = logged_in(TestClient(create_app(sessions, tmp_path)), sessions)
+    client = logged_in(TestClient(create_app(sessions, tmp_path, clock=ticking())), sessions)
     assert client.get("/api/health").json() == {
         "status": "ok",
         "database": "ok",
@@ -57,7 +58,7 @@ def test_sites_show_each_camera_with_its_latest_sample(sessions: sessionmaker[Se
 
 def test_missing_snapshots_are_404_and_paths_cannot_escape(sessions: sessionmaker[Session], tmp_path: Path) -> None:
     _seed(sessions, "../../etc/passwd")
-    client = logged_in(TestClient(create_app(sessions, tmp_path / "snaps")), sessions)
+    client = logged_in(TestClient(create_app(sessions, tmp_path / "snaps", clock=ticking())), sessions)
     sample_id = client.get("/api/sites").json()[0]["cameras"][0]["latest_sample"]["id"]
     assert client.get(f"/api/samples/{sample_id}/snapshot").status_code == 404
     assert client.get("/api/samples/999999/snapshot").status_code == 404
@@ -66,7 +67,7 @@ def test_missing_snapshots_are_404_and_paths_cannot_escape(sessions: sessionmake
 
 def test_health_reports_a_database_that_does_not_answer(tmp_path: Path) -> None:
     engine = make_engine("postgresql://nobody@127.0.0.1:1/none")
-    client = TestClient(create_app(make_session_factory(engine), tmp_path))
+    client = TestClient(create_app(make_session_factory(engine), tmp_path, clock=ticking()))
     response = client.get("/api/health")
     assert response.status_code == 503
     assert response.json()["database"] == "unavailable"
@@ -75,7 +76,7 @@ def test_health_reports_a_database_that_does_not_answer(tmp_path: Path) -> None:
 
 def test_the_overview_is_served_again_until_the_data_changes(sessions: sessionmaker[Session], tmp_path: Path) -> None:
     _seed(sessions, None)
-    client = logged_in(TestClient(create_app(sessions, tmp_path)), sessions)
+    client = logged_in(TestClient(create_app(sessions, tmp_path, clock=ticking())), sessions)
     first = client.get("/api/sites")
     assert client.get("/api/sites").content == first.content
     with sessions() as s:

@@ -15,10 +15,12 @@ from api import create_app
 from monitor.alerts.engine import evaluate
 from monitor.store import make_engine, make_session_factory, migrate, models
 from tests.api.units_world import PASSWORD, seed, world_config
-from tests.fixtures.browser import ARGS, ARTIFACTS, CHROMIUM, require_chromium, served
+from tests.fixtures.browser import ARGS, ARTIFACTS, CHROMIUM, on_the_tests_clock, require_chromium, served
+from tests.fixtures.clock import NOW, ticking
 
 pytestmark = pytest.mark.slow
-NOW = dt.datetime.now(dt.UTC)
+CLOCK = ticking()
+"""The app's clock and the browser's: one day for both."""
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +32,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, sess
     sessions = make_session_factory(engine)
     config = world_config()
     seed(sessions, config, tmp / "snaps", NOW)
-    app = create_app(sessions, tmp / "snaps", config=config, tz=config.tz)
+    app = create_app(sessions, tmp / "snaps", config=config, tz=config.tz, clock=CLOCK)
     with served(app) as url:
         yield url, sessions
     engine.dispose()
@@ -54,7 +56,9 @@ def test_assign_reply_and_close_in_the_browser(server: tuple[str, sessionmaker[S
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            operator = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN").new_page()
+            operator = on_the_tests_clock(
+                browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN"), CLOCK
+            ).new_page()
             log_in(operator, "operator")
             operator.click("#nav-assignments")
             expect(operator.locator("h2")).to_have_text("交办事项（周交办清单）")
@@ -76,7 +80,9 @@ def test_assign_reply_and_close_in_the_browser(server: tuple[str, sessionmaker[S
                 "视频中断"
             )
 
-            unit_a = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN").new_page()
+            unit_a = on_the_tests_clock(
+                browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN"), CLOCK
+            ).new_page()
             log_in(unit_a, "unit-a")
             expect(unit_a.locator("#unit-sites tr[data-site]")).to_have_count(1)
             expect(unit_a.locator("#unit-sites")).to_contain_text("测试工地1")
@@ -91,7 +97,7 @@ def test_assign_reply_and_close_in_the_browser(server: tuple[str, sessionmaker[S
             unit_a.goto(url + "/#/site/site2")  # the dispatch pages are not a unit's: it stays on its own view
             expect(unit_a.locator("#unit-sites tr[data-site]")).to_have_count(1)
 
-            unit_b = browser.new_context(locale="zh-CN").new_page()
+            unit_b = on_the_tests_clock(browser.new_context(locale="zh-CN"), CLOCK).new_page()
             log_in(unit_b, "unit-b")
             expect(unit_b.locator("#unit-sites tr[data-site]")).to_have_count(2)
             expect(unit_b.locator("#assignments tr[data-assignment]")).to_have_count(1)

@@ -14,8 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor.alerts.engine import evaluate
 from monitor.store import models
 from tests.api.units_world import UNIT_A, UNIT_B, client, seed, world_config
-
-NOW = dt.datetime.now(dt.UTC)
+from tests.fixtures.clock import NOW
 
 
 def _scores(sessions: sessionmaker[Session], site_id: str, first: dt.date, statuses: list[str]) -> None:

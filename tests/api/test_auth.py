@@ -17,6 +17,7 @@ from monitor.config import parse_config
 from monitor.store import models
 from monitor.store.repo import sync_config
 from monitor.store.users import Role, UserError, add_user
+from tests.fixtures.clock import NOW, ticking
 from tests.helpers import config_dict, logged_in
 
 
@@ -27,9 +28,9 @@ def app_sessions(sessions: sessionmaker[Session], tmp_path: Path):  # type: igno
         apply(
             s,
             [Condition(AlertKey("site1", "cam1", AlertType.camera_offline), Severity.critical, "离线")],
-            dt.datetime.now(dt.UTC),
+            NOW,
         )
-    return create_app(sessions, tmp_path), sessions
+    return create_app(sessions, tmp_path, clock=ticking()), sessions
 
 
 @pytest.mark.parametrize(
@@ -80,9 +81,11 @@ def test_an_acknowledgement_is_queued_for_the_webhook(sessions: sessionmaker[Ses
         (opened,) = apply(
             s,
             [Condition(AlertKey("site1", "cam1", AlertType.camera_offline), Severity.critical, "离线")],
-            dt.datetime.now(dt.UTC),
+            NOW,
         )
-    operator = logged_in(TestClient(create_app(sessions, tmp_path, config=config)), sessions, "operator")
+    operator = logged_in(
+        TestClient(create_app(sessions, tmp_path, config=config, clock=ticking())), sessions, "operator"
+    )
     assert operator.post(f"/api/alerts/{opened.alert_id}/ack").status_code == 200
     with sessions() as s:
         (row,) = s.scalars(select(models.OutboxItem)).all()
@@ -132,20 +135,21 @@ def test_admin_actions_need_the_admin_role(sessions: sessionmaker[Session], tmp_
     config = parse_config(data)
     with sessions() as s:
         sync_config(s, config)
-    app = create_app(sessions, tmp_path, config=config)
+    app = create_app(sessions, tmp_path, config=config, clock=ticking())
     operator = logged_in(TestClient(app), sessions, "operator")
-    assert operator.post("/api/admin/days/2026-11-27/rescore").status_code == 403
+    yesterday = str(NOW.astimezone(config.tz).date() - dt.timedelta(days=1))
+    assert operator.post(f"/api/admin/days/{yesterday}/rescore").status_code == 403
     admin = logged_in(TestClient(app), sessions, "admin")
-    assert admin.post("/api/admin/days/2026-11-27/rescore").json() == {
-        "day": "2026-11-27",
+    assert admin.post(f"/api/admin/days/{yesterday}/rescore").json() == {
+        "day": yesterday,
         "done": "rescored",
         "count": 1,
     }
-    assert admin.post("/api/admin/days/2026-11-27/export").json()["count"] == 3
-    assert (tmp_path / "exports" / "assessment-2026-11-27.xlsx").is_file()
-    assert admin.post("/api/admin/days/2026-11-27/resend").json()["done"] == "queued"
-    bare = logged_in(TestClient(create_app(sessions, tmp_path)), sessions, "admin", username="admin2")
-    assert bare.post("/api/admin/days/2026-11-27/rescore").status_code == 503
+    assert admin.post(f"/api/admin/days/{yesterday}/export").json()["count"] == 3
+    assert (tmp_path / "exports" / f"assessment-{yesterday}.xlsx").is_file()
+    assert admin.post(f"/api/admin/days/{yesterday}/resend").json()["done"] == "queued"
+    bare = logged_in(TestClient(create_app(sessions, tmp_path, clock=ticking())), sessions, "admin", username="admin2")
+    assert bare.post(f"/api/admin/days/{yesterday}/rescore").status_code == 503
 
 
 def test_a_nul_character_is_a_clear_400_not_a_database_error(app_sessions) -> None:  # type: ignore[no-untyped-def]

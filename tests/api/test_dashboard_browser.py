@@ -25,9 +25,13 @@ from monitor.scoring.daily import score_days
 from monitor.store import make_engine, make_session_factory, migrate, models
 from monitor.store.repo import camera_pks, record_sample, record_samples, sync_config
 from monitor.store.users import Role, add_user, revoke_sessions
-from tests.fixtures.browser import ARGS, ARTIFACTS, CHROMIUM, require_chromium, served
+from tests.fixtures.browser import ARGS, ARTIFACTS, CHROMIUM, on_the_tests_clock, require_chromium, served
+from tests.fixtures.clock import NOW, ticking
 from tests.fixtures.servers import SAMPLE_VIDEO
 from tests.helpers import config_dict
+
+CLOCK = ticking()
+"""The app's clock, running from the pinned NOW; new samples are stamped by it too."""
 
 pytestmark = pytest.mark.slow
 DISTRICTS = ["城东区", "城西区", "高新区", "经开区", "滨湖区"]
@@ -40,7 +44,7 @@ def _seed(sessions: sessionmaker[Session], snapshots: Path) -> None:
         site["id"] = f"p{i + 1:03d}"
         site["name"] = f"重点项目{i + 1:03d}号"
         site["district"] = DISTRICTS[i % 5]
-    today = dt.datetime.now(dt.UTC).date()
+    today = NOW.date()
     data["sites"][0]["milestones"] = {
         "start": {"planned": str(today - dt.timedelta(days=200)), "actual": str(today - dt.timedelta(days=190))},
         "structure_complete": {"planned": str(today - dt.timedelta(days=20))},
@@ -54,7 +58,7 @@ def _seed(sessions: sessionmaker[Session], snapshots: Path) -> None:
     cap.release()
     assert ok
     small = cv2.resize(frame, (320, 176))
-    now = dt.datetime.now(dt.UTC)
+    now = NOW
     today = now.astimezone(config.tz).date()
     with sessions() as s:
         sync_config(s, config)
@@ -165,7 +169,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, sess
     migrate(engine)
     sessions = make_session_factory(engine)
     _seed(sessions, tmp / "snaps")
-    with served(create_app(sessions, tmp / "snaps")) as url:
+    with served(create_app(sessions, tmp / "snaps", clock=CLOCK)) as url:
         yield url, sessions
     engine.dispose()
 
@@ -179,7 +183,7 @@ def test_dispatch_staff_see_every_site_drill_in_acknowledge_and_get_live_updates
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
+        page = on_the_tests_clock(browser.new_page(viewport={"width": 1600, "height": 1000}, locale="zh-CN"), CLOCK)
         console: list[str] = []
         page.on("console", lambda message: console.append(message.text))
         try:
@@ -215,7 +219,7 @@ def test_dispatch_staff_see_every_site_drill_in_acknowledge_and_get_live_updates
             # A new sample lands while the page is open: the page is told and redraws without a reload.
             with sessions() as s:
                 key = CameraKey("p001", "cam1")
-                slot = dt.datetime.now(dt.UTC)
+                slot = CLOCK()
                 record_sample(
                     s,
                     camera_pks(s)[key],
@@ -247,7 +251,7 @@ def test_milestones_start_rate_and_confirming_a_start_seen_on_camera(
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
+        page = on_the_tests_clock(browser.new_page(viewport={"width": 1600, "height": 1000}, locale="zh-CN"), CLOCK)
         console: list[str] = []
         page.on("console", lambda message: console.append(message.text))
         try:
@@ -282,7 +286,7 @@ def test_milestones_start_rate_and_confirming_a_start_seen_on_camera(
             page.click("button.save-planned[data-m=completion]")
             expect(page.locator("#milestone-changes")).to_contain_text("调度科长")
             expect(page.locator("#milestone-changes")).to_contain_text("2031-06-30")
-            yesterday = str(dt.datetime.now(dt.UTC).date() - dt.timedelta(days=2))
+            yesterday = str(NOW.date() - dt.timedelta(days=2))
             page.fill("input[data-actual=structure_complete]", yesterday)
             page.click("button.save-actual[data-m=structure_complete]")
             expect(page.locator("#milestone-table tr[data-m=structure_complete]")).to_contain_text("逾期完成")

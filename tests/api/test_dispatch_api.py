@@ -19,6 +19,7 @@ from monitor.core.values import Activity, CameraKey, CameraStatus, Counts, Sampl
 from monitor.scoring.daily import score_days
 from monitor.store import models
 from monitor.store.repo import camera_pks, record_sample, sync_config
+from tests.fixtures.clock import ticking
 from tests.fixtures.servers import SAMPLE_VIDEO
 from tests.helpers import config_dict, logged_in
 
@@ -103,7 +104,9 @@ def test_the_openapi_schema_holds_up_to_schemathesis(
     config = parse_config(data)
     with sessions() as s:
         sync_config(s, config)
-    app = create_app(sessions, tmp_path, tmp_path / "exports", config=config)  # admin actions really run
+    app = create_app(
+        sessions, tmp_path, tmp_path / "exports", config=config, clock=ticking()
+    )  # admin actions really run
     client = logged_in(TestClient(app), sessions, "admin")
     headers = {"Authorization": client.headers["Authorization"]}
     schema = schemathesis.openapi.from_asgi("/openapi.json", app, headers=headers)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api import create_app
 from monitor.config import parse_config
 from monitor.store.repo import sync_config
+from tests.fixtures.clock import NOW, ticking
 from tests.helpers import config_dict, logged_in
 
 TOO_BIG = str(2**63)
@@ -28,7 +29,9 @@ def admin(sessions: sessionmaker[Session], tmp_path: Path) -> TestClient:
     config = parse_config(data)
     with sessions() as s:
         sync_config(s, config)
-    return logged_in(TestClient(create_app(sessions, tmp_path, tmp_path / "exports", config=config)), sessions)
+    return logged_in(
+        TestClient(create_app(sessions, tmp_path, tmp_path / "exports", config=config, clock=ticking())), sessions
+    )
 
 
 def _field(response: Any) -> list[str]:
@@ -79,7 +82,7 @@ def test_admin_days_at_the_ends_of_the_calendar_are_422(admin: TestClient, actio
 
 @pytest.mark.parametrize("action", ["rescore", "export", "resend"])
 def test_admin_actions_on_a_day_that_has_not_happened_are_refused(admin: TestClient, action: str) -> None:
-    tomorrow = (dt.datetime.now(dt.UTC) + dt.timedelta(days=2)).date()
+    tomorrow = (NOW + dt.timedelta(days=2)).date()
     response = admin.post(f"/api/admin/days/{tomorrow}/{action}")
     assert response.status_code == 422
     assert _field(response) == ["path", "day"]
@@ -90,7 +93,7 @@ def test_an_admin_export_of_today_is_written_and_marked_partial_while_the_day_ru
     admin: TestClient, tmp_path: Path
 ) -> None:
     tz = ZoneInfo("Asia/Shanghai")
-    now = dt.datetime.now(tz)
+    now = NOW.astimezone(tz)
     response = admin.post(f"/api/admin/days/{now.date()}/export")
     assert response.status_code == 200
     data = json.loads((tmp_path / "exports" / f"assessment-{now.date()}.json").read_text(encoding="utf-8"))

@@ -26,6 +26,7 @@ from monitor.store import models
 from monitor.store.repo import camera_pks, record_sample, sync_config
 from monitor.store.users import Role, add_user, login, set_active
 from tests.fixtures.brokers import wait_until
+from tests.fixtures.clock import ticking
 from tests.fixtures.servers import SAMPLE_VIDEO, free_port
 from tests.helpers import config_dict
 
@@ -39,7 +40,7 @@ def _setup(sessions: sessionmaker[Session], users: dict[str, Role]) -> dict[str,
         sync_config(s, parse_config(config_dict([str(SAMPLE_VIDEO)] * 2)))
         for name, role in users.items():
             add_user(s, name, PASSWORD, role)
-        tokens = {name: login(s, name, PASSWORD, dt.datetime.now(dt.UTC)) for name in users}
+        tokens = {name: login(s, name, PASSWORD, NOW) for name in users}
     return {name: token for name, token in tokens.items() if token}
 
 
@@ -188,7 +189,7 @@ def test_many_streams_share_one_read_of_the_database(
 ) -> None:
     names = [f"user{i}" for i in range(6)]
     tokens = _setup(sessions, {name: Role.viewer for name in names})
-    app = create_app(sessions, tmp_path)
+    app = create_app(sessions, tmp_path, clock=ticking(NOW))
     feed: LiveFeed = app.state.live_feed
     feed.interval = 0.1
     reads: list[str] = []
@@ -229,7 +230,7 @@ def test_a_stream_is_logged_out_when_its_session_ends_and_a_closed_one_leaves(
 ) -> None:
     """A server on threads of its own: a database of the test's own (``engine``), not a rolled-back transaction."""
     tokens = _setup(sessions, {"duty": Role.viewer, "other": Role.viewer})
-    app = create_app(sessions, tmp_path)
+    app = create_app(sessions, tmp_path, clock=ticking(NOW))
     feed: LiveFeed = app.state.live_feed
     feed.interval = 0.1
     with _serve(app) as url:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import select
 import socket
 import time
@@ -21,6 +20,7 @@ from monitor.store import make_engine, make_session_factory, migrate
 from monitor.store.repo import sync_config
 from monitor.store.users import Role, add_user
 from tests.fixtures.api_server import ApiServer, api_server
+from tests.fixtures.clock import NOW
 from tests.helpers import config_dict
 
 pytestmark = pytest.mark.slow
@@ -37,7 +37,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServer]:
     with make_session_factory(engine)() as s:
         sync_config(s, parse_config(config_dict()))
         key = AlertKey("site1", "cam1", AlertType.camera_offline)
-        apply(s, [Condition(key, Severity.critical, "离线")], dt.datetime.now(dt.UTC))
+        apply(s, [Condition(key, Severity.critical, "离线")], NOW)
         for role in Role:
             add_user(s, role.name, PASSWORD, role)
         add_user(s, "target", PASSWORD, Role.viewer)

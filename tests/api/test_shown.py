@@ -15,6 +15,7 @@ from monitor.config import parse_config
 from monitor.core.values import CameraKey, CameraStatus, Sample
 from monitor.store import models
 from monitor.store.repo import camera_pks, record_sample, sync_config
+from tests.fixtures.clock import ticking
 from tests.helpers import config_dict, logged_in
 
 T0 = dt.datetime(2026, 11, 28, 2, 0, tzinfo=dt.UTC)
@@ -60,7 +61,7 @@ def test_no_response_holds_a_password_and_a_viewer_sees_no_url(
     sessions: sessionmaker[Session], tmp_path: Path, role: str
 ) -> None:
     _seed(sessions)
-    client = logged_in(TestClient(create_app(sessions, tmp_path)), sessions, role)
+    client = logged_in(TestClient(create_app(sessions, tmp_path, clock=ticking())), sessions, role)
     bodies = {path: client.get(path).text for path in PATHS}
     for path, body in bodies.items():
         for secret in ("Slash", "CCC333", "tok-7777", "Hash", "4444", "zz-9999"):
@@ -76,7 +77,7 @@ def test_no_response_holds_a_password_and_a_viewer_sees_no_url(
 
 def test_the_overview_cache_keeps_viewers_and_operators_apart(sessions: sessionmaker[Session], tmp_path: Path) -> None:
     _seed(sessions)
-    app = create_app(sessions, tmp_path)
+    app = create_app(sessions, tmp_path, clock=ticking())
     operator = logged_in(TestClient(app), sessions, "operator")
     viewer = logged_in(TestClient(app), sessions, "viewer")
     assert "10.7.7.7" in operator.get("/api/sites").text

@@ -13,8 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api import create_app
 from monitor.export.timelapse import CACHE_DIR
 from tests.api.units_world import client, seed, world_config
-
-NOW = dt.datetime.now(dt.UTC)
+from tests.fixtures.clock import NOW, ticking
 
 
 def _frames(content: bytes) -> tuple[str, int]:
@@ -55,7 +54,9 @@ def test_no_snapshots_unknown_sites_and_future_days_are_clear_errors(
     future = operator.get(f"/api/sites/site1/timelapse?day={today + dt.timedelta(days=1)}")
     assert future.status_code == 422 and "has not happened yet" in future.text and "day" in future.text
     assert operator.get("/api/sites/site1/timelapse?day=2026-13-01").status_code == 422
-    assert TestClient(create_app(sessions, tmp_path)).get("/api/sites/site1/timelapse").status_code == 401
+    assert (
+        TestClient(create_app(sessions, tmp_path, clock=ticking())).get("/api/sites/site1/timelapse").status_code == 401
+    )
 
 
 def test_a_responsible_unit_gets_only_its_own_sites_time_lapse(sessions: sessionmaker[Session], tmp_path: Path) -> None:

@@ -3,7 +3,6 @@ called as unit A with unit B's ids and filters, and no answer holds anything of 
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
 
@@ -12,8 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from api import create_app
 from api.unit_scope import UNIT_PATHS
 from tests.api.units_world import UNIT_A, UNIT_B, client, seed, world_config
+from tests.fixtures.clock import NOW, ticking
 
-NOW = dt.datetime.now(dt.UTC)
 # What only unit B's data holds: its sites' ids and names, its unit's name, its alerts' text.
 # Logging in or out, or changing the password, would end the walk's own session: tested in test_auth.py.
 SESSION_PATHS = ("/api/auth/login", "/api/auth/logout", "/api/auth/password")
@@ -42,7 +41,7 @@ def test_every_route_as_a_unit_leaks_nothing_of_another_unit(sessions: sessionma
     }
     own = {**values, "site_id": "site1", "sample_id": str(ids["samples"]["site1"]), "assignment_id": str(a_task["id"])}
     tricks = f"?unit={UNIT_B}&site=site2&district=高新区&state="
-    paths = create_app(sessions, tmp_path, config=config).openapi()["paths"]
+    paths = create_app(sessions, tmp_path, config=config, clock=ticking()).openapi()["paths"]
     walked, allowed_ok = 0, set()
     routes = [*paths.items(), ("/openapi.json", {"get": {}}), ("/docs", {"get": {}})]
     for template, operations in [(t, o) for t, o in routes if t not in SESSION_PATHS]:

@@ -21,6 +21,7 @@ from monitor.store.users import (
     set_password,
     user_for_token,
 )
+from tests.fixtures.clock import ticking
 from tests.helpers import logged_in
 
 NOW = dt.datetime(2026, 11, 28, 12, tzinfo=dt.UTC)
@@ -67,7 +68,7 @@ def test_the_users_commands(
 
 
 def test_admins_manage_users_over_the_api(sessions: sessionmaker[Session], tmp_path: Path) -> None:
-    app = create_app(sessions, tmp_path)
+    app = create_app(sessions, tmp_path, clock=ticking())
     admin = logged_in(TestClient(app), sessions, "admin")
     viewer = logged_in(TestClient(app), sessions, "viewer")
     assert viewer.get("/api/admin/users").status_code == 403
@@ -94,7 +95,7 @@ def test_admins_manage_users_over_the_api(sessions: sessionmaker[Session], tmp_p
 
 
 def test_users_change_their_own_password(sessions: sessionmaker[Session], tmp_path: Path) -> None:
-    app = create_app(sessions, tmp_path)
+    app = create_app(sessions, tmp_path, clock=ticking())
     li = logged_in(TestClient(app), sessions, "viewer", username="li")
     assert li.post("/api/auth/password", json={"current": "wrong-one", "new": "new-password-1"}).status_code == 403
     assert li.post("/api/auth/password", json={"current": PASSWORD, "new": "short"}).status_code == 422

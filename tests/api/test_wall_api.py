@@ -13,6 +13,7 @@ from api.routers.wall import Run, red_runs
 from monitor.config import parse_config
 from monitor.store import models
 from monitor.store.repo import sync_config
+from tests.fixtures.clock import ticking
 from tests.helpers import config_dict, logged_in
 
 NOW = dt.datetime(2026, 11, 28, 4, 0, tzinfo=dt.UTC)  # noon in Shanghai
@@ -74,7 +75,7 @@ def test_the_red_list_names_the_sites_idle_or_dark_for_n_days_longest_first(
 
 
 def test_the_wall_page_is_served_and_its_data_needs_the_login(sessions: sessionmaker[Session], tmp_path: Path) -> None:
-    anonymous = TestClient(create_app(sessions, tmp_path))
+    anonymous = TestClient(create_app(sessions, tmp_path, clock=ticking()))
     page = anonymous.get("/wall")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert "大屏" in page.text and "wall.js" in page.text

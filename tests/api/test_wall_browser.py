@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import cv2
 import pytest
@@ -24,7 +25,8 @@ from monitor.sampling.snapshots import snapshot_relpath, write_jpeg
 from monitor.store import make_engine, make_session_factory, migrate, models
 from monitor.store.repo import camera_pks, record_sample, sync_config
 from monitor.store.users import Role, add_user
-from tests.fixtures.browser import ARGS, ARTIFACTS, CHROMIUM, require_chromium, served
+from tests.fixtures.browser import ARGS, ARTIFACTS, CHROMIUM, on_the_tests_clock, require_chromium, served
+from tests.fixtures.clock import NOW
 from tests.fixtures.servers import SAMPLE_VIDEO
 from tests.helpers import config_dict
 
@@ -36,6 +38,11 @@ CONDITIONS = (
     Condition(AlertKey("p001", None, AlertType.site_idle), Severity.critical, "重点项目001号 连续停工"),
     Condition(AlertKey("p005", "cam1", AlertType.camera_offline), Severity.warning, "摄像机 cam1 离线"),
 )
+
+NOON = dt.datetime.combine(
+    NOW.astimezone(ZoneInfo("Asia/Shanghai")).date(), dt.time(12), ZoneInfo("Asia/Shanghai")
+).astimezone(dt.UTC)
+"""The wall's now: noon of the tests' day, when every site has had its morning."""
 
 
 def _frames(n: int) -> list[Any]:
@@ -108,10 +115,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, sess
     migrate(engine)
     sessions = make_session_factory(engine)
     config = parse_config(config_dict())
-    real = dt.datetime.now(dt.UTC).astimezone(config.tz)
-    noon = dt.datetime.combine(real.date(), dt.time(12), config.tz).astimezone(dt.UTC)
-    _seed(sessions, tmp / "snaps", noon)
-    app = create_app(sessions, tmp / "snaps", tz=config.tz, clock=lambda: noon)
+    _seed(sessions, tmp / "snaps", NOON)
+    app = create_app(sessions, tmp / "snaps", tz=config.tz, clock=lambda: NOON)
     with served(app) as url:
         yield url, sessions
     engine.dispose()
@@ -150,8 +155,11 @@ def test_the_wall_fills_the_screen_legibly_with_the_red_list_alerts_and_snapshot
         console: list[str] = []
         try:
             for width, height in SIZES:
-                page = browser.new_page(
-                    viewport={"width": width, "height": height}, locale="zh-CN", timezone_id="Asia/Shanghai"
+                page = on_the_tests_clock(
+                    browser.new_page(
+                        viewport={"width": width, "height": height}, locale="zh-CN", timezone_id="Asia/Shanghai"
+                    ),
+                    lambda: NOON,
                 )
                 page.on("console", lambda message: console.append(message.text))
                 page.goto(url + "/wall")
@@ -196,12 +204,14 @@ def test_the_wall_fills_the_screen_legibly_with_the_red_list_alerts_and_snapshot
                 if width == 1920:  # a new alert reaches the open wall by the live stream, without a reload
                     frozen = Condition(AlertKey("p003", "cam1", AlertType.camera_frozen), Severity.warning, "画面冻结")
                     with sessions() as s:
-                        apply(s, [*CONDITIONS, frozen], dt.datetime.now(dt.UTC))
+                        apply(s, [*CONDITIONS, frozen], NOON)
                     expect(page.locator("#w-alerts")).to_contain_text("重点项目003号", timeout=15000)
                     assert page.evaluate(OVERFLOW) == []
                 page.close()
             assert [m for m in console if "Content Security Policy" in m] == []
-            page = browser.new_page(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
+            page = on_the_tests_clock(
+                browser.new_page(viewport={"width": 1920, "height": 1080}, locale="zh-CN"), lambda: NOON
+            )
             page.goto(url + "/wall")
             page.fill("input[name=username]", "unit-1")
             page.fill("input[name=password]", "unit-pass-1")
@@ -222,8 +232,11 @@ def test_a_site_page_plays_the_day_as_a_time_lapse(server: tuple[str, sessionmak
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
             for width, height in SIZES:
-                page = browser.new_page(
-                    viewport={"width": width, "height": height}, locale="zh-CN", timezone_id="Asia/Shanghai"
+                page = on_the_tests_clock(
+                    browser.new_page(
+                        viewport={"width": width, "height": height}, locale="zh-CN", timezone_id="Asia/Shanghai"
+                    ),
+                    lambda: NOON,
                 )
                 page.goto(url + "/")
                 page.fill("input[name=username]", "screen")

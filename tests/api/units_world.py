@@ -19,6 +19,7 @@ from monitor.config import AppConfig, parse_config
 from monitor.store import models
 from monitor.store.repo import sync_config
 from monitor.store.users import Role, add_user
+from tests.fixtures.clock import Clock, ticking
 from tests.helpers import config_dict
 
 UNIT_A = "城东建设公司"
@@ -92,8 +93,11 @@ def seed(sessions: sessionmaker[Session], config: AppConfig, snapshots: Path, no
     return ids
 
 
-def client(sessions: sessionmaker[Session], config: AppConfig, snapshots: Path, username: str) -> TestClient:
-    c = TestClient(create_app(sessions, snapshots, config=config, tz=config.tz))
+def client(
+    sessions: sessionmaker[Session], config: AppConfig, snapshots: Path, username: str, clock: Clock | None = None
+) -> TestClient:
+    """A client logged in as ``username`` to an app whose clock runs from the tests' pinned NOW."""
+    c = TestClient(create_app(sessions, snapshots, config=config, tz=config.tz, clock=clock or ticking()))
     token = c.post("/api/auth/login", json={"username": username, "password": PASSWORD}).json()["token"]
     c.headers["Authorization"] = f"Bearer {token}"
     return c

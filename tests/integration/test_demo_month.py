@@ -21,7 +21,7 @@ from monitor.service.demo_receiver import DemoReceiver
 from monitor.service.demo_setup import UNIT_PASSWORD, UNIT_USER, ensure_history
 from monitor.store import make_engine, make_session_factory
 from monitor.store.users import Role, add_user
-from tests.fixtures.browser import ARGS, ARTIFACTS, CHROMIUM, require_chromium
+from tests.fixtures.browser import ARGS, ARTIFACTS, CHROMIUM, on_the_tests_clock, require_chromium
 from tests.fixtures.browser import served as serve_app
 from tests.fixtures.servers import SAMPLE_VIDEO
 
@@ -165,7 +165,9 @@ def test_overview_cards_keep_their_height_and_nothing_overflows(served: str, siz
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": size[0], "height": size[1]}, locale="zh-CN")
+        page = on_the_tests_clock(
+            browser.new_page(viewport={"width": size[0], "height": size[1]}, locale="zh-CN"), lambda: NOW
+        )
         try:
             page.goto(served + "/")
             page.fill("input[name=username]", "duty")

@@ -16,6 +16,7 @@ from monitor.config import AppConfig, parse_config
 from monitor.execution.local import load_detector
 from monitor.service.runtime import build_runtime
 from monitor.store import models
+from tests.fixtures.clock import ticking
 from tests.fixtures.servers import RtspServer, free_port, wait_for
 from tests.helpers import config_dict, logged_in
 
@@ -37,7 +38,7 @@ def _config(rtsp: RtspServer, tmp_path: Path) -> AppConfig:
 def test_a_sweep_over_the_real_rtsp_server_stores_samples_and_snapshots(
     rtsp: RtspServer, db_url: str, tmp_path: Path, real_detector: tuple[Detector, CategoryMap]
 ) -> None:
-    runtime = build_runtime(_config(rtsp, tmp_path), db_url, detector=real_detector)
+    runtime = build_runtime(_config(rtsp, tmp_path), db_url, clock=ticking(), detector=real_detector)
     threads_before = threading.active_count()  # the runtime's own service threads included
     try:
         result = runtime.sweep()
@@ -58,7 +59,9 @@ def test_a_sweep_over_the_real_rtsp_server_stores_samples_and_snapshots(
         image = cv2.imread(str(snapshot))
         assert image is not None and image.shape == (352, 640, 3)
 
-        client = logged_in(TestClient(create_app(runtime.sessions, runtime.snapshot_root)), runtime.sessions)
+        client = logged_in(
+            TestClient(create_app(runtime.sessions, runtime.snapshot_root, clock=runtime.clock)), runtime.sessions
+        )
         sites = {s["id"]: s for s in client.get("/api/sites").json()}
         cam = sites["site1"]["cameras"][0]
         assert cam["status"] == "online"

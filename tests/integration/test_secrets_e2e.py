@@ -112,7 +112,13 @@ def _run(tmp: Path, password: str, rtsp_port: int) -> tuple[dict[str, str], str,
             score_days(s, config, [day], now=clock_now[0])
             export_day(s, config, day, clock_now[0])
             deliver_due(s, assessment_receiver(config.export.delivery), clock_now[0])
-        app = create_app(runtime.sessions, runtime.snapshot_root, Path(config.export.folder), config=config)
+        app = create_app(
+            runtime.sessions,
+            runtime.snapshot_root,
+            Path(config.export.folder),
+            config=config,
+            clock=lambda: clock_now[0],
+        )
         bodies = {}
         for role in ("viewer", "operator"):
             client = logged_in(TestClient(app), runtime.sessions, role)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures.clock import NOW, wall_now
 from tests.fixtures.servers import SAMPLE_VIDEO, SHARED, free_port
 from tests.helpers import config_dict, write_config
 
@@ -113,7 +114,7 @@ def test_demo_builds_its_history_then_samples_live_and_serves_them(tmp_path: Pat
                 )
                 with urllib.request.urlopen(request, timeout=2) as r:
                     sites = json.load(r)
-                answered = answered or dt.datetime.now(dt.UTC)
+                answered = answered or wall_now()  # the demo runs in a process of its own, on the real clock
                 latest = [c["latest_sample"] for s in sites for c in s["cameras"]]
                 if sites and all(x and dt.datetime.fromisoformat(x["slot_at"]) > answered for x in latest):
                     break
@@ -158,7 +159,6 @@ def test_score_command_recomputes_a_day_and_names_bad_input(tmp_path: Path) -> N
 
 
 def test_alerts_can_be_listed_and_acknowledged(tmp_path: Path) -> None:
-    import datetime as dt
 
     from monitor.alerts.lifecycle import apply
     from monitor.alerts.rules import AlertKey, AlertType, Condition, Severity
@@ -172,7 +172,7 @@ def test_alerts_can_be_listed_and_acknowledged(tmp_path: Path) -> None:
     with make_session_factory(engine)() as s:
         sync_config(s, parse_config(config_dict()))
         key = AlertKey("site1", "cam1", AlertType.camera_offline)
-        apply(s, [Condition(key, Severity.critical, "摄像机 cam1 离线 35 分钟")], dt.datetime.now(dt.UTC))
+        apply(s, [Condition(key, Severity.critical, "摄像机 cam1 离线 35 分钟")], NOW)
     engine.dispose()
     listed = _run("alerts", "list", "--database-url", db)
     assert listed.returncode == 0

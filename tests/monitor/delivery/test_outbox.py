@@ -20,6 +20,7 @@ from monitor.delivery.receivers import ALERT, ASSESSMENT, Receiver, alert_receiv
 from monitor.export.records import resend
 from monitor.store import models
 from monitor.store.repo import sync_config
+from tests.fixtures.clock import ticking
 from tests.fixtures.servers import free_port
 from tests.helpers import config_dict, logged_in
 
@@ -108,7 +109,7 @@ def test_the_api_shows_the_dead_letters_of_both_topics_and_an_admin_retries_them
     with sessions() as s:
         alert_id = _seed(s)
         _give_up(s, receiver)
-    viewer = logged_in(TestClient(create_app(sessions, tmp_path)), sessions, "viewer")
+    viewer = logged_in(TestClient(create_app(sessions, tmp_path, clock=ticking())), sessions, "viewer")
     records = viewer.get("/api/deliveries").json()
     assert [(r["topic"], r["key"], r["state"], r["day"]) for r in records] == [
         ("assessment", f"site1:{DAY}", "pending", DAY.isoformat())
@@ -121,7 +122,7 @@ def test_the_api_shows_the_dead_letters_of_both_topics_and_an_admin_retries_them
     assert 'sitemon_outbox_messages{state="failed",topic="alert"} 1.0' in metrics
     assert 'sitemon_alert_webhook_events{state="failed"} 1.0' in metrics
     assert viewer.post("/api/admin/deliveries/retry", params={"topic": "alert"}).status_code == 403
-    admin = logged_in(TestClient(create_app(sessions, tmp_path)), sessions, "admin")
+    admin = logged_in(TestClient(create_app(sessions, tmp_path, clock=ticking())), sessions, "admin")
     answer = admin.post("/api/admin/deliveries/retry", params={"topic": "alert"})
     assert answer.status_code == 200 and answer.json() == {"topic": "alert", "count": 1}
     with sessions() as s:

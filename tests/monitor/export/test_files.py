@@ -20,6 +20,7 @@ from monitor.export.job import days_to_export, export_day
 from monitor.scoring.daily import score_days
 from monitor.store import models
 from monitor.store.repo import camera_pks, record_sample, sync_config
+from tests.fixtures.clock import ticking
 from tests.fixtures.servers import SAMPLE_VIDEO
 from tests.helpers import config_dict, logged_in
 
@@ -137,7 +138,9 @@ def test_the_files_download_from_the_api(sessions: sessionmaker[Session], tmp_pa
     with sessions() as s:
         _seed(s, config)
         files = export_day(s, config, DAY, EVENING)
-    client = logged_in(TestClient(create_app(sessions, tmp_path, Path(config.export.folder))), sessions, "viewer")
+    client = logged_in(
+        TestClient(create_app(sessions, tmp_path, Path(config.export.folder), clock=ticking())), sessions, "viewer"
+    )
     response = client.get(f"/api/exports/{DAY}/xlsx")
     assert response.status_code == 200 and response.content == files["xlsx"].read_bytes()
     assert "assessment-2026-11-27.xlsx" in response.headers["content-disposition"]

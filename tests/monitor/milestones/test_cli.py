@@ -10,14 +10,16 @@ from sqlalchemy import select
 
 from monitor.cli import main
 from monitor.config import parse_config
+from monitor.core.clock import Clock
 from monitor.store import make_engine, make_session_factory, migrate, models
 from monitor.store.repo import sync_config
+from tests.fixtures.clock import NOW
 from tests.helpers import config_dict, write_config
 
-NOW = dt.datetime.now(dt.UTC)
 
-
-def test_an_operator_lists_confirms_and_rejects_starts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_operator_lists_confirms_and_rejects_starts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], cli_clock: Clock
+) -> None:
     data = config_dict(["rtsp://127.0.0.1:8554/a", "rtsp://127.0.0.1:8554/b"])
     for site in data["sites"]:
         site["batch"] = "signed"

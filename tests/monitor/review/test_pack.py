@@ -21,8 +21,7 @@ from monitor.review.figures import gather
 from monitor.review.pack import build
 from monitor.store import models
 from tests.api.units_world import UNIT_A, UNIT_B, client, seed, world_config
-
-NOW = dt.datetime.now(dt.UTC)
+from tests.fixtures.clock import NOW
 
 
 def _month(sessions: sessionmaker[Session], tmp_path: Path) -> tuple[dt.date, dt.date]:

@@ -25,6 +25,7 @@ from monitor.service.runtime import build_runtime
 from monitor.service.scheduling import build_scheduler
 from monitor.store import models
 from monitor.store.repo import camera_pks, record_sample, sync_config
+from tests.fixtures.clock import ticking
 from tests.fixtures.filesystems import fill, small_filesystem
 from tests.helpers import config_dict, logged_in
 from tests.monitor.fakes import NAMES, FakeDetector
@@ -139,7 +140,9 @@ def test_the_clean_up_is_a_daily_job_that_waits_for_the_lease_and_shows_in_metri
     data = config_dict()
     data["sampling"].update(snapshot_dir=str(tmp_path / "snaps"), snapshot_cleanup_at="04:15")
     detector = (FakeDetector(), CategoryMap.build({"person": Category.worker}, NAMES))
-    runtime = build_runtime(parse_config(data), f"sqlite:///{tmp_path / 'db.sqlite'}", detector=detector, sinks=[])
+    runtime = build_runtime(
+        parse_config(data), f"sqlite:///{tmp_path / 'db.sqlite'}", clock=ticking(), detector=detector, sinks=[]
+    )
     try:
         scheduler = build_scheduler(runtime)
         job = scheduler.get_job(SNAPSHOT_CLEANUP_JOB_ID)
@@ -149,7 +152,7 @@ def test_the_clean_up_is_a_daily_job_that_waits_for_the_lease_and_shows_in_metri
         old.mkdir(parents=True)
         (old / "020000.jpg").write_bytes(JPEG)
         clean_up_snapshots(runtime)
-        app = create_app(runtime.sessions, runtime.snapshot_root)
+        app = create_app(runtime.sessions, runtime.snapshot_root, clock=runtime.clock)
         app.state.snapshot_cleanup = runtime.snapshot_cleanup
         metrics = logged_in(TestClient(app), runtime.sessions, "viewer").get("/metrics").text
         assert "sitemon_snapshot_files_removed_total 1.0" in metrics

@@ -30,6 +30,7 @@ from monitor.service.scheduling import build_jobs, build_scheduler
 from monitor.store import models
 from monitor.store.lease import acquire
 from monitor.store.repo import camera_pks, record_sample, sync_config
+from tests.fixtures.clock import wall_now
 from tests.fixtures.servers import SAMPLE_VIDEO
 from tests.helpers import config_dict
 from tests.monitor.fakes import NAMES, FakeDetector
@@ -162,7 +163,7 @@ def test_after_each_sweep_the_running_score_then_the_alert_rules_run_as_jobs_of_
     for job in jobs.scheduler.get_jobs():
         if job.id != SWEEP_JOB_ID:
             job.pause()
-    jobs.scheduler.modify_job(SWEEP_JOB_ID, next_run_time=dt.datetime.now(dt.UTC))
+    jobs.scheduler.modify_job(SWEEP_JOB_ID, next_run_time=wall_now())  # APScheduler runs on real time
     jobs.start()
     try:
         assert done.wait(30), ran

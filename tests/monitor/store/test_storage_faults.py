@@ -27,12 +27,13 @@ from monitor.service.scheduling import build_scheduler
 from monitor.store import models
 from monitor.store.faults import FAULT_TEXT, StorageFault
 from monitor.store.writer import SampleWriter
+from tests.fixtures.clock import NOW, ticking
 from tests.fixtures.filesystems import fill, remount, small_filesystem
 from tests.fixtures.servers import PG_ADMIN_URL, postgres_database
 from tests.helpers import config_dict, logged_in
 from tests.monitor.fakes import NAMES, FakeDetector
 
-T0 = dt.datetime(2026, 11, 28, 2, 0, tzinfo=dt.UTC)
+T0 = NOW - dt.timedelta(days=1)  # before every sweep the runtime's clock makes
 KEY = CameraKey("site1", "cam1")
 
 
@@ -45,7 +46,7 @@ def _runtime(url: str, snapshots: Path) -> Runtime:
     data = config_dict()
     data["sampling"]["snapshot_dir"] = str(snapshots)
     detector = (FakeDetector(), CategoryMap.build({"person": Category.worker}, NAMES))
-    return build_runtime(parse_config(data), url, detector=detector, sinks=[])
+    return build_runtime(parse_config(data), url, clock=ticking(), detector=detector, sinks=[])
 
 
 class Deployment:
@@ -56,7 +57,7 @@ class Deployment:
         self.scheduler: BackgroundScheduler = build_scheduler(self.runtime)
         self.leadership = Leadership(self.runtime, self.scheduler, "A")
         assert self.leadership.tick() is True
-        app = create_app(self.runtime.sessions, snapshots)
+        app = create_app(self.runtime.sessions, snapshots, clock=self.runtime.clock)
         app.state.storage = self.runtime.storage
         self.api = TestClient(app)
         assert isinstance(self.runtime.sweeper, LocalSweeper)
