@@ -7,6 +7,7 @@ import datetime as dt
 import io
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,6 +16,8 @@ from monitor.alerts.engine import evaluate
 from monitor.store import models
 from tests.api.units_world import UNIT_A, UNIT_B, client, seed, world_config
 from tests.fixtures.clock import NOW
+
+pytestmark = pytest.mark.calendar  # follows the pinned NOW: scripts/calendar-check runs it at the edges
 
 
 def _scores(sessions: sessionmaker[Session], site_id: str, first: dt.date, statuses: list[str]) -> None:

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -19,11 +20,11 @@ from monitor.core.values import Activity, CameraKey, CameraStatus, Counts, Sampl
 from monitor.scoring.daily import score_days
 from monitor.store import models
 from monitor.store.repo import camera_pks, record_sample, sync_config
-from tests.fixtures.clock import ticking
+from tests.fixtures.clock import NOW, ticking
 from tests.fixtures.servers import SAMPLE_VIDEO
 from tests.helpers import config_dict, logged_in
 
-NOW = dt.datetime(2026, 11, 28, 4, 0, tzinfo=dt.UTC)  # 12:00 in Shanghai: the app's clock, not the wall's
+pytestmark = pytest.mark.calendar  # follows the pinned NOW: scripts/calendar-check runs it at the edges
 
 
 @pytest.fixture
@@ -79,7 +80,9 @@ def test_site_detail_has_cameras_timeline_and_history(client: TestClient) -> Non
 def test_rankings_by_district_and_batch_over_a_week(client: TestClient) -> None:
     week = client.get("/api/rankings", params={"by": "district", "period": "week"}).json()
     assert all(r["rank"] in (1, 2, None) for r in week)
-    by_batch = client.get("/api/rankings", params={"by": "batch", "period": "month"}).json()
+    yesterday = str(NOW.astimezone(ZoneInfo("Asia/Shanghai")).date() - dt.timedelta(days=1))
+    # the month of the seeded week's last day (on the 1st, this month holds only a day not yet begun)
+    by_batch = client.get("/api/rankings", params={"by": "batch", "period": "month", "day": yesterday}).json()
     assert by_batch[0]["group"] == "started"
     assert client.get("/api/rankings", params={"by": "colour"}).status_code == 422
 

@@ -19,6 +19,8 @@ from monitor.store.repo import sync_config
 from tests.fixtures.clock import NOW, ticking
 from tests.helpers import config_dict, logged_in
 
+pytestmark = pytest.mark.calendar  # follows the pinned NOW: scripts/calendar-check runs it at the edges
+
 TOO_BIG = str(2**63)
 
 

@@ -16,9 +16,10 @@ from monitor.config import AppConfig, parse_config
 from monitor.milestones.starts import propose_starts
 from monitor.store import models
 from monitor.store.repo import sync_config
+from tests.fixtures.clock import NOW
 from tests.helpers import config_dict, logged_in
 
-NOW = dt.datetime(2026, 11, 28, 4, 0, tzinfo=dt.UTC)  # 12:00 in Shanghai: the app's clock, not the wall's
+pytestmark = pytest.mark.calendar  # follows the pinned NOW: scripts/calendar-check runs it at the edges
 
 
 def _config() -> AppConfig:

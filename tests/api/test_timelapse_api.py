@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 
 import av
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -14,6 +15,8 @@ from api import create_app
 from monitor.export.timelapse import CACHE_DIR
 from tests.api.units_world import client, seed, world_config
 from tests.fixtures.clock import NOW, ticking
+
+pytestmark = pytest.mark.calendar  # follows the pinned NOW: scripts/calendar-check runs it at the edges
 
 
 def _frames(content: bytes) -> tuple[str, int]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -13,11 +15,12 @@ from api.routers.wall import Run, red_runs
 from monitor.config import parse_config
 from monitor.store import models
 from monitor.store.repo import sync_config
-from tests.fixtures.clock import ticking
+from tests.fixtures.clock import NOW, ticking
 from tests.helpers import config_dict, logged_in
 
-NOW = dt.datetime(2026, 11, 28, 4, 0, tzinfo=dt.UTC)  # noon in Shanghai
-TODAY = dt.date(2026, 11, 28)
+pytestmark = pytest.mark.calendar  # follows the pinned NOW: scripts/calendar-check runs it at the edges
+
+TODAY = NOW.astimezone(ZoneInfo("Asia/Shanghai")).date()
 
 
 def _d(back: int) -> dt.date:

@@ -16,6 +16,8 @@ from monitor.store.repo import sync_config
 from tests.fixtures.clock import NOW
 from tests.helpers import config_dict, write_config
 
+pytestmark = pytest.mark.calendar  # follows the pinned NOW: scripts/calendar-check runs it at the edges
+
 
 def test_an_operator_lists_confirms_and_rejects_starts(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], cli_clock: Clock

@@ -21,6 +21,8 @@ from monitor.store.repo import sync_config
 from tests.fixtures.clock import NOW
 from tests.helpers import config_dict, write_config
 
+pytestmark = pytest.mark.calendar  # follows the pinned NOW: scripts/calendar-check runs it at the edges
+
 
 @dataclass(frozen=True)
 class Ran:
