@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -15,6 +14,7 @@ import numpy.typing as npt
 
 from detectors.base import Detector, ModelLoadError
 from detectors.evaluate import iou_matrix
+from detectors.ultralytics_env import yolo_class
 
 log = logging.getLogger(__name__)
 
@@ -33,10 +33,9 @@ class Agreement:
 
 def export_openvino(weights: Path, image_size: int, target: Path | None = None, int8_data: Path | None = None) -> Path:
     """Write ``<name>_openvino_model/`` beside the weights (or at ``target``); returns its path."""
-    os.environ.setdefault("YOLO_OFFLINE", "1")
     if not weights.is_file():
         raise ModelLoadError(f"weights not found: {weights}")
-    from ultralytics import YOLO  # type: ignore[attr-defined]
+    YOLO = yolo_class()
 
     options: dict[str, object] = {"format": "openvino", "imgsz": image_size, "dynamic": False}
     if int8_data is not None:

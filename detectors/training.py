@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import time
 from collections.abc import Sequence
@@ -12,6 +11,7 @@ from pathlib import Path
 
 from detectors.base import ModelLoadError
 from detectors.subset import default_folder, narrow_checkpoint, write_subset
+from detectors.ultralytics_env import yolo_class
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,6 @@ def train(
     checkpoint is narrowed to them there (detectors/subset.py). ``lr0``: a fixed AdamW learning rate instead
     of Ultralytics' automatic choice, which depends on the number of classes (0.002 * 5 / (4 + classes):
     0.000714 for 10, 0.001429 for 3). ``close_mosaic``: the last epochs trained without mosaic."""
-    os.environ.setdefault("YOLO_OFFLINE", "1")
     for path, what in ((data, "dataset yaml"), (base, "base weights")):
         if not path.exists():
             raise ModelLoadError(f"{what} not found: {path}")
@@ -63,7 +62,7 @@ def train(
         subset = write_subset(data, classes, folder)
         base = narrow_checkpoint(base, subset.names, folder / f"{base.stem}.{len(classes)}class.pt")
         data = subset.data
-    from ultralytics import YOLO  # type: ignore[attr-defined]
+    YOLO = yolo_class()
 
     started = time.monotonic()
     model = YOLO(str(base), task="detect")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from detectors.base import Detections, Detector, DetectorError, ModelLoadError, check_frame
+from detectors.ultralytics_env import yolo_class
 
 log = logging.getLogger(__name__)
 
@@ -30,13 +30,6 @@ def from_ultralytics(result: Any, class_names: Sequence[str]) -> Detections:
     )
 
 
-def _route_ultralytics_logs() -> None:
-    """Ultralytics prints to stdout with its own handler; send its records through ours (stderr) instead."""
-    ul = logging.getLogger("ultralytics")
-    ul.handlers.clear()
-    ul.propagate = True
-
-
 class UltralyticsDetector(Detector):
     """A YOLO model loaded once per process; calls are serialised by a lock (the backends are not re-entrant)."""
 
@@ -48,7 +41,6 @@ class UltralyticsDetector(Detector):
         iou: float = 0.45,
         device: str = "cpu",
     ) -> None:
-        os.environ.setdefault("YOLO_OFFLINE", "1")
         path = Path(model_path)
         if not path.exists():
             raise ModelLoadError(f"model not found: {path}; set detector.model to a .pt, .onnx or *_openvino_model")
@@ -59,10 +51,7 @@ class UltralyticsDetector(Detector):
         self.device = device
         self._lock = threading.Lock()
         try:
-            from ultralytics import YOLO  # type: ignore[attr-defined]
-
-            _route_ultralytics_logs()
-            self._model = YOLO(str(path), task="detect")
+            self._model = yolo_class()(str(path), task="detect")
             # Predict once before asking for the class names: Ultralytics then keeps one predictor
             # (one compiled model) instead of building a second one for the first real frame.
             self._predict([np.zeros((image_size, image_size, 3), np.uint8)])

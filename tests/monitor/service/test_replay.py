@@ -43,6 +43,43 @@ def frozen_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.slow
+def test_stdout_is_pure_json_on_a_machine_that_never_ran_ultralytics(frozen_folder: Path, tmp_path: Path) -> None:
+    """A first use writes Ultralytics' settings (and says so on stderr), never into the user's home, and
+    ``--json`` is JSON alone."""
+    three = tmp_path / "three"
+    three.mkdir()
+    for image in sorted(frozen_folder.iterdir())[:3]:
+        (three / image.name).write_bytes(image.read_bytes())
+    home, settings = tmp_path / "home", tmp_path / "fresh-ultralytics"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CAM_", "XDG_", "YOLO_CONFIG"))}
+    env |= {"PYTHONPATH": str(ROOT), "HOME": str(home), "YOLO_CONFIG_DIR": str(settings)}
+    result = subprocess.run(
+        [*SITEMON, "replay", str(three), "--config", str(CONFIG), "--interval", "1200", "--json"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert len(json.loads(result.stdout)["samples"]) == 3 and result.stdout.lstrip().startswith("{")
+    assert (settings / "Ultralytics" / "settings.json").is_file()
+    assert not any((home / ".config").glob("*ltralytics*")) and not (home / "Ultralytics").exists()
+
+
+def test_ultralytics_keeps_its_settings_under_the_projects_var(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "YOLO_CONFIG"))}
+    env |= {"PYTHONPATH": str(ROOT), "HOME": str(tmp_path)}
+    code = "from detectors.ultralytics_env import yolo_class; import os; yolo_class(); print(os.environ['YOLO_CONFIG_DIR'])"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert Path(result.stdout.strip()) == ROOT / "var" / "ultralytics"
+    assert (ROOT / "var" / "ultralytics" / "Ultralytics" / "settings.json").is_file() and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.slow
 def test_a_folder_of_images_as_json(frozen_folder: Path, tmp_path: Path) -> None:
     args = ("--config", str(CONFIG), "--interval", "1200", "--start", "2026-11-26T07:00", "--json")
     result = _replay(str(frozen_folder), *args, cwd=tmp_path)
