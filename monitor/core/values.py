@@ -20,6 +20,7 @@ class CameraStatus(StrEnum):
     stream_error = "stream_error"  # opened, but no decodable frame
     frozen = "frozen"
     black = "black"
+    unstable = "unstable"  # the view never holds still (a moving platform, a dome that never settles)
     unknown = "unknown"
 
 
@@ -68,6 +69,7 @@ def default_cause(status: CameraStatus) -> Cause | None:
         CameraStatus.stream_error: Cause.invalid_data,
         CameraStatus.frozen: Cause.frozen,
         CameraStatus.black: Cause.black,
+        CameraStatus.unstable: Cause.view_unstable,
         CameraStatus.unknown: Cause.internal,
     }.get(status)
 
@@ -131,6 +133,18 @@ class Activity:
     """The camera moved beyond sway: a new view, nothing compared."""
     global_change: bool = False
     """Most of the picture changed at once (light, weather): nothing local could be told."""
+    view_returned: bool = False
+    """The camera came back to a view it showed before (a dome's preset): compared with that view's last sample."""
+
+
+@dataclass(frozen=True, eq=False)
+class ViewMemory:
+    """One view a camera showed (a dome's preset, the view before a knock): its last picture and machines."""
+
+    grey: Grey
+    machines: tuple[Box, ...]
+    at: dt.datetime | None
+    """The slot of the last sample of this view."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -143,6 +157,20 @@ class CameraState:
     texture: Grey | None = None
     at: dt.datetime | None = None
     """The slot of the sample that left this memory."""
+    frozen: bool = False
+    """The camera was judged frozen at this sample (it stays frozen until its picture is live twice running)."""
+    live: int = 0
+    """Live (not repeated) pictures in a row."""
+    anchor: Grey | None = None
+    """The coarse picture (80x45) the current run of repeated pictures is compared with: its first."""
+    anchor_texture: Grey | None = None
+    """The texture of that first picture."""
+    reencoded: bool = False
+    """The current run of repeats holds pictures that repeat only once re-encoding is accounted for."""
+    views: tuple[ViewMemory, ...] = ()
+    """The other views the camera showed lately, newest first (the current one is ``grey``/``machines``)."""
+    new_views: int = 0
+    """New views (matching no remembered one) in a row: a view that never settles is a camera fault."""
 
 
 @dataclass(frozen=True, eq=False)

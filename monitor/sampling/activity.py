@@ -146,6 +146,13 @@ def view_change_reason(activity: Activity) -> str:
     )
 
 
+def view_unstable_reason(new_views: int) -> str:
+    return (
+        f"view unstable: {new_views} new views in a row, none seen twice within sway (a moving platform, a dome"
+        " that never stops?); no activity counted until the view holds still"
+    )
+
+
 def is_view_change(motion: CameraMotion, rules: ScoringConfig) -> bool:
     return motion.shift_share > rules.view_change_shift or abs(motion.angle) > rules.view_change_turn
 
@@ -157,11 +164,13 @@ def compare(
     valid: Mask,
     boxes: Sequence[Box],
     rules: ScoringConfig,
+    motion: CameraMotion | None = None,
 ) -> Activity:
-    """The activity of a sample against the camera's previous one (compensated for the camera's movement)."""
+    """The activity of a sample against the camera's previous one (compensated for the camera's movement).
+    ``motion``: the camera's movement between the two, when already estimated (the view was matched)."""
     if previous.shape != current.shape:
         return Activity()  # a different signature size (after an upgrade): nothing to compare yet
-    motion = estimate_motion(previous, current)
+    motion = motion or estimate_motion(previous, current)
     shift, turn = round(motion.shift_share, 4), round(motion.angle, 2)
     if is_view_change(motion, rules):
         return Activity(camera_shift=shift, camera_turn=turn, view_changed=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -28,11 +28,13 @@ from monitor.core.values import (
     Counts,
     Sample,
     StructureCandidate,
+    ViewMemory,
 )
-from monitor.sampling.activity import compare, view_change_reason
-from monitor.sampling.picture import CameraMemory, Signature, is_uniform, judge_picture, signature
+from monitor.sampling.activity import compare, view_change_reason, view_unstable_reason
+from monitor.sampling.picture import CameraMemory, PictureJudgement, Signature, is_uniform, judge_picture, signature
 from monitor.sampling.snapshots import annotate, snapshot_relpath, write_jpeg
 from monitor.sampling.structure import occluded_share, reference_quality, zone_crop
+from monitor.sampling.views import ViewMatch, match_view
 from monitor.sampling.zones import in_zone
 from monitor.sources import SourceError
 from monitor.sources.base import Sources
@@ -56,6 +58,8 @@ class Grab:
     unchanged: int = 0
     """Identical pictures in a row before this one (set when the picture is judged)."""
     cause: Cause | None = None
+    picture: PictureJudgement | None = None
+    """What the picture rules made of it (set when the picture is judged)."""
 
     def failed(self) -> Sample:
         return Sample(self.key, self.slot_at, self.captured_at, self.status, reason=self.reason, cause=self.cause)
@@ -156,12 +160,24 @@ class CameraSampler:
         if g.image is None or g.sig is None or g.status is not CameraStatus.online:
             return g
         # Only grabs judged online come here: grab() already found the picture not blank.
-        status, reason, unchanged = judge_picture(self.memory.previous(g.key), g.sig, self._picture, uniform=False)
-        reason = reason or g.reason  # a working camera keeps its source's note
-        cause = {CameraStatus.frozen: Cause.frozen, CameraStatus.black: Cause.black}.get(status, g.cause)
-        if status is not CameraStatus.online:
-            log.warning("camera %s: %s (%s)", g.key, status.value, reason)
-        return Grab(g.key, g.camera, g.slot_at, g.captured_at, g.image, status, reason, g.sig, unchanged, cause)
+        judged = judge_picture(self.memory.previous(g.key), g.sig, self._picture, uniform=False)
+        reason = judged.reason or g.reason  # a working camera keeps its source's note
+        cause = Cause.frozen if judged.frozen else g.cause
+        if judged.status is not CameraStatus.online:
+            log.warning("camera %s: %s (%s)", g.key, judged.status.value, reason)
+        return Grab(
+            g.key,
+            g.camera,
+            g.slot_at,
+            g.captured_at,
+            g.image,
+            judged.status,
+            reason,
+            g.sig,
+            judged.unchanged,
+            cause,
+            judged,
+        )
 
     def sample(self, site_id: str, camera: CameraConfig, slot_at: dt.datetime) -> Sample:
         """Both stages for one camera."""
@@ -195,22 +211,44 @@ class CameraSampler:
             vehicles=sum(1 for b in boxes if b.category is Category.vehicle),
         )
         previous = self.memory.previous(g.key)
-        if g.status is CameraStatus.frozen or previous is None or self._stale(previous, g.slot_at):
-            activity = Activity()  # a frozen picture, a first one, or one hours after the last, shows no movement
+        status, reason, cause = g.status, g.reason, g.cause
+        views: tuple[ViewMemory, ...] = previous.views if previous is not None else ()
+        new_views = 0
+        if g.status is CameraStatus.frozen or previous is None:
+            activity = Activity()  # a frozen picture, or a first one, shows no movement
         else:
-            activity = compare(previous.grey, previous.machines, g.sig.grey, g.sig.valid, boxes, self._scoring)
-        reason, cause = g.reason, g.cause
-        if activity.view_changed:
-            reason, cause = view_change_reason(activity), Cause.view_changed
-            log.warning("camera %s: %s", g.key, reason)
+            match = match_view(previous, g.sig.grey, self._scoring, lambda at: not self._stale_at(at, g.slot_at))
+            views, new_views = match.views, match.new_views
+            activity = self._activity(match, g, boxes)
+            if match.unstable:
+                status, cause = CameraStatus.unstable, Cause.view_unstable
+                reason = view_unstable_reason(match.new_views)
+                log.warning("camera %s: %s", g.key, reason)
+            elif match.new_view:
+                reason, cause = view_change_reason(activity), Cause.view_changed
+                log.warning("camera %s: %s", g.key, reason)
         machines = tuple(b for b in boxes if b.category is not Category.worker)
-        state = CameraState(g.sig.grey, g.unchanged, machines, g.sig.texture, g.slot_at)
+        judged = g.picture
+        state = CameraState(
+            g.sig.grey,
+            g.unchanged,
+            machines,
+            g.sig.texture,
+            g.slot_at,
+            frozen=judged.frozen if judged else False,
+            live=judged.live if judged else 0,
+            anchor=judged.anchor if judged else None,
+            anchor_texture=judged.anchor_texture if judged else None,
+            reencoded=judged.reencoded if judged else False,
+            views=views,
+            new_views=new_views,
+        )
         self.memory.remember(g.key, state)
         return Sample(
             g.key,
             g.slot_at,
             g.captured_at,
-            g.status,
+            status,
             reason=reason,
             counts=counts,
             detections=len(boxes),
@@ -218,17 +256,29 @@ class CameraSampler:
             detect_ms=round(detect_ms, 2),
             activity=activity,
             state=state,
-            structure=self._structure_candidate(g, boxes),
+            structure=self._structure_candidate(g, boxes) if status is CameraStatus.online else None,
             cause=cause,
         )
 
-    def _stale(self, previous: CameraState, slot_at: dt.datetime) -> bool:
+    def _activity(self, match: ViewMatch, g: Grab, boxes: list[Box]) -> Activity:
+        """What moved since the last sample of this sample's own view."""
+        assert g.sig is not None
+        shift, turn = round(match.motion.shift_share, 4), round(match.motion.angle, 2)
+        if match.new_view:
+            return Activity(camera_shift=shift, camera_turn=turn, view_changed=True)
+        if match.reference is None:  # a view seen before a gap (the night, an outage): nothing to compare
+            return Activity(camera_shift=shift, camera_turn=turn, view_returned=match.returned)
+        ref = match.reference
+        found = compare(ref.grey, ref.machines, g.sig.grey, g.sig.valid, boxes, self._scoring, match.motion)
+        return replace(found, view_returned=match.returned) if match.returned else found
+
+    def _stale_at(self, at: dt.datetime | None, slot_at: dt.datetime) -> bool:
         """A memory from before a gap (the night, an outage) is no "previous sample": what changed since
         is not this sample's activity, nor a knock."""
-        if previous.at is None:
+        if at is None:
             return False
         gap = max(3 * self._sampling.interval_seconds, STALE_AFTER_S)
-        return (slot_at - previous.at).total_seconds() > gap
+        return (slot_at - at).total_seconds() > gap
 
     def _structure_candidate(self, g: Grab, boxes: list[Box]) -> tuple[dt.date, StructureCandidate] | None:
         zone = g.camera.zones.structure

@@ -183,6 +183,18 @@ class CameraStateRow(Base):
     texture_png: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     unchanged: Mapped[int] = mapped_column(Integer, default=0)
     machines: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    frozen: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Judged frozen at the last sample: it stays so until two live pictures in a row."""
+    live: Mapped[int] = mapped_column(Integer, default=0)
+    anchor_png: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    """The coarse picture (80x45) the current run of repeated pictures is compared with."""
+    anchor_texture_png: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    reencoded: Mapped[bool] = mapped_column(Boolean, default=False)
+    views_png: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    """The other views the camera showed lately: their last signatures, stacked top to bottom, newest first."""
+    views: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    """Of each remembered view: its slot and machine boxes."""
+    new_views: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class StructureRef(Base):

@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
 import cv2
 import numpy as np
@@ -16,7 +17,17 @@ from sqlalchemy.orm import Session
 
 from monitor.config import AppConfig, Category
 from monitor.core.clock import Clock, ensure_utc, utc_now
-from monitor.core.values import Activity, Box, CameraKey, CameraState, CameraStatus, Cause, Counts, Sample
+from monitor.core.values import (
+    Activity,
+    Box,
+    CameraKey,
+    CameraState,
+    CameraStatus,
+    Cause,
+    Counts,
+    Sample,
+    ViewMemory,
+)
 from monitor.store import models
 from monitor.store.milestones import sync_milestones
 
@@ -221,8 +232,42 @@ def save_state(session: Session, camera_pk: int, sample: Sample) -> None:
     row.signature_png = encode_png(sample.state.grey)
     row.texture_png = encode_png(sample.state.texture) if sample.state.texture is not None else None
     row.unchanged = sample.state.unchanged
-    row.machines = [[b.category.value, b.x1, b.y1, b.x2, b.y2] for b in sample.state.machines]
+    row.machines = _boxes(sample.state.machines)
+    row.frozen, row.live, row.new_views = sample.state.frozen, sample.state.live, sample.state.new_views
+    row.anchor_png = encode_png(sample.state.anchor) if sample.state.anchor is not None else None
+    anchor_texture = sample.state.anchor_texture
+    row.anchor_texture_png = encode_png(anchor_texture) if anchor_texture is not None else None
+    row.reencoded = sample.state.reencoded
+    views = sample.state.views
+    row.views_png = encode_png(np.vstack([v.grey for v in views])) if views else None
+    row.views = [{"at": v.at.isoformat() if v.at else None, "machines": _boxes(v.machines)} for v in views]
     session.add(row)
+
+
+def _boxes(boxes: tuple[Box, ...]) -> list[list[Any]]:
+    return [[b.category.value, b.x1, b.y1, b.x2, b.y2] for b in boxes]
+
+
+def _unboxed(rows: list[list[Any]]) -> tuple[Box, ...]:
+    return tuple(Box(Category(m[0]), *m[1:]) for m in rows)
+
+
+def _views(row: models.CameraStateRow, grey_shape: tuple[int, ...]) -> tuple[ViewMemory, ...]:
+    """The remembered views of a stored memory (their signatures were stacked top to bottom)."""
+    if not row.views or row.views_png is None:
+        return ()
+    stacked = decode_png(row.views_png)
+    height = grey_shape[0]
+    if stacked.shape[0] != height * len(row.views) or stacked.shape[1] != grey_shape[1]:
+        return ()  # another signature size (an upgrade): the views are forgotten, not misread
+    return tuple(
+        ViewMemory(
+            np.ascontiguousarray(stacked[k * height : (k + 1) * height]),
+            _unboxed(v.get("machines", [])),
+            ensure_utc(dt.datetime.fromisoformat(v["at"])) if v.get("at") else None,
+        )
+        for k, v in enumerate(row.views)
+    )
 
 
 def load_states(session: Session, camera_pks: Collection[int] | None = None) -> dict[CameraKey, CameraState]:
@@ -234,11 +279,22 @@ def load_states(session: Session, camera_pks: Collection[int] | None = None) -> 
     if camera_pks is not None:
         query = query.where(models.CameraStateRow.camera_pk.in_(camera_pks))
     for row, site_id, camera_id in session.execute(query):
-        machines = tuple(Box(Category(m[0]), *m[1:]) for m in row.machines)
+        grey = decode_png(row.signature_png)
         texture = decode_png(row.texture_png) if row.texture_png is not None else None
         at = ensure_utc(row.slot_at) if row.slot_at is not None else None
         out[CameraKey(site_id, camera_id)] = CameraState(
-            decode_png(row.signature_png), row.unchanged, machines, texture, at
+            grey,
+            row.unchanged,
+            _unboxed(row.machines),
+            texture,
+            at,
+            frozen=bool(row.frozen),
+            live=row.live or 0,
+            anchor=decode_png(row.anchor_png) if row.anchor_png is not None else None,
+            anchor_texture=decode_png(row.anchor_texture_png) if row.anchor_texture_png is not None else None,
+            reencoded=bool(row.reencoded),
+            views=_views(row, grey.shape),
+            new_views=row.new_views or 0,
         )
     return out
 
