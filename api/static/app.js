@@ -152,7 +152,7 @@ function timelineChart(points, dayStart) {
 function historyChart(scores) {
   const w = 720, h = 160, n = Math.max(scores.length, 1);
   const x = (i) => 30 + (i / Math.max(n - 1, 1)) * (w - 40), y = (v) => h - 20 - (v / 100) * (h - 30);
-  const parts = ["activity", "workers", "machinery", "structure"], colors = ["#0b6efd", "#2e9e4f", "#e0a800", "#8e44ad"];
+  const parts = ["activity", "work", "workers", "machinery", "structure"], colors = ["#0b6efd", "#2e9e4f", "#2e9e4f", "#e0a800", "#8e44ad"];
   const stacks = scores.map((s, i) => {
     let base = 0;
     return parts.map((p, k) => { const v = (s.components.points || {})[p] || 0; const r = `<rect x="${x(i) - 4}" y="${y(base + v)}" width="8" height="${Math.max(0, y(base) - y(base + v))}" fill="${colors[k]}" opacity=".55"/>`; base += v; return r; }).join("");

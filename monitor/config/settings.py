@@ -204,14 +204,35 @@ def camera_deadline(sampling: SamplingConfig) -> float:
 class ScoringWeights(ConfigModel):
     """Points of each component; they must add up to 100."""
 
-    activity: float = Field(default=40, ge=0, le=100, description="Share of working hours with activity")
-    workers: float = Field(default=20, ge=0, le=100, description="Moving workers against the target")
-    machinery: float = Field(default=25, ge=0, le=100, description="Working machines against the target")
-    structure: float = Field(default=15, ge=0, le=100, description="Structure change against the target")
+    activity: float = Field(default=45, ge=0, le=100, description="Share of working hours with activity")
+    work: float = Field(
+        default=45,
+        ge=0,
+        le=100,
+        description="Moving workers and working machines together against their targets (a crew alone, or a "
+        "machine alone, can earn them all)",
+    )
+    structure: float = Field(default=10, ge=0, le=100, description="Structure change against the target")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _separate_workers_and_machinery(cls, data: Any) -> Any:
+        """Before issue 25 workers and machines had points of their own; their sum is now ``work``."""
+        if isinstance(data, dict) and ({"workers", "machinery"} & set(data)):
+            if "work" in data:
+                raise ValueError("give either work, or the retired workers and machinery, not both")
+            data = dict(data)
+            data["work"] = float(data.pop("workers", 0) or 0) + float(data.pop("machinery", 0) or 0)
+            log.warning(
+                "scoring.weights.workers and .machinery are now one weight, scoring.weights.work (%g): a crew "
+                "without machines can earn it too (docs/scoring.md); rename them",
+                data["work"],
+            )
+        return data
 
     @model_validator(mode="after")
     def _sum_to_100(self) -> ScoringWeights:
-        total = self.activity + self.workers + self.machinery + self.structure
+        total = self.activity + self.work + self.structure
         if abs(total - 100) > 1e-6:
             raise ValueError(f"weights must add up to 100, they add up to {total:g}")
         return self
@@ -223,10 +244,10 @@ class ScoringConfig(ConfigModel):
     run_at: dt.time = Field(default=dt.time(20, 30), description="Local time of the daily scoring job")
     weights: ScoringWeights = Field(default_factory=ScoringWeights)
     workers_target: float = Field(
-        default=4, gt=0, description="Average moving workers over the working hours that earn the full points"
+        default=3, gt=0, description="Average moving workers over the working hours that earn the work points"
     )
     machines_target: float = Field(
-        default=1, gt=0, description="Average working machines over the working hours that earn the full points"
+        default=1, gt=0, description="Average working machines over the working hours that earn the work points"
     )
     structure_change_target: float = Field(
         default=0.03, gt=0, le=1, description="Share of the structure zone changed in a day for the full points"
@@ -238,7 +259,7 @@ class ScoringConfig(ConfigModel):
     )
     active_sample_level: float = Field(default=0.25, ge=0, le=1, description="A sample at or above this is active")
     motion_in_box: float = Field(
-        default=0.025, gt=0, lt=1, description="Share of a box's pixels that must change for its object to be moving"
+        default=0.015, gt=0, lt=1, description="Share of a box's pixels that must change for its object to be moving"
     )
     machine_jitter: float = Field(
         default=0.5,

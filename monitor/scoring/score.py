@@ -85,17 +85,17 @@ def score_day(day: DayInput, rules: ScoringConfig) -> DayScore:
     active_share = active_slots / covered_slots if covered_slots else 0.0
     structure = day.structure_change or 0.0
 
+    # Workers and machines earn the work points together: a crew of eight without machines is as much a working
+    # site as an excavator at work (docs/scoring.md, "why these values").
     parts = {
         "activity": active_share,
-        "workers": min(1.0, avg_workers / rules.workers_target),
-        "machinery": min(1.0, avg_machines / rules.machines_target),
+        "work": min(1.0, avg_workers / rules.workers_target + avg_machines / rules.machines_target),
         "structure": min(1.0, structure / rules.structure_change_target),
     }
     w = rules.weights
     points = {
         "activity": w.activity * parts["activity"],
-        "workers": w.workers * parts["workers"],
-        "machinery": w.machinery * parts["machinery"],
+        "work": w.work * parts["work"],
         "structure": w.structure * parts["structure"],
     }
     raw = round(sum(points.values()), 1)
