@@ -74,7 +74,7 @@ def per_sample(old_act: types.ModuleType, old_health: types.ModuleType) -> dict[
                 t0 = time.process_time()
                 sig = signature(frame)
                 judge_picture(state, sig, health)
-                compare(state.grey, state.machines, sig.grey, sig.valid, boxes, rules)
+                compare(state.grey, state.boxes, sig.grey, sig.valid, boxes, rules)
                 t1 = time.process_time()
                 motion = estimate_motion(state.grey, sig.grey)
                 align(state.grey, sig.valid, motion)

@@ -113,6 +113,9 @@ class Box:
     y1: float
     x2: float
     y2: float
+    missed: int = 0
+    """Samples since the detector last found it: a worker it misses is remembered a little while, so that
+    his place is watched (0: found in this sample)."""
 
 
 @dataclass(frozen=True)
@@ -139,10 +142,11 @@ class Activity:
 
 @dataclass(frozen=True, eq=False)
 class ViewMemory:
-    """One view a camera showed (a dome's preset, the view before a knock): its last picture and machines."""
+    """One view a camera showed (a dome's preset, the view before a knock): its last picture and boxes."""
 
     grey: Grey
-    machines: tuple[Box, ...]
+    boxes: tuple[Box, ...]
+    """What its last sample counted (workers, machines, vehicles)."""
     at: dt.datetime | None
     """The slot of the last sample of this view."""
 
@@ -153,7 +157,8 @@ class CameraState:
 
     grey: Grey
     unchanged: int
-    machines: tuple[Box, ...]
+    boxes: tuple[Box, ...]
+    """What the last sample counted (workers, machines, vehicles): the next sample's "before"."""
     texture: Grey | None = None
     at: dt.datetime | None = None
     """The slot of the sample that left this memory."""

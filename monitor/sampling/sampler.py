@@ -30,7 +30,7 @@ from monitor.core.values import (
     StructureCandidate,
     ViewMemory,
 )
-from monitor.sampling.activity import compare, view_change_reason, view_unstable_reason
+from monitor.sampling.activity import compare, remembered_boxes, view_change_reason, view_unstable_reason
 from monitor.sampling.picture import CameraMemory, PictureJudgement, Signature, is_uniform, judge_picture, signature
 from monitor.sampling.snapshots import annotate, snapshot_relpath, write_jpeg
 from monitor.sampling.structure import occluded_share, reference_quality, zone_crop
@@ -214,25 +214,27 @@ class CameraSampler:
         status, reason, cause = g.status, g.reason, g.cause
         views: tuple[ViewMemory, ...] = previous.views if previous is not None else ()
         new_views = 0
+        reference_boxes: tuple[Box, ...] = ()
         if g.status is CameraStatus.frozen or previous is None:
             activity = Activity()  # a frozen picture, or a first one, shows no movement
         else:
             match = match_view(previous, g.sig.grey, self._scoring, lambda at: not self._stale_at(at, g.slot_at))
             views, new_views = match.views, match.new_views
+            reference_boxes = match.reference.boxes if match.reference is not None else ()
             activity = self._activity(match, g, boxes)
             if match.unstable:
+                activity = Activity(camera_shift=activity.camera_shift, camera_turn=activity.camera_turn)
                 status, cause = CameraStatus.unstable, Cause.view_unstable
                 reason = view_unstable_reason(match.new_views)
                 log.warning("camera %s: %s", g.key, reason)
             elif match.new_view:
                 reason, cause = view_change_reason(activity), Cause.view_changed
                 log.warning("camera %s: %s", g.key, reason)
-        machines = tuple(b for b in boxes if b.category is not Category.worker)
         judged = g.picture
         state = CameraState(
             g.sig.grey,
             g.unchanged,
-            machines,
+            remembered_boxes(boxes, reference_boxes),
             g.sig.texture,
             g.slot_at,
             frozen=judged.frozen if judged else False,
@@ -269,7 +271,7 @@ class CameraSampler:
         if match.reference is None:  # a view seen before a gap (the night, an outage): nothing to compare
             return Activity(camera_shift=shift, camera_turn=turn, view_returned=match.returned)
         ref = match.reference
-        found = compare(ref.grey, ref.machines, g.sig.grey, g.sig.valid, boxes, self._scoring, match.motion)
+        found = compare(ref.grey, ref.boxes, g.sig.grey, g.sig.valid, boxes, self._scoring, match.motion)
         return replace(found, view_returned=match.returned) if match.returned else found
 
     def _stale_at(self, at: dt.datetime | None, slot_at: dt.datetime) -> bool:

@@ -13,7 +13,8 @@ camera, as before); the others only when it does not match.
 
 A sample matching no remembered view is a new view: online, no activity, a ``camera_moved`` alert. A view
 that never settles -- ``UNSTABLE_AFTER`` new views in a row (a camera on a moving platform, a dome that never
-stops) -- is a camera fault (``unstable``, 视角不稳定): never idle, never activity. A reference picture older
+stops) -- is a camera fault (``unstable``, 视角不稳定): never idle, never activity. It ends when the camera holds one
+view from a sample to the next; passing a view it showed before does not end it. A reference picture older
 than the sampling memory's freshness (the night, an outage) still tells which view a sample shows, but is not
 compared for activity, and failing to match it is no knock (night and day pictures differ).
 """
@@ -75,7 +76,7 @@ def match_view(
 ) -> ViewMatch:
     """The view ``grey`` shows, among the current one and the remembered ones. ``fresh``: whether a picture
     taken at that slot may still be compared with (the sampling memory's freshness)."""
-    current = ViewMemory(state.grey, state.machines, state.at)
+    current = ViewMemory(state.grey, state.boxes, state.at)
     motion = estimate_motion(state.grey, grey) if state.grey.shape == grey.shape else None
     if motion is not None and same_view(motion, rules):
         return ViewMatch(motion, current if fresh(current.at) else None, False, False, state.views, 0)
@@ -85,7 +86,10 @@ def match_view(
         back = estimate_motion(view.grey, grey)
         if same_view(back, rules):
             others = (current, *state.views[:k], *state.views[k + 1 :])[:MAX_VIEWS]
-            return ViewMatch(back, view if fresh(view.at) else None, False, True, others, 0)
+            # An unstable camera that passes a view it showed before has not settled: only holding one view
+            # from one sample to the next does.
+            still_unstable = state.new_views if state.new_views >= UNSTABLE_AFTER else 0
+            return ViewMatch(back, view if fresh(view.at) else None, False, True, others, still_unstable)
     others = (current, *state.views)[:MAX_VIEWS]
     if motion is None or not fresh(current.at):
         # A different picture size, or the first sample after a gap: nothing to compare, and no knock either.

@@ -182,7 +182,8 @@ class CameraStateRow(Base):
     signature_png: Mapped[bytes] = mapped_column(LargeBinary)
     texture_png: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     unchanged: Mapped[int] = mapped_column(Integer, default=0)
-    machines: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    boxes: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    """What the last sample counted: [category, x1, y1, x2, y2] each (until 0014 machines only)."""
     frozen: Mapped[bool] = mapped_column(Boolean, default=False)
     """Judged frozen at the last sample: it stays so until two live pictures in a row."""
     live: Mapped[int] = mapped_column(Integer, default=0)
@@ -193,7 +194,7 @@ class CameraStateRow(Base):
     views_png: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     """The other views the camera showed lately: their last signatures, stacked top to bottom, newest first."""
     views: Mapped[list[Any]] = mapped_column(JSON, default=list)
-    """Of each remembered view: its slot and machine boxes."""
+    """Of each remembered view: its slot and boxes."""
     new_views: Mapped[int] = mapped_column(Integer, default=0)
 
 

@@ -232,7 +232,7 @@ def save_state(session: Session, camera_pk: int, sample: Sample) -> None:
     row.signature_png = encode_png(sample.state.grey)
     row.texture_png = encode_png(sample.state.texture) if sample.state.texture is not None else None
     row.unchanged = sample.state.unchanged
-    row.machines = _boxes(sample.state.machines)
+    row.boxes = _boxes(sample.state.boxes)
     row.frozen, row.live, row.new_views = sample.state.frozen, sample.state.live, sample.state.new_views
     row.anchor_png = encode_png(sample.state.anchor) if sample.state.anchor is not None else None
     anchor_texture = sample.state.anchor_texture
@@ -240,12 +240,12 @@ def save_state(session: Session, camera_pk: int, sample: Sample) -> None:
     row.reencoded = sample.state.reencoded
     views = sample.state.views
     row.views_png = encode_png(np.vstack([v.grey for v in views])) if views else None
-    row.views = [{"at": v.at.isoformat() if v.at else None, "machines": _boxes(v.machines)} for v in views]
+    row.views = [{"at": v.at.isoformat() if v.at else None, "boxes": _boxes(v.boxes)} for v in views]
     session.add(row)
 
 
 def _boxes(boxes: tuple[Box, ...]) -> list[list[Any]]:
-    return [[b.category.value, b.x1, b.y1, b.x2, b.y2] for b in boxes]
+    return [[b.category.value, b.x1, b.y1, b.x2, b.y2, *([b.missed] if b.missed else [])] for b in boxes]
 
 
 def _unboxed(rows: list[list[Any]]) -> tuple[Box, ...]:
@@ -263,7 +263,7 @@ def _views(row: models.CameraStateRow, grey_shape: tuple[int, ...]) -> tuple[Vie
     return tuple(
         ViewMemory(
             np.ascontiguousarray(stacked[k * height : (k + 1) * height]),
-            _unboxed(v.get("machines", [])),
+            _unboxed(v.get("boxes", [])),
             ensure_utc(dt.datetime.fromisoformat(v["at"])) if v.get("at") else None,
         )
         for k, v in enumerate(row.views)
@@ -285,7 +285,7 @@ def load_states(session: Session, camera_pks: Collection[int] | None = None) -> 
         out[CameraKey(site_id, camera_id)] = CameraState(
             grey,
             row.unchanged,
-            _unboxed(row.machines),
+            _unboxed(row.boxes),
             texture,
             at,
             frozen=bool(row.frozen),

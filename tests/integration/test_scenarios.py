@@ -1,5 +1,6 @@
 """The labelled scenario suite through the production judgement (`monitor.service.replay`): every day right, no idle
-scene ever active, no live scene ever frozen, and the sample-level precision and recall goals of issue 13."""
+scene ever active, no live scene ever frozen, views that come back compared with themselves, a view that never
+settles a camera fault, and the sample-level precision and recall goals."""
 
 from __future__ import annotations
 
@@ -10,12 +11,18 @@ import pytest
 
 from monitor.config import AppConfig
 from monitor.execution.local import load_detector
+from monitor.sampling.views import UNSTABLE_AFTER
 from monitor.service.replay import ReplayResult
 from tests.fixtures import scenarios
-from tests.fixtures.scenarios import SCENARIOS, Scenario
+from tests.fixtures.scenarios import SCENARIOS, SCENARIOS_II, Scenario
 
 pytestmark = pytest.mark.slow
 PRECISION_GOAL, RECALL_GOAL = 0.95, 0.90
+RECALL_FLOOR_DEGRADED = 0.80
+"""Issue 25's days of degraded video (low bit rate, fog, a safety net, IR, a watchman the detector sees in
+half his passes): their misses are pictures where the detector finds nobody; see docs/scoring.md section 6."""
+MARGIN = 8.0
+"""Every working day scores at least this far above the active line (issue 25)."""
 
 
 @pytest.fixture(scope="module")
@@ -51,30 +58,64 @@ def test_no_idle_scene_is_ever_active(scenario: Scenario, results: dict[str, Rep
 
 @pytest.mark.parametrize("scenario", [sc for sc in SCENARIOS if sc.not_frozen], ids=lambda s: s.name)
 def test_no_live_scene_is_ever_frozen(scenario: Scenario, results: dict[str, ReplayResult]) -> None:
-    assert [s.status.value for s in results[scenario.name].samples if s.status.value != "online"] == []
+    faults = {"unstable"} if scenario.unstable else set()
+    assert [s.status.value for s in results[scenario.name].samples if s.status.value not in {"online", *faults}] == []
+
+
+@pytest.mark.parametrize("scenario", [sc for sc in SCENARIOS if sc.expected_day == "active"], ids=lambda s: s.name)
+def test_every_working_day_clears_the_active_line_with_margin(
+    scenario: Scenario, results: dict[str, ReplayResult]
+) -> None:
+    score = results[scenario.name].day.score
+    assert score is not None and score >= scenarios.suite_config().scoring.active_score + MARGIN, score
+
+
+@pytest.mark.parametrize("scenario", [sc for sc in SCENARIOS if sc.unstable], ids=lambda s: s.name)
+def test_a_view_that_never_settles_is_a_camera_fault_never_idle_never_activity(
+    scenario: Scenario, results: dict[str, ReplayResult]
+) -> None:
+    samples = results[scenario.name].samples
+    assert [s.status.value for s in samples[UNSTABLE_AFTER:]] == ["unstable"] * (len(samples) - UNSTABLE_AFTER)
+    assert all(s.cause is not None and s.cause.value == "view_unstable" for s in samples[UNSTABLE_AFTER:])
+    assert not any(s.activity and s.activity.level > 0 for s in samples)
+    assert results[scenario.name].day.status.value == "camera_outage"
 
 
 @pytest.mark.parametrize("scenario", [sc for sc in SCENARIOS if not sc.not_frozen], ids=lambda s: s.name)
 def test_a_frozen_encoder_is_frozen_from_its_third_sample(scenario: Scenario, results: dict[str, ReplayResult]) -> None:
+    """From the third sample; a picture a recorder re-encodes, from the sixth (a longer run, docs/ingestion.md)."""
     statuses = [s.status.value for s in results[scenario.name].samples]
-    assert statuses[:2] == ["online", "online"]
-    assert set(statuses[2:]) == {"frozen"}
+    assert statuses[: scenario.frozen_from] == ["online"] * scenario.frozen_from
+    assert set(statuses[scenario.frozen_from :]) == {"frozen"}
 
 
 def test_a_knock_is_reported_at_its_sample_and_nowhere_else(results: dict[str, ReplayResult]) -> None:
-    for sc in SCENARIOS:
+    """A knock, or a dome's preset the first time: a new view at that sample only; a preset it comes back to
+    is compared with its own last sample, never reported again."""
+    for sc in [sc for sc in SCENARIOS if not sc.unstable]:
         changed = [i for i, s in enumerate(results[sc.name].samples) if s.activity and s.activity.view_changed]
         assert tuple(changed) == sc.view_change_at, sc.name
+    returned = [s for s in results["ptz_cruise_crew"].samples if s.activity and s.activity.view_returned]
+    assert len(returned) >= len(results["ptz_cruise_crew"].samples) // 2 - 1
     knocked = results["knocked_at_noon"].samples[scenarios.NOON]
     assert "camera view changed" in knocked.reason
     assert knocked.activity is not None and knocked.activity.level == 0
 
 
-def test_sample_level_precision_and_recall(results: dict[str, ReplayResult]) -> None:
+def _confusion(results: dict[str, ReplayResult], suite: tuple[Scenario, ...]) -> tuple[int, int, int]:
     config = scenarios.suite_config()
     tp = fp = fn = 0
-    for sc in SCENARIOS:
+    for sc in suite:
         for a, t in zip(said_active(results[sc.name], config), sc.truth, strict=True):
             tp, fp, fn = tp + (a and t), fp + (a and not t), fn + (t and not a)
-    precision, recall = tp / (tp + fp), tp / (tp + fn)
-    assert precision >= PRECISION_GOAL and recall >= RECALL_GOAL, (tp, fp, fn, precision, recall)
+    return tp, fp, fn
+
+
+def test_sample_level_precision_and_recall(results: dict[str, ReplayResult]) -> None:
+    tp, fp, fn = _confusion(results, SCENARIOS)
+    assert tp / (tp + fp) >= PRECISION_GOAL, (tp, fp, fn)
+    first = tuple(sc for sc in SCENARIOS if sc not in SCENARIOS_II)
+    tp1, fp1, fn1 = _confusion(results, first)
+    assert tp1 / (tp1 + fn1) >= RECALL_GOAL, (tp1, fp1, fn1)
+    tp2, fp2, fn2 = _confusion(results, SCENARIOS_II)
+    assert tp2 / (tp2 + fn2) >= RECALL_FLOOR_DEGRADED, (tp2, fp2, fn2)

@@ -10,7 +10,9 @@ many new views came in a row (a view that never settles is a fault). A frozen ca
 live pictures in a row (``frozen``, ``live``), and a run of repeated pictures is compared with its first
 (``anchor_png`` at coarse scale, ``anchor_texture_png``) so that a recorder re-encoding one picture is found
 (``reencoded``: the run holds such repeats, and must last longer). Existing rows start with
-no other views, not frozen, no anchor: exactly as the memory behaved before.
+no other views, not frozen, no anchor: exactly as the memory behaved before. ``machines`` becomes ``boxes``:
+the memory keeps the last sample's workers too (a worker the detector misses next time, whose place changed,
+moved), so a stored memory holds machines only until its camera's next sample.
 """
 from collections.abc import Sequence
 
@@ -25,6 +27,7 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table('camera_state') as batch:
+        batch.alter_column('machines', new_column_name='boxes')
         batch.add_column(sa.Column('frozen', sa.Boolean(), nullable=False, server_default=sa.false()))
         batch.add_column(sa.Column('live', sa.Integer(), nullable=False, server_default='0'))
         batch.add_column(sa.Column('anchor_png', sa.LargeBinary(), nullable=True))
@@ -39,3 +42,4 @@ def downgrade() -> None:
     with op.batch_alter_table('camera_state') as batch:
         for column in ('new_views', 'views', 'views_png', 'reencoded', 'anchor_texture_png', 'anchor_png', 'live', 'frozen'):
             batch.drop_column(column)
+        batch.alter_column('boxes', new_column_name='machines')

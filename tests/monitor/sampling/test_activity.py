@@ -160,7 +160,24 @@ def test_a_displaced_machine_works_only_with_some_pixel_evidence() -> None:
     still = np.zeros(SHAPE, bool)
     assert sample_activity([box], before, still, RULES).working_machines == 0
     some = still.copy()
-    some[60:66, 100:106] = True  # a little of the box changed (1 %): below motion_in_box, above a quarter of it
+    some[60:64, 100:105] = True  # a little of the box changed (0.9 %): below motion_in_box, above a quarter of it
     assert 0 < box_motion(some, box) < RULES.motion_in_box
     assert sample_activity([box], before, some, RULES).working_machines == 1
     assert sample_activity([box], [], some, RULES).working_machines == 0  # not displaced: pixels alone decide
+
+
+def test_a_worker_the_detector_misses_now_moved_if_his_place_changed() -> None:
+    """Far, small workers are found in one sample and missed in the next: where one stood changed, so he moved."""
+    before = [Box(W, 0.2, 0.2, 0.25, 0.4), Box(W, 0.6, 0.2, 0.65, 0.4)]
+    change = np.zeros(SHAPE, bool)
+    change[40:70, 66:78] = True  # the first one's place
+    assert sample_activity([], before, change, RULES).moving_workers == 1
+    assert sample_activity([], before, np.zeros(SHAPE, bool), RULES).moving_workers == 0  # both stood still
+
+
+def test_a_worker_who_walked_from_one_place_to_another_counts_once() -> None:
+    before, now = [Box(W, 0.2, 0.2, 0.25, 0.4)], [Box(W, 0.5, 0.2, 0.55, 0.4)]
+    change = np.zeros(SHAPE, bool)
+    change[36:72, 64:80] = True  # where he was
+    change[36:72, 160:176] = True  # where he is
+    assert sample_activity(now, before, change, RULES).moving_workers == 1
