@@ -166,7 +166,7 @@ COLUMN: Words = {
     "outage_sites": ("视频中断项目数", "Sites without video"),
     "camera": ("摄像机", "Camera"),
     "uptime": ("在线率", "Online share"),
-    "camera_coverage": ("覆盖率", "Coverage"),
+    "camera_coverage": ("采样率", "Sampled"),
     "camera_status": ("画面状态", "Picture"),
     "reason": ("原因", "Reason"),
     "since": ("起始", "Since"),
