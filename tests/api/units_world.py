@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -92,8 +93,14 @@ def seed(sessions: sessionmaker[Session], config: AppConfig, snapshots: Path, no
     return ids
 
 
-def client(sessions: sessionmaker[Session], config: AppConfig, snapshots: Path, username: str) -> TestClient:
-    c = TestClient(create_app(sessions, snapshots, config=config, tz=config.tz))
+def client(
+    sessions: sessionmaker[Session],
+    config: AppConfig,
+    snapshots: Path,
+    username: str,
+    clock: Callable[[], dt.datetime] | None = None,
+) -> TestClient:
+    c = TestClient(create_app(sessions, snapshots, config=config, tz=config.tz, **({"clock": clock} if clock else {})))
     token = c.post("/api/auth/login", json={"username": username, "password": PASSWORD}).json()["token"]
     c.headers["Authorization"] = f"Bearer {token}"
     return c
