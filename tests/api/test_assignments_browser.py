@@ -130,7 +130,9 @@ def test_assign_reply_and_close_in_the_browser(server: tuple[str, sessionmaker[S
             quarter = operator.locator("#dl-review-of option[value^=quarter]").nth(1).get_attribute("value")
             operator.select_option("#dl-review-of", quarter)
             period, first = quarter.split(":")
-            expect(operator.locator("#dl-review")).to_have_attribute("href", f"/api/review.docx?period={period}&day={first}")
+            expect(operator.locator("#dl-review")).to_have_attribute(
+                "href", f"/api/review.docx?period={period}&day={first}"
+            )
             expect(operator.locator("#dl-review-of option").nth(0)).to_contain_text("月讲评")
         finally:
             browser.close()
