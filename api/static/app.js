@@ -104,7 +104,7 @@ async function overview() {
   const shown = sites.filter((s) => (!filters.district || s.district === filters.district)
     && (!filters.batch || s.current_batch === filters.batch) && (!filters.status || (s.today_status || "no_score") === filters.status));
   const count = (rows, st) => rows.filter((s) => (s.today_status ?? s.status) === st).length;
-  const size = sites.length <= 12 ? "roomy" : sites.length <= 40 ? "" : "dense";
+  const size = sites.length <= 9 ? "roomy" : sites.length <= 40 ? "" : "dense";  // 6 sites fill the screen, 125 fit
   app.innerHTML = `
     <div class="briefing">
       <section class="panel" id="today"><h3>${t("today_counts")} · ${esc(today.slice(5))}</h3>
@@ -230,7 +230,7 @@ function card(site) {
   const sample = site.cameras.map((c) => c.latest_sample).find((s) => s && s.snapshot_url);
   const status = site.today_status || "no_score";
   return `<a class="card s-${status}" href="#/site/${encodeURIComponent(site.id)}" data-site="${esc(site.id)}" title="${esc(site.name)}">
-    ${sample ? `<img alt="" src="${esc(sample.snapshot_url)}">` : `<img alt="">`}
+    ${sample ? `<img alt="" src="${esc(sample.snapshot_url)}">` : `<div class="no-picture">${t("no_snapshot")}</div>`}
     <div class="card-head"><span class="name">${esc(site.name)}</span><span class="score">${site.today_score ?? "-"}</span></div>
     <div class="card-status">${badge("day_status", status)} <span class="upd">${time(site.last_update)}</span></div>
     <div class="card-meta">${esc(site.district)} · ${w("batch", site.current_batch)}</div></a>`;

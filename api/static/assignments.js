@@ -11,7 +11,7 @@ const ASSIGN_T = {
         repeat: "该项目已有同类未办结交办 #{id}（{state}）。", repeat_anyway: "仍要再次交办", no_work: "交办以来视频未见正常施工，请核实后再销号。",
         close_anyway: "已电话或现场核实，仍要销号", reply_empty: "请填写办理情况", reply_photo: "现场照片（可选，JPG/PNG，5 MB 以内）",
         photo_too_large: "照片超过 5 MB", photo_refused: "只能上传 JPG、PNG 或 WebP 图片", photo: "现场照片",
-        back: "返回本单位项目", failed: "提交失败，请稍后重试" },
+        back: "返回本单位项目", failed: "提交失败，请稍后重试", ask_empty: "请填写交办内容" },
   en: { assignments: "Assignments", assign_title: "Assignments (weekly list)", unit_view: "Our sites and assignments", my_sites: "Our sites",
         assign: "Assign", ask: "What is asked", deadline: "Deadline", a_state: "State",
         reply: "Reply", do_reply: "Send reply", resumed: "Activity resumed", close: "Close", close_note: "Closing note",
@@ -22,7 +22,7 @@ const ASSIGN_T = {
         no_work: "The cameras show no active day since the assignment: check before closing.",
         close_anyway: "Checked by phone or on site: close anyway", reply_empty: "Write what was done", reply_photo: "Photo (optional, JPG/PNG, up to 5 MB)",
         photo_too_large: "The photo is larger than 5 MB", photo_refused: "Only JPG, PNG or WebP images", photo: "Photo",
-        back: "Back to our sites", failed: "Could not send; try again" },
+        back: "Back to our sites", failed: "Could not send; try again", ask_empty: "Write what is asked" },
 };
 const PHOTO_MAX = 5 * 1024 * 1024;
 let assignState = "active";
@@ -98,7 +98,7 @@ async function assignmentsPage() {
       <form id="new-assignment" hidden><h4>${t("new_assignment")} <span id="from-alert"></span></h4>
         <p id="site-fields"><label>${t("project")} <select name="site">${sites.filter((x) => x.responsible_unit).map((x) => option(x.site_id, `${x.name} · ${x.responsible_unit}`, "")).join("")}</select></label>
         <label>${t("problem")} <select name="problem">${["idle", "outage", "start_overdue", "other"].map((x) => option(x, w("problem", x), "idle")).join("")}</select></label></p>
-        <label>${t("ask")} <textarea name="ask" required maxlength="2000"></textarea></label>
+        <label>${t("ask")} <textarea name="ask" maxlength="2000" rows="3"></textarea></label>
         <label>${t("deadline")} <input type="date" name="deadline" min="${Wording.today}"></label> <button type="submit">${t("submit")}</button>
         <p class="error" id="assign-error" role="alert"></p><button type="button" id="assign-again" hidden>${t("repeat_anyway")}</button></form></div>` : ""}`;
   wireDownloads();
@@ -126,6 +126,7 @@ async function assignmentsPage() {
   });
   const send = async (repeat) => {
     const data = new FormData(form);
+    if (!String(data.get("ask") || "").trim()) { document.getElementById("assign-error").textContent = t("ask_empty"); return; }
     const response = await fetch("/api/assignments", { method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ ...(form.dataset.alert ? { alert_id: Number(form.dataset.alert) } : { site_id: data.get("site"), problem: data.get("problem") }),
@@ -146,7 +147,7 @@ async function assignmentsPage() {
 function replyForm(a) {
   // A labelled, multi-line reply that keeps its draft, refuses empty text, and may carry a photo.
   return `<form class="reply-form" data-id="${a.id}"><label for="reply-${a.id}">${t("reply")}</label>
-    <textarea id="reply-${a.id}" class="reply-note" data-id="${a.id}" rows="3" maxlength="2000" required>${esc(drafts[a.id] || "")}</textarea>
+    <textarea id="reply-${a.id}" class="reply-note" data-id="${a.id}" rows="3" maxlength="2000">${esc(drafts[a.id] || "")}</textarea>
     <label class="photo">${t("reply_photo")} <input type="file" class="reply-photo" accept="image/jpeg,image/png,image/webp"></label>
     <button type="submit" class="do-reply" data-id="${a.id}">${t("do_reply")}</button><p class="error" role="alert"></p></form>`;
 }

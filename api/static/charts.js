@@ -101,7 +101,7 @@ function milestoneChart(chart, today) {
   }).join("");
   const now = `<line class="today" x1="${x(today)}" x2="${x(today)}" y1="${top - 4}" y2="${h - 18}"/><text class="today-label" x="${x(today)}" y="${top - 8}" text-anchor="middle">${t("today")} ${today.slice(5)}</text>`;
   const ends = `<text x="${left}" y="${h - 4}">${new Date(first).toISOString().slice(0, 7)}</text><text x="${width - 10}" y="${h - 4}" text-anchor="end">${new Date(last).toISOString().slice(0, 7)}</text>`;
-  const key = legend([[t("planned"), "#fff", "box"], [t("actual"), "#2e9e4f", "box"]], width - 150, 12);
+  const key = legend([[t("planned"), "#fff", "box"], [t("actual"), "#2e9e4f", "box"]], width / 2 - 40, h - 4);
   return `<svg id="milestone-chart" viewBox="0 0 ${width} ${h}" width="100%" role="img" aria-label="${t("milestones")}">${now}${rows}${ends}${key}</svg>`;
 }
 

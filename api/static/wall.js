@@ -69,7 +69,7 @@ function alerts(rows) {
   const list = $("w-alerts");
   list.innerHTML = rows.length ? rows.map((a) => `<li data-alert="${a.id}"><span class="num w-when">${hhmm(a.opened_at)}</span>
     <span class="w-tag t-${a.severity}">${esc(word("alert_type", a.type))}</span><span class="grow">${esc(a.text.zh)}</span>
-    <span class="w-lasting">${esc(lastingOf("zh", a.opened_at).replace("已持续 ", ""))}</span></li>`).join("")
+    <span class="w-lasting">${esc(lastingOf("zh", a.opened_at))}</span></li>`).join("")
     : `<li class="w-empty">当前无预警</li>`;
   fit(list);
 }
@@ -109,7 +109,7 @@ async function refresh() {
   alerts(open);
   shots = pickShots(sites);
   strip();
-  $("wall-updated").textContent = `更新于 ${hhmm(new Date().toISOString())}`;
+  $("wall-updated").textContent = `更新于 ${hhmm(new Date(Wording.now()).toISOString())}`;
   document.body.dataset.loaded = String(Number(document.body.dataset.loaded || 0) + 1);
 }
 

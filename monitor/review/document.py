@@ -79,7 +79,7 @@ def _table(doc: DocumentObject, headers: list[str], rows: list[list[str]]) -> No
 
 
 def reason(site: ListedSite) -> str:
-    """Why a site is listed, in words: its idle, outage and low-activity days, and its longest run."""
+    """Why a site is listed, in words: its idle, outage and low-activity days."""
     parts = [
         f"{STATUS_ZH[status]} {n} 天"
         for status, n in (
@@ -89,8 +89,7 @@ def reason(site: ListedSite) -> str:
         )
         if n
     ]
-    run = f"，最长连续 {site.longest_down_run} 天" if site.longest_down_run > 1 else ""
-    return "、".join(parts) + run
+    return "、".join(parts)
 
 
 def _site_rows(sites: tuple[ListedSite, ...]) -> list[list[str]]:
@@ -100,9 +99,6 @@ def _site_rows(sites: tuple[ListedSite, ...]) -> list[list[str]]:
             s.district,
             s.responsible_unit or "—",
             _num(s.average_score),
-            str(s.idle_days),
-            str(s.outage_days),
-            str(s.low_days),
             str(s.longest_down_run),
             reason(s),
         ]
@@ -110,9 +106,7 @@ def _site_rows(sites: tuple[ListedSite, ...]) -> list[list[str]]:
     ]
 
 
-SITE_HEADERS = headers(
-    ["site", "district", "unit", "average_score", "idle_days", "outage_days", "low_days", "longest_run", "reason"]
-)
+SITE_HEADERS = headers(["site", "district", "unit", "average_score", "longest_run", "reason"])
 
 
 def caption(site: ListedSite, tz: ZoneInfo) -> str:
