@@ -20,6 +20,7 @@ from api.metrics import app_registry
 from api.routers import (
     admin,
     alerts,
+    assignment_photos,
     assignments,
     dispatch,
     docs,
@@ -34,6 +35,7 @@ from api.routers import (
     units,
     users,
     wall,
+    wording,
 )
 from api.unicode_guard import reject_lone_surrogates
 from monitor import __version__
@@ -99,6 +101,7 @@ def create_app(
     app.include_router(milestones.router, dependencies=private)
     app.include_router(progress.router, dependencies=private)
     app.include_router(assignments.router, dependencies=private)
+    app.include_router(assignment_photos.router, dependencies=private)
     app.include_router(units.router, dependencies=private)
     app.include_router(review.router, dependencies=private)
     app.include_router(live.router, dependencies=private)
@@ -107,6 +110,7 @@ def create_app(
     app.include_router(docs.router, dependencies=private)
     app.include_router(timelapse.router, dependencies=private)
     app.include_router(wall.router, dependencies=private)
+    app.include_router(wording.router, dependencies=private)
     app.include_router(wall.page)  # the page itself; its data needs the login
     app.mount("/", StaticFiles(directory=Path(__file__).parent / "static", html=True), name="dashboard")
     return app

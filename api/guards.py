@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import unquote_to_bytes
 
 import anyio
@@ -19,6 +20,9 @@ from monitor.store.users import user_for_token
 NUL_MESSAGE = "the request holds a NUL character (\\u0000), which no field accepts"
 MAX_BODY_BYTES = 256 * 1024  # the largest body an endpoint takes (a login, a user) is well under 1 KB
 PUBLIC_BODY_PATHS = frozenset({"/api/auth/login"})
+UPLOAD_PATH = re.compile(r"/api/assignments/[0-9]+/photo")
+"""The one path whose body is binary (a unit's photo, api/routers/assignment_photos.py): its own cap, no NUL check."""
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024 + 1024
 
 
 async def reject_nul(request: Request) -> None:
@@ -27,7 +31,7 @@ async def reject_nul(request: Request) -> None:
     from a logged-in user by now (BodyGuard)."""
     if b"\x00" in unquote_to_bytes(request.url.path) or b"\x00" in unquote_to_bytes(request.url.query):
         raise HTTPException(400, NUL_MESSAGE)
-    if request.method in ("POST", "PUT", "PATCH"):
+    if request.method in ("POST", "PUT", "PATCH") and not UPLOAD_PATH.fullmatch(request.url.path):
         body = await request.body()
         if b"\x00" in body or b"\\u0000" in body:
             raise HTTPException(400, NUL_MESSAGE)
@@ -62,8 +66,9 @@ class BodyGuard:
         if length == 0 and not chunked:
             await self.app(scope, receive, send)
             return
-        if length > self.max_bytes:
-            await refuse(413, self._too_large)(scope, receive, send)
+        cap = MAX_UPLOAD_BYTES if UPLOAD_PATH.fullmatch(scope["path"]) else self.max_bytes
+        if length > cap:
+            await refuse(413, self._too_large(cap))(scope, receive, send)
             return
         if scope["path"] not in PUBLIC_BODY_PATHS and not await _authenticated(scope):
             await refuse(401, "login required", **{"WWW-Authenticate": "Bearer"})(scope, receive, send)
@@ -76,25 +81,25 @@ class BodyGuard:
             await send(message)
 
         try:
-            await self.app(scope, self._counted(receive), tracked)
+            await self.app(scope, self._counted(receive, cap), tracked)
         except HTTPException as exc:  # raised by the counter where no endpoint turned it into a response
             if started or exc.status_code != 413:
                 raise
-            await refuse(413, self._too_large)(scope, receive, send)
+            await refuse(413, self._too_large(cap))(scope, receive, send)
 
-    @property
-    def _too_large(self) -> str:
-        return f"the request body is larger than {self.max_bytes // 1024} KB"
+    @staticmethod
+    def _too_large(cap: int) -> str:
+        return f"the request body is larger than {cap // 1024} KB"
 
-    def _counted(self, receive: Receive) -> Receive:
+    def _counted(self, receive: Receive, cap: int) -> Receive:
         seen = 0
 
         async def counted() -> Message:
             nonlocal seen
             message = await receive()
             seen += len(message.get("body", b""))
-            if seen > self.max_bytes:
-                raise HTTPException(413, self._too_large, headers={"Connection": "close"})
+            if seen > cap:
+                raise HTTPException(413, self._too_large(cap), headers={"Connection": "close"})
             return message
 
         return counted

@@ -18,10 +18,12 @@ UNIT_PATHS = frozenset(
         "/api/assignments/{assignment_id}",
         "/api/assignments/{assignment_id}/reply",
         "/api/assignments/{assignment_id}/evidence",
+        "/api/assignments/{assignment_id}/photo",
         "/api/unit/sites",
         "/api/unit/sites/{site_id}/scores",
         "/api/unit/samples/{sample_id}/snapshot",
         "/api/sites/{site_id}/timelapse",
+        "/api/wording",
     }
 )
 

@@ -4,8 +4,9 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from api.auth import require
 from api.deps import SessionDep, app_now
@@ -13,6 +14,9 @@ from api.params import RowId
 from api.shown import ShownDep, TextFilter
 from monitor.alerts.lifecycle import acknowledge
 from monitor.alerts.notices import queue_events
+from monitor.assignments.rules import issue_of
+from monitor.assignments.store import OPEN, listed
+from monitor.core.wording import LANGS, alert_text
 from monitor.store import models
 from monitor.store.users import Role
 
@@ -31,13 +35,53 @@ class AlertOut(BaseModel):
     acknowledged_at: dt.datetime | None
     acknowledged_by: str | None
     resolved_at: dt.datetime | None
+    site_name: str = Field(description="The site's name")
+    camera_name: str | None = Field(default=None, description="The camera's name (camera alerts)")
+    cause: str | None = Field(default=None, description="A camera alert's machine-readable cause (see docs/api.md)")
+    text: dict[str, str] = Field(
+        description='What a dispatcher reads, by language ("zh", "en"): from the type, names and details, through '
+        "the catalogue of wordings; ``message`` is the engineer's text"
+    )
+    assignment_id: int | None = Field(default=None, description="The assignment (not closed) this alert is given as")
+    assignment_state: str | None = None
 
 
-def _out(row: models.Alert, cameras: dict[int, str], shown: TextFilter) -> AlertOut:
+class Names:
+    """Sites' and cameras' names, cameras' causes and the assignments not closed, read once per request."""
+
+    def __init__(self, session: Session) -> None:
+        self.sites: dict[str, str] = {
+            sid: name for sid, name in session.execute(select(models.Site.id, models.Site.name))
+        }
+        self.cameras = {
+            pk: (cid, name or cid, cause)
+            for pk, cid, name, cause in session.execute(
+                select(models.Camera.id, models.Camera.camera_id, models.Camera.name, models.Camera.status_cause)
+            )
+        }
+        self.by_alert: dict[int, models.Assignment] = {}
+        self.by_issue: dict[tuple[str, str], models.Assignment] = {}
+        for a in listed(session, states=OPEN):
+            if a.alert_id is not None:
+                self.by_alert.setdefault(a.alert_id, a)
+            if (issue := issue_of(a.problem)) is not None:
+                self.by_issue.setdefault((a.site_id, issue), a)
+
+    def assignment(self, row: models.Alert) -> models.Assignment | None:
+        issue = issue_of(row.type)
+        return self.by_alert.get(row.id) or (self.by_issue.get((row.site_id, issue)) if issue else None)
+
+
+def _out(row: models.Alert, names: Names, shown: TextFilter) -> AlertOut:
+    camera_id, camera_name, camera_cause = names.cameras.get(row.camera_pk or 0, (None, None, None))
+    details = row.details or {}
+    cause = details.get("cause") or (camera_cause if row.camera_pk else None)
+    site_name = names.sites.get(row.site_id, row.site_id)
+    given = names.assignment(row)
     return AlertOut(
         id=row.id,
         site_id=row.site_id,
-        camera_id=cameras.get(row.camera_pk) if row.camera_pk else None,
+        camera_id=camera_id,
         type=row.type,
         severity=row.severity,
         state=row.state,
@@ -46,6 +90,15 @@ def _out(row: models.Alert, cameras: dict[int, str], shown: TextFilter) -> Alert
         acknowledged_at=row.acknowledged_at,
         acknowledged_by=row.acknowledged_by,
         resolved_at=row.resolved_at,
+        site_name=site_name,
+        camera_name=camera_name,
+        cause=cause,
+        text={
+            lang: alert_text(row.type, details, site_name, camera_name, severity=row.severity, cause=cause, lang=lang)
+            for lang in LANGS
+        },
+        assignment_id=given.id if given is not None else None,
+        assignment_state=given.state if given is not None else None,
     )
 
 
@@ -68,8 +121,8 @@ def list_alerts(
         query = query.where(models.Alert.site_id == site)
     if type:
         query = query.where(models.Alert.type == type)
-    cameras = {pk: cid for pk, cid in session.execute(select(models.Camera.id, models.Camera.camera_id))}
-    return [_out(r, cameras, shown) for r in session.scalars(query)]
+    names = Names(session)
+    return [_out(r, names, shown) for r in session.scalars(query)]
 
 
 @router.post("/api/alerts/{alert_id}/ack", response_model=AlertOut)
@@ -91,5 +144,4 @@ def ack(
         queue_events(session, [event], now)
     row = session.get(models.Alert, alert_id)
     assert row is not None
-    cameras = {pk: cid for pk, cid in session.execute(select(models.Camera.id, models.Camera.camera_id))}
-    return _out(row, cameras, shown)
+    return _out(row, Names(session), shown)

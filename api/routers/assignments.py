@@ -15,7 +15,16 @@ from api.auth import UserDep, require
 from api.deps import SessionDep, app_now
 from api.params import Day, RowId
 from monitor.assignments import store
-from monitor.assignments.rules import AssignmentError, State, no_control_characters, state_on
+from monitor.assignments.evidence import evidence
+from monitor.assignments.rules import (
+    AssignmentError,
+    NoWorkSeen,
+    Repeated,
+    State,
+    check_close_evidence,
+    no_control_characters,
+    state_on,
+)
 from monitor.assignments.units import unit_of
 from monitor.assignments.weekly import week_assignments, weekly_workbook
 from monitor.config import AppConfig
@@ -39,6 +48,10 @@ class AssignmentIn(BaseModel):
     )
     ask: Text = Field(min_length=1, max_length=2000, description="what the unit is asked to do (交办内容)")
     deadline: Day | None = Field(default=None, description="办结期限 (default: today + assignments.deadline_days)")
+    again: bool = Field(
+        default=False,
+        description="give it although the site has an assignment on the same issue not closed (else a 409 names it)",
+    )
 
     @model_validator(mode="after")
     def _site_or_alert(self) -> AssignmentIn:
@@ -51,6 +64,13 @@ class AssignmentIn(BaseModel):
 
 class NoteIn(BaseModel):
     note: Text = Field(default="", max_length=2000)
+
+
+class CloseIn(NoteIn):
+    despite_no_activity: bool = Field(
+        default=False,
+        description="close (销号) although the cameras showed no active day since the assignment (else a 409)",
+    )
 
 
 class ReplyIn(BaseModel):
@@ -77,6 +97,7 @@ class AssignmentOut(BaseModel):
     closed_by: str | None
     closed_at: dt.datetime | None
     close_note: str
+    photo_url: str | None = Field(default=None, description="The unit's photo with its reply, if it sent one")
 
 
 def app_config(request: Request) -> AppConfig:
@@ -112,6 +133,7 @@ def assignment_out(session: Session, row: models.Assignment, today: dt.date) -> 
         closed_by=row.closed_by,
         closed_at=row.closed_at,
         close_note=row.close_note,
+        photo_url=f"/api/assignments/{row.id}/photo" if row.reply_photo else None,
     )
 
 
@@ -174,11 +196,16 @@ def give(body: AssignmentIn, session: SessionDep, user: Operator, request: Reque
     if problem is None and body.alert_id is not None:
         alert = session.get(models.Alert, body.alert_id)
         problem = alert.type if alert is not None else "other"
-    new = store.NewAssignment(body.site_id or "", problem or "other", body.ask, body.deadline, body.alert_id)
+    new = store.NewAssignment(
+        body.site_id or "", problem or "other", body.ask, body.deadline, body.alert_id, again=body.again
+    )
     try:
         row = store.create(session, config, new, user.display_name or user.username, app_now(request))
     except store.NotFound as exc:
         raise HTTPException(404, str(exc)) from None
+    except Repeated as exc:
+        detail = {"message": str(exc), "assignment_id": exc.existing_id, "state": exc.state}
+        raise HTTPException(409, detail) from None
     except AssignmentError as exc:
         raise HTTPException(422, str(exc)) from None
     return assignment_out(session, row, local_today(request))
@@ -206,10 +233,16 @@ def do_reply(
 
 @router.post("/api/assignments/{assignment_id}/close", response_model=AssignmentOut)
 def do_close(
-    assignment_id: RowId, body: NoteIn, session: SessionDep, user: Operator, request: Request
+    assignment_id: RowId, body: CloseIn, session: SessionDep, user: Operator, request: Request
 ) -> AssignmentOut:
-    """Close (销号) after checking the evidence (operators and admins)."""
+    """Close (销号) after checking the evidence (operators and admins): when the cameras showed no active day
+    since the assignment, only with ``despite_no_activity`` (a 409 says so first)."""
     row = own_assignment(session, user, assignment_id)
+    if row.state != State.closed.value:
+        try:
+            check_close_evidence(evidence(session, app_config(request), row).active_days, body.despite_no_activity)
+        except NoWorkSeen as exc:
+            raise HTTPException(409, {"message": str(exc), "active_days": 0}) from None
     try:
         store.close(session, row, body.note, user.display_name or user.username, app_now(request))
     except AssignmentError as exc:

@@ -45,6 +45,7 @@ class ScoreOut(BaseModel):
 
 class SnapshotOut(BaseModel):
     camera_id: str
+    camera_name: str
     slot_at: dt.datetime
     status: str
     url: str
@@ -159,6 +160,7 @@ def assignment_evidence(assignment_id: RowId, session: SessionDep, user: UserDep
         snapshots=[
             SnapshotOut(
                 camera_id=s.camera_id,
+                camera_name=s.camera_name,
                 slot_at=s.slot_at,
                 status=s.status,
                 url=f"/api/unit/samples/{s.sample_id}/snapshot",

@@ -4,8 +4,6 @@ gives: the red list, sites idle or without video day after day."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -15,14 +13,22 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from api.deps import SessionDep, app_now
+from monitor.scoring.red_list import LOOK_BACK_DAYS, current_red_runs
+from monitor.scoring.runs import longest
 from monitor.store import models
 
 router = APIRouter(tags=["dispatch"])
 page = APIRouter()
 STATIC = Path(__file__).resolve().parents[1] / "static"
-RED = frozenset({"idle", "camera_outage"})
-NOT_COUNTED = frozenset({"not_expected", "not_started"})  # days off, before the working hours: no verdict
-LOOK_BACK_DAYS = 60
+
+
+class RunOut(BaseModel):
+    status: str
+    """idle or camera_outage"""
+    since: dt.date
+    until: dt.date
+    days: int
+    """Judged days in a row in this status (days off do not break the run)."""
 
 
 class RedListOut(BaseModel):
@@ -33,39 +39,13 @@ class RedListOut(BaseModel):
     status: str
     """The latest judged day's status: idle or camera_outage."""
     since: dt.date
-    """The first day of the run."""
+    """The first day of the current run (of that status alone)."""
     days: int
-    """Judged days in a row that were idle or without video (days off do not break the run)."""
-
-
-@dataclass(frozen=True)
-class Run:
-    status: str
-    since: dt.date
-    days: int
-
-
-def red_runs(rows: Iterable[tuple[str, dt.date, str]]) -> dict[str, Run]:
-    """Each site's current run of idle or outage days: from its latest judged day back to the first day
-    that was neither. ``rows``: (site, day, status), any order."""
-    by_site: dict[str, list[tuple[dt.date, str]]] = {}
-    for site_id, day, status in rows:
-        by_site.setdefault(site_id, []).append((day, status))
-    runs = {}
-    for site_id, days in by_site.items():
-        latest: str | None = None
-        since: dt.date | None = None
-        count = 0
-        for day, status in sorted(days, reverse=True):
-            if status in NOT_COUNTED:
-                continue
-            if status not in RED:
-                break
-            latest = latest or status
-            since, count = day, count + 1
-        if latest is not None and since is not None:
-            runs[site_id] = Run(latest, since, count)
-    return runs
+    """Judged days in a row in the current status."""
+    runs: list[RunOut]
+    """The current stretch of idle and outage runs, newest first: each status counts its own run."""
+    longest: int
+    """The longest run of the stretch: what puts the site on the list."""
 
 
 @router.get("/api/red-list", response_model=list[RedListOut])
@@ -74,29 +54,27 @@ def red_list(
     request: Request,
     days: Annotated[int, Query(ge=1, le=LOOK_BACK_DAYS, description="at least this many days in a row")] = 3,
 ) -> list[RedListOut]:
-    """Sites idle (停工) or without video (视频中断) for ``days`` judged days or more in a row, up to today;
-    the longest first."""
+    """Sites idle (停工) or without video (视频中断) for ``days`` judged days or more in a row (each status its
+    own run), up to today; the longest first."""
     today = app_now(request).astimezone(request.app.state.tz).date()
-    rows = session.execute(
-        select(models.DailyScore.site_id, models.DailyScore.day, models.DailyScore.status).where(
-            models.DailyScore.day > today - dt.timedelta(days=LOOK_BACK_DAYS), models.DailyScore.day <= today
-        )
-    )
-    runs = {s: r for s, r in red_runs((s, d, st) for s, d, st in rows).items() if r.days >= days}
-    sites = session.scalars(select(models.Site).where(models.Site.active, models.Site.id.in_(runs)))
+    stretches = current_red_runs(session, today)
+    listed = {s: r for s, r in stretches.items() if longest(r) >= days}
+    sites = session.scalars(select(models.Site).where(models.Site.active, models.Site.id.in_(listed)))
     out = [
         RedListOut(
             site_id=site.id,
             name=site.name,
             district=site.district,
             responsible_unit=site.responsible_unit,
-            status=runs[site.id].status,
-            since=runs[site.id].since,
-            days=runs[site.id].days,
+            status=listed[site.id][0].status,
+            since=listed[site.id][0].since,
+            days=listed[site.id][0].days,
+            runs=[RunOut(status=r.status, since=r.since, until=r.until, days=r.days) for r in listed[site.id]],
+            longest=longest(listed[site.id]),
         )
         for site in sites
     ]
-    return sorted(out, key=lambda r: (-r.days, r.site_id))
+    return sorted(out, key=lambda r: (-r.longest, -r.days, r.site_id))
 
 
 @page.get("/wall", include_in_schema=False)

@@ -1,43 +1,44 @@
 "use strict";
-// The dispatch center's screen: every site on one page, a page per site, live updates.
+// The dispatch center's screen: the morning briefing (every site on one page), a page per site, live updates.
+// The words of every status, cause, alert type and role come from the server's catalogue (common.js, w());
+// T holds only this screen's own labels.
 const T = {
-  zh: { title: "重点项目视频监测调度", overview: "总览", live: "实时", logout: "退出", login: "登录", username: "用户名",
+  zh: { title: "重点项目视频监测调度", overview: "总览", wall: "大屏", live: "实时", logout: "退出", login: "登录", username: "用户名",
         password: "密码", signin: "登录", wrong: "用户名或密码错误", busy: "登录尝试过多，请稍后再试", district: "区县", batch: "批次", status: "状态",
-        all: "全部", score: "得分", updated: "更新", ranking: "区县排名", rank: "排名", avg: "平均得分", sites: "项目数",
-        cameras: "摄像机", health: "状态", since: "起始", reason: "原因", timeline: "今日活动", history: "近30日得分",
+        all: "全部", score: "得分", updated: "更新", ranking: "区县排名（今日平均得分）", rank: "排名", avg: "平均得分", sites: "项目数",
+        cameras: "摄像机", health: "状态", since: "起始", reason: "原因", detail: "技术详情", timeline: "今日活动", history: "近30日得分",
         alerts: "预警", ack: "确认", acked: "已确认", type: "类型", opened: "时间", message: "内容", none: "无",
-        unit: "责任单位", snapshot: "最新抓拍", delivery: "调度系统推送", delivered: "已送达", retrying: "重试中",
-        signed: "签约", started: "开工", in_production: "投产",
-        active: "正常施工", low_activity: "施工不足", idle: "停工", camera_outage: "视频中断", not_expected: "未要求施工", not_started: "未到施工时段",
-        no_score: "未评分", online: "在线", offline: "离线", unauthorized: "认证失败", not_found: "地址错误",
-        stream_error: "码流错误", frozen: "画面冻结", black: "黑屏", unknown: "未知",
-        milestones: "节点计划（挂图作战）", start: "开工", structure_complete: "主体完工", completion: "竣工", production: "投产",
-        milestone: "节点", planned: "计划", actual: "实际", on_time: "按期", late: "逾期完成", overdue: "已逾期", pending: "未到期",
-        no_plan: "未设定", start_rate: "签约项目开工率", signed_n: "签约", due: "应开工", started_n: "已开工", rate: "开工率",
-        week: "本周", month: "本月", quarter: "本季度", on_time_share: "节点按期率", proposal: "视频发现开工",
+        unit: "责任单位", snapshot: "最新抓拍", no_snapshot: "暂无画面", delivery: "调度系统推送", delivered: "已送达", retrying: "重试中",
+        milestones: "节点计划（挂图作战）", milestone: "节点", planned: "计划", actual: "实际",
+        start_rate: "签约项目开工率", due: "应开工", started_n: "已开工", rate: "开工率",
+        on_time_share: "节点按期率", proposal: "视频发现开工", proposal_ask: "请核实后确认",
         confirm: "确认开工", reject: "不是开工", day: "日期", save: "保存", changes: "变更记录", periods: "批次历史",
-        by: "操作人", proposal_pending: "待确认", proposal_confirmed: "已确认", proposal_rejected: "已否决", field_planned: "计划", field_actual: "实际", pending_starts: "待确认开工",
-        today: "今天", all_districts: "全部" },
-  en: { title: "Key project site monitor", overview: "Overview", live: "live", logout: "Log out", login: "Log in",
+        by: "操作人", field_planned: "计划", field_actual: "实际", pending_starts: "待确认开工",
+        today: "今天", all_districts: "全部", today_counts: "今日项目状态", yesterday: "昨日", than_before: "较前日",
+        open_alerts: "未处理预警", red_list: "红榜：连续停工 / 视频中断", before: "此前", more: "另有 {n} 条",
+        downloads: "下载", daily_xlsx: "日评估表（Excel）", weekly_xlsx: "周交办清单（Excel）", review_docx: "讲评材料（Word）",
+        month_review: "月讲评", quarter_review: "季总结", assigned: "已交办", activity_level: "活跃度", no_picture: "无画面",
+        part_activity: "活跃时段", part_work: "人员与机械作业", part_workers: "施工人员", part_machinery: "作业机械", part_structure: "结构变化",
+        average: "平均得分", no_score_yet: "暂无评分", by_config: "配置文件", month_label: "{y}年{m}月", quarter_label: "{y}年第{q}季度" },
+  en: { title: "Key project site monitor", overview: "Overview", wall: "Wall", live: "live", logout: "Log out", login: "Log in",
         username: "User", password: "Password", signin: "Log in", wrong: "Wrong user name or password", busy: "Too many login attempts; try again later",
         district: "District", batch: "Batch", status: "Status", all: "All", score: "Score", updated: "Updated",
-        ranking: "District ranking", rank: "Rank", avg: "Average", sites: "Sites", cameras: "Cameras",
-        health: "Status", since: "Since", reason: "Reason", timeline: "Today's activity", history: "30-day scores",
+        ranking: "District ranking (today's average)", rank: "Rank", avg: "Average", sites: "Sites", cameras: "Cameras",
+        health: "Status", since: "Since", reason: "Reason", detail: "Technical detail", timeline: "Today's activity", history: "30-day scores",
         alerts: "Alerts", ack: "Acknowledge", acked: "Acknowledged", type: "Type", opened: "Opened",
-        message: "Message", none: "None", unit: "Responsible unit", snapshot: "Latest snapshot",
+        message: "Message", none: "None", unit: "Responsible unit", snapshot: "Latest snapshot", no_snapshot: "No picture",
         delivery: "Scheduling system", delivered: "delivered", retrying: "retrying",
-        signed: "signed", started: "started", in_production: "in production", active: "active",
-        low_activity: "low activity", idle: "idle", camera_outage: "camera outage", not_expected: "not expected", not_started: "not started yet",
-        no_score: "no score", online: "online", offline: "offline", unauthorized: "unauthorized",
-        not_found: "not found", stream_error: "stream error", frozen: "frozen", black: "black", unknown: "unknown",
-        milestones: "Milestones", start: "Start", structure_complete: "Structure complete", completion: "Completion",
-        production: "Production", milestone: "Milestone", planned: "Planned", actual: "Actual", on_time: "on time",
-        late: "late", overdue: "overdue", pending: "not due", no_plan: "no plan", start_rate: "Start rate of signed projects",
-        signed_n: "Signed", due: "Due", started_n: "Started", rate: "Rate", week: "This week", month: "This month",
-        quarter: "This quarter", on_time_share: "On-time share", proposal: "Start seen on camera", confirm: "Confirm start",
+        milestones: "Milestones", milestone: "Milestone", planned: "Planned", actual: "Actual",
+        start_rate: "Start rate of signed projects", due: "Due", started_n: "Started", rate: "Rate",
+        on_time_share: "On-time share", proposal: "Start seen on camera", proposal_ask: "check, then confirm", confirm: "Confirm start",
         reject: "Not a start", day: "Day", save: "Save", changes: "Changes", periods: "Batch history", by: "By",
-        proposal_pending: "waiting", proposal_confirmed: "confirmed", proposal_rejected: "rejected", field_planned: "planned", field_actual: "actual", pending_starts: "Starts to confirm",
-        today: "today", all_districts: "All" },
+        field_planned: "planned", field_actual: "actual", pending_starts: "Starts to confirm",
+        today: "today", all_districts: "All", today_counts: "Sites today", yesterday: "Yesterday", than_before: "vs the day before",
+        open_alerts: "Open alerts", red_list: "Red list: idle / no video day after day", before: "before", more: "{n} more",
+        downloads: "Downloads", daily_xlsx: "Daily assessment (Excel)", weekly_xlsx: "Weekly list (Excel)", review_docx: "Review pack (Word)",
+        month_review: "monthly review", quarter_review: "quarterly summary", assigned: "assigned", activity_level: "activity", no_picture: "no picture",
+        part_activity: "active share", part_work: "people and machines at work", part_workers: "workers", part_machinery: "machines", part_structure: "structure",
+        average: "Average", no_score_yet: "no score yet", by_config: "configuration", month_label: "{y}-{m}", quarter_label: "{y} Q{q}" },
 };
 let lang = localStorage.getItem("lang") || "zh";
 let me = null;
@@ -45,9 +46,13 @@ let filters = { district: "", batch: "", status: "" };
 let ratePeriod = "month";
 const pct = (v) => v == null ? "-" : `${(v * 100).toFixed(1)}%`;
 const t = (k) => (T[lang][k] ?? k);
+const w = (group, key) => wordOf(lang, group, key);
 const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
-const time = (iso) => iso ? new Date(iso).toLocaleTimeString(lang === "zh" ? "zh-CN" : "en-GB", { hour: "2-digit", minute: "2-digit" }) : "-";
+const time = (iso) => whenOf(iso);  // every time with its date unless it is today (common.js)
+const lasting = (iso) => lastingOf(lang, iso);
 const app = document.getElementById("app");
+const STATUSES = ["active", "low_activity", "idle", "camera_outage", "not_started", "not_expected", "no_score"];
+const MAIN_STATUSES = ["active", "low_activity", "idle", "camera_outage"];
 
 async function api(path, options = {}) {
   const response = await fetch(path, { credentials: "same-origin", ...options });
@@ -85,102 +90,188 @@ function option(value, label, selected) {
   return `<option value="${esc(value)}" ${value === selected ? "selected" : ""}>${esc(label)}</option>`;
 }
 
+function badge(group, key, cls = key) {
+  return `<span class="badge b-${esc(cls)}">${esc(w(group, key))}</span>`;
+}
+
 async function overview() {
-  const [sites, ranking, deliveries, figures, proposals] = await Promise.all([api("/api/sites"),
+  const today = Wording.today, yesterday = shiftDay(today, -1), before = shiftDay(today, -2);
+  const [sites, ranking, deliveries, figures, proposals, alerts, red, scoresY, scoresB] = await Promise.all([api("/api/sites"),
     api("/api/rankings?by=district&period=day"), api("/api/deliveries"), api(`/api/milestones/figures?period=${ratePeriod}`),
-    api("/api/start-proposals")]);
-  const lastDay = deliveries.length ? deliveries[0].day : null;
-  const ofDay = deliveries.filter((d) => d.day === lastDay);
-  const delivered = ofDay.filter((d) => d.state === "delivered").length;
+    api("/api/start-proposals"), api("/api/alerts?state=active&limit=100"), api("/api/red-list?days=3"),
+    api(`/api/scores?day=${yesterday}`), api(`/api/scores?day=${before}`)]);
   const districts = [...new Set(sites.map((s) => s.district))].sort();
   const shown = sites.filter((s) => (!filters.district || s.district === filters.district)
     && (!filters.batch || s.current_batch === filters.batch) && (!filters.status || (s.today_status || "no_score") === filters.status));
-  const count = (st) => sites.filter((s) => s.today_status === st).length;
-  const statuses = ["active", "low_activity", "idle", "camera_outage", "not_started", "not_expected", "no_score"];
+  const count = (rows, st) => rows.filter((s) => (s.today_status ?? s.status) === st).length;
+  const size = sites.length <= 9 ? "roomy" : sites.length <= 40 ? "" : "dense";  // 6 sites fill the screen, 125 fit
   app.innerHTML = `
+    <div class="briefing">
+      <section class="panel" id="today"><h3>${t("today_counts")} · ${esc(today.slice(5))}</h3>
+        <div class="tiles" id="counts">${MAIN_STATUSES.map((s) => `<button type="button" class="tile c-${s}" data-status="${s}"><span>${w("day_status", s)}</span><b>${count(sites, s)}</b></button>`).join("")}
+        <button type="button" class="tile c-other" data-status=""><span>${t("all")}</span><b>${sites.length}</b></button></div></section>
+      ${yesterdayPanel(yesterday, scoresY, scoresB)}
+      ${downloadsPanel()}
+    </div>
     <div class="filters">
       <label>${t("district")} <select data-f="district">${option("", t("all"), filters.district)}${districts.map((d) => option(d, d, filters.district)).join("")}</select></label>
-      <label>${t("batch")} <select data-f="batch">${option("", t("all"), filters.batch)}${["signed", "started", "in_production"].map((b) => option(b, t(b), filters.batch)).join("")}</select></label>
-      <label>${t("status")} <select data-f="status">${option("", t("all"), filters.status)}${statuses.map((s) => option(s, t(s), filters.status)).join("")}</select></label>
-      <span class="counts" id="counts">${["active", "low_activity", "idle", "camera_outage"].map((s) => `<span class="b-${s} badge">${t(s)} ${count(s)}</span>`).join("")}</span>
+      <label>${t("batch")} <select data-f="batch">${option("", t("all"), filters.batch)}${["signed", "started", "in_production"].map((b) => option(b, w("batch", b), filters.batch)).join("")}</select></label>
+      <label>${t("status")} <select data-f="status">${option("", t("all"), filters.status)}${STATUSES.map((s) => option(s, w("day_status", s), filters.status)).join("")}</select></label>
       <span id="site-count">${shown.length} / ${sites.length}</span>
     </div>
     <div class="layout">
-      <div class="grid" id="grid">${shown.map(card).join("")}</div>
-      <aside class="panel"><h3>${t("ranking")}</h3><table id="ranking"><tr><th>${t("rank")}</th><th>${t("district")}</th><th>${t("avg")}</th><th>${t("sites")}</th></tr>
-        ${ranking.map((r) => `<tr><td>${r.rank ?? "-"}</td><td>${esc(r.group)}</td><td>${r.average_score ?? "-"}</td><td>${r.sites}</td></tr>`).join("")}</table>
+      <div class="grid ${size}" id="grid">${shown.map(card).join("")}</div>
+      <aside class="panel side">
+        ${alertsPanel(alerts)}
+        ${redPanel(red)}
+        <h3>${t("ranking")}</h3><table id="ranking" class="bars"><tr><th>${t("rank")}</th><th>${t("district")}</th><th></th><th>${t("avg")}</th><th>${t("sites")}</th></tr>
+          ${barRows(ranking.map((r) => ({ group: r.group, rank: r.rank, value: r.average_score, sites: r.sites })))}</table>
         ${startRatePanel(figures, proposals, sites)}
-        <h3>${t("delivery")}</h3><p id="delivery">${lastDay ? `${lastDay}: ${t("delivered")} ${delivered} / ${ofDay.length}${ofDay.length > delivered ? ` · ${t("retrying")} ${ofDay.length - delivered}` : ""}` : t("none")}</p></aside>
+        ${deliveryPanel(deliveries)}</aside>
     </div>`;
   app.querySelectorAll("select[data-f]").forEach((el) => el.addEventListener("change", () => { filters[el.dataset.f] = el.value; overview(); }));
+  app.querySelectorAll("#counts .tile").forEach((el) => el.addEventListener("click", () => { filters.status = el.dataset.status; overview(); }));
   document.getElementById("rate-period").addEventListener("change", (e) => { ratePeriod = e.target.value; overview(); });
+  wireDownloads();
+}
+
+function yesterdayPanel(day, rows, before) {
+  const count = (list, st) => list.filter((s) => s.status === st).length;
+  const change = (now, then) => { const d = now - then; return d > 0 ? `<i class="up">▲${d}</i>` : d < 0 ? `<i class="down">▼${-d}</i>` : `<i>–</i>`; };
+  const mean = (list) => { const v = list.map((s) => s.score).filter((x) => x != null); return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null; };
+  const avg = mean(rows), prev = mean(before);
+  const delta = avg != null && prev != null ? ` <small>${t("than_before")} ${avg >= prev ? "▲" : "▼"}${Math.abs(avg - prev).toFixed(1)}</small>` : "";
+  return `<section class="panel" id="yesterday"><h3>${t("yesterday")} · ${esc(day.slice(5))}</h3>
+    ${rows.length ? `<div class="tiles">${MAIN_STATUSES.map((s) => `<div class="tile c-${s}" data-status="${s}"><span>${w("day_status", s)}</span><b>${count(rows, s)}</b>${change(count(rows, s), count(before, s))}</div>`).join("")}</div>
+    <p id="yesterday-average">${t("average")} <b>${avg == null ? "—" : avg.toFixed(1)}</b>${delta}</p>` : `<p>${t("no_score_yet")}</p>`}</section>`;
+}
+
+function weekOptions() {
+  // The last 26 weeks, Monday to Sunday, this one first.
+  const weekday = (new Date(`${Wording.today}T00:00:00Z`).getUTCDay() + 6) % 7, monday = shiftDay(Wording.today, -weekday);
+  return Array.from({ length: 26 }, (_, k) => {
+    const first = shiftDay(monday, -7 * k);
+    return option(first, `${dayOf(first) ?? first.slice(5)} ~ ${dayOf(shiftDay(first, 6)) ?? shiftDay(first, 6).slice(5)}${k === 0 ? ` ${w("period", "week")}` : ""}`, monday);
+  }).join("");
+}
+
+function reviewOptions() {
+  // This month and the 12 before (月讲评), this quarter and the 4 before (季总结): value "period:first day".
+  const [year, month] = Wording.today.split("-").map(Number);
+  const months = Array.from({ length: 13 }, (_, k) => { const m = (year * 12 + month - 1) - k, y = Math.floor(m / 12), mm = m % 12 + 1;
+    return option(`month:${y}-${String(mm).padStart(2, "0")}-01`, `${t("month_label").replace("{y}", y).replace("{m}", mm)} ${t("month_review")}`, ""); });
+  const quarters = Array.from({ length: 5 }, (_, k) => { const q = (year * 4 + Math.floor((month - 1) / 3)) - k, y = Math.floor(q / 4), qq = q % 4 + 1;
+    return option(`quarter:${y}-${String(qq * 3 - 2).padStart(2, "0")}-01`, `${t("quarter_label").replace("{y}", y).replace("{q}", qq)} ${t("quarter_review")}`, ""); });
+  return months.join("") + quarters.join("");
+}
+
+function downloadsPanel() {
+  // The daily assessment of any past day, the weekly list of any week, the review pack of any month or quarter.
+  const yesterday = shiftDay(Wording.today, -1);
+  return `<section class="panel" id="downloads"><h3>${t("downloads")}</h3>
+    <p><input type="date" id="dl-day" max="${yesterday}" value="${yesterday}" aria-label="${t("day")}"> <a id="dl-xlsx" download>${t("daily_xlsx")}</a></p>
+    <p><select id="dl-week" aria-label="${t("weekly_xlsx")}">${weekOptions()}</select> <a id="dl-weekly" download>${t("weekly_xlsx")}</a></p>
+    <p><select id="dl-review-of" aria-label="${t("review_docx")}">${reviewOptions()}</select> <a id="dl-review" download>${t("review_docx")}</a></p></section>`;
+}
+
+function wireDownloads() {
+  const $ = (id) => document.getElementById(id);
+  if (!$("dl-day")) return;
+  const update = () => {
+    $("dl-xlsx").href = `/api/exports/${$("dl-day").value}/xlsx`;
+    $("dl-weekly").href = `/api/assignments/weekly.xlsx?date=${$("dl-week").value}`;
+    const [period, day] = $("dl-review-of").value.split(":");
+    $("dl-review").href = `/api/review.docx?period=${period}&day=${day}`;
+  };
+  ["dl-day", "dl-week", "dl-review-of"].forEach((id) => $(id).addEventListener("change", update));
+  update();
+}
+
+function alertLine(a) {
+  const assigned = a.assignment_id ? ` <span class="badge b-assigned">${t("assigned")} #${a.assignment_id}</span>` : "";
+  return `<li data-alert="${a.id}" class="sev-${esc(a.severity)}"><a href="#/site/${encodeURIComponent(a.site_id)}">
+    <span class="badge b-${esc(a.severity)}">${esc(w("alert_type", a.type))}</span> ${esc(a.text[lang] || a.text.zh)}</a>${assigned}
+    <div class="when">${time(a.opened_at)} · ${lasting(a.opened_at)}</div></li>`;
+}
+
+function alertsPanel(alerts) {
+  const given = alerts.filter((a) => a.assignment_id).length;
+  const shown = alerts.slice(0, 8);
+  const more = alerts.length > shown.length ? `<li class="more">${t("more").replace("{n}", alerts.length - shown.length)}</li>` : "";
+  return `<h3>${t("open_alerts")} <span class="count">${alerts.length}${given ? ` · ${t("assigned")} ${given}` : ""}</span></h3>
+    <ul id="open-alerts" class="lines">${shown.map(alertLine).join("") || `<li>${t("none")}</li>`}${more}</ul>`;
+}
+
+function redPanel(rows) {
+  return `<h3>${t("red_list")}</h3><ul id="red-list" class="lines">${rows.slice(0, 10).map((r) => `<li data-site="${esc(r.site_id)}">
+    <a href="#/site/${encodeURIComponent(r.site_id)}">${esc(r.name)}</a> <span class="run t-${r.status}">${esc(runOf(lang, r.runs[0]))}</span>
+    ${r.runs.length > 1 ? `<div class="when">${t("before")}：${r.runs.slice(1).map((x) => esc(runOf(lang, x))).join("；")}</div>` : ""}</li>`).join("") || `<li>${t("none")}</li>`}</ul>`;
+}
+
+function deliveryPanel(deliveries) {
+  const lastDay = deliveries.length ? deliveries[0].day : null;
+  const ofDay = deliveries.filter((d) => d.day === lastDay);
+  const delivered = ofDay.filter((d) => d.state === "delivered").length;
+  return `<h3>${t("delivery")}</h3><p id="delivery">${lastDay ? `${esc(dayOf(lastDay) ?? t("today"))}: ${t("delivered")} ${delivered} / ${ofDay.length}${ofDay.length > delivered ? ` · ${t("retrying")} ${ofDay.length - delivered}` : ""}` : t("none")}</p>`;
 }
 
 function startRatePanel(figures, proposals, sites) {
   const names = Object.fromEntries(sites.map((s) => [s.id, s.name]));
   const rows = figures.start_rates.map((r) => `<tr data-group="${esc(r.group)}"><td>${esc(r.group === "全部" ? t("all_districts") : r.group)}</td>
     <td>${r.due}</td><td>${r.started}</td><td class="rate">${pct(r.rate)}</td></tr>`).join("");
-  const onTime = figures.on_time.filter((o) => o.due).map((o) => `${t(o.milestone)} ${pct(o.share)}`).join(" · ");
-  return `<h3>${t("start_rate")} <select id="rate-period">${["week", "month", "quarter"].map((p) => option(p, t(p), ratePeriod)).join("")}</select></h3>
+  const onTime = figures.on_time.filter((o) => o.due).map((o) => `${w("milestone", o.milestone)} ${pct(o.share)}`).join(" · ");
+  return `<h3>${t("start_rate")} <select id="rate-period">${["week", "month", "quarter"].map((p) => option(p, w("period", p), ratePeriod)).join("")}</select></h3>
     <table id="start-rate"><tr><th>${t("district")}</th><th>${t("due")}</th><th>${t("started_n")}</th><th>${t("rate")}</th></tr>${rows}</table>
     <p id="on-time">${t("on_time_share")}: ${onTime || t("none")}</p>
-    <p id="pending-starts">${t("pending_starts")}: ${proposals.map((p) => `<a href="#/site/${encodeURIComponent(p.site_id)}" data-site="${esc(p.site_id)}">${esc(names[p.site_id] || p.site_id)} (${esc(p.day)})</a>`).join(" ") || t("none")}</p>`;
+    <p id="pending-starts">${t("pending_starts")}: ${proposals.map((p) => `<a href="#/site/${encodeURIComponent(p.site_id)}" data-site="${esc(p.site_id)}">${esc(names[p.site_id] || "")} (${esc(dayOf(p.day) ?? t("today"))})</a>`).join(" ") || t("none")}</p>`;
 }
 
 function card(site) {
   const sample = site.cameras.map((c) => c.latest_sample).find((s) => s && s.snapshot_url);
   const status = site.today_status || "no_score";
   return `<a class="card s-${status}" href="#/site/${encodeURIComponent(site.id)}" data-site="${esc(site.id)}" title="${esc(site.name)}">
-    ${sample ? `<img alt="" src="${esc(sample.snapshot_url)}">` : `<img alt="">`}
-    <span class="score">${site.today_score ?? "-"}</span>
-    <div class="name">${esc(site.name)}</div>
-    <div>${esc(site.district)} · ${t(site.current_batch)} · ${t(status)} · ${time(site.last_update)}</div></a>`;
+    ${sample ? `<img alt="" src="${esc(sample.snapshot_url)}">` : `<div class="no-picture">${t("no_snapshot")}</div>`}
+    <div class="card-head"><span class="name">${esc(site.name)}</span><span class="score">${site.today_score ?? "-"}</span></div>
+    <div class="card-status">${badge("day_status", status)} <span class="upd">${time(site.last_update)}</span></div>
+    <div class="card-meta">${esc(site.district)} · ${w("batch", site.current_batch)}</div></a>`;
 }
 
-function timelineChart(points, dayStart) {
-  const w = 720, h = 120, start = new Date(dayStart);  // local midnight where the sites are
-  const x = (iso) => ((new Date(iso) - start) / 86400000) * w;
-  const bars = points.map((p) => {
-    const level = p.status === "online" ? (p.activity ?? 0) : 0;
-    const color = p.status === "online" ? "#2e9e4f" : "#adb5bd";
-    return `<rect x="${x(p.slot_at).toFixed(1)}" y="${(h - 20 - level * (h - 30)).toFixed(1)}" width="2.5" height="${Math.max(1, level * (h - 30)).toFixed(1)}" fill="${color}"/>`;
-  }).join("");
-  const hours = [0, 6, 12, 18, 24].map((hh) => `<text x="${(hh / 24) * w}" y="${h - 4}">${hh}:00</text>`).join("");
-  return `<svg id="timeline" viewBox="0 0 ${w} ${h}" width="100%" role="img" aria-label="${t("timeline")}">${bars}${hours}</svg>`;
+function cameraRow(c) {
+  const words = cameraWordsOf(lang, c.status, c.status_cause);
+  const detail = c.status_reason ? `<details class="detail"><summary>${esc(words)}</summary><code>${esc(c.status_reason)}</code></details>` : esc(words);
+  return `<tr data-camera="${esc(c.id)}"><td>${esc(c.name || c.id)}</td><td>${badge("camera_status", c.status)}</td>
+    <td>${time(c.status_since)}${c.status !== "online" && c.status_since ? ` <small>${lasting(c.status_since)}</small>` : ""}</td><td>${detail}</td></tr>`;
 }
 
-function historyChart(scores) {
-  const w = 720, h = 160, n = Math.max(scores.length, 1);
-  const x = (i) => 30 + (i / Math.max(n - 1, 1)) * (w - 40), y = (v) => h - 20 - (v / 100) * (h - 30);
-  const parts = ["activity", "work", "workers", "machinery", "structure"], colors = ["#0b6efd", "#2e9e4f", "#2e9e4f", "#e0a800", "#8e44ad"];
-  const stacks = scores.map((s, i) => {
-    let base = 0;
-    return parts.map((p, k) => { const v = (s.components.points || {})[p] || 0; const r = `<rect x="${x(i) - 4}" y="${y(base + v)}" width="8" height="${Math.max(0, y(base) - y(base + v))}" fill="${colors[k]}" opacity=".55"/>`; base += v; return r; }).join("");
-  }).join("");
-  const line = scores.map((s, i) => s.score == null ? "" : `${x(i)},${y(s.score)}`).filter(Boolean).join(" ");
-  const dots = scores.map((s, i) => s.score == null ? `<text x="${x(i) - 3}" y="${h - 22}">×</text>` : `<circle cx="${x(i)}" cy="${y(s.score)}" r="3" fill="#0b3d6e"><title>${s.day} ${s.score} ${t(s.status)}</title></circle>`).join("");
-  const axis = [0, 50, 100].map((v) => `<text x="0" y="${y(v) + 3}">${v}</text>`).join("");
-  return `<svg id="history" viewBox="0 0 ${w} ${h}" width="100%" role="img" aria-label="${t("history")}">${axis}${stacks}<polyline points="${line}" fill="none" stroke="#0b3d6e" stroke-width="2"/>${dots}</svg>`;
+function snapshotFigure(c) {
+  if (c.latest_sample?.snapshot_url) {
+    return `<figure><img class="snapshot" alt="${esc(c.name || "")}" src="${esc(c.latest_sample.snapshot_url)}"><figcaption>${esc(c.name || c.id)} · ${time(c.latest_sample.captured_at)}</figcaption></figure>`;
+  }
+  return `<figure class="no-picture"><div>${t("no_snapshot")}</div><figcaption>${esc(c.name || c.id)} · ${esc(cameraWordsOf(lang, c.status, c.status_cause))}${c.last_sample_at ? ` · ${time(c.last_sample_at)}` : ""}</figcaption></figure>`;
 }
 
 async function sitePage(id) {
   const [site, alerts, chart] = await Promise.all([api(`/api/sites/${encodeURIComponent(id)}`), api(`/api/alerts?site=${encodeURIComponent(id)}`),
     api(`/api/sites/${encodeURIComponent(id)}/milestones`)]);
   const canAck = me && (me.role === "operator" || me.role === "admin");
+  const status = site.today?.status || "no_score";
   app.innerHTML = `
-    <div class="panel"><h2>${esc(site.name)} <span class="badge b-${site.today?.status || "no_score"}">${t(site.today?.status || "no_score")}</span>
+    <div class="panel"><h2>${esc(site.name)} ${badge("day_status", status)}
       <span id="site-score">${site.today?.score ?? "-"}</span></h2>
-      <div>${t("district")}: ${esc(site.district)} · ${t("batch")}: <span id="batch">${t(chart.batch)}</span> · ${t("unit")}: ${esc(site.responsible_unit)}</div></div>
-    <div class="panel"><h3>${t("snapshot")}</h3><div class="snaps">${site.cameras.map((c) => c.latest_sample?.snapshot_url
-      ? `<figure><img class="snapshot" alt="${esc(c.name || c.id)}" src="${esc(c.latest_sample.snapshot_url)}"><figcaption>${esc(c.name || c.id)} · ${time(c.latest_sample.captured_at)}</figcaption></figure>` : "").join("")}</div></div>
-    ${milestonePanel(chart, canAck, me && me.role === "admin")}
+      <div>${t("district")}: ${esc(site.district)} · ${t("batch")}: <span id="batch">${w("batch", chart.batch)}</span> · ${t("unit")}: ${esc(site.responsible_unit || "—")}</div></div>
+    <div class="site-top">
+      <div class="panel"><h3>${t("snapshot")}</h3><div class="snaps">${site.cameras.map(snapshotFigure).join("")}</div></div>
+      <div class="site-side">
+        <div class="panel"><h3>${t("alerts")}</h3><table id="alerts"><tr><th>${t("opened")}</th><th>${t("type")}</th><th>${t("message")}</th><th></th></tr>
+          ${alerts.length ? alerts.map((a) => `<tr data-alert="${a.id}"><td>${time(a.opened_at)}<br><small>${lasting(a.opened_at)}</small></td><td>${badge("alert_type", a.type, a.severity)}</td><td>${esc(a.text[lang] || a.text.zh)}</td>
+            <td>${a.assignment_id ? `<span class="badge b-assigned">${t("assigned")} #${a.assignment_id}</span> ` : ""}${a.state === "open" && canAck ? `<button type="button" class="ack" data-id="${a.id}">${t("ack")}</button>` : a.state === "acknowledged" ? `${t("acked")} (${esc(a.acknowledged_by)})` : ""}</td></tr>`).join("") : `<tr><td colspan="4">${t("none")}</td></tr>`}</table></div>
+        <div class="panel"><h3>${t("cameras")}</h3><table id="cameras"><tr><th>${t("cameras")}</th><th>${t("health")}</th><th>${t("since")}</th><th>${t("reason")}</th></tr>
+          ${site.cameras.map(cameraRow).join("")}</table></div>
+      </div>
+    </div>
+    <div class="panel" id="history-panel"><h3>${t("history")}</h3>${historyChart(site.scores, Wording.today)}</div>
     <div class="panel"><h3>${t("timeline")}</h3>${timelineChart(site.timeline, site.day_start)}</div>
-    <div class="panel"><h3>${t("history")}</h3>${historyChart(site.scores)}</div>
-    <div class="panel"><h3>${t("cameras")}</h3><table id="cameras"><tr><th>${t("cameras")}</th><th>${t("health")}</th><th>${t("since")}</th><th>${t("reason")}</th></tr>
-      ${site.cameras.map((c) => `<tr><td>${esc(c.name || c.id)}</td><td><span class="badge b-${c.status}">${t(c.status)}</span></td><td>${time(c.status_since)}</td><td>${esc(c.status_reason)}</td></tr>`).join("")}</table></div>
-    <div class="panel"><h3>${t("alerts")}</h3><table id="alerts"><tr><th>${t("opened")}</th><th>${t("type")}</th><th>${t("message")}</th><th></th></tr>
-      ${alerts.length ? alerts.map((a) => `<tr data-alert="${a.id}"><td>${time(a.opened_at)}</td><td>${esc(a.type)}</td><td>${esc(a.message)}</td>
-        <td>${a.state === "open" && canAck ? `<button type="button" class="ack" data-id="${a.id}">${t("ack")}</button>` : a.state === "acknowledged" ? `${t("acked")} (${esc(a.acknowledged_by)})` : ""}</td></tr>`).join("") : `<tr><td colspan="4">${t("none")}</td></tr>`}</table></div>`;
+    ${milestonePanel(chart, canAck, me && me.role === "admin")}`;
   app.querySelectorAll("button.ack").forEach((b) => b.addEventListener("click", async () => {
     await api(`/api/alerts/${b.dataset.id}/ack`, { method: "POST" });
     sitePage(id);
@@ -199,40 +290,22 @@ async function sitePage(id) {
   }));
 }
 
-function milestoneChart(chart) {
-  const today = new Date().toISOString().slice(0, 10);
-  const dates = chart.milestones.flatMap((m) => [m.planned, m.actual]).filter(Boolean).concat([today]).sort();
-  const w = 720, rowH = 24, h = 30 + rowH * chart.milestones.length, left = 90, day = 86400000;
-  const first = Date.parse(dates[0]) - 15 * day, last = Date.parse(dates[dates.length - 1]) + 15 * day;
-  const x = (d) => left + ((Date.parse(d) - first) / (last - first)) * (w - left - 10);
-  const rows = chart.milestones.map((m, i) => {
-    const y = 20 + i * rowH;
-    const link = m.planned && m.actual ? `<line x1="${x(m.planned)}" x2="${x(m.actual)}" y1="${y}" y2="${y}" class="m-${m.state}"/>` : "";
-    const plan = m.planned ? `<circle class="planned" cx="${x(m.planned)}" cy="${y}" r="5"><title>${t("planned")} ${m.planned}</title></circle>` : "";
-    const done = m.actual ? `<circle class="actual m-${m.state}" cx="${x(m.actual)}" cy="${y}" r="5"><title>${t("actual")} ${m.actual}</title></circle>` : "";
-    return `<text x="0" y="${y + 4}">${t(m.milestone)}</text>${link}${plan}${done}`;
-  }).join("");
-  const now = `<line class="today" x1="${x(today)}" x2="${x(today)}" y1="8" y2="${h - 14}"/><text x="${x(today) - 12}" y="${h - 2}">${t("today")}</text>`;
-  const ends = `<text x="${left}" y="${h - 2}">${new Date(first).toISOString().slice(0, 7)}</text><text x="${w - 60}" y="${h - 2}">${new Date(last).toISOString().slice(0, 7)}</text>`;
-  return `<svg id="milestone-chart" viewBox="0 0 ${w} ${h}" width="100%" role="img" aria-label="${t("milestones")}">${now}${rows}${ends}</svg>`;
-}
-
 function milestonePanel(chart, canDecide, isAdmin) {
-  const rows = chart.milestones.map((m) => `<tr data-m="${m.milestone}"><td>${t(m.milestone)}</td>
+  const rows = chart.milestones.map((m) => `<tr data-m="${m.milestone}"><td>${w("milestone", m.milestone)}</td>
     <td>${isAdmin ? `<input type="date" data-planned="${m.milestone}" value="${esc(m.planned || "")}"> <button type="button" class="save-planned" data-m="${m.milestone}">${t("save")}</button>` : esc(m.planned || "-")}</td>
-    <td>${isAdmin && m.milestone !== "start" ? `<input type="date" data-actual="${m.milestone}" value="${esc(m.actual || "")}"> <button type="button" class="save-actual" data-m="${m.milestone}">${t("save")}</button>` : esc(m.actual || "-")}</td><td><span class="badge b-m-${m.state}">${t(m.state)}</span></td></tr>`).join("");
+    <td>${isAdmin && m.milestone !== "start" ? `<input type="date" data-actual="${m.milestone}" value="${esc(m.actual || "")}"> <button type="button" class="save-actual" data-m="${m.milestone}">${t("save")}</button>` : esc(m.actual || "-")}</td><td>${badge("milestone_state", m.state, `m-${m.state}`)}</td></tr>`).join("");
   const proposals = chart.proposals.map((p) => `<div class="proposal" data-proposal="${p.id}"><b>${t("proposal")}: ${esc(p.day)}</b>
-    <span class="badge">${t("proposal_" + p.state)}</span>
+    ${badge("proposal_state", p.state)}${p.state === "pending" ? ` <small>${t("proposal_ask")}</small>` : ""}
     ${p.decided_by ? ` ${t("by")}: ${esc(p.decided_by)}` : ""}
     <table class="evidence"><tr><th>${t("day")}</th><th>${t("status")}</th><th>${t("score")}</th><th>${t("snapshot")}</th></tr>
-      ${p.evidence.map((e) => `<tr><td>${esc(e.day)}</td><td>${t(e.status || "no_score")}</td><td>${e.score ?? "-"}</td>
+      ${p.evidence.map((e) => `<tr><td>${esc(e.day)}</td><td>${w("day_status", e.status || "no_score")}</td><td>${e.score ?? "-"}</td>
         <td>${e.snapshot_url ? `<img class="thumb" alt="" src="${esc(e.snapshot_url)}">` : "-"}</td></tr>`).join("")}</table>
     ${p.state === "pending" && canDecide ? `<button type="button" class="decide" data-action="confirm" data-id="${p.id}">${t("confirm")}</button>
       <button type="button" class="decide" data-action="reject" data-id="${p.id}">${t("reject")}</button>` : ""}</div>`).join("");
-  const periods = chart.periods.map((p) => `${t(p.batch)} ${p.since || "…"} – ${p.until || ""}`).join(" → ");
-  const changes = chart.changes.slice(0, 10).map((c) => `<tr><td>${time(c.at)} ${esc(c.at.slice(0, 10))}</td><td>${t(c.milestone)} ${t("field_" + c.field)}</td>
-    <td>${esc(c.old || "-")} → ${esc(c.new || "-")}</td><td>${esc(c.by)}</td></tr>`).join("");
-  return `<div class="panel" id="milestones"><h3>${t("milestones")}</h3>${milestoneChart(chart)}
+  const periods = chart.periods.map((p) => `${w("batch", p.batch)} ${p.since || "…"} – ${p.until || ""}`).join(" → ");
+  const changes = chart.changes.slice(0, 10).map((c) => `<tr><td>${time(c.at)}</td><td>${w("milestone", c.milestone)} ${t("field_" + c.field)}</td>
+    <td>${esc(c.old || "-")} → ${esc(c.new || "-")}</td><td>${esc(c.by === "config" ? t("by_config") : c.by)}</td></tr>`).join("");
+  return `<div class="panel" id="milestones"><h3>${t("milestones")}</h3>${milestoneChart(chart, Wording.today)}
     <table id="milestone-table"><tr><th>${t("milestone")}</th><th>${t("planned")}</th><th>${t("actual")}</th><th>${t("status")}</th></tr>${rows}</table>
     <p id="periods">${t("periods")}: ${esc(periods)}</p>${proposals}
     ${changes ? `<h4>${t("changes")}</h4><table id="milestone-changes">${changes}</table>` : ""}</div>`;
@@ -271,10 +344,12 @@ function connectLive() {
 
 async function start() {
   me = await api("/api/auth/me");
+  await Wording.load();
   document.getElementById("user").textContent = me.display_name || me.username;
   document.getElementById("logout").hidden = false;
   translate();
   document.getElementById("nav-assignments").hidden = me.role === "unit";
+  document.getElementById("nav-wall").hidden = me.role === "unit";  // the wall refuses a unit: no link to it
   await route();
   if (me.role !== "unit") connectLive();  // the live stream is the dispatch center's
 }

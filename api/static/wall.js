@@ -1,15 +1,12 @@
 "use strict";
 // The wall screen (大屏, /wall): counts by status, the county ranking, the red list, live alerts and a rotating
-// strip of snapshots; refreshed by the live stream (/api/events) and, as a fallback, every minute.
-const STATUS = { active: "正常施工", low_activity: "施工不足", idle: "停工", camera_outage: "视频中断",
-  not_expected: "未要求施工", not_started: "未到施工时段", no_score: "未评分" };
-const ALERT = { site_idle: "停工预警", camera_offline: "摄像机离线", camera_frozen: "画面冻结", camera_black: "黑屏",
-  low_coverage: "覆盖率低", camera_moved: "视角变化", start_overdue: "未按期开工", started_idle: "开工后停工",
-  progress_lagging: "进度滞后", assignment_overdue: "交办逾期" };
+// strip of snapshots; refreshed by the live stream (/api/events) and, as a fallback, every minute. Its words
+// come from the server's catalogue (common.js), in Chinese; times carry their date unless they are today.
+const word = (group, key) => wordOf("zh", group, key);
 const RED_DAYS = Math.max(1, Number(new URLSearchParams(location.search).get("days")) || 3);
 const ROTATE_MS = 8000, POLL_MS = 60000, PER_PAGE = 4;
 const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
-const hhmm = (iso) => iso ? new Date(iso).toLocaleTimeString("zh-CN", { hour: "2-digit", minute: "2-digit" }) : "-";
+const hhmm = (iso) => whenOf(iso);
 const $ = (id) => document.getElementById(id);
 let shots = [], page = 0, live = null, refreshTimer = null;
 
@@ -40,9 +37,9 @@ function counts(sites) {
     for (const c of s.cameras) { cameras += 1; if (c.status === "online") online += 1; }
   }
   const tile = (cls, label, value) => `<div class="w-count c-${cls}" data-status="${cls}"><span>${label}</span><b>${value}</b></div>`;
-  $("w-counts").innerHTML = tile("all", "项目总数", sites.length) + tile("active", STATUS.active, n.active)
-    + tile("low_activity", STATUS.low_activity, n.low_activity) + tile("idle", STATUS.idle, n.idle)
-    + tile("camera_outage", STATUS.camera_outage, n.camera_outage) + tile("other", "未要求 / 未评分", n.other)
+  $("w-counts").innerHTML = tile("all", "项目总数", sites.length) + tile("active", word("day_status", "active"), n.active)
+    + tile("low_activity", word("day_status", "low_activity"), n.low_activity) + tile("idle", word("day_status", "idle"), n.idle)
+    + tile("camera_outage", word("day_status", "camera_outage"), n.camera_outage) + tile("other", "未要求 / 未评分", n.other)
     + tile("cameras", "摄像机在线", `${online}/${cameras}`);
 }
 
@@ -59,16 +56,20 @@ function redList(rows) {
   const list = $("w-red");
   $("w-red-days").textContent = `（≥${RED_DAYS}天，共${rows.length}个）`;
   list.classList.add("w-red");
-  list.innerHTML = rows.length ? rows.map((r) => `<li data-site="${esc(r.site_id)}"><span class="w-tag t-${r.status}">${STATUS[r.status] || esc(r.status)}</span>
-    <span class="grow">${esc(r.name)}</span><span>${esc(r.district)}</span><span class="num days">${r.days}天</span></li>`).join("")
+  // Each status counts its own run: 视频中断 今日, 此前 停工 7天; never eight days of one or the other.
+  const length = (run) => run.since === Wording.today ? "今日" : `${run.days}天`;
+  list.innerHTML = rows.length ? rows.map((r) => `<li data-site="${esc(r.site_id)}"><span class="w-tag t-${r.status}">${esc(word("day_status", r.status))}</span>
+    <span class="grow">${esc(r.name)}${r.runs.length > 1 ? `<small class="w-before"> 此前${r.runs.slice(1).map((x) => `${esc(word("day_status", x.status))}${x.days}天`).join("、")}</small>` : ""}</span>
+    <span>${esc(r.district)}</span><span class="num days">${length(r.runs[0])}</span></li>`).join("")
     : `<li class="w-empty">无连续停工或视频中断的项目</li>`;
   fit(list);
 }
 
-function alerts(rows, names) {
+function alerts(rows) {
   const list = $("w-alerts");
-  list.innerHTML = rows.length ? rows.map((a) => `<li data-alert="${a.id}"><span class="num">${hhmm(a.opened_at)}</span>
-    <span class="w-tag t-${a.severity}">${ALERT[a.type] || esc(a.type)}</span><span class="grow">${esc(names[a.site_id] || a.site_id)} · ${esc(a.message)}</span></li>`).join("")
+  list.innerHTML = rows.length ? rows.map((a) => `<li data-alert="${a.id}"><span class="num w-when">${hhmm(a.opened_at)}</span>
+    <span class="w-tag t-${a.severity}">${esc(word("alert_type", a.type))}</span><span class="grow">${esc(a.text.zh)}</span>
+    <span class="w-lasting">${esc(lastingOf("zh", a.opened_at))}</span></li>`).join("")
     : `<li class="w-empty">当前无预警</li>`;
   fit(list);
 }
@@ -80,7 +81,7 @@ function strip() {
   $("w-strip-page").textContent = shots.length ? `${page + 1}/${pages}` : "";
   const shown = shots.slice(page * PER_PAGE, page * PER_PAGE + PER_PAGE);
   box.innerHTML = shown.length ? shown.map((s) => `<figure class="w-shot s-${s.status}" data-site="${esc(s.id)}"><img alt="${esc(s.name)}" src="${esc(s.url)}">
-    <figcaption><span class="w-tag t-${s.status}">${STATUS[s.status]}</span> ${esc(s.name)} · ${esc(s.camera)} · ${hhmm(s.at)}</figcaption></figure>`).join("")
+    <figcaption><span class="w-tag t-${s.status}">${esc(word("day_status", s.status))}</span> ${esc(s.name)} · ${esc(s.camera)} · ${hhmm(s.at)}</figcaption></figure>`).join("")
     : `<p class="w-empty">暂无抓拍</p>`;
 }
 
@@ -102,14 +103,13 @@ function pickShots(sites) {
 async function refresh() {
   const [sites, rank, red, open] = await Promise.all([get("/api/sites"), get("/api/rankings?by=district&period=day"),
     get(`/api/red-list?days=${RED_DAYS}`), get("/api/alerts?state=active&limit=50")]);
-  const names = Object.fromEntries(sites.map((s) => [s.id, s.name]));
   counts(sites);
   ranking(rank);
   redList(red);
-  alerts(open, names);
+  alerts(open);
   shots = pickShots(sites);
   strip();
-  $("wall-updated").textContent = `更新于 ${hhmm(new Date().toISOString())}`;
+  $("wall-updated").textContent = `更新于 ${hhmm(new Date(Wording.now()).toISOString())}`;
   document.body.dataset.loaded = String(Number(document.body.dataset.loaded || 0) + 1);
 }
 
@@ -140,6 +140,7 @@ async function start() {
   $("wall-login").hidden = true;
   if (me.role === "unit") { $("wall-updated").textContent = "责任单位账号不能查看大屏"; return; }
   $("wall").hidden = false;
+  await Wording.load();
   await refresh();
   connect();
 }

@@ -90,7 +90,7 @@ def camera_conditions(cameras: Iterable[CameraFact], now: dt.datetime, rules: Al
                         AlertKey(c.site_id, c.camera_id, AlertType.camera_offline),
                         Severity.critical,
                         f"摄像机 {c.camera_id} 离线 {minutes:.0f} 分钟: {c.reason}",
-                        {"status": c.status, "since": c.status_since.isoformat(), "reason": c.reason},
+                        {"status": c.status, "since": c.status_since.isoformat(), "reason": c.reason, "cause": c.cause},
                     )
                 )
         elif c.status == "frozen":
@@ -99,7 +99,7 @@ def camera_conditions(cameras: Iterable[CameraFact], now: dt.datetime, rules: Al
                     AlertKey(c.site_id, c.camera_id, AlertType.camera_frozen),
                     Severity.warning,
                     f"摄像机 {c.camera_id} 画面冻结: {c.reason}",
-                    {"reason": c.reason},
+                    {"reason": c.reason, "cause": c.cause},
                 )
             )
         elif c.status == "online" and c.cause == Cause.view_changed:
@@ -108,7 +108,7 @@ def camera_conditions(cameras: Iterable[CameraFact], now: dt.datetime, rules: Al
                     AlertKey(c.site_id, c.camera_id, AlertType.camera_moved),
                     Severity.warning,
                     f"摄像机 {c.camera_id} 视角变化（被碰动或转动），请核对监测区域: {c.reason}",
-                    {"reason": c.reason},
+                    {"reason": c.reason, "cause": c.cause},
                 )
             )
         elif c.status == "black":
@@ -117,7 +117,7 @@ def camera_conditions(cameras: Iterable[CameraFact], now: dt.datetime, rules: Al
                     AlertKey(c.site_id, c.camera_id, AlertType.camera_black),
                     Severity.warning,
                     f"摄像机 {c.camera_id} 黑屏或无图像",
-                    {"reason": c.reason},
+                    {"reason": c.reason, "cause": c.cause},
                 )
             )
     return out

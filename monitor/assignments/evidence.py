@@ -26,6 +26,7 @@ class Snapshot:
     sample_id: int
     slot_at: dt.datetime
     status: str
+    camera_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -53,5 +54,7 @@ def evidence(session: Session, config: AppConfig, row: models.Assignment) -> Evi
     for cam in cameras:
         sample = samples.get(cam.last_sample_id) if cam.last_sample_id is not None else None
         if sample is not None and sample.snapshot_path:
-            snapshots.append(Snapshot(cam.camera_id, sample.id, sample.slot_at, sample.status))
+            snapshots.append(
+                Snapshot(cam.camera_id, sample.id, sample.slot_at, sample.status, cam.name or cam.camera_id)
+            )
     return Evidence(since, days, sum(1 for d in days if d.status == "active"), snapshots)

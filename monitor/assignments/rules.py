@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from monitor.core.wording import table, word
+
 
 class State(StrEnum):
     open = "open"  # 待办
@@ -16,17 +18,29 @@ class State(StrEnum):
     overdue = "overdue"  # 已逾期: open past its deadline
 
 
-STATE_ZH = {State.open: "待办", State.replied: "已回复", State.closed: "已销号", State.overdue: "已逾期"}
-PROBLEM_ZH = {
-    "idle": "停工",
-    "outage": "视频中断",
-    "start_overdue": "未按期开工",
-    "started_idle": "开工后停工",
-    "progress_lagging": "进度滞后",
-    "other": "其他",
-}
+STATE_ZH = {state: word("assignment_state", state.value) for state in State}
+PROBLEM_ZH = table("problem")
 IDLE_PROBLEMS = frozenset({"idle", "site_idle", "started_idle", "start_overdue", "progress_lagging"})
 """Problems that a site working again answers: sitemon watches these for 活动已恢复."""
+ISSUES = {
+    "idle": "idle",
+    "site_idle": "idle",
+    "started_idle": "idle",
+    "outage": "outage",
+    "camera_offline": "outage",
+    "camera_frozen": "outage",
+    "camera_black": "outage",
+    "low_coverage": "outage",
+    "camera_moved": "camera_moved",
+    "start_overdue": "start_overdue",
+    "progress_lagging": "progress_lagging",
+}
+"""What an assignment (or an alert) is about, as one issue: a site has one open assignment per issue."""
+
+
+def issue_of(problem: str) -> str | None:
+    """The issue of a problem or alert type; None for "other" and an operator's own words (never a repeat)."""
+    return ISSUES.get(problem)
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -63,6 +77,25 @@ def check_reply(state: State) -> None:
 def check_close(state: State) -> None:
     if state is State.closed:
         raise AssignmentError("the assignment is closed already")
+
+
+class Repeated(AssignmentError):
+    """The site has an assignment on the same issue that is not closed: a second one is given only when asked
+    again on purpose."""
+
+    def __init__(self, existing_id: int, state: str) -> None:
+        super().__init__(f"assignment {existing_id} on the same site and issue is {state}, not closed")
+        self.existing_id = existing_id
+        self.state = state
+
+
+class NoWorkSeen(AssignmentError):
+    """Closing (销号) while the cameras showed no active day since the assignment: only when confirmed."""
+
+
+def check_close_evidence(active_days: int, confirmed: bool) -> None:
+    if active_days == 0 and not confirmed:
+        raise NoWorkSeen("the cameras show no active day since the assignment: confirm to close anyway")
 
 
 def check_deadline(deadline: dt.date, today: dt.date) -> None:

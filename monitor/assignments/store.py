@@ -13,11 +13,13 @@ from monitor.assignments.rules import (
     IDLE_PROBLEMS,
     AssignmentError,
     OverdueFact,
+    Repeated,
     State,
     activity_resumed,
     check_close,
     check_deadline,
     check_reply,
+    issue_of,
 )
 from monitor.config import AppConfig
 from monitor.store import models
@@ -37,6 +39,8 @@ class NewAssignment:
     ask: str
     deadline: dt.date | None = None
     alert_id: int | None = None
+    again: bool = False
+    """Give it even though the site has one on the same issue not closed (asked and confirmed)."""
 
 
 def create(session: Session, config: AppConfig, new: NewAssignment, by: str, now: dt.datetime) -> models.Assignment:
@@ -55,6 +59,9 @@ def create(session: Session, config: AppConfig, new: NewAssignment, by: str, now
         raise AssignmentError(f"site {site_id} has no responsible_unit in the configuration")
     deadline = new.deadline or today + dt.timedelta(days=config.assignments.deadline_days)
     check_deadline(deadline, today)
+    existing = same_issue(session, site_id, new.problem)
+    if existing is not None and not new.again:
+        raise Repeated(existing.id, existing.state)
     row = models.Assignment(
         site_id=site_id,
         unit=site.responsible_unit,
@@ -72,6 +79,14 @@ def create(session: Session, config: AppConfig, new: NewAssignment, by: str, now
     session.commit()
     log.info("assignment %s to %s for site %s by %s", row.id, row.unit, site_id, by)
     return row
+
+
+def same_issue(session: Session, site_id: str, problem: str) -> models.Assignment | None:
+    """The site's first assignment not closed on the issue of ``problem``, if any."""
+    issue = issue_of(problem)
+    if issue is None:
+        return None
+    return next((r for r in listed(session, states=OPEN, site_id=site_id) if issue_of(r.problem) == issue), None)
 
 
 def get(session: Session, assignment_id: int, unit: str | None = None) -> models.Assignment:

@@ -6,30 +6,34 @@ import datetime as dt
 import io
 
 from openpyxl import Workbook
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from monitor.assignments.rules import PROBLEM_ZH, STATE_ZH, State, state_on, xml_safe
+from monitor.assignments.rules import STATE_ZH, State, state_on, xml_safe
 from monitor.assignments.store import listed
 from monitor.config import AppConfig
+from monitor.core.wording import headers, problem_words
 from monitor.export.summary import Period, period_bounds
 from monitor.store import models
 
-HEADERS = [
-    "编号",
-    "项目编号",
-    "项目名称",
-    "区县",
-    "责任单位",
-    "问题",
-    "交办内容",
-    "交办人",
-    "交办日期",
-    "办结期限",
-    "状态",
-    "办理情况",
-    "活动已恢复",
-    "销号日期",
-]
+HEADERS = headers(
+    [
+        "number",
+        "site_id",
+        "site",
+        "district",
+        "unit",
+        "problem",
+        "ask",
+        "assigned_by",
+        "assigned_on",
+        "deadline",
+        "status",
+        "reply",
+        "resumed",
+        "closed_on",
+    ]
+)
 
 
 def week_assignments(
@@ -57,6 +61,8 @@ def weekly_workbook(
     (first, last), rows = week_assignments(session, config, day, unit)
     sites = {s.id: s for s in config.sites}
     as_of = min(last, today)
+    # Rows written by a login name (before display names were kept, or by a script) read as the person's name.
+    people = {name: shown for name, shown in session.execute(select(models.User.username, models.User.display_name))}
     table = []
     for r in sorted(rows, key=lambda r: (r.unit, r.deadline, r.id)):
         site = sites.get(r.site_id)
@@ -68,9 +74,9 @@ def weekly_workbook(
                 site.name if site else "",
                 site.district if site else "",
                 r.unit,
-                PROBLEM_ZH.get(r.problem, r.problem),
+                problem_words(r.problem),
                 r.ask,
-                r.assigned_by,
+                people.get(r.assigned_by) or r.assigned_by,
                 r.assigned_at.astimezone(config.tz).date().isoformat(),
                 r.deadline.isoformat(),
                 STATE_ZH[state],

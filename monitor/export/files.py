@@ -13,31 +13,35 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from monitor.core.wording import camera_words, headers, word
 from monitor.export.milestones import add_sheets
-from monitor.export.report import BATCH_ZH, STATUS_ZH, Assessment, Observed, SiteRow
+from monitor.export.report import BATCH_ZH, STATUS_ZH, Assessment, Observed, RedRow, SiteRow
 from monitor.export.sheets import sheet
 
-SITE_HEADERS = [
-    "排名",
-    "项目编号",
-    "项目名称",
-    "区县",
-    "批次",
-    "责任单位",
-    "得分",
-    "状态",
-    "视频覆盖率",
-    "活跃时段占比",
-    "平均施工人数",
-    "平均作业机械",
-    "人工工时",
-    "机械台时",
-    "结构变化",
-    "部分日",
-    "数据截至",
-]
-DISTRICT_HEADERS = ["排名", "区县", "项目数", "已评分项目数", "平均得分", "停工项目数", "视频中断项目数"]
-CAMERA_HEADERS = ["项目编号", "项目名称", "摄像机", "在线率", "覆盖率"]
+SITE_HEADERS = headers(
+    [
+        "rank",
+        "site_id",
+        "site",
+        "district",
+        "batch",
+        "unit",
+        "score",
+        "status",
+        "coverage",
+        "active_share",
+        "avg_moving_workers",
+        "avg_working_machines",
+        "worker_hours",
+        "machine_hours",
+        "structure_change",
+        "partial",
+        "observed_until",
+    ]
+)
+DISTRICT_HEADERS = headers(["rank", "district", "sites", "scored_sites", "average_score", "idle_sites", "outage_sites"])
+CAMERA_HEADERS = headers(["site_id", "site", "camera", "uptime", "camera_coverage", "camera_status", "reason"])
+RED_HEADERS = headers(["site_id", "site", "district", "unit", "status", "since", "run_days", "before"])
 FIXED_TIME = (2020, 1, 1, 0, 0, 0)
 # openpyxl stamps the save time into docProps/core.xml whatever the properties say.
 MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
@@ -66,6 +70,21 @@ def site_cells(r: SiteRow, seen: Observed) -> list[Any]:
     ]
 
 
+def red_cells(r: RedRow) -> list[Any]:
+    """A site on the red list: its current run, then the runs before it (each status its own)."""
+    before = "；".join(f"{STATUS_ZH.get(e.status, e.status)} {e.days}天（{e.since:%m-%d}起）" for e in r.earlier)
+    return [
+        r.site_id,
+        r.name,
+        r.district,
+        r.responsible_unit,
+        STATUS_ZH.get(r.status, r.status),
+        r.since.isoformat(),
+        r.days,
+        before,
+    ]
+
+
 def workbook_bytes(a: Assessment) -> bytes:
     wb = Workbook()
     ranked = sorted(a.sites, key=lambda r: (r.rank is None, r.rank or 0, r.site_id))
@@ -85,8 +104,20 @@ def workbook_bytes(a: Assessment) -> bytes:
         wb,
         "摄像机离线",
         CAMERA_HEADERS,
-        [[c.site_id, c.site_name, c.camera_id, c.uptime, c.coverage] for c in a.cameras_down],
+        [
+            [
+                c.site_id,
+                c.site_name,
+                c.camera_id,
+                c.uptime,
+                c.coverage,
+                word("camera_status", c.status),
+                camera_words(c.status, c.cause),
+            ]
+            for c in a.cameras_down
+        ],
     )
+    sheet(wb, "红榜", RED_HEADERS, [red_cells(r) for r in a.red or []])
     if a.milestones is not None:
         add_sheets(wb, a.milestones, {r.site_id: (r.name, r.district) for r in a.sites})
     stamp = dt.datetime.combine(a.day, dt.time(0, 0))

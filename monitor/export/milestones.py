@@ -7,17 +7,13 @@ from typing import Any
 from openpyxl import Workbook
 
 from monitor.config import Milestone
+from monitor.core.wording import table, word
 from monitor.export.sheets import sheet
 from monitor.milestones.figures import MilestoneFigures
 
-MILESTONE_ZH = {
-    Milestone.start: "开工",
-    Milestone.structure_complete: "主体完工",
-    Milestone.completion: "竣工",
-    Milestone.production: "投产",
-}
-STATE_ZH = {"on_time": "按期", "late": "逾期完成", "overdue": "已逾期", "pending": "未到期", "no_plan": "未设定"}
-BATCH_ZH = {"signed": "签约", "started": "开工", "in_production": "投产"}
+MILESTONE_ZH = {m: word("milestone", m.value) for m in Milestone}
+STATE_ZH = table("milestone_state")
+BATCH_ZH = table("batch")
 
 
 def add_sheets(wb: Workbook, figures: MilestoneFigures, names: dict[str, tuple[str, str]]) -> None:

@@ -11,22 +11,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.config import AppConfig
+from monitor.core.wording import table
 from monitor.milestones.figures import MilestoneFigures, milestone_figures
-from monitor.scoring.availability import camera_availability
+from monitor.scoring.availability import camera_availability, day_faults
+from monitor.scoring.red_list import current_red_runs
+from monitor.scoring.runs import Run, longest
 from monitor.store import models
 from monitor.store.periods import batches_today
 
-SCHEMA_VERSION = "1.2"  # 1.1: partial, observed_until; 1.2: milestones
-BATCH_ZH = {"signed": "签约", "started": "开工", "in_production": "投产"}
-STATUS_ZH = {
-    "active": "正常施工",
-    "low_activity": "施工不足",
-    "idle": "停工",
-    "camera_outage": "视频中断",
-    "not_expected": "未要求施工",
-    "not_started": "未到施工时段",
-    "no_score": "未评分",
-}
+SCHEMA_VERSION = "1.3"  # 1.1: partial, observed_until; 1.2: milestones; 1.3: red_list, cameras' status and cause
+BATCH_ZH = table("batch")
+STATUS_ZH = table("day_status")
 
 
 @dataclass(frozen=True)
@@ -65,7 +60,26 @@ class CameraRow:
     site_name: str
     camera_id: str
     uptime: float
+    """Share of the expected samples that showed a live picture."""
     coverage: float
+    """Share of the expected samples that were taken at all (a frozen picture is taken, not live)."""
+    status: str = "offline"
+    """The day's most frequent fault: why what was taken was not live (or nothing was taken: offline)."""
+    cause: str | None = None
+
+
+@dataclass(frozen=True)
+class RedRow:
+    """A site on the red list as of the day: its current run (each status its own) and the runs before."""
+
+    site_id: str
+    name: str
+    district: str
+    responsible_unit: str
+    status: str
+    since: dt.date
+    days: int
+    earlier: tuple[Run, ...]
 
 
 @dataclass(frozen=True)
@@ -96,6 +110,8 @@ class Assessment:
     cameras_down: list[CameraRow]
     milestones: MilestoneFigures | None = None
     """The start rate of the month to the day, on-time shares and each site's nodes."""
+    red: list[RedRow] | None = None
+    """Sites idle or without video ``RED_LIST_DAYS`` judged days or more in a row, up to the day."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -109,6 +125,16 @@ class Assessment:
             "outage_sites": [r.site_id for r in self.outages],
             "cameras_down": [asdict(r) for r in self.cameras_down],
             "milestones": self.milestones.as_dict() if self.milestones is not None else None,
+            "red_list": [
+                {
+                    "site_id": r.site_id,
+                    "status": r.status,
+                    "since": r.since.isoformat(),
+                    "days": r.days,
+                    "earlier": [{"status": e.status, "since": e.since.isoformat(), "days": e.days} for e in r.earlier],
+                }
+                for r in self.red or []
+            ],
         }
 
 
@@ -180,8 +206,16 @@ def build_assessment(
         end = max(start, seen.until.time()) if seen.until.date() == day else start
     window = (start, end)
     names = {s.id: s.name for s in config.sites}
+    faults = day_faults(session, day, config.tz, *window)
     cameras_down = [
-        CameraRow(a.site_id, names.get(a.site_id, a.site_id), a.camera_id, round(a.uptime, 4), round(a.coverage, 4))
+        CameraRow(
+            a.site_id,
+            names.get(a.site_id, a.site_id),
+            a.camera_id,
+            round(a.uptime, 4),
+            round(a.coverage, 4),
+            *faults.get((a.site_id, a.camera_id), ("offline", None)),
+        )
         for a in camera_availability(session, day, config.tz, config.sampling.interval_seconds, *window)
         if a.expected and a.uptime < camera_uptime_below
     ]
@@ -194,4 +228,32 @@ def build_assessment(
         [r for r in rows if r.status == "camera_outage"],
         cameras_down,
         milestone_figures(session, config, day.replace(day=1), day),
+        red_rows(session, config, day),
+    )
+
+
+RED_LIST_DAYS = 3
+"""The red list's threshold in the files: the wall's and ``GET /api/red-list``'s default."""
+
+
+def red_rows(session: Session, config: AppConfig, day: dt.date) -> list[RedRow]:
+    """The red list as of ``day``: sites with a run of ``RED_LIST_DAYS`` or more in their current stretch of
+    idle and outage days, the longest first."""
+    sites = {s.id: s for s in config.sites}
+    rows = [
+        RedRow(
+            site.id,
+            site.name,
+            site.district,
+            site.responsible_unit,
+            runs[0].status,
+            runs[0].since,
+            runs[0].days,
+            runs[1:],
+        )
+        for site_id, runs in current_red_runs(session, day).items()
+        if (site := sites.get(site_id)) is not None and longest(runs) >= RED_LIST_DAYS
+    ]
+    return sorted(
+        rows, key=lambda r: (-longest((Run(r.status, r.since, r.since, r.days), *r.earlier)), -r.days, r.site_id)
     )

@@ -24,12 +24,14 @@ import numpy.typing as npt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from monitor.export.captions import burn
 from monitor.store import models
 
 log = logging.getLogger(__name__)
 
 CACHE_DIR = ".timelapse"
 FPS = 8
+MIN_SECONDS = 10  # a day of few snapshots still plays long enough to watch: each picture is held longer
 MAX_WIDTH = 960
 MAX_FRAMES = 900  # about two minutes at 8 frames a second; a longer day is thinned evenly
 CODECS = ("libx264", "h264")
@@ -47,9 +49,12 @@ class Frame:
 class Encoded:
     path: Path
     frames: int
+    """Pictures in the video."""
     width: int
     height: int
     codec: str
+    seconds: float = 0.0
+    """How long it plays."""
 
 
 def h264_codec() -> str:
@@ -92,18 +97,16 @@ def _picture(frame: Frame, size: tuple[int, int]) -> npt.NDArray[np.uint8] | Non
     canvas = np.zeros((height, width, 3), np.uint8)  # letterboxed: another camera's shape keeps its proportions
     top, left = (height - fitted.shape[0]) // 2, (width - fitted.shape[1]) // 2
     canvas[top : top + fitted.shape[0], left : left + fitted.shape[1]] = fitted
-    scale_text = max(0.5, height / 720)
-    cv2.rectangle(canvas, (0, 0), (width, int(34 * scale_text)), (0, 0, 0), -1)
-    cv2.putText(
-        canvas, frame.caption, (8, int(25 * scale_text)), cv2.FONT_HERSHEY_SIMPLEX, 0.8 * scale_text, (255, 255, 255), 2
-    )
+    burn(canvas, frame.caption, int(34 * max(0.5, height / 720)))
     return canvas
 
 
 def encode(frames: Sequence[Frame], target: Path, fps: int = FPS, max_width: int = MAX_WIDTH) -> Encoded:
     """Write ``frames`` (in order) to ``target`` as an MP4 (H.264, yuv420p), atomically: a reader never sees
-    half a file. Unreadable pictures are left out; none readable is a ValueError."""
+    half a file; each picture is held long enough for the video to last ``MIN_SECONDS`` at least. Unreadable
+    pictures are left out; none readable is a ValueError."""
     chosen = thin(frames)
+    total = max(len(chosen), MIN_SECONDS * fps)  # frames in the video: each picture shown total / n of them
     first = next((img for img in (cv2.imread(str(f.path), cv2.IMREAD_COLOR) for f in chosen) if img is not None), None)
     if first is None:
         raise ValueError("no readable snapshot to make a time-lapse of")
@@ -111,7 +114,7 @@ def encode(frames: Sequence[Frame], target: Path, fps: int = FPS, max_width: int
     codec = h264_codec()
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    count = 0
+    count = shown = 0
     try:
         with av.open(str(tmp), mode="w", format="mp4", options={"movflags": "+faststart"}) as container:
             stream = container.add_stream(codec, rate=Fraction(fps, 1))
@@ -119,22 +122,24 @@ def encode(frames: Sequence[Frame], target: Path, fps: int = FPS, max_width: int
                 raise RuntimeError(f"PyAV's {codec} made no video stream")
             stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
             stream.options = {"crf": "26", "preset": "veryfast"}
-            for frame in chosen:
+            for i, frame in enumerate(chosen):
                 picture = _picture(frame, (width, height))
                 if picture is None:
                     continue
-                video = av.VideoFrame.from_ndarray(picture, format="bgr24")
-                video.pts = count
-                for packet in stream.encode(video):
-                    container.mux(packet)
+                for _ in range((i + 1) * total // len(chosen) - i * total // len(chosen)):
+                    video = av.VideoFrame.from_ndarray(picture, format="bgr24")
+                    video.pts = shown
+                    for packet in stream.encode(video):
+                        container.mux(packet)
+                    shown += 1
                 count += 1
             for packet in stream.encode():
                 container.mux(packet)
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
-    log.info("time-lapse %s: %d frames, %dx%d, %s", target.name, count, width, height, codec)
-    return Encoded(target, count, width, height, codec)
+    log.info("time-lapse %s: %d pictures, %.1f s, %dx%d, %s", target.name, count, shown / fps, width, height, codec)
+    return Encoded(target, count, width, height, codec, shown / fps)
 
 
 def whole_day(day: dt.date, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
@@ -146,8 +151,9 @@ def whole_day(day: dt.date, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
 def day_frames(session: Session, root: Path, site_id: str, day: dt.date, tz: ZoneInfo) -> list[Frame]:
     """The site's snapshots of local ``day`` that are still on disk: camera by camera, each in time order."""
     start, end = whole_day(day, tz)
+    site_name = session.scalar(select(models.Site.name).where(models.Site.id == site_id)) or site_id
     rows = session.execute(
-        select(models.Camera.camera_id, models.Sample.captured_at, models.Sample.snapshot_path)
+        select(models.Camera.camera_id, models.Camera.name, models.Sample.captured_at, models.Sample.snapshot_path)
         .join(models.Camera, models.Camera.id == models.Sample.camera_pk)
         .where(
             models.Sample.site_id == site_id,
@@ -159,13 +165,13 @@ def day_frames(session: Session, root: Path, site_id: str, day: dt.date, tz: Zon
     )
     base = root.resolve()
     frames = []
-    for camera_id, captured_at, rel in rows:
+    for camera_id, camera_name, captured_at, rel in rows:
         if rel is None:
             continue
         path = (base / rel).resolve()
         if path.is_relative_to(base) and path.is_file():
             local = captured_at.astimezone(tz)
-            frames.append(Frame(path, f"{site_id} {camera_id} {local:%Y-%m-%d %H:%M}"))
+            frames.append(Frame(path, f"{site_name} · {camera_name or camera_id} · {local:%Y-%m-%d %H:%M}"))
     return frames
 
 

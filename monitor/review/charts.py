@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 
 import matplotlib
 from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.patches import Patch
 
 log = logging.getLogger(__name__)
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Zen Hei", "Source Han Sans SC")
@@ -57,31 +57,56 @@ def _png(fig: Figure) -> bytes:
     return out.getvalue()
 
 
-def daily_scores_chart(title: str, scores: Sequence[tuple[dt.date, float | None, str]]) -> bytes:
-    """Bars of a site's daily scores coloured by status (PNG)."""
-    fig, ax = _figure(6.0, 2.2)
-    days = [d.strftime("%m-%d") for d, _, _ in scores]
-    values = [v if v is not None else 0.0 for _, v, _ in scores]
+STUB = 2.0
+"""The height a day without points is drawn at (a score of 0, or no score): present, never an empty gap."""
+
+
+def daily_scores_chart(
+    title: str,
+    scores: Sequence[tuple[dt.date, float | None, str]],
+    first: dt.date,
+    last: dt.date,
+    words: Mapping[str, str] | None = None,
+) -> bytes:
+    """Bars of a site's daily scores over the period coloured by status, one tick per day, with a legend of the
+    statuses it shows (``words``: status -> its wording) over ``first`` to ``last``; a score of 0 or a day without a score (视频中断) is a
+    low bar in its colour, so a stopped site's chart is never empty (PNG)."""
+    fig, ax = _figure(6.4, 2.6)
+    days = [d for d, _, _ in scores]
+    span = (last - first).days + 1
+    x = [(d - first).days for d in days]
+    values = [max(v or 0.0, STUB) for _, v, _ in scores]
     colours = [STATUS_COLOUR.get(st, "#9e9e9e") for _, _, st in scores]
-    ax.bar(days, values, color=colours, width=0.8)
-    ax.set_ylim(0, 100)
+    bars = ax.bar(x, values, color=colours, width=0.8)
+    for bar, (_, value, _) in zip(bars, scores, strict=True):
+        bar.set_hatch("//" if value is None else "")
+    ax.set_ylim(0, 118)  # room above 100 for the legend
+    ax.set_yticks(range(0, 101, 20))
     ax.set_ylabel("日得分")
+    ax.set_xlabel("日期", fontsize=8)
+    ax.set_xlim(-0.6, span - 0.4)
+    every = 1 if span <= 31 else 7  # one tick a day; a quarter's labels a week apart
+    labels = [(first + dt.timedelta(days=k)).strftime("%m-%d") if k % every == 0 else "" for k in range(span)]
+    ax.set_xticks(range(span), labels=labels)
+    ax.tick_params(axis="x", labelsize=6, rotation=90)
     ax.set_title(title, fontsize=10)
-    ax.tick_params(axis="x", labelsize=7, rotation=45)
-    ax.xaxis.set_major_locator(MaxNLocator(16))  # a quarter's 90 days stay readable
     ax.grid(axis="y", alpha=0.3)
+    shown = [st for st in STATUS_COLOUR if st in {s for _, _, s in scores}]
+    if shown:
+        handles = [Patch(color=STATUS_COLOUR[st], label=(words or {}).get(st, st)) for st in shown]
+        ax.legend(handles=handles, fontsize=7, ncols=len(handles), loc="upper left", frameon=False)
     return _png(fig)
 
 
-def county_chart(counties: Sequence[tuple[str, float | None]]) -> bytes:
-    """Horizontal bars of the counties' average scores, best on top (PNG)."""
+def county_chart(counties: Sequence[tuple[str, float | None]], label: str = "平均得分") -> bytes:
+    """Horizontal bars of the counties' scores, best on top; a county without one reads "—", no bar (PNG)."""
     fig, ax = _figure(6.0, max(1.6, 0.4 * len(counties) + 0.8))
     names = [c for c, _ in counties][::-1]
-    values = [v or 0.0 for _, v in counties][::-1]
-    ax.barh(names, values, color="#1565c0")
+    values = [v for _, v in counties][::-1]
+    ax.barh(names, [v or 0.0 for v in values], color="#1565c0")
     for y, v in enumerate(values):
-        ax.text(v + 1, y, f"{v:.1f}", va="center", fontsize=8)
+        ax.text((v or 0.0) + 1, y, "—" if v is None else f"{v:.1f}", va="center", fontsize=8)
     ax.set_xlim(0, 105)
-    ax.set_xlabel("平均得分")
+    ax.set_xlabel(label)
     ax.set_title("区县排名", fontsize=10)
     return _png(fig)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from docx import Document
 from docx.document import Document as DocumentObject
@@ -13,13 +14,19 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from monitor.assignments.rules import xml_safe
-from monitor.export.report import STATUS_ZH
-from monitor.review.charts import cjk_family, county_chart, daily_scores_chart
+from monitor.core.wording import headers, table
+from monitor.review.charts import county_chart, daily_scores_chart
 from monitor.review.figures import ListedSite, ReviewFigures, photo_file
 
 log = logging.getLogger(__name__)
 PERIOD_TITLE = {"month": "月讲评", "quarter": "季总结", "week": "周交办"}
 TITLE = "重点项目视频监测{what}（{first} 至 {last}）"
+STATUS_ZH = table("day_status")
+BODY_FONT, HEADING_FONT = "宋体", "微软雅黑"
+"""What the commission's Windows PCs have (SimSun, Microsoft YaHei); where they are missing (here, on Linux)
+the document's language, zh-CN, makes the renderer fall back to a Simplified Chinese face (Noto Sans CJK SC)."""
+LATIN_FONT = "Times New Roman"
+LANGUAGE = "zh-CN"
 
 
 def _pct(value: float | None) -> str:
@@ -31,13 +38,32 @@ def _num(value: float | None) -> str:
 
 
 def _fonts(doc: DocumentObject) -> None:
-    """Every style in a font with the Chinese glyphs (the East Asian slot too, which Word reads for Chinese)."""
-    family = cjk_family() or "Noto Sans CJK SC"
+    """Every style in the Windows fonts for Chinese (宋体 for text, 微软雅黑 for headings), the document in
+    zh-CN (python-docx's template says ja-JP, which made LibreOffice pick the Japanese face), and the font
+    table naming the face installed here as each font's alternative."""
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    run_defaults = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr")) if defaults is not None else None
+    if run_defaults is not None:
+        lang = run_defaults.find(qn("w:lang"))
+        if lang is None:
+            lang = run_defaults.makeelement(qn("w:lang"), {})
+            run_defaults.append(lang)
+        lang.set(qn("w:val"), LANGUAGE)
+        lang.set(qn("w:eastAsia"), LANGUAGE)
     for name in ("Normal", "Title", "Heading 1", "Heading 2", "Table Grid", "Caption"):
         style = doc.styles[name]
-        style.font.name = family
-        fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
-        fonts.set(qn("w:eastAsia"), family)
+        east_asian = HEADING_FONT if name.startswith(("Title", "Heading")) else BODY_FONT
+        style.font.name = LATIN_FONT
+        rpr = style.element.get_or_add_rPr()
+        fonts = rpr.get_or_add_rFonts()
+        fonts.set(qn("w:eastAsia"), east_asian)
+        fonts.set(qn("w:hint"), "eastAsia")
+        lang = rpr.find(qn("w:lang"))
+        if lang is None:
+            lang = rpr.makeelement(qn("w:lang"), {})
+            rpr.append(lang)
+        lang.set(qn("w:val"), LANGUAGE)
+        lang.set(qn("w:eastAsia"), LANGUAGE)
     doc.styles["Normal"].font.size = Pt(10.5)
 
 
@@ -52,26 +78,44 @@ def _table(doc: DocumentObject, headers: list[str], rows: list[list[str]]) -> No
             cell.text = xml_safe(text)
 
 
+def reason(site: ListedSite) -> str:
+    """Why a site is listed, in words: its idle, outage and low-activity days."""
+    parts = [
+        f"{STATUS_ZH[status]} {n} 天"
+        for status, n in (
+            ("idle", site.idle_days),
+            ("camera_outage", site.outage_days),
+            ("low_activity", site.low_days),
+        )
+        if n
+    ]
+    return "、".join(parts)
+
+
 def _site_rows(sites: tuple[ListedSite, ...]) -> list[list[str]]:
     return [
         [
-            s.site_id,
             s.name,
             s.district,
-            s.responsible_unit,
+            s.responsible_unit or "—",
             _num(s.average_score),
-            str(s.idle_days),
-            str(s.outage_days),
             str(s.longest_down_run),
+            reason(s),
         ]
         for s in sites
     ]
 
 
-SITE_HEADERS = ["项目编号", "项目名称", "区县", "责任单位", "平均得分", "停工天数", "视频中断天数", "最长连续停工/中断"]
+SITE_HEADERS = headers(["site", "district", "unit", "average_score", "longest_run", "reason"])
 
 
-def render(figures: ReviewFigures, snapshot_root: Path, max_site_pages: int) -> bytes:
+def caption(site: ListedSite, tz: ZoneInfo) -> str:
+    """A photo's caption: the site, the camera and the local time it was taken."""
+    at = f"{site.photo_at.astimezone(tz):%Y-%m-%d %H:%M}" if site.photo_at else "时间不详"
+    return f"{site.name} · {site.photo_camera or '摄像机'} · {at}"
+
+
+def render(figures: ReviewFigures, snapshot_root: Path, max_site_pages: int, tz: ZoneInfo) -> bytes:
     """The .docx bytes: headline, county ranking, red and yellow lists, start rates, assignments per unit,
     and a photo and a chart of each listed site (up to ``max_site_pages``)."""
     doc = Document()
@@ -86,19 +130,41 @@ def render(figures: ReviewFigures, snapshot_root: Path, max_site_pages: int) -> 
     doc.add_heading("一、总体情况", level=1)
     doc.add_paragraph(
         f"纳入监测项目 {h.sites} 个，评分 {h.scored_site_days} 个项目日，平均得分 {_num(h.average_score)} 分，"
-        f"正常施工占比 {_pct(h.active_share)}。红榜（连续停工或视频中断）{h.red_sites} 个，黄榜 {h.yellow_sites} 个。"
+        f"正常施工占比 {_pct(h.active_share)}；视频中断 {h.outage_site_days} 个项目日（无法评分，排名中按 0 分计）。"
+        f"红榜（连续停工或视频中断）{h.red_sites} 个，黄榜 {h.yellow_sites} 个。"
         f"本期交办 {h.assignments_opened} 件，销号 {h.assignments_closed} 件，逾期 {h.assignments_overdue} 件。"
     )
     doc.add_heading("二、区县排名", level=1)
+    doc.add_paragraph("按综合得分排名：视频中断日计 0 分，看不到的日子不能抬高排名。")
     _table(
         doc,
-        ["排名", "区县", "项目数", "平均得分"],
-        [[str(c.rank or "—"), c.district, str(c.sites), _num(c.average_score)] for c in figures.counties],
+        [
+            "排名",
+            "区县",
+            "项目数",
+            "评分日",
+            "视频中断日",
+            "正常施工占比",
+            "平均得分（评分日）",
+            "综合得分（中断日计0分）",
+        ],
+        [
+            [
+                str(c.rank or "—"),
+                c.district,
+                str(c.sites),
+                str(c.judged_days - c.outage_days),
+                str(c.outage_days),
+                _pct(c.active_share),
+                _num(c.average_score),
+                _num(c.overall),
+            ]
+            for c in figures.counties
+        ],
     )
     if figures.counties:
-        doc.add_picture(
-            io.BytesIO(county_chart([(c.district, c.average_score) for c in figures.counties])), width=Cm(15)
-        )
+        chart = county_chart([(c.district, c.overall) for c in figures.counties], "综合得分（中断日计0分）")
+        doc.add_picture(io.BytesIO(chart), width=Cm(15))
     doc.add_heading("三、红榜（连续停工或视频中断）", level=1)
     if figures.red:
         _table(doc, SITE_HEADERS, _site_rows(figures.red))
@@ -140,16 +206,17 @@ def render(figures: ReviewFigures, snapshot_root: Path, max_site_pages: int) -> 
         doc.add_heading("七、上榜项目现场图片与每日得分", level=1)
     for site in listed:
         unit = site.responsible_unit or "未填责任单位"
-        doc.add_heading(xml_safe(f"{site.name}（{site.site_id}，{site.district}，{unit}）"), level=2)
+        doc.add_heading(xml_safe(f"{site.name}（{site.district}，{unit}）"), level=2)
         photo = photo_file(snapshot_root, site.photo)
         if photo is not None:
             doc.add_picture(str(photo), width=Cm(12))
-            doc.add_paragraph(xml_safe(f"现场图片：{site.photo}"), style="Caption")
+            doc.add_paragraph(xml_safe(caption(site, tz)), style="Caption")
         else:
             doc.add_paragraph("本期无现场图片。")
         days = "、".join(f"{STATUS_ZH.get(k, k)} {n} 天" for k, n in _status_counts(site).items())
         doc.add_paragraph(f"每日状态：{days or '无评分'}。")
-        doc.add_picture(io.BytesIO(daily_scores_chart(f"{site.name} 每日得分", site.scores)), width=Cm(15))
+        chart = daily_scores_chart(f"{site.name} 每日得分", site.scores, figures.first, figures.as_of, STATUS_ZH)
+        doc.add_picture(io.BytesIO(chart), width=Cm(15))
     core = doc.core_properties
     core.title = TITLE.format(what=what, first=figures.first, last=figures.last)
     core.author = "sitemon"

@@ -16,10 +16,13 @@ from monitor.config import AppConfig
 from monitor.export.report import competition_ranks
 from monitor.export.summary import Period, period_bounds
 from monitor.milestones.figures import milestone_figures
+from monitor.scoring.runs import longest, runs_of
 from monitor.store import models
 
 DOWN = ("idle", "camera_outage")
 POOR = ("idle", "camera_outage", "low_activity")
+JUDGED = ("active", "low_activity", "idle", "camera_outage")
+"""Days with work expected and a verdict: the days a county's overall score is taken over."""
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,8 @@ class Headline:
     """Share of scored site-days that were active (正常施工)."""
     red_sites: int
     yellow_sites: int
+    outage_site_days: int
+    """Site-days with work expected that the cameras could not judge (视频中断): no score, never left out."""
     assignments_opened: int
     assignments_closed: int
     assignments_overdue: int
@@ -41,7 +46,16 @@ class CountyRow:
     district: str
     sites: int
     average_score: float | None
+    """Over the scored days only (as ``GET /api/rankings``)."""
     rank: int | None
+    """By ``overall``: a county cannot climb by days its cameras did not see."""
+    judged_days: int = 0
+    """Site-days with work expected and a verdict: scored days and outage days."""
+    outage_days: int = 0
+    overall: float | None = None
+    """The average over the judged days, an outage day counting 0 points."""
+    active_share: float | None = None
+    """Share of the judged days that were active (正常施工)."""
 
 
 @dataclass(frozen=True)
@@ -55,10 +69,15 @@ class ListedSite:
     outage_days: int
     low_days: int
     longest_down_run: int
-    """Longest run of idle or camera-outage days in a row."""
+    """Longest run of idle days, or of camera-outage days, in a row: each status counts its own run (days with
+    no work expected neither count nor break one)."""
     scores: tuple[tuple[dt.date, float | None, str], ...]
     photo: str | None
     """The newest snapshot of the period (a path under the snapshot folder), if any."""
+    photo_camera: str | None = None
+    """The name of the camera that took it."""
+    photo_at: dt.datetime | None = None
+    """When it was taken (UTC)."""
 
 
 @dataclass(frozen=True)
@@ -90,20 +109,17 @@ class ReviewFigures:
         for listed in (out["red"], out["yellow"]):
             for site in listed:
                 site["scores"] = [[d.isoformat(), s, st] for d, s, st in site["scores"]]
+                site["photo_at"] = site["photo_at"].isoformat() if site["photo_at"] else None
         return out
 
 
-def _longest(statuses: list[str], wanted: tuple[str, ...]) -> int:
-    run = longest = 0
-    for status in statuses:
-        run = run + 1 if status in wanted else 0
-        longest = max(longest, run)
-    return longest
-
-
-def _photo(session: Session, site_id: str, first: dt.datetime, end: dt.datetime) -> str | None:
-    return session.scalars(
-        select(models.Sample.snapshot_path)
+def _photo(
+    session: Session, site_id: str, first: dt.datetime, end: dt.datetime
+) -> tuple[str | None, str | None, dt.datetime | None]:
+    """The period's newest snapshot of the site: its path, its camera's name and when it was taken."""
+    row = session.execute(
+        select(models.Sample.snapshot_path, models.Camera.name, models.Camera.camera_id, models.Sample.captured_at)
+        .join(models.Camera, models.Camera.id == models.Sample.camera_pk)
         .where(
             models.Sample.site_id == site_id,
             models.Sample.slot_at >= first,
@@ -113,6 +129,10 @@ def _photo(session: Session, site_id: str, first: dt.datetime, end: dt.datetime)
         .order_by(models.Sample.slot_at.desc())
         .limit(1)
     ).first()
+    if row is None:
+        return None, None, None
+    path, name, camera_id, at = row
+    return path, name or camera_id, at
 
 
 def _local_start(day: dt.date, config: AppConfig) -> dt.datetime:
@@ -147,24 +167,14 @@ def gather(session: Session, config: AppConfig, period: Period, day: dt.date, to
     ):
         by_site[row.site_id].append(row)
     sites = [s for s in session.scalars(select(models.Site).where(models.Site.active).order_by(models.Site.id))]
-    # The county ranking as /api/rankings computes it: every scored day of the county's sites.
-    pooled: dict[str, list[float]] = defaultdict(list)
-    members: dict[str, int] = defaultdict(int)
-    for s in sites:
-        members[s.district] += 1
-        pooled[s.district] += [r.score for r in by_site[s.id] if r.score is not None]
-    averages = {d: round(sum(v) / len(v), 1) for d, v in pooled.items() if v}
-    ranks = competition_ranks(averages)
-    counties = sorted(
-        (CountyRow(d, n, averages.get(d), ranks.get(d)) for d, n in members.items()),
-        key=lambda c: (c.rank is None, c.rank or 0, c.district),
-    )
+    counties = _counties(sites, by_site)
     red, yellow = [], []
     end = _local_start(last + dt.timedelta(days=1), config)
     for s in sites:
         rows = by_site[s.id]
         statuses = [r.status for r in rows]
         values = [r.score for r in rows if r.score is not None]
+        runs = runs_of((r.day, r.status) for r in rows)
         listed = ListedSite(
             s.id,
             s.name,
@@ -174,7 +184,7 @@ def gather(session: Session, config: AppConfig, period: Period, day: dt.date, to
             statuses.count("idle"),
             statuses.count("camera_outage"),
             statuses.count("low_activity"),
-            _longest(statuses, DOWN),
+            longest(runs, DOWN),
             tuple((r.day, r.score, r.status) for r in rows),
             None,
         )
@@ -195,6 +205,7 @@ def gather(session: Session, config: AppConfig, period: Period, day: dt.date, to
         active_share=round(sum(1 for r in all_days if r.status == "active") / len(all_days), 4) if all_days else None,
         red_sites=len(red),
         yellow_sites=len(yellow),
+        outage_site_days=sum(c.outage_days for c in counties),
         assignments_opened=sum(u.opened for u in units),
         assignments_closed=sum(u.closed for u in units),
         assignments_overdue=sum(u.overdue for u in units),
@@ -214,10 +225,41 @@ def gather(session: Session, config: AppConfig, period: Period, day: dt.date, to
     )
 
 
+def _counties(sites: list[models.Site], by_site: dict[str, list[models.DailyScore]]) -> list[CountyRow]:
+    """Each county's figures, ranked by the average over its judged days with an outage day as 0 points: a
+    county whose cameras were dark cannot rank first on the few days they saw (the scored-days average, as
+    /api/rankings gives it, is shown beside)."""
+    scored: dict[str, list[float]] = defaultdict(list)
+    judged: dict[str, list[str]] = defaultdict(list)
+    members: dict[str, int] = defaultdict(int)
+    for s in sites:
+        members[s.district] += 1
+        scored[s.district] += [r.score for r in by_site[s.id] if r.score is not None]
+        judged[s.district] += [r.status for r in by_site[s.id] if r.status in JUDGED]
+    averages = {d: round(sum(v) / len(v), 1) for d, v in scored.items() if v}
+    overall = {d: round(sum(scored[d]) / len(v), 1) for d, v in judged.items() if v}
+    ranks = competition_ranks(overall)
+    rows = [
+        CountyRow(
+            d,
+            n,
+            averages.get(d),
+            ranks.get(d),
+            len(judged[d]),
+            judged[d].count("camera_outage"),
+            overall.get(d),
+            round(judged[d].count("active") / len(judged[d]), 4) if judged[d] else None,
+        )
+        for d, n in members.items()
+    ]
+    return sorted(rows, key=lambda c: (c.rank is None, c.rank or 0, c.district))
+
+
 def _with_photo(session: Session, site: ListedSite, first: dt.date, end: dt.datetime, config: AppConfig) -> ListedSite:
     from dataclasses import replace
 
-    return replace(site, photo=_photo(session, site.site_id, _local_start(first, config), end))
+    path, camera, at = _photo(session, site.site_id, _local_start(first, config), end)
+    return replace(site, photo=path, photo_camera=camera, photo_at=at)
 
 
 def photo_file(root: Path, relative: str | None) -> Path | None:

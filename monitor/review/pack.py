@@ -21,7 +21,7 @@ def build(
 ) -> tuple[ReviewFigures, bytes]:
     """The figures and the .docx; photos from ``snapshots`` (default: the config's snapshot folder)."""
     figures = gather(session, config, period, day, today)
-    body = render(figures, snapshots or Path(config.sampling.snapshot_dir), config.review.max_site_pages)
+    body = render(figures, snapshots or Path(config.sampling.snapshot_dir), config.review.max_site_pages, config.tz)
     return figures, body
 
 

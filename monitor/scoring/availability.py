@@ -55,3 +55,27 @@ def camera_availability(
         select(models.Camera).where(models.Camera.active).order_by(models.Camera.site_id, models.Camera.camera_id)
     )
     return [CameraAvailability(c.site_id, c.camera_id, day, expected, *counts.get(c.id, (0, 0))) for c in cameras]
+
+
+def day_faults(
+    session: Session,
+    day: dt.date,
+    tz: ZoneInfo,
+    start: dt.time = dt.time(0, 0),
+    end: dt.time = dt.time(23, 59, 59, 999999),
+) -> dict[tuple[str, str], tuple[str, str | None]]:
+    """Each camera's most frequent fault of the day, (status, cause), for those with samples that were not
+    online: why a camera that was sampled (covered) still showed no live picture."""
+    window = local_window(day, tz, start, end)
+    rows = session.execute(
+        select(models.Camera.site_id, models.Camera.camera_id, models.Sample.status, models.Sample.cause, func.count())
+        .join(models.Camera, models.Camera.id == models.Sample.camera_pk)
+        .where(models.Sample.slot_at >= window[0], models.Sample.slot_at < window[1], models.Sample.status != "online")
+        .group_by(models.Camera.site_id, models.Camera.camera_id, models.Sample.status, models.Sample.cause)
+    )
+    best: dict[tuple[str, str], tuple[int, str, str | None]] = {}
+    for site_id, camera_id, status, cause, count in rows:
+        key = (site_id, camera_id)
+        if key not in best or count > best[key][0]:
+            best[key] = (int(count), status, cause)
+    return {key: (status, cause) for key, (_, status, cause) in best.items()}

@@ -74,8 +74,10 @@ def seed_people(sessions: sessionmaker[Session], config: AppConfig, now: dt.date
             add_user(session, UNIT_USER, UNIT_PASSWORD, Role.unit, display_name="市卫健委联络员")
             bind(session, UNIT_USER, UNIT_NAME)
         site = "bh-hospital"
-        ask = NewAssignment(site, "连续一周无施工活动", "说明停工原因，报复工计划", now.date() + dt.timedelta(days=3))
-        create(session, config, ask, by="demo", now=now)
+        ask = NewAssignment(
+            site, "idle", "连续一周无施工活动：说明停工原因，报复工计划", now.date() + dt.timedelta(days=3)
+        )
+        create(session, config, ask, by="演示管理员", now=now)
         session.commit()
 
 

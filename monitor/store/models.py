@@ -374,6 +374,8 @@ class Assignment(Base):
     reply: Mapped[str] = mapped_column(Text, default="")
     replied_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
     replied_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    reply_photo: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    """The unit's photo with its reply: a JPEG under the snapshot folder (``_assignments/<id>/...``)."""
     resumed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     """The day sitemon saw the site active again for the configured days (活动已恢复)."""
     overdue_since: Mapped[dt.date | None] = mapped_column(Date, nullable=True)

@@ -63,7 +63,7 @@ def test_assign_reply_and_close_in_the_browser(server: tuple[str, sessionmaker[S
             operator.click("#nav-assignments")
             expect(operator.locator("h2")).to_have_text("交办事项（周交办清单）")
             expect(operator.locator("#assign-alerts tr[data-alert]")).to_have_count(3)
-            operator.click("#assign-alerts tr:has-text('site1') button.assign-alert")
+            operator.click("#assign-alerts tr:has-text('测试工地1') button.assign-alert")
             operator.fill("#new-assignment textarea[name=ask]", "请核实停工原因，三日内复工")
             operator.click("#new-assignment button[type=submit]")
             expect(operator.locator("#assignments tr[data-assignment]")).to_have_count(1)
@@ -88,7 +88,7 @@ def test_assign_reply_and_close_in_the_browser(server: tuple[str, sessionmaker[S
             expect(unit_a.locator("#unit-sites")).to_contain_text("测试工地1")
             expect(unit_a.locator("#nav-assignments")).to_be_hidden()
             expect(unit_a.locator("#assignments tr[data-assignment]")).to_have_count(1)
-            unit_a.fill("input.reply-note", "已组织复工，塔吊恢复作业")
+            unit_a.fill("textarea.reply-note", "已组织复工，塔吊恢复作业")
             unit_a.click("button.do-reply")
             expect(unit_a.locator("#assignments")).to_contain_text("已回复")
             unit_a.click("button.show-evidence")
@@ -133,9 +133,13 @@ def test_assign_reply_and_close_in_the_browser(server: tuple[str, sessionmaker[S
                 operator.check("#a-week")
             assert listed.value.ok
             expect(operator.locator("#assignments")).to_contain_text("已销号")
-            expect(operator.locator("#review-docx-quarter")).to_have_attribute(
-                "href", "/api/review.docx?period=quarter"
+            quarter = operator.locator("#dl-review-of option[value^=quarter]").nth(1).get_attribute("value")
+            operator.select_option("#dl-review-of", quarter)
+            period, first = quarter.split(":")
+            expect(operator.locator("#dl-review")).to_have_attribute(
+                "href", f"/api/review.docx?period={period}&day={first}"
             )
+            expect(operator.locator("#dl-review-of option").nth(0)).to_contain_text("月讲评")
         finally:
             browser.close()
     assert not [c for c in console if "Content Security Policy" in c or "Refused" in c], console

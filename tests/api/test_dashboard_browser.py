@@ -309,3 +309,38 @@ def _wait_until(page: Any, expression: str, timeout: float = 30) -> None:
     while not page.evaluate(expression):
         assert time.monotonic() < deadline, f"still false after {timeout} s: {expression}"
         time.sleep(0.1)
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)])
+def test_125_sites_use_the_screen_at_both_sizes(
+    server: tuple[str, sessionmaker[Session]], size: tuple[int, int]
+) -> None:
+    """Many small cards beside the briefing's side panel: several to a row, nothing cut or sideways."""
+    from playwright.sync_api import expect, sync_playwright
+
+    url, _ = server
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": size[0], "height": size[1]}, locale="zh-CN")
+        try:
+            page.goto(url + "/")
+            page.fill("input[name=username]", "chief")
+            page.fill("input[name=password]", "admin-pass-1")
+            page.click("button[type=submit]")
+            expect(page.locator("#grid .card")).to_have_count(125, timeout=15000)
+            layout = page.evaluate(
+                """() => { const cards = [...document.querySelectorAll('#grid .card')].map(c => c.getBoundingClientRect());
+                const tops = cards.map(c => Math.round(c.top));
+                const side = document.querySelector('aside.side').getBoundingClientRect();
+                const cut = [...document.querySelectorAll('#grid .badge, .tile span')]
+                  .filter(e => e.scrollWidth > e.clientWidth + 1).length;
+                return {perRow: Math.max(...tops.map(t => tops.filter(u => u === t).length)), side: side.width, left: side.left,
+                        cut, sideways: document.documentElement.scrollWidth - innerWidth,
+                        dense: document.getElementById('grid').classList.contains('dense')}; }"""
+            )
+            page.screenshot(path=str(ARTIFACTS / f"dashboard-125-{size[0]}x{size[1]}.png"))
+        finally:
+            browser.close()
+    assert layout["dense"] and layout["perRow"] >= (5 if size[0] < 1500 else 7), layout
+    assert layout["side"] >= 280 and layout["left"] < size[0], layout
+    assert layout["cut"] == 0 and layout["sideways"] <= 0, layout

@@ -35,7 +35,7 @@ def test_todays_time_lapse_downloads_as_an_mp4_named_for_the_site_and_day(
     answer = viewer.get("/api/sites/site1/timelapse")
     assert answer.status_code == 200 and answer.headers["content-type"] == "video/mp4"
     assert answer.headers["content-disposition"] == f'attachment; filename="site1-{today}.mp4"'
-    assert _frames(answer.content) == ("h264", 1)
+    assert _frames(answer.content) == ("h264", 80)  # one picture, held for 10 s at 8 frames a second
     cached = list((tmp_path / CACHE_DIR / "site1").glob("*.mp4"))
     assert len(cached) == 1 and cached[0].stat().st_size == len(answer.content)
     made_at = cached[0].stat().st_mtime_ns

@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from api import create_app
-from api.routers.wall import Run, red_runs
 from monitor.config import parse_config
+from monitor.scoring.runs import Run, red_runs
 from monitor.store import models
 from monitor.store.repo import sync_config
 from tests.fixtures.clock import NOW, ticking
@@ -27,7 +27,7 @@ def _d(back: int) -> dt.date:
     return TODAY - dt.timedelta(days=back)
 
 
-def test_a_run_counts_judged_days_back_from_the_latest_and_days_off_do_not_break_it() -> None:
+def test_each_status_counts_its_own_run_back_from_the_latest_and_days_off_do_not_break_it() -> None:
     rows = [
         ("a", _d(0), "idle"),
         ("a", _d(1), "not_expected"),  # a Sunday
@@ -41,17 +41,24 @@ def test_a_run_counts_judged_days_back_from_the_latest_and_days_off_do_not_break
         ("c", _d(1), "idle"),
         ("d", _d(0), "low_activity"),
     ]
-    assert red_runs(reversed(rows)) == {"a": Run("idle", _d(3), 3), "b": Run("camera_outage", _d(1), 1)}
+    assert red_runs(reversed(rows)) == {
+        "a": (Run("idle", _d(0), _d(0), 1), Run("camera_outage", _d(2), _d(2), 1), Run("idle", _d(3), _d(3), 1)),
+        "b": (Run("camera_outage", _d(1), _d(1), 1),),
+    }
+    # Idle seven days, then dark today: 停工 7 天 then 视频中断 今日, not eight days of either.
+    week = [("e", _d(k), "idle") for k in range(1, 8)] + [("e", _d(0), "camera_outage"), ("e", _d(8), "active")]
+    assert red_runs(week) == {"e": (Run("camera_outage", _d(0), _d(0), 1), Run("idle", _d(7), _d(1), 7))}
 
 
 def _seed(sessions: sessionmaker[Session]) -> None:
-    data = config_dict(["rtsp://127.0.0.1:8554/a"] * 3)
+    data = config_dict(["rtsp://127.0.0.1:8554/a"] * 4)
     with sessions() as s:
         sync_config(s, parse_config(data))
         statuses = {
             "site1": ["idle"] * 7 + ["active"],  # stopped a week ago
             "site2": ["camera_outage"] * 3 + ["active"] * 5,  # camera off for three days
             "site3": ["idle", "active"] * 4,
+            "site4": ["camera_outage"] + ["idle"] * 7 + ["active"],  # stopped a week ago, dark since today
         }
         for site, days in statuses.items():
             for back, status in enumerate(days):
@@ -68,11 +75,19 @@ def test_the_red_list_names_the_sites_idle_or_dark_for_n_days_longest_first(
     red = viewer.get("/api/red-list").json()
     assert [(r["site_id"], r["status"], r["since"], r["days"]) for r in red] == [
         ("site1", "idle", str(_d(6)), 7),
+        ("site4", "camera_outage", str(_d(0)), 1),  # on the list for its week idle, read as dark today
         ("site2", "camera_outage", str(_d(2)), 3),
     ]
     assert red[0]["name"] == "测试工地1" and red[0]["district"] == "城东区"
-    assert [r["site_id"] for r in viewer.get("/api/red-list?days=5").json()] == ["site1"]
-    assert [r["site_id"] for r in viewer.get("/api/red-list?days=1").json()] == ["site1", "site2", "site3"]
+    assert [(r["status"], r["since"], r["days"]) for r in red[1]["runs"]] == [
+        ("camera_outage", str(_d(0)), 1),
+        ("idle", str(_d(7)), 7),
+    ]
+    assert red[1]["longest"] == 7 and red[2]["runs"] == [
+        {"status": "camera_outage", "since": str(_d(2)), "until": str(_d(0)), "days": 3}
+    ]
+    assert [r["site_id"] for r in viewer.get("/api/red-list?days=5").json()] == ["site1", "site4"]
+    assert [r["site_id"] for r in viewer.get("/api/red-list?days=1").json()] == ["site1", "site4", "site2", "site3"]
     assert viewer.get("/api/red-list?days=0").status_code == 422
     assert viewer.get("/api/red-list?days=61").status_code == 422
 

@@ -252,7 +252,7 @@ def test_a_site_page_plays_the_day_as_a_time_lapse(server: tuple[str, sessionmak
                     "(() => { const v = document.getElementById('tl-video');"
                     " return [v.readyState, v.videoWidth, v.videoHeight, v.duration, v.paused]; })()"
                 )
-                assert state[0] >= 2 and (state[1], state[2]) == (480, 270) and 5.5 <= state[3] <= 6.5 and not state[4]
+                assert state[0] >= 2 and (state[1], state[2]) == (480, 270) and 9.5 <= state[3] <= 10.5 and not state[4]
                 page.locator("#timelapse").scroll_into_view_if_needed()
                 page.screenshot(path=str(ARTIFACTS / f"site-timelapse-{width}x{height}.png"))
                 # A day without snapshots says so instead of a broken player.

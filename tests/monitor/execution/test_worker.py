@@ -161,7 +161,7 @@ def test_samples_taken_while_the_database_is_down_are_held_not_lost(tmp_path: Pa
 
 def test_a_worker_refuses_to_start_on_a_database_the_scheduler_has_not_set_up(tmp_path: Path) -> None:
     config = _config(tmp_path, [str(SAMPLE_VIDEO)])
-    with pytest.raises(WorkerStartError, match=r"schema is at nothing, this worker needs \d+: start the scheduler"):
+    with pytest.raises(WorkerStartError, match=r"schema is at nothing, this worker needs \w+: start the scheduler"):
         _context(config, f"sqlite:///{tmp_path / 'empty.sqlite'}", Clock())
     with pytest.raises(WorkerStartError, match="cannot reach the database: OperationalError"):
         _context(config, "postgresql://postgres@127.0.0.1:1/none", Clock())

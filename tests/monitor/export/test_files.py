@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -79,6 +80,7 @@ def test_the_workbook_matches_the_database_cell_by_cell(sessions: sessionmaker[S
         "停工项目",
         "视频中断",
         "摄像机离线",
+        "红榜",
         "开工率",
         "节点按期率",
         "节点计划",
@@ -104,13 +106,78 @@ def test_the_workbook_matches_the_database_cell_by_cell(sessions: sessionmaker[S
     assert (idle, outages) == (["site2"], ["site3"])
     districts = {r[1]: r for r in wb["区县排名"].iter_rows(min_row=2, values_only=True)}
     assert districts["城东区"][4] == round((scores["site1"].score + scores["site2"].score) / 2, 1)
-    cameras_down = [r[0] for r in wb["摄像机离线"].iter_rows(min_row=2, values_only=True)]
-    assert cameras_down == ["site3"]
+    cameras_down = list(wb["摄像机离线"].iter_rows(min_row=2, values_only=True))
+    assert [r[0] for r in cameras_down] == ["site3"]
+    assert [c.value for c in wb["摄像机离线"][1]] == [
+        "项目编号",
+        "项目名称",
+        "摄像机",
+        "在线率",
+        "采样率",
+        "画面状态",
+        "原因",
+    ]
+    (_, _, _, uptime, sampled, status, reason) = cameras_down[0]
+    # Offline after two hours: sampled all day (采样率), live two of twelve hours (在线率, the measure behind
+    # the site's 视频覆盖率), and the sheet says why in the dispatcher's words.
+    site3 = scores["site3"].components
+    assert uptime == site3["coverage"] == round(2 / 12, 4) and sampled == 1.0 and (status, reason) == ("离线", "离线")
     data = json.loads(files["json"].read_text(encoding="utf-8"))
-    assert data["schema_version"] == "1.2" and data["outage_sites"] == ["site3"]
+    assert data["schema_version"] == "1.3" and data["outage_sites"] == ["site3"]
     assert (data["partial"], data["observed_until"]) == (False, "2026-11-27T19:00:00+08:00")
     assert {r[-2] for r in ws.iter_rows(min_row=2, values_only=True)} == {"否"}
     assert files["csv"].read_bytes().startswith("\ufeff排名,项目编号".encode())
+
+
+def test_the_workbook_fits_its_columns_shows_shares_as_percentages_and_freezes_its_headers(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    config = _config(tmp_path)
+    with sessions() as s:
+        _seed(s, config)
+        files = export_day(s, config, DAY, EVENING)
+    wb = load_workbook(files["xlsx"])
+    for ws in wb:
+        assert ws.freeze_panes == "A2", ws.title
+    ws = wb["项目得分"]
+    headers = [c.value for c in ws[1]]
+    width = {h: ws.column_dimensions[c.column_letter].width for h, c in zip(headers, ws[1], strict=True)}
+    longest_name = max(len(str(r[2])) for r in ws.iter_rows(min_row=2, values_only=True))
+    assert width["项目名称"] >= 2 * longest_name  # Chinese characters are two wide: names are not cut
+    assert width["数据截至"] >= len("2026-11-27 19:00")
+    shares = {c.number_format for c in ws[get_column_letter(headers.index("视频覆盖率") + 1)][1:]}
+    assert shares == {"0.0%"}  # stored as the share, shown as a percentage
+    assert ws.cell(2, headers.index("得分") + 1).number_format == "General"
+    down = wb["摄像机离线"]
+    assert {down.cell(2, k).number_format for k in (4, 5)} == {"0.0%"}
+    assert wb["开工率"].cell(1, 5).value == "开工率"
+
+
+def test_the_red_list_sheet_counts_each_status_its_own_run(sessions: sessionmaker[Session], tmp_path: Path) -> None:
+    """A site idle seven days and dark on the day reads 视频中断 1 天, 停工 7 天 before: not eight of either."""
+    config = _config(tmp_path)
+    with sessions() as s:
+        sync_config(s, config)
+        for back in range(8):
+            status = "camera_outage" if back == 0 else "idle"
+            s.add(models.DailyScore(site_id="site2", day=DAY - dt.timedelta(days=back), status=status, components={}))
+            s.add(models.DailyScore(site_id="site1", day=DAY - dt.timedelta(days=back), status="active", components={}))
+        s.add(models.DailyScore(site_id="site3", day=DAY, status="idle", components={}))  # one day: not red
+        s.commit()
+        files = export_day(s, config, DAY, EVENING)
+    rows = list(load_workbook(files["xlsx"])["红榜"].iter_rows(values_only=True))
+    assert rows[0] == ("项目编号", "项目名称", "区县", "责任单位", "状态", "起始", "连续天数", "此前")
+    assert rows[1:] == [("site2", "测试工地2", "城东区", None, "视频中断", "2026-11-27", 1, "停工 7天（11-20起）")]
+    data = json.loads(files["json"].read_text(encoding="utf-8"))
+    assert data["red_list"] == [
+        {
+            "site_id": "site2",
+            "status": "camera_outage",
+            "since": "2026-11-27",
+            "days": 1,
+            "earlier": [{"status": "idle", "since": "2026-11-20", "days": 7}],
+        }
+    ]
 
 
 def test_the_same_data_gives_the_same_bytes_and_a_day_without_data_is_no_zero(

@@ -54,7 +54,7 @@ def _pictures(folder: Path, n: int, size: tuple[int, int] = (321, 181)) -> list[
     frames = []
     for i in range(n):
         path = folder / f"{i:03d}.jpg"
-        cv2.imwrite(str(path), np.full((size[1], size[0], 3), 20 + i * 10, np.uint8))
+        cv2.imwrite(str(path), np.full((size[1], size[0], 3), min(250, 20 + i * 10), np.uint8))
         frames.append(Frame(path, f"cam1 08:{i:02d}"))
     return frames
 
@@ -65,8 +65,18 @@ def test_snapshots_become_an_h264_video_of_even_size_frame_by_frame_in_order(tmp
     codec, width, height, pix_fmt, brightness = decoded(tmp_path / "out/day.mp4")
     assert (codec, pix_fmt) == ("h264", "yuv420p")
     assert (width, height) == (result.width, result.height) == (320, 180)  # 321x181 made even
-    assert result.frames == len(brightness) == 12
+    assert result.frames == 12 and len(brightness) == 80  # each picture held 6 or 7 frames: 10 s at 8 a second
+    assert result.seconds == 10
     assert brightness == sorted(brightness) and brightness[-1] - brightness[0] > 80  # in the order given
+
+
+@pytest.mark.parametrize("pictures", [1, 2, 5, 79, 81, 400])
+def test_a_day_lasts_ten_seconds_at_least_whatever_its_number_of_snapshots(tmp_path: Path, pictures: int) -> None:
+    result = encode(_pictures(tmp_path / "p", pictures, (64, 36)), tmp_path / "v.mp4")
+    with av.open(str(tmp_path / "v.mp4")) as container:
+        stream = container.streams.video[0]
+        frames = sum(1 for _ in container.decode(stream))
+    assert result.frames == pictures and result.seconds == frames / 8 == max(10, pictures / 8)
     assert result.codec == h264_codec() and not list((tmp_path / "out").glob(".*tmp"))
 
 
@@ -119,16 +129,16 @@ def test_a_site_day_is_camera_by_camera_in_time_order_within_the_local_day(
     _seed_day(sessions, tmp_path, [*slots, late])
     with sessions() as s:
         frames = day_frames(s, tmp_path, "site1", DAY, TZ)
-        assert [f.caption for f in frames][:4] == [
-            "site1 cam1 2026-11-27 09:00",
-            "site1 cam1 2026-11-27 09:05",
-            "site1 cam1 2026-11-27 09:10",
-            "site1 cam2 2026-11-27 09:00",
+        assert [f.caption for f in frames][:4] == [  # the site's and the camera's names, local time
+            "测试工地1 · cam1 · 2026-11-27 09:00",
+            "测试工地1 · cam1 · 2026-11-27 09:05",
+            "测试工地1 · cam1 · 2026-11-27 09:10",
+            "测试工地1 · cam2 · 2026-11-27 09:00",
         ]
         assert len(frames) == 6
         assert [f.caption for f in day_frames(s, tmp_path, "site1", DAY + dt.timedelta(days=1), TZ)] == [
-            "site1 cam1 2026-11-28 00:30",
-            "site1 cam2 2026-11-28 00:30",
+            "测试工地1 · cam1 · 2026-11-28 00:30",
+            "测试工地1 · cam2 · 2026-11-28 00:30",
         ]
 
 
@@ -148,12 +158,13 @@ def test_a_finished_day_is_made_once_and_today_again_after_each_new_snapshot(
 
         today = timelapse_for(s, tmp_path, "site1", DAY, TZ, MORNING + dt.timedelta(hours=1))
         assert today is not None and today != past and today.name.startswith("2026-11-27-")
-        assert decoded(today)[4].__len__() == 6
+        shades = decoded(today)[4]
+        assert len(shades) == 80 and min(shades) < 100 < max(shades)  # both cameras' pictures, held for 10 s
     _seed_day(sessions, tmp_path, [MORNING + dt.timedelta(minutes=30)])
     with sessions() as s:
         newer = timelapse_for(s, tmp_path, "site1", DAY, TZ, MORNING + dt.timedelta(hours=1))
         assert newer is not None and newer != today and not today.exists()  # the stale one is gone
-        assert len(decoded(newer)[4]) == 8
+        assert len(decoded(newer)[4]) == 80
 
 
 def test_the_daily_job_makes_each_sites_video_of_the_day_and_prunes_the_cache(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -13,15 +14,23 @@ import cv2
 import numpy as np
 import pytest
 from docx import Document
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from monitor.config import AppConfig
 from monitor.export.summary import Period, period_bounds
 from monitor.review.figures import gather
 from monitor.review.pack import build
 from monitor.store import models
-from tests.api.units_world import UNIT_A, UNIT_B, client, seed, world_config
-from tests.fixtures.clock import NOW
+from tests.api.units_world import UNIT_A, UNIT_B, seed, world_config
+from tests.api.units_world import client as world_client
+from tests.fixtures.clock import NOW, fixed
+
+
+def client(sessions: sessionmaker[Session], config: AppConfig, snapshots: Path, username: str) -> TestClient:
+    return world_client(sessions, config, snapshots, username, fixed(NOW))
+
 
 pytestmark = pytest.mark.calendar  # follows the pinned NOW: scripts/calendar-check runs it at the edges
 
@@ -82,11 +91,12 @@ def test_the_figures_match_the_api_and_the_document(sessions: sessionmaker[Sessi
     assert [s["site_id"] for s in figures["red"]] == ["site2"] and figures["red"][0]["longest_down_run"] == 6
     assert [s["site_id"] for s in figures["yellow"]] == ["site1"]
     assert figures["red"][0]["photo"] == "site2/cam1/latest.jpg"
-    # The county ranking is /api/rankings' for the month; the start rates are the milestone figures'.
+    # The counties' scored-day averages are /api/rankings' for the month; their rank counts outage days as 0.
     rankings = viewer.get(f"/api/rankings?by=district&period=month&day={day}").json()
-    assert [(c["district"], c["average_score"], c["rank"]) for c in figures["counties"]] == [
-        (r["group"], r["average_score"], r["rank"]) for r in rankings
-    ]
+    assert {c["district"]: c["average_score"] for c in figures["counties"]} == {
+        r["group"]: r["average_score"] for r in rankings
+    }
+    assert all(c["judged_days"] and c["overall"] is not None for c in figures["counties"])
     starts = viewer.get(f"/api/milestones/figures?period=month&day={day}").json()["start_rates"]
     assert [(r["district"], r["signed"], r["due"], r["rate"]) for r in figures["start_rates"]] == [
         (r["group"], r["signed"], r["due"], r["rate"]) for r in starts
@@ -113,9 +123,20 @@ def test_the_figures_match_the_api_and_the_document(sessions: sessionmaker[Sessi
     tables = [[[c.text for c in row.cells] for row in t.rows] for t in doc.tables]
     county = next(t for t in tables if t[0][:2] == ["排名", "区县"])
     assert [row[1] for row in county[1:]] == [c["district"] for c in figures["counties"]]
-    assert [row[3] for row in county[1:]] == [f"{c['average_score']:.1f}" for c in figures["counties"]]
-    red = next(t for t in tables if t[0][0] == "项目编号")
-    assert red[1][:2] == ["site2", "测试工地2"]
+    assert [row[6] for row in county[1:]] == [f"{c['average_score']:.1f}" for c in figures["counties"]]
+    assert [row[7] for row in county[1:]] == [f"{c['overall']:.1f}" for c in figures["counties"]]
+    assert all(row[5].endswith("%") for row in county[1:])  # shares in percentages
+    red, yellow = [t for t in tables if t[0][0] == "项目名称"]
+    assert red[1][:2] == ["测试工地2", "高新区"] and red[0][-1] == "原因"
+    assert red[1][-2:] == ["6", "停工 6 天"]  # its longest run, and why it is listed
+    assert yellow[1][0] == "测试工地1" and yellow[1][-1] == "施工不足 2 天"  # listed for a reason, never 0/0/0
+    # Captions name the site, the camera and the local time, never a file path.
+    captions = [p.text for p in doc.paragraphs if p.style is not None and p.style.name == "Caption"]
+    assert captions and all(" · " in c and "/" not in c and ".jpg" not in c for c in captions)
+    # The document is in Simplified Chinese, in the fonts the commission's Windows PCs have.
+    styles = doc.styles.element.xml
+    assert 'w:eastAsia="zh-CN"' in styles and "ja-JP" not in styles
+    assert 'w:eastAsia="宋体"' in styles and 'w:eastAsia="微软雅黑"' in styles
     unit_table = next(t for t in tables if t[0][0] == "责任单位")
     assert [r[0] for r in unit_table[1:]] == [UNIT_A, UNIT_B]
     pictures = [r for r in doc.part.related_parts.values() if r.content_type.startswith("image/")]
@@ -152,12 +173,72 @@ def test_the_pack_renders_in_libreoffice(sessions: sessionmaker[Session], tmp_pa
         timeout=180,
     )
     pdf = out / "pack.pdf"
-    text = subprocess.run([pdftotext, str(pdf), "-"], check=True, capture_output=True, text=True).stdout
-    assert "重点项目视频监测月讲评" in text and "区县排名" in text and "site2" in text
-    subprocess.run([pdftoppm, "-r", "40", "-png", str(pdf), str(tmp_path / "page")], check=True)
-    pages = sorted(tmp_path.glob("page-*.png"))
+    pages = [re.sub(r"\s+", "", page) for page in _pdf_pages(pdf)]  # pdftotext spaces CJK from digits
     assert len(pages) >= 3
-    for page in pages:
+    text = "\f".join(pages)
+    # Page by page: the headline first, then the ranking, the lists, and each listed site's photo and chart.
+    assert "重点项目视频监测月讲评" in pages[0] and "一、总体情况" in pages[0]
+    order = ["一、总体情况", "二、区县排名", "三、红榜", "四、黄榜", "五、开工率", "六、交办事项", "七、上榜项目"]
+    where = [next(k for k, page in enumerate(pages) if heading in page) for heading in order]
+    assert where == sorted(where), where
+    site_page = next(page for page in pages[where[-1] :] if "测试工地2·" in page)
+    local = (NOW - dt.timedelta(minutes=5)).astimezone(config.tz)  # when the world's pictures were taken
+    assert f"测试工地2·cam1·{local:%Y-%m-%d%H:%M}" in site_page  # the site, the camera, the local time
+    assert "site2" not in text and ".jpg" not in text and "snap" not in text  # no ids, no paths
+    subprocess.run([pdftoppm, "-r", "40", "-png", str(pdf), str(tmp_path / "page")], check=True)
+    images = sorted(tmp_path.glob("page-*.png"))
+    assert len(images) == len(pages)
+    for page in images:
         image = cv2.imread(str(page), cv2.IMREAD_GRAYSCALE)
         inked = float(np.mean(image < 200))
         assert inked > 0.005, f"{page.name} is blank ({inked:.4f} of it inked)"
+
+
+def _pdf_pages(pdf: Path) -> list[str]:
+    """The text of each page (pdftotext, one page at a time by its form feeds)."""
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    return [page for page in text.split("\f") if page.strip()]
+
+
+@pytest.mark.slow
+def test_the_packs_chinese_renders_in_the_simplified_face_not_the_japanese(tmp_path: Path) -> None:
+    """Characters drawn differently in China and Japan (直, 骨, 角, 户): in the pack's styles they come out as
+    in a document naming Noto Sans CJK SC in zh-CN, and not as in one in ja-JP (python-docx's default)."""
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    from monitor.review.document import _fonts
+
+    def probe(name: str, east_asian: str | None, lang: str | None) -> Path:
+        doc = Document()
+        _fonts(doc)
+        normal = doc.styles["Normal"]
+        normal.font.size = Pt(48)
+        if east_asian is not None:
+            normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), east_asian)
+        for element in doc.styles.element.iter(qn("w:lang")) if lang else ():
+            element.set(qn("w:val"), lang)
+            element.set(qn("w:eastAsia"), lang)
+        doc.add_paragraph("直骨角户")
+        path = tmp_path / f"{name}.docx"
+        doc.save(str(path))
+        return path
+
+    files = [
+        probe("pack", None, None),
+        probe("sc", "Noto Sans CJK SC", "zh-CN"),
+        probe("jp", "Noto Sans CJK JP", "ja-JP"),
+    ]
+    profile = tmp_path / "lo-profile"
+    command = ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf"]
+    subprocess.run(
+        [*command, "--outdir", str(tmp_path), *map(str, files)], check=True, capture_output=True, timeout=180
+    )
+    pictures = {}
+    for name in ("pack", "sc", "jp"):
+        subprocess.run(
+            ["pdftoppm", "-r", "30", "-png", str(tmp_path / f"{name}.pdf"), str(tmp_path / name)], check=True
+        )
+        pictures[name] = cv2.imread(str(next(tmp_path.glob(f"{name}-*.png"))), cv2.IMREAD_GRAYSCALE)
+    assert np.array_equal(pictures["pack"], pictures["sc"])
+    assert not np.array_equal(pictures["sc"], pictures["jp"])  # the probe tells the faces apart

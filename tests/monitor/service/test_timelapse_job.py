@@ -50,6 +50,6 @@ def test_yesterdays_time_lapse_is_a_daily_job_that_waits_for_the_lease(tmp_path:
         make_timelapses(runtime)
         video = runtime.snapshot_root / ".timelapse/site1/2026-11-28.mp4"
         with av.open(str(video)) as container:
-            assert sum(1 for _ in container.decode(video=0)) == 3
+            assert sum(1 for _ in container.decode(video=0)) == 80  # three pictures, held for 10 s at 8 a second
     finally:
         runtime.close()
