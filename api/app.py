@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api import auth
 from api.browser import SameOriginGuard, SecurityHeaders
 from api.guards import BodyGuard, reject_nul
-from api.live_feed import LiveFeed
+from api.live_feed import LiveFeed, StreamLimits
 from api.login_guard import LoginGuard, LoginLimits
 from api.metrics import app_registry
 from api.routers import (
@@ -38,6 +38,7 @@ from api.routers import (
 from api.unicode_guard import reject_lone_surrogates
 from monitor import __version__
 from monitor.config import AppConfig
+from monitor.config.api import ApiConfig
 from monitor.core.clock import Clock, utc_now
 
 
@@ -85,8 +86,11 @@ def create_app(
     app.state.clock = clock
     app.state.overview_cache = {}
     app.state.login_guard = LoginGuard(login_limits)
-    app.state.clock = clock
-    app.state.live_feed = LiveFeed(sessions, clock)
+    limits = config.api if config is not None else ApiConfig()
+    app.state.allowed_hosts = tuple(limits.allowed_hosts)
+    app.state.live_feed = LiveFeed(
+        sessions, clock, limits=StreamLimits(limits.max_streams, limits.max_streams_per_user)
+    )
     app.state.metrics = app_registry(app.state)
     app.include_router(health.router)
     app.include_router(auth.router)
@@ -101,7 +105,8 @@ def create_app(
     app.include_router(assignments.router, dependencies=private)
     app.include_router(units.router, dependencies=private)
     app.include_router(review.router, dependencies=private)
-    app.include_router(live.router, dependencies=private)
+    app.include_router(live.router)  # logs in by itself: a stream must not hold a database session
+    app.include_router(live.metrics_router, dependencies=private)
     app.include_router(admin.router, dependencies=private)
     app.include_router(users.router, dependencies=private)
     app.include_router(docs.router, dependencies=private)
