@@ -13,6 +13,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from monitor.core.cells import neutralised
 from monitor.export.milestones import add_sheets
 from monitor.export.report import BATCH_ZH, STATUS_ZH, Assessment, Observed, SiteRow
 from monitor.export.sheets import sheet
@@ -122,7 +123,7 @@ def csv_bytes(a: Assessment) -> bytes:
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow(SITE_HEADERS)
     for r in sorted(a.sites, key=lambda r: (r.rank is None, r.rank or 0, r.site_id)):
-        writer.writerow(["" if v is None else v for v in site_cells(r, a.observed)])
+        writer.writerow(["" if v is None else neutralised(v) for v in site_cells(r, a.observed)])
     return ("\ufeff" + text.getvalue()).encode("utf-8")  # BOM: Excel opens Chinese CSV correctly
 
 
