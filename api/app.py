@@ -9,10 +9,12 @@ from zoneinfo import ZoneInfo
 
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from api import auth
 from api.browser import SameOriginGuard, SecurityHeaders
+from api.faults import storage_fault
 from api.guards import BodyGuard, reject_nul
 from api.live_feed import LiveFeed, StreamLimits
 from api.login_guard import LoginGuard, LoginLimits
@@ -77,6 +79,7 @@ def create_app(
     app.add_middleware(BodyGuard)
     app.add_middleware(SameOriginGuard)
     app.add_middleware(SecurityHeaders)
+    app.add_exception_handler(SQLAlchemyError, storage_fault)
     app.state.sessions = sessions
     app.state.snapshot_root = snapshot_root
     app.state.export_folder = export_folder

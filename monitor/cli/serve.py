@@ -8,10 +8,16 @@ import logging
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from monitor.cli.common import database
 from monitor.config import AppConfig, ConfigError, load_config
 from monitor.core.redact import mask_url, needs_encoding
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from monitor.service.runtime import Runtime
 
 log = logging.getLogger("sitemon")
 
@@ -55,10 +61,30 @@ def plain_http_warning(host: str) -> str | None:
     )
 
 
+def deployment_app(runtime: Runtime) -> FastAPI:
+    """The API of a running deployment: its database and config, and what its process knows besides (the
+    last sweep, whether the database and the snapshot folder take writes, the snapshot clean-up)."""
+    from api import create_app
+
+    config = runtime.config
+    app = create_app(
+        runtime.sessions,
+        runtime.snapshot_root,
+        Path(config.export.folder).resolve(),
+        config.tz,
+        lambda: runtime.last_sweep_seconds,
+        config,
+        clock=runtime.clock,
+    )
+    app.state.storage = runtime.storage
+    app.state.snapshot_writes = runtime.snapshot_writes
+    app.state.snapshot_cleanup = runtime.snapshot_cleanup
+    return app
+
+
 def _serve(args: argparse.Namespace, config_path: Path, database_url: str | None, api: bool) -> int:
     import uvicorn
 
-    from api import create_app
     from monitor.service.runtime import build_runtime
     from monitor.service.scheduling import build_jobs
 
@@ -78,16 +104,7 @@ def _serve(args: argparse.Namespace, config_path: Path, database_url: str | None
     )
     try:
         if api:
-            app = create_app(
-                runtime.sessions,
-                runtime.snapshot_root,
-                Path(config.export.folder).resolve(),
-                config.tz,
-                lambda: runtime.last_sweep_seconds,
-                config,
-            )
-            app.state.storage = runtime.storage
-            app.state.snapshot_cleanup = runtime.snapshot_cleanup
+            app = deployment_app(runtime)
             log.info("API on http://%s:%d/api/sites", args.host, args.port)
             if warning := plain_http_warning(args.host):
                 log.warning("%s", warning)
