@@ -76,8 +76,9 @@ def create_app(
     )
     # Each middleware wraps those added before it: the headers go on every response, and a cross-site POST
     # is refused before anything looks at its body.
+    api_config = config.api if config is not None else ApiConfig()
     app.add_middleware(BodyGuard)
-    app.add_middleware(SameOriginGuard)
+    app.add_middleware(SameOriginGuard, allowed_hosts=api_config.allowed_hosts)
     app.add_middleware(SecurityHeaders)
     app.add_exception_handler(SQLAlchemyError, storage_fault)
     app.state.sessions = sessions
@@ -89,10 +90,8 @@ def create_app(
     app.state.clock = clock
     app.state.overview_cache = {}
     app.state.login_guard = LoginGuard(login_limits)
-    limits = config.api if config is not None else ApiConfig()
-    app.state.allowed_hosts = tuple(limits.allowed_hosts)
     app.state.live_feed = LiveFeed(
-        sessions, clock, limits=StreamLimits(limits.max_streams, limits.max_streams_per_user)
+        sessions, clock, limits=StreamLimits(api_config.max_streams, api_config.max_streams_per_user)
     )
     app.state.metrics = app_registry(app.state)
     app.include_router(health.router)
