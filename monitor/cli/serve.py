@@ -201,7 +201,7 @@ def _ensure_demo_user(database_url: str) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from monitor.core.clock import utc_now
-    from monitor.service.demo import DEMO_DIR, DEMO_RECEIVER_PORT, demo_config, write_demo_config
+    from monitor.service.demo import DEMO_DIR, demo_config, write_demo_config
     from monitor.service.demo_receiver import DemoReceiver
     from monitor.service.demo_setup import UNIT_USER, ensure_history
 
@@ -210,11 +210,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
         log.error("sample footage not found under %s/videos (use --shared DIR)", shared)
         return 2
     try:
-        receiver = DemoReceiver(DEMO_DIR, DEMO_RECEIVER_PORT).start()
+        receiver = DemoReceiver.on_free_port(DEMO_DIR, args.receiver_port).start()
     except OSError as exc:
-        log.warning("demo records receiver not started (%s): deliveries will wait and retry", exc)
-        receiver = None
-    mapping = demo_config(shared, args.interval)
+        log.error("the demo's records receiver cannot start (%s): its records would go nowhere", exc)
+        return 2
+    mapping = demo_config(shared, args.interval, receiver_port=receiver.port)
     path = write_demo_config(mapping)
     url = args.database_url or f"sqlite:///{(DEMO_DIR / 'sitemon.db').resolve()}"
     stats = ensure_history(mapping, shared, url, utc_now(), days=args.days, clock=utc_now)
@@ -231,8 +231,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     try:
         return _serve(args, path, url, api=True)
     finally:
-        if receiver is not None:
-            receiver.close()
+        receiver.close()
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
