@@ -3,11 +3,13 @@
 One process as `sitemon run` is: the runtime sampling N cameras (the local GStreamer RTSP server, our OpenVINO
 model) and its API served by uvicorn on a thread of the same process, sharing the database pool. A second
 process opens the streams (GET /api/events, held open) and asks /api/health every 0.2 s, timing each
-answer. Three phases of ``--sweeps`` sweeps each: no stream, ``--streams`` streams, no stream again; the
-baseline is the two phases without streams. SQLite with 50 streams, PostgreSQL with 200 (its pool: 10 + 20).
-Before issue 26 each stream held a pooled connection for its life: 15 streams stopped everything on SQLite.
+answer. Rounds alternate: ``--sweeps`` sweeps without a stream, then as many with ``--streams`` open, each
+sweep followed by 3 s without one; so a machine whose load changes over the run weighs on both alike. The
+sweep's ratio is the median with streams over the median without; /api/health is reported while a sweep
+runs and between sweeps. SQLite with 50 streams, PostgreSQL with 200 (its pool: 10 + 20). Before issue 26
+each stream held a pooled connection for its life: 15 streams stopped everything on SQLite.
 
-    .venv/bin/python bench/live_streams.py --cameras 125 --sweeps 5
+    .venv/bin/python bench/live_streams.py --cameras 125 --rounds 3 --sweeps 2
 """
 
 from __future__ import annotations
@@ -59,12 +61,12 @@ async def hold(client, started):
 
 async def probe(client, times, stop):
     while not stop.is_set():
-        t0 = time.perf_counter()
+        at, t0 = time.time(), time.perf_counter()
         try:
             status = (await client.get(url + "/api/health", timeout=30)).status_code
         except Exception as exc:
             status = type(exc).__name__
-        times.append(((time.perf_counter() - t0) * 1000, status))
+        times.append((at, (time.perf_counter() - t0) * 1000, status))
         await asyncio.sleep(0.2)
 
 
@@ -105,11 +107,12 @@ class Load:
         assert self.proc.stdout is not None
         self.ready = json.loads(self.proc.stdout.readline())["ready"]
 
-    def stop(self) -> list[tuple[float, Any]]:
+    def stop(self) -> list[tuple[float, float, Any]]:
+        """(when, ms, status) of each /api/health asked meanwhile."""
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.proc.stdin.write("stop\n")
         self.proc.stdin.flush()
-        health: list[tuple[float, Any]] = json.loads(self.proc.stdout.readline())["health"]
+        health: list[tuple[float, float, Any]] = json.loads(self.proc.stdout.readline())["health"]
         self.proc.wait(30)
         return health
 
@@ -129,28 +132,50 @@ def p95(values: list[float]) -> float:
     return ordered[max(0, int(len(ordered) * 0.95) - 1)]
 
 
-def phase(runtime: Runtime, clock: ShiftedClock, url: str, token: str, streams: int, sweeps: int) -> dict[str, Any]:
+IDLE_S = 3.0
+
+
+def sweeps(runtime: Runtime, clock: ShiftedClock, url: str, token: str, streams: int, count: int) -> dict[str, Any]:
+    """``count`` sweeps with ``streams`` streams open, each followed by IDLE_S seconds without a sweep."""
     load = Load(url, token, streams)
-    durations = []
-    for _ in range(sweeps):
-        result = runtime.sweep()
-        durations.append(result.duration_s)
+    durations, spans = [], []
+    for _ in range(count):
+        start = time.time()
+        durations.append(runtime.sweep().duration_s)
+        spans.append((start, time.time()))
         clock.next_slot()
-    time.sleep(2)  # health between sweeps too
+        time.sleep(IDLE_S)
     health = load.stop()
-    times = [ms for ms, status in health if status == 200]
+    during = [ms for at, ms, status in health if status == 200 and any(a <= at <= b for a, b in spans)]
+    between = [ms for at, ms, status in health if status == 200 and not any(a <= at <= b for a, b in spans)]
     return {
-        "streams_open": sum(1 for s in load.ready if s == 200),
-        "streams_refused": [s for s in load.ready if s != 200],
+        "open": sum(1 for s in load.ready if s == 200),
+        "refused": [s for s in load.ready if s != 200],
+        "sweeps_s": durations,
+        "health_during_ms": during,
+        "health_between_ms": between,
+        "health_not_200": sorted({str(status) for _, _, status in health if status != 200}),
+    }
+
+
+def summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    durations = [d for r in runs for d in r["sweeps_s"]]
+    out: dict[str, Any] = {
+        "streams_open": [r["open"] for r in runs],
+        "streams_refused": [s for r in runs for s in r["refused"]],
         "sweeps_s": [round(d, 2) for d in durations],
         "median_sweep_s": round(statistics.median(durations), 2),
-        "health_requests": len(health),
-        "health_failed": sorted({str(status) for _, status in health if status != 200}),
-        "health_not_200": len(health) - len(times),
-        "health_p50_ms": round(statistics.median(times), 1) if times else None,
-        "health_p95_ms": round(p95(times), 1) if times else None,
-        "health_max_ms": round(max(times), 1) if times else None,
+        "health_not_200": sorted({s for r in runs for s in r["health_not_200"]}),
     }
+    for when in ("during", "between"):
+        times = [ms for r in runs for ms in r[f"health_{when}_ms"]]
+        out[f"health_{when}_sweeps"] = {
+            "requests": len(times),
+            "p50_ms": round(statistics.median(times), 1) if times else None,
+            "p95_ms": round(p95(times), 1) if times else None,
+            "max_ms": round(max(times), 1) if times else None,
+        }
+    return out
 
 
 def backend(database_url: str, urls: list[str], tmp: str, args: argparse.Namespace, streams: int) -> dict[str, Any]:
@@ -164,28 +189,28 @@ def backend(database_url: str, urls: list[str], tmp: str, args: argparse.Namespa
         token = login(s, "bench", "bench-password", clock())
     assert token is not None
     url, server, thread = serve(runtime)
+    without: list[dict[str, Any]] = []
+    with_streams: list[dict[str, Any]] = []
     try:
         runtime.sweep()  # warm-up: pools, first inference
         clock.next_slot()
-        out = {
-            "without": phase(runtime, clock, url, token, 0, args.sweeps),
-            "with": phase(runtime, clock, url, token, streams, args.sweeps),
-            "without_again": phase(runtime, clock, url, token, 0, args.sweeps),
-        }
+        for _ in range(args.rounds):
+            without.append(sweeps(runtime, clock, url, token, 0, args.sweeps))
+            with_streams.append(sweeps(runtime, clock, url, token, streams, args.sweeps))
     finally:
         server.should_exit = True
         thread.join(30)
         runtime.close()
-    baseline = statistics.median(out["without"]["sweeps_s"] + out["without_again"]["sweeps_s"])
-    out["streams"] = streams
-    out["sweep_ratio_with_streams"] = round(out["with"]["median_sweep_s"] / baseline, 3)
+    out = {"streams": streams, "without": summary(without), "with": summary(with_streams)}
+    out["sweep_ratio_with_streams"] = round(out["with"]["median_sweep_s"] / out["without"]["median_sweep_s"], 3)
     return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cameras", type=int, default=125)
-    parser.add_argument("--sweeps", type=int, default=5, help="measured sweeps per phase")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of (without streams, with streams)")
+    parser.add_argument("--sweeps", type=int, default=2, help="sweeps per half round")
     parser.add_argument("--workers", type=int, default=32)
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--sqlite-streams", type=int, default=50)
@@ -194,7 +219,7 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     mounts = mixed_mounts(args.cameras)
-    result: dict[str, Any] = {"cameras": args.cameras, "sweeps_per_phase": args.sweeps}
+    result: dict[str, Any] = {"cameras": args.cameras, "rounds": args.rounds, "sweeps_per_half_round": args.sweeps}
     with rtsp_server(mounts) as rtsp, tempfile.TemporaryDirectory() as tmp:
         urls = [rtsp.url(m) for m in mounts]
         result["sqlite"] = backend(f"sqlite:///{Path(tmp) / 'bench.db'}", urls, tmp, args, args.sqlite_streams)
@@ -204,10 +229,13 @@ def main() -> None:
         print(f"postgres: {json.dumps(result['postgres'])}", flush=True)
     for name in ("sqlite", "postgres"):
         r = result[name]
+        w, wo = r["with"], r["without"]
         print(
-            f"{name}: {r['streams']} streams; sweep x{r['sweep_ratio_with_streams']} of its time without them; "
-            f"/api/health p95 {r['with']['health_p95_ms']} ms (max {r['with']['health_max_ms']}) with them, "
-            f"{r['without']['health_p95_ms']} ms without"
+            f"{name}: {r['streams']} streams; sweep x{r['sweep_ratio_with_streams']} of its time without them "
+            f"({w['median_sweep_s']} s vs {wo['median_sweep_s']} s); /api/health between sweeps p95 "
+            f"{w['health_between_sweeps']['p95_ms']} ms with them, {wo['health_between_sweeps']['p95_ms']} ms "
+            f"without; during a sweep p95 {w['health_during_sweeps']['p95_ms']} / "
+            f"{wo['health_during_sweeps']['p95_ms']} ms"
         )
     print(f"written to {save('live_streams', result)}")
 
