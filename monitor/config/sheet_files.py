@@ -4,7 +4,8 @@ A workbook is a zip of XML that may lie: a 6 KB file can declare a sheet of 1,04
 3.5 MB file can unpack to 400 MB. So the parts are measured before anything is unpacked (Python's zipfile
 never unpacks more than a part declares), the rows are read one at a time (openpyxl's read-only mode),
 the declared dimension is ignored (it may also be smaller than the data, which would cut rows silently),
-and the rows with data, the columns, each cell and the unpacked size are capped. A file over a cap, or
+rows are never padded to a width the data does not have, and the rows with data, the columns, each cell
+and the unpacked size are capped. A file over a cap, or
 broken, is one error line that names the row, the column and the cap.
 """
 
@@ -148,24 +149,60 @@ def xlsx_rows(path: Path, sheet: str | None, limits: SheetLimits) -> Rows:
         if sheet is not None and sheet not in book.sheetnames:
             raise SheetReadError(f"no worksheet {sheet!r} (it has {', '.join(book.sheetnames)})")
         ws = book[sheet] if sheet else book.worksheets[0]
-        if not hasattr(ws, "reset_dimensions"):
+        if not hasattr(ws, "_get_source"):
             raise SheetReadError(f"{ws.title!r} is a chart sheet, not a worksheet")
-        ws.reset_dimensions()  # the declared size may be anything: read the rows that are there
         return _stream(ws, limits)
     finally:
         with contextlib.suppress(Exception):
             book.close()
 
 
+def _row_parser(ws: Any) -> Any:
+    """openpyxl's own parser of a worksheet's XML (as its read-only worksheet uses it), yielding each row
+    with only the cells that are there: openpyxl's ``iter_rows`` pads every row to the widest column and
+    fills every missing row, 16,384 cells a row for a sheet with one cell in column XFD. Row formats are
+    not kept either (a sheet may have a million rows of them)."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    class RowsOnly(WorkSheetParser):  # type: ignore[misc]
+        number = 0
+
+        def parse_row(self, row: Any) -> tuple[int, list[dict[str, Any]]]:
+            given = row.get("r")
+            self.number = int(float(given)) if given is not None else self.number + 1
+            self.row_counter, self.col_counter = self.number, 0  # where cells without a reference go
+            return self.number, [self.parse_cell(cell) for cell in row]
+
+    book = ws.parent
+    return RowsOnly(
+        ws._get_source(),
+        ws._shared_strings,
+        data_only=book.data_only,
+        epoch=book.epoch,
+        date_formats=book._date_formats,
+        timedelta_formats=book._timedelta_formats,
+    )
+
+
 def _stream(ws: Any, limits: SheetLimits) -> Rows:
+    """The rows as they are in the file: the worksheet's declared dimension is never read."""
     counter = _Counter(limits)
     rows: Rows = []
     number = 0
+    parser = _row_parser(ws)
     try:
-        for number, record in enumerate(ws.iter_rows(values_only=True), start=1):
-            cells = counter.row(number, record)
-            if cells is not None:
-                rows.append((number, cells))
+        for number, cells in parser.parse():
+            values = {cell["column"]: cell["value"] for cell in cells if cell["value"] is not None}
+            if not values:
+                continue
+            widest = max(values)
+            if widest > limits.columns:
+                raise SheetReadError(
+                    f"row {number}, column {column_letter(widest)}: data beyond the cap of {limits.columns} columns"
+                )
+            record = counter.row(number, [values.get(column) for column in range(1, widest + 1)])
+            if record is not None:
+                rows.append((number, record))
     except SheetReadError:
         raise
     except Exception as exc:  # broken XML, a cell reference past the grid, a value openpyxl cannot read
@@ -173,6 +210,8 @@ def _stream(ws: Any, limits: SheetLimits) -> Rows:
         raise SheetReadError(
             f"row {number + 1}: the worksheet cannot be read ({type(exc).__name__}{': ' + detail if detail else ''})"
         ) from None
+    finally:
+        parser.source.close()
     return rows
 
 

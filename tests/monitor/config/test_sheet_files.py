@@ -62,3 +62,29 @@ def test_a_csv_over_the_size_cap_and_a_file_that_is_no_workbook(tmp_path: Path) 
 
 def test_column_letters() -> None:
     assert [column_letter(n) for n in (1, 26, 27, 200, 16384)] == ["A", "Z", "AA", "GR", "XFD"]
+
+
+def test_rows_are_read_as_they_are_not_padded_to_the_widest_column(tmp_path: Path) -> None:
+    """Given formatted, empty cells in column XFD (16,384) on every row, then each row is only as wide as
+    its data (openpyxl's iter_rows would make every row 16,384 cells), and a value out there is refused."""
+    import re
+    import zipfile
+
+    path = _xlsx(tmp_path / "wide.xlsx", [["a"], ["b"], ["c"]])
+    with zipfile.ZipFile(path) as z:
+        parts = {name: z.read(name) for name in z.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    sheet = re.sub(rb'(<row r="(\d+)"[^>]*>)(.*?)</row>', rb'\1\3<c r="XFD\2" s="0"/></row>', sheet)
+    parts["xl/worksheets/sheet1.xml"] = sheet
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    assert read_rows(path, limits=SMALL) == [(1, ["a"]), (2, ["b"]), (3, ["c"])]
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(
+        b'<c r="XFD2" s="0"/>', b'<c r="XFD2" t="inlineStr"><is><t>x</t></is></c>'
+    )
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    with pytest.raises(SheetReadError, match="row 2, column XFD: data beyond the cap of 4 columns"):
+        read_rows(path, limits=SMALL)
