@@ -9,12 +9,14 @@ from zoneinfo import ZoneInfo
 
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from api import auth
 from api.browser import SameOriginGuard, SecurityHeaders
+from api.faults import storage_fault
 from api.guards import BodyGuard, reject_nul
-from api.live_feed import LiveFeed
+from api.live_feed import LiveFeed, StreamLimits
 from api.login_guard import LoginGuard, LoginLimits
 from api.metrics import app_registry
 from api.routers import (
@@ -40,6 +42,7 @@ from api.routers import (
 from api.unicode_guard import reject_lone_surrogates
 from monitor import __version__
 from monitor.config import AppConfig
+from monitor.config.api import ApiConfig
 from monitor.core.clock import Clock, utc_now
 
 
@@ -75,9 +78,11 @@ def create_app(
     )
     # Each middleware wraps those added before it: the headers go on every response, and a cross-site POST
     # is refused before anything looks at its body.
+    api_config = config.api if config is not None else ApiConfig()
     app.add_middleware(BodyGuard)
-    app.add_middleware(SameOriginGuard)
+    app.add_middleware(SameOriginGuard, allowed_hosts=api_config.allowed_hosts)
     app.add_middleware(SecurityHeaders)
+    app.add_exception_handler(SQLAlchemyError, storage_fault)
     app.state.sessions = sessions
     app.state.snapshot_root = snapshot_root
     app.state.export_folder = export_folder
@@ -87,8 +92,9 @@ def create_app(
     app.state.clock = clock
     app.state.overview_cache = {}
     app.state.login_guard = LoginGuard(login_limits)
-    app.state.clock = clock
-    app.state.live_feed = LiveFeed(sessions, clock)
+    app.state.live_feed = LiveFeed(
+        sessions, clock, limits=StreamLimits(api_config.max_streams, api_config.max_streams_per_user)
+    )
     app.state.metrics = app_registry(app.state)
     app.include_router(health.router)
     app.include_router(auth.router)
@@ -104,7 +110,8 @@ def create_app(
     app.include_router(assignment_photos.router, dependencies=private)
     app.include_router(units.router, dependencies=private)
     app.include_router(review.router, dependencies=private)
-    app.include_router(live.router, dependencies=private)
+    app.include_router(live.router)  # logs in by itself: a stream must not hold a database session
+    app.include_router(live.metrics_router, dependencies=private)
     app.include_router(admin.router, dependencies=private)
     app.include_router(users.router, dependencies=private)
     app.include_router(docs.router, dependencies=private)

@@ -3,6 +3,8 @@ headers on every response that keep the pages from being framed, sniffed or fed 
 
 from __future__ import annotations
 
+import ipaddress
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers, MutableHeaders
@@ -44,15 +46,55 @@ def same_origin(headers: Headers, scheme: str) -> bool:
     return _netloc(parts.netloc, parts.scheme) == _netloc(headers.get("host", ""), scheme)
 
 
+def host_name(host_header: str) -> str:
+    """The name in a Host header, without its port or the brackets of an IPv6 address, in lower case."""
+    host = host_header.strip().lower()
+    if host.startswith("["):
+        return host[1:].partition("]")[0]
+    return host.rpartition(":")[0] if host.count(":") == 1 else host
+
+
+def host_allowed(host_header: str, allowed: Iterable[str]) -> bool:
+    """An IP address or localhost always (no DNS name can be made to point at them for a browser's page);
+    else a name of ``allowed`` (``*.example.gov.cn`` for the names under it, ``*`` for any)."""
+    name = host_name(host_header).rstrip(".")
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        pass
+    else:
+        return True
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    for pattern in allowed:
+        if pattern == "*" or name == pattern or (pattern.startswith("*.") and name.endswith(pattern[1:])):
+            return True
+    return False
+
+
 class SameOriginGuard:
     """Cross-site request forgery: a POST (PUT, PATCH, DELETE) from another origin is a 403 — another port of
     the same host is another origin. The login cookie is SameSite=Strict as well; this also covers browsers
-    that count another port as the same site."""
+    that count another port as the same site.
 
-    def __init__(self, app: ASGIApp) -> None:
+    DNS rebinding: a page of a foreign name that resolves to this server is of the same origin as far as the
+    browser knows (its Origin and Host both name it). So a request a browser made (it says Origin or
+    Sec-Fetch-Site) must name this server in Host: an IP address, localhost, or one of ``allowed_hosts``
+    (the config's ``api.allowed_hosts``); else 400. Clients that are not browsers cannot be rebound."""
+
+    def __init__(self, app: ASGIApp, allowed_hosts: Iterable[str] = ()) -> None:
         self.app = app
+        self.allowed_hosts = tuple(allowed_hosts)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            headers = Headers(scope=scope)
+            browser = "origin" in headers or "sec-fetch-site" in headers
+            host = headers.get("host", "")
+            if browser and not host_allowed(host, self.allowed_hosts):
+                detail = f"this server is not reached by the name {host_name(host)!r}: add it to api.allowed_hosts"
+                await refuse(400, detail)(scope, receive, send)
+                return
         if scope["type"] == "http" and scope["method"] not in SAFE_METHODS:
             headers = Headers(scope=scope)
             if not same_origin(headers, scope.get("scheme", "http")):

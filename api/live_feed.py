@@ -5,6 +5,9 @@ What changed is read from the database, so it works whichever process sampled or
 open streams are checked in the same read: a stream whose session ended (logged out, revoked, expired, user
 disabled) is told ``logout`` and ends. Handing out never waits on a client: a slow one gets its waiting
 updates folded into one, and holds up nobody.
+
+A stream holds no database connection while it waits: only the poller reads, once per interval, for all of
+them. How many streams may be open is capped, per user and in all (``StreamLimits``); one more is refused.
 """
 
 from __future__ import annotations
@@ -78,6 +81,18 @@ def _topic_order(topic: str) -> int:
 
 
 @dataclass(frozen=True)
+class StreamLimits:
+    """How many streams may be open at once: in all, and per user (the config's ``api`` section)."""
+
+    total: int = 200
+    per_user: int = 20
+
+
+class TooManyStreams(Exception):
+    """A stream over a cap (the API answers 429)."""
+
+
+@dataclass(frozen=True)
 class Reading:
     versions: dict[str, str]
     roles: dict[str, Role]  # token -> role, for the tokens still valid
@@ -95,6 +110,7 @@ class Subscriber:
 
     token: str
     role: Role
+    user: str = ""
     seen: dict[str, str] | None = None
     queue: asyncio.Queue[Message | None] = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
     ended: bool = False  # told to log out or to end: nothing more goes in
@@ -135,8 +151,10 @@ class LiveFeed:
         clock: Clock = utc_now,
         interval: float = POLL_SECONDS,
         topic_roles: Mapping[str, Role] = TOPIC_ROLES,
+        limits: StreamLimits | None = None,
     ) -> None:
         self.sessions = sessions
+        self.limits = limits or StreamLimits()
         self.clock = clock
         self.interval = interval
         self.topic_roles = topic_roles
@@ -170,9 +188,16 @@ class LiveFeed:
             subscriber.offer(None)
         self.subscribers.clear()
 
-    def subscribe(self, token: str, role: Role) -> Subscriber:
-        """A new stream, greeted at once; it hears of changes made after the last read."""
-        subscriber = Subscriber(token, role, seen=self._latest)
+    def subscribe(self, token: str, role: Role, user: str = "") -> Subscriber:
+        """A new stream, greeted at once; it hears of changes made after the last read. TooManyStreams when
+        ``user`` (or everyone together) holds as many as the limits allow."""
+        if len(self.subscribers) >= self.limits.total:
+            raise TooManyStreams(f"too many live-update streams open ({self.limits.total}); try again later")
+        if sum(1 for s in self.subscribers if s.user == user) >= self.limits.per_user:
+            raise TooManyStreams(
+                f"too many live-update streams for this user ({self.limits.per_user} open): close a window"
+            )
+        subscriber = Subscriber(token, role, user, seen=self._latest)
         subscriber.offer(HELLO)
         self.subscribers.add(subscriber)
         return subscriber

@@ -16,7 +16,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from api.routers.health import storage_state
+from api.routers.health import snapshot_state, storage_state
 from monitor.core.clock import Clock
 from monitor.delivery.receivers import ALERT
 from monitor.service.retention import SnapshotCleanup
@@ -91,6 +91,21 @@ def storage_metrics(state: Any) -> Iterator[Metric]:
     )
 
 
+def snapshot_write_metrics(state: Any) -> Iterator[Metric]:
+    """Whether this process's sweeps write their snapshots, and how many writes failed."""
+    writes = snapshot_state(state)
+    if writes is None:
+        return
+    writable = GaugeMetricFamily(
+        "sitemon_snapshots_writable", "1 while snapshots are written; 0 with the fault as a label", labels=["fault"]
+    )
+    writable.add_metric([writes.fault or ""], 1 if writes.writable else 0)
+    yield writable
+    yield GaugeMetricFamily(
+        "sitemon_snapshot_write_failures_total", "Snapshot writes that failed since start", value=writes.failures
+    )
+
+
 def cleanup_metrics(state: Any) -> Iterator[Metric]:
     """The snapshot clean-up, once it has run in this process."""
     running = getattr(state, "snapshot_cleanup", None)
@@ -135,6 +150,7 @@ class AppCollector(Collector):
             yield from database_metrics(session, self.state.clock)
         yield from sweep_metrics(self.state)
         yield from storage_metrics(self.state)
+        yield from snapshot_write_metrics(self.state)
         yield from cleanup_metrics(self.state)
 
 

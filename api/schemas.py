@@ -10,10 +10,17 @@ from pydantic import BaseModel, Field
 
 
 class HealthOut(BaseModel):
-    status: str = Field(description="ok, or degraded when the database does not answer or take writes")
+    status: str = Field(
+        description="ok, or degraded when the database does not answer or take writes, or snapshots are not written"
+    )
     database: str = Field(description="ok, unavailable, read_only, disk_full or file_missing")
-    reason: str = Field(default="", description="Why the database is not ok, from its own error")
+    reason: str = Field(default="", description="Why the database (or else the snapshot folder) is not ok")
     samples_held: int = Field(default=0, description="Samples waiting in memory for the database")
+    snapshots: str = Field(
+        default="ok",
+        description="ok, or why this process's last snapshot was not written: disk_full, read_only, "
+        "no_permission, failed",
+    )
     version: str
 
 

@@ -14,6 +14,7 @@ from api.deps import ClockDep, SessionDep, app_now
 from api.params import Day, refuse_future
 from monitor.config import AppConfig
 from monitor.delivery import outbox
+from monitor.export.files import ExportWriteError
 from monitor.export.job import export_day
 from monitor.export.records import resend
 from monitor.scoring.daily import score_days
@@ -57,12 +58,19 @@ def rescore(day: Day, session: SessionDep, request: Request, _: Admin) -> Action
     return ActionOut(day=day, done="rescored", count=len(results))
 
 
-@router.post("/api/admin/days/{day}/export", response_model=ActionOut)
+@router.post(
+    "/api/admin/days/{day}/export",
+    response_model=ActionOut,
+    responses={503: {"description": "the export folder or the database cannot be written (a full disk)"}},
+)
 def export(day: Day, session: SessionDep, request: Request, _: Admin) -> ActionOut:
     """Write the day's workbook, CSV and JSON again and queue changed records for delivery. Days to come are
     a 422; today's files and records are marked partial until its working hours end."""
     _happened(day, request)
-    files = export_day(session, _config(request), day, app_now(request))
+    try:
+        files = export_day(session, _config(request), day, app_now(request))
+    except ExportWriteError as exc:  # a full disk: nothing half-written is left, and the admin is told why
+        raise HTTPException(503, f"the assessment files cannot be written: {exc.strerror}") from None
     return ActionOut(day=day, done="exported", count=len(files))
 
 

@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
 from pydantic import AfterValidator, BaseModel, Field, model_validator
 from sqlalchemy.orm import Session
 
@@ -206,8 +207,9 @@ def give(body: AssignmentIn, session: SessionDep, user: Operator, request: Reque
     except Repeated as exc:
         detail = {"message": str(exc), "assignment_id": exc.existing_id, "state": exc.state}
         raise HTTPException(409, detail) from None
-    except AssignmentError as exc:
-        raise HTTPException(422, str(exc)) from None
+    except AssignmentError as exc:  # the documented 422: which field, and why
+        loc = ("body", exc.field) if exc.field else ("body",)
+        raise RequestValidationError([{"type": "value_error", "loc": loc, "msg": str(exc), "input": None}]) from None
     return assignment_out(session, row, local_today(request))
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from api.deps import SessionDep
 from api.schemas import HealthOut
 from monitor import __version__
+from monitor.sampling.snapshots import SNAPSHOT_FAULT_TEXT, SnapshotWrites, SnapshotWriteState
 from monitor.store.faults import FAULT_TEXT, StorageFault, StorageHealth, StorageState, fault_of
 
 log = logging.getLogger(__name__)
@@ -24,9 +25,16 @@ def storage_state(state: Any) -> StorageState | None:
     return storage.state if isinstance(storage, StorageHealth) else None
 
 
+def snapshot_state(state: Any) -> SnapshotWriteState | None:
+    """Whether this process's sweeps write their snapshots (None when the API runs without sampling)."""
+    writes = getattr(state, "snapshot_writes", None)
+    return writes.state if isinstance(writes, SnapshotWrites) else None
+
+
 @router.get("/api/health", response_model=HealthOut)
 def health(session: SessionDep, request: Request, response: Response) -> HealthOut:
-    """503 and status degraded when the database does not answer, does not take writes, or samples wait for it."""
+    """503 and status degraded when the database does not answer, does not take writes, or samples wait for it,
+    or when this process's last snapshot could not be written (a full disk)."""
     fault: StorageFault | None = None
     reason = ""
     try:
@@ -40,9 +48,13 @@ def health(session: SessionDep, request: Request, response: Response) -> HealthO
         # Anyone may ask (no login): the kind of fault only; the driver's words (paths, hosts) go to the log.
         fault, reason = stored.fault, FAULT_TEXT[stored.fault]
     held = stored.samples_held if stored is not None else 0
-    degraded = fault is not None or held > 0
+    snapshots = snapshot_state(request.app.state)
+    snapshot_fault = snapshots.fault if snapshots is not None and not snapshots.writable else None
+    degraded = fault is not None or held > 0 or snapshot_fault is not None
     if fault is None and held > 0:
         reason = f"{held} sample(s) held, waiting to be written"
+    if not reason and snapshot_fault is not None:
+        reason = SNAPSHOT_FAULT_TEXT.get(snapshot_fault, snapshot_fault)
     if degraded:
         response.status_code = 503
     return HealthOut(
@@ -50,5 +62,6 @@ def health(session: SessionDep, request: Request, response: Response) -> HealthO
         database="ok" if fault is None else fault.value,
         reason=reason,
         samples_held=held,
+        snapshots=snapshot_fault or "ok",
         version=__version__,
     )

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -17,7 +17,9 @@ from api.auth import require
 from api.deps import ClockDep, SessionDep, app_now
 from api.params import Day, RowId
 from api.routers.dispatch import local_today
+from monitor.assignments.rules import no_control_characters
 from monitor.config import AppConfig, Milestone
+from monitor.milestones.dates import date_problem
 from monitor.milestones.rates import milestone_state
 from monitor.milestones.starts import ProposalError, confirm_start, reject_start
 from monitor.scoring.daily import score_days
@@ -31,6 +33,7 @@ router = APIRouter(tags=["milestones"])
 Operator = Annotated[models.User, Depends(require(Role.operator))]
 Admin = Annotated[models.User, Depends(require(Role.admin))]
 RESCORE_DAYS_MAX = 92
+Text = Annotated[str, AfterValidator(no_control_characters)]
 
 
 class MilestoneOut(BaseModel):
@@ -83,13 +86,15 @@ class SiteMilestonesOut(BaseModel):
 class DateChange(BaseModel):
     planned: Day | None = Field(default=None, description="The new planned date (null clears it; absent: kept)")
     actual: Day | None = Field(
-        default=None, description="The date it was reached (null clears it; absent: kept); not for the start"
+        default=None,
+        description="The date it was reached (null clears it; absent: kept); not for the start, not before the "
+        "site started, in the milestones' order",
     )
-    note: str = Field(default="", max_length=500)
+    note: Text = Field(default="", max_length=500)
 
 
 class Decision(BaseModel):
-    note: str = Field(default="", max_length=500)
+    note: Text = Field(default="", max_length=500)
 
 
 def _proposal_out(r: models.StartProposal) -> ProposalOut:
@@ -163,14 +168,26 @@ def change_dates(
 ) -> SiteMilestonesOut:
     """Change a milestone's planned date, or record the date it was reached (admins). Who, when, the old and
     the new date are recorded; a planned date changed here is no longer overridden by the config's. The
-    start's actual date is the confirmed start seen on camera (422 here). A date to come is not reached: 422."""
-    _site(session, site_id)
+    start's actual date is the confirmed start seen on camera (422 here). A 422 too for a date to come, a
+    date outside 2000-01-01..2100-12-31, a date reached by a site that has not started or out of the
+    milestones' order, and a note with control characters."""
+    site = _site(session, site_id)
     given = body.model_fields_set
+    today = local_today(request)
     if "actual" in given:
         if milestone is Milestone.start:
             raise _invalid("actual", "the start's actual date comes from a confirmed start proposal", body.actual)
-        if body.actual is not None and body.actual > local_today(request):
+        if body.actual is not None and body.actual > today:
             raise _invalid("actual", f"{body.actual} has not happened yet", body.actual)
+    rows = dates_of(session, site_id)
+    actual = {m: r.actual for m, r in rows.items() if m is not milestone}
+    current = [p for p in periods_of(session, site_id, site.batch) if p.since is None or p.since <= today]
+    started = actual.get(Milestone.start) is not None or current[-1].batch != "signed"
+    for field in ("planned", "actual"):
+        if field in given:
+            problem = date_problem(milestone, field, getattr(body, field), actual, started)
+            if problem is not None:
+                raise _invalid(field, problem, getattr(body, field))
     now = app_now(request)
     for field in ("planned", "actual"):
         if field in given:

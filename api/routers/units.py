@@ -64,10 +64,18 @@ def _unit(session: Session, user: models.User, asked: str | None) -> str | None:
     return mine if mine is not None else asked
 
 
-def _site_of(session: Session, user: models.User, site_id: str) -> models.Site:
+def _visible_site(session: Session, user: models.User, site_id: str) -> models.Site | None:
+    """The site, if it is in service and (for a unit's user) the unit's own."""
     site = session.get(models.Site, site_id)
     mine = unit_of(session, user)
     if site is None or not site.active or (mine is not None and (not mine or site.responsible_unit != mine)):
+        return None
+    return site
+
+
+def _site_of(session: Session, user: models.User, site_id: str) -> models.Site:
+    site = _visible_site(session, user, site_id)
+    if site is None:
         raise HTTPException(404, f"site {site_id!r} does not exist")
     return site
 
@@ -140,11 +148,11 @@ def unit_scores(
 
 @router.get("/api/unit/samples/{sample_id}/snapshot", response_class=FileResponse)
 def unit_snapshot(sample_id: RowId, session: SessionDep, user: UserDep, root: SnapshotRootDep) -> FileResponse:
-    """A sample's picture, if it belongs to one of the unit's sites."""
+    """A sample's picture, if it belongs to one of the unit's sites. Another unit's sample is the same 404 as
+    one that does not exist: walking the ids tells nothing of other units' sites or sampling times."""
     sample = session.get(models.Sample, sample_id)
-    if sample is None:
+    if sample is None or _visible_site(session, user, sample.site_id) is None:
         raise HTTPException(404, f"sample {sample_id} has no snapshot")
-    _site_of(session, user, sample.site_id)
     return sample_snapshot(sample_id, session, root)
 
 

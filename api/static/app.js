@@ -319,27 +319,27 @@ function route() {
 }
 
 let refreshTimer = null;
-let live = null;  // the one live-updates stream of the logged-in session
-function disconnectLive() {
-  if (live) live.close();
+let live = null;  // the live-updates stream of the logged-in session, shared with the other tabs (live.js)
+function disconnectLive(loggedOut) {
+  if (live) live.close(loggedOut);
   live = null;
   document.getElementById("live").classList.remove("on");
 }
 
 function connectLive() {
   disconnectLive();
-  const source = new EventSource("/api/events");
-  live = source;
   const badge = document.getElementById("live");
-  source.addEventListener("hello", () => badge.classList.add("on"));
-  source.addEventListener("update", () => {
-    badge.classList.add("on");
-    clearTimeout(refreshTimer);
-    refreshTimer = setTimeout(() => route().catch(() => {}), 300);
-    document.body.dataset.updates = String(Number(document.body.dataset.updates || 0) + 1);
+  live = sharedLive({
+    hello: () => badge.classList.add("on"),
+    update: () => {
+      badge.classList.add("on");
+      clearTimeout(refreshTimer);
+      refreshTimer = setTimeout(() => route().catch(() => {}), 300);
+      document.body.dataset.updates = String(Number(document.body.dataset.updates || 0) + 1);
+    },
+    logout: () => { disconnectLive(); showLogin(); },  // the session was ended elsewhere
+    error: () => badge.classList.remove("on"),
   });
-  source.addEventListener("logout", () => { disconnectLive(); showLogin(); });  // the session was ended elsewhere
-  source.onerror = () => badge.classList.remove("on");
 }
 
 async function start() {
@@ -357,7 +357,7 @@ async function start() {
 window.addEventListener("hashchange", () => { if (me) route(); });
 document.getElementById("lang").addEventListener("click", () => { lang = lang === "zh" ? "en" : "zh"; localStorage.setItem("lang", lang); translate(); if (me) route(); });
 document.getElementById("logout").addEventListener("click", async () => {
-  disconnectLive();
+  disconnectLive(true);
   await fetch("/api/auth/logout", { method: "POST" });
   showLogin();
 });

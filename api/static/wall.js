@@ -115,14 +115,15 @@ async function refresh() {
 
 function connect() {
   if (live) live.close();
-  live = new EventSource("/api/events");
-  live.addEventListener("hello", () => $("wall-live").classList.add("on"));
-  live.addEventListener("update", () => {
-    clearTimeout(refreshTimer);
-    refreshTimer = setTimeout(() => refresh().catch(failed), 1000);
+  live = sharedLive({  // one stream for the wall and the dashboard's tabs in this browser (live.js)
+    hello: () => $("wall-live").classList.add("on"),
+    update: () => {
+      clearTimeout(refreshTimer);
+      refreshTimer = setTimeout(() => refresh().catch(failed), 1000);
+    },
+    logout: () => { live.close(); showLogin(); },
+    error: () => $("wall-live").classList.remove("on"),
   });
-  live.addEventListener("logout", () => { live.close(); showLogin(); });
-  live.onerror = () => $("wall-live").classList.remove("on");
 }
 
 function showLogin() {

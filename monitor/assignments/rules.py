@@ -59,7 +59,12 @@ def no_control_characters(text: str) -> str:
 
 
 class AssignmentError(ValueError):
-    """A step the assignment's state does not allow (the API answers 409)."""
+    """A step the assignment's state does not allow (the API answers 409), or a new assignment's field that
+    cannot be (``field``: the API answers 422 naming it)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def state_on(stored: State, deadline: dt.date, today: dt.date) -> State:
@@ -100,7 +105,7 @@ def check_close_evidence(active_days: int, confirmed: bool) -> None:
 
 def check_deadline(deadline: dt.date, today: dt.date) -> None:
     if deadline < today:
-        raise AssignmentError(f"deadline {deadline} is in the past (today is {today})")
+        raise AssignmentError(f"deadline {deadline} is in the past (today is {today})", "deadline")
 
 
 def activity_resumed(days: Sequence[tuple[dt.date, str]], since: dt.date, needed: int) -> dt.date | None:

@@ -56,7 +56,10 @@ def create(session: Session, config: AppConfig, new: NewAssignment, by: str, now
     if site is None or not site.active:
         raise NotFound(f"site {site_id!r} does not exist")
     if not site.responsible_unit:
-        raise AssignmentError(f"site {site_id} has no responsible_unit in the configuration")
+        raise AssignmentError(
+            f"site {site_id} has no responsible_unit in the configuration",
+            "alert_id" if new.alert_id is not None else "site_id",
+        )
     deadline = new.deadline or today + dt.timedelta(days=config.assignments.deadline_days)
     check_deadline(deadline, today)
     existing = same_issue(session, site_id, new.problem)

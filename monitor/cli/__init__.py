@@ -39,6 +39,8 @@ def add_model_export(p: argparse.ArgumentParser, hidden: bool) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from monitor.service.demo import DEMO_RECEIVER_PORT
+
     parser = argparse.ArgumentParser(prog="sitemon", description="Construction progress monitor")
     parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING or ERROR")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -85,6 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--interval", type=int, default=20, help="seconds between sweeps")
     demo.add_argument(
         "--days", type=int, default=30, choices=range(1, 91), metavar="1..90", help="days of history (docs/demo.md)"
+    )
+    demo.add_argument(
+        "--receiver-port",
+        type=int,
+        default=DEMO_RECEIVER_PORT,
+        help="port of the demo's records receiver on 127.0.0.1 (default: %(default)s; taken: another one is picked)",
     )
     add_db(demo)
     add_http(demo)

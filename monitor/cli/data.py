@@ -42,6 +42,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def cmd_export_day(args: argparse.Namespace) -> int:
+    from monitor.export.files import ExportWriteError
     from monitor.export.job import export_day
     from monitor.export.records import resend
     from monitor.export.summary import Period, write_summary
@@ -52,7 +53,11 @@ def cmd_export_day(args: argparse.Namespace) -> int:
         if args.period:
             print(f"xlsx\t{write_summary(session, config, Period(args.period), day, config.calendar.day_of(now))}")
             return 0
-        files = export_day(session, config, day, now)
+        try:
+            files = export_day(session, config, day, now)
+        except ExportWriteError as exc:
+            log.error("%s: %s", config.export.folder, exc.strerror)
+            return 1
         if args.resend:
             print(f"{resend(session, day, now, set(args.site) if args.site else None)} record(s) queued again")
     for kind, path in files.items():

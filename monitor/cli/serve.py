@@ -8,10 +8,16 @@ import logging
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from monitor.cli.common import database, wall_clock
 from monitor.config import AppConfig, ConfigError, load_config
 from monitor.core.redact import mask_url, needs_encoding
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from monitor.service.runtime import Runtime
 
 log = logging.getLogger("sitemon")
 
@@ -55,10 +61,30 @@ def plain_http_warning(host: str) -> str | None:
     )
 
 
+def deployment_app(runtime: Runtime) -> FastAPI:
+    """The API of a running deployment: its database and config, and what its process knows besides (the
+    last sweep, whether the database and the snapshot folder take writes, the snapshot clean-up)."""
+    from api import create_app
+
+    config = runtime.config
+    app = create_app(
+        runtime.sessions,
+        runtime.snapshot_root,
+        Path(config.export.folder).resolve(),
+        config.tz,
+        lambda: runtime.last_sweep_seconds,
+        config,
+        clock=runtime.clock,
+    )
+    app.state.storage = runtime.storage
+    app.state.snapshot_writes = runtime.snapshot_writes
+    app.state.snapshot_cleanup = runtime.snapshot_cleanup
+    return app
+
+
 def _serve(args: argparse.Namespace, config_path: Path, database_url: str | None, api: bool) -> int:
     import uvicorn
 
-    from api import create_app
     from monitor.service.runtime import build_runtime
     from monitor.service.scheduling import build_jobs
 
@@ -78,17 +104,7 @@ def _serve(args: argparse.Namespace, config_path: Path, database_url: str | None
     )
     try:
         if api:
-            app = create_app(
-                runtime.sessions,
-                runtime.snapshot_root,
-                Path(config.export.folder).resolve(),
-                config.tz,
-                lambda: runtime.last_sweep_seconds,
-                config,
-                clock=wall_clock,
-            )
-            app.state.storage = runtime.storage
-            app.state.snapshot_cleanup = runtime.snapshot_cleanup
+            app = deployment_app(runtime)
             log.info("API on http://%s:%d/api/sites", args.host, args.port)
             if warning := plain_http_warning(args.host):
                 log.warning("%s", warning)
@@ -184,7 +200,7 @@ def _ensure_demo_user(database_url: str) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from monitor.service.demo import DEMO_DIR, DEMO_RECEIVER_PORT, demo_config, write_demo_config
+    from monitor.service.demo import DEMO_DIR, demo_config, write_demo_config
     from monitor.service.demo_receiver import DemoReceiver
     from monitor.service.demo_setup import UNIT_USER, ensure_history
 
@@ -193,11 +209,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
         log.error("sample footage not found under %s/videos (use --shared DIR)", shared)
         return 2
     try:
-        receiver = DemoReceiver(DEMO_DIR, DEMO_RECEIVER_PORT).start()
+        receiver = DemoReceiver.on_free_port(DEMO_DIR, args.receiver_port).start()
     except OSError as exc:
-        log.warning("demo records receiver not started (%s): deliveries will wait and retry", exc)
-        receiver = None
-    mapping = demo_config(shared, args.interval)
+        log.error("the demo's records receiver cannot start (%s): its records would go nowhere", exc)
+        return 2
+    mapping = demo_config(shared, args.interval, receiver_port=receiver.port)
     path = write_demo_config(mapping)
     url = args.database_url or f"sqlite:///{(DEMO_DIR / 'sitemon.db').resolve()}"
     stats = ensure_history(mapping, shared, url, wall_clock(), days=args.days, clock=wall_clock)
@@ -214,8 +230,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     try:
         return _serve(args, path, url, api=True)
     finally:
-        if receiver is not None:
-            receiver.close()
+        receiver.close()
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import csv
-import io
 import logging
 import os
 import re
@@ -22,6 +20,7 @@ from monitor.cli.site_template import write_template
 from monitor.config import ConfigError
 from monitor.config.loader import StrictLoader, parse_config
 from monitor.config.sheet_columns import BY_KEY, column_for
+from monitor.config.sheet_files import Rows, SheetReadError, read_rows
 from monitor.config.sheet_import import SheetImport, import_rows, merge_sites
 from monitor.core.redact import add_secret
 
@@ -32,7 +31,6 @@ STARTER: dict[str, Any] = {
     "timezone": "Asia/Shanghai",
     "detector": {"model": "models/sitemon-construction-yolov8n_openvino_model"},
 }
-Rows = list[tuple[int, list[object]]]
 
 
 def add_parser(sub: Any, default_config: str) -> None:
@@ -52,57 +50,19 @@ def add_parser(sub: Any, default_config: str) -> None:
 
 
 def read_sheet(path: Path, sheet: str | None = None, encoding: str | None = None) -> tuple[int, list[object], Rows]:
-    """The header row's number and cells, and every row below it with its number as a spreadsheet shows it."""
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        rows = _csv_rows(path, encoding)
-    elif suffix in (".xlsx", ".xlsm"):
-        rows = _xlsx_rows(path, sheet)
-    else:
-        raise CommandError(f"{path}: give a .xlsx or .csv file (an .xls is saved as .xlsx from Excel or WPS)")
-    for index, (number, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
+    """The header row's number and cells, and every row with data below it with its number as a spreadsheet
+    shows it; read within the caps of ``SheetLimits`` (docs/site-import.md)."""
+    try:
+        rows = read_rows(path, sheet, encoding)
+    except SheetReadError as exc:
+        raise CommandError(f"{path}: {exc}") from None
+    for index, (number, cells) in enumerate(rows):
+        if number > HEADER_SEARCH_ROWS:
+            break
         columns = {column_for(str(c)) for c in cells if c is not None}
         if BY_KEY[("site", "id")] in columns:
             return number, cells, rows[index + 1 :]
     raise CommandError(f"{path}: no header row naming 项目编号 in its first {HEADER_SEARCH_ROWS} rows")
-
-
-def _csv_rows(path: Path, encoding: str | None) -> Rows:
-    data = path.read_bytes()
-    for candidate in [encoding] if encoding else ["utf-8-sig", "gb18030"]:
-        try:
-            text = data.decode(candidate)
-        except (UnicodeDecodeError, LookupError) as exc:
-            if encoding:
-                raise CommandError(f"{path}: cannot be read as {encoding}: {exc}") from None
-            continue
-        log.debug("%s read as %s", path, candidate)
-        rows: Rows = []
-        for number, record in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
-            cells: list[object] = list(record)
-            rows.append((number, cells))
-        return rows
-    raise CommandError(f"{path}: neither UTF-8 nor GBK; give --encoding")
-
-
-def _xlsx_rows(path: Path, sheet: str | None) -> Rows:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is no workbook
-        raise CommandError(f"{path}: not a readable .xlsx file ({type(exc).__name__})") from None
-    try:
-        if sheet is not None and sheet not in book.sheetnames:
-            raise CommandError(f"{path}: no worksheet {sheet!r} (it has {', '.join(book.sheetnames)})")
-        ws = book[sheet] if sheet else book.worksheets[0]
-        rows: Rows = []
-        for number, record in enumerate(ws.iter_rows(values_only=True), start=1):
-            cells: list[object] = list(record)
-            rows.append((number, cells))
-        return rows
-    finally:
-        book.close()
 
 
 def _load_yaml(path: Path) -> tuple[dict[str, Any], str]:
@@ -194,6 +154,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         add_secret(secret)  # from now on scrubbed from every log line
     if result.ignored_columns:
         print(f"columns not read: {', '.join(result.ignored_columns)}")
+    for warning in result.warnings:
+        print(f"{source}: warning: {warning}", file=sys.stderr)
     if result.errors:
         return _fail([f"{source}: {len(result.errors)} error(s):", *(f"  {e}" for e in result.errors)])
     base = Path(args.base) if args.base else (out if args.merge else None)

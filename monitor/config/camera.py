@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -34,8 +36,49 @@ def url_kind(url: str) -> str:
     return next((kind for suffix, kind in STREAM_SUFFIXES.items() if path.endswith(suffix)), "http")
 
 
+_HOST_NAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9_-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9_-]*[A-Za-z0-9])?)*\.?$")
+
+
+def authority_problem(url: str) -> str | None:
+    """What is wrong with a network URL's host and port (``rtsp://127.0.0.1:99999/cam``: the port), or None.
+
+    A host or port given as ``${VAR}`` is checked once it is expanded. The message names no password."""
+    parts = split_url(url)
+    if parts is None or "${" in parts.host:
+        return None
+    host, port = parts.host, None
+    if host.startswith("["):
+        name, bracket, rest = host[1:].partition("]")
+        if not bracket or (rest and not rest.startswith(":")):
+            return f"'{host}' is not a host: write an IPv6 address as [addr]:port"
+        try:
+            ipaddress.IPv6Address(name)
+        except ValueError:
+            return f"'{name}' is not an IPv6 address"
+        port = rest[1:] if rest else None
+    else:
+        name, colon, after = host.rpartition(":")
+        if not colon:
+            name = host
+        else:
+            port = after
+        if not name:
+            return "has no host"
+        if re.fullmatch(r"[0-9.]+", name):
+            try:
+                ipaddress.IPv4Address(name)
+            except ValueError:
+                return f"'{name}' is not an IP address"
+        elif not _HOST_NAME.match(name):
+            return f"'{name}' is not a host name or IP address"
+    if port is not None and not (port.isascii() and port.isdigit() and 1 <= int(port) <= 65535):
+        return f"port '{port}' is not a number from 1 to 65535"
+    return None
+
+
 def resolve_camera_url(raw: str, base_dir: Path | None) -> str:
-    """Expand ``${VAR}`` and check the scheme; a plain path is a video file (relative to the config)."""
+    """Expand ``${VAR}`` and check the scheme, host and port; a plain path is a video file (relative to the
+    config)."""
     url = expand_url(raw)
     scheme, sep, _ = url.partition("://")
     if sep:
@@ -44,6 +87,8 @@ def resolve_camera_url(raw: str, base_dir: Path | None) -> str:
                 f"unsupported URL scheme '{scheme}://' (use rtsp://, rtsps://, rtmp://, rtmps://, http://, https:// "
                 "or a file path)"
             )
+        if (problem := authority_problem(url)) is not None:
+            raise ValueError(f"{problem} ({mask_url(url)})")
         return url
     path = Path(url[len("file:") :] if url.startswith("file:") else url).expanduser()
     if not path.is_absolute() and base_dir is not None:
@@ -89,6 +134,8 @@ class CameraConfig(ConfigModel):
         if not isinstance(value, str) or not value.strip():
             raise ValueError("must be a non-empty string")
         if keeps_references(info):
+            if (problem := authority_problem(value.strip())) is not None:
+                raise ValueError(f"{problem} ({mask_url(value.strip())})")
             return value.strip()
         return resolve_camera_url(value.strip(), (info.context or {}).get("base_dir"))
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import Field, field_validator, model_validator
 
+from monitor.config.api import ApiConfig
 from monitor.config.assignments import AssignmentRules, ReviewRules
 from monitor.config.base import ConfigModel
 from monitor.config.camera import CameraConfig, SiteConfig
@@ -47,6 +48,7 @@ class AppConfig(ConfigModel):
     assignments: AssignmentRules = Field(default_factory=AssignmentRules)
     review: ReviewRules = Field(default_factory=ReviewRules)
     execution: ExecutionConfig = Field(default_factory=ExecutionConfig)
+    api: ApiConfig = Field(default_factory=ApiConfig)
     detector: DetectorConfig
     sites: list[SiteConfig] = Field(min_length=1)
 

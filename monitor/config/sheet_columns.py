@@ -6,11 +6,14 @@ Pure: cell values in (as openpyxl or the csv module give them), Python values or
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from monitor.config.camera import Batch
 from monitor.config.settings import Transport
+from monitor.core.cells import formula_like
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("传输方式", "camera", "transport", "transport"),
 )
 BY_KEY = {(c.level, c.key): c for c in COLUMNS}
+MACHINE_KINDS = frozenset({"id", "batch", "number", "date", "transport"})
+"""Cells read as codes, not prose: full-width letters and digits are folded (NFKC) before they are read."""
 FIELD_HEADERS = {
     f"{en}.{which}": f"{'计划' if which == 'planned' else '实际'}{zh}"
     for zh, en in _MILESTONES
@@ -100,24 +105,32 @@ def parse_cell(column: Column, value: object) -> object:
     """
     if isinstance(value, dt.datetime | dt.date) and column.kind == "date":
         return value.date() if isinstance(value, dt.datetime) else value
-    text = cell_text(value)
+    shown = text = cell_text(value)  # messages quote the cell as it is written
+    if "\x00" in text:
+        raise ValueError("holds a NUL character (\\u0000), which the database cannot store")
+    if column.kind in MACHINE_KINDS:
+        text = unicodedata.normalize("NFKC", text)  # ＴＣＰ, Ｐ－１, ２０２６年: typed with a full-width input method
+    elif column.kind == "text" and formula_like(text) and len(text) > 1:
+        raise ValueError(f"starts with '{shown[0]}', which a spreadsheet runs as a formula: write the text without it")
     if column.kind == "id":
         if not _SLUG.match(text):
             raise ValueError(
-                f"'{text}' is not an id: letters, digits, _ . - (starting with a letter or digit), at most 64"
+                f"'{shown}' is not an id: letters, digits, _ . - (starting with a letter or digit), at most 64"
             )
         return text
     if column.kind == "batch":
         if text not in BATCHES:
-            raise ValueError(f"'{text}' is not one of 签约/开工/投产")
+            raise ValueError(f"'{shown}' is not one of 签约/开工/投产")
         return BATCHES[text].value
     if column.kind == "number":
         try:
             number = float(text.replace(",", "").replace("，", ""))
         except ValueError:
-            raise ValueError(f"'{text}' is not a number (万元, e.g. 68000)") from None
-        if number < 0 or number != number:
-            raise ValueError(f"'{text}' must be 0 or more")
+            raise ValueError(f"'{shown}' is not a number (万元, e.g. 68000)") from None
+        if not math.isfinite(number):
+            raise ValueError(f"'{shown}' is not a number (万元, e.g. 68000)")
+        if number < 0:
+            raise ValueError(f"'{shown}' must be 0 or more")
         return int(number) if number.is_integer() else number
     if column.kind == "date":
         match = _DATE.match(text)
@@ -126,11 +139,11 @@ def parse_cell(column: Column, value: object) -> object:
                 raise ValueError
             return dt.date(int(match[1]), int(match[2]), int(match[3]))
         except ValueError:
-            raise ValueError(f"'{text}' is not a date (YYYY-MM-DD, e.g. 2026-03-01)") from None
+            raise ValueError(f"'{shown}' is not a date (YYYY-MM-DD, e.g. 2026-03-01)") from None
     if column.kind == "transport":
         lowered = text.lower()
         if lowered not in {t.value for t in Transport}:
-            raise ValueError(f"'{text}' is not one of tcp/udp")
+            raise ValueError(f"'{shown}' is not one of tcp/udp")
         return lowered
     if column.kind in ("text", "secret") and len(text) > column.max_length:
         raise ValueError(f"longer than {column.max_length} characters")

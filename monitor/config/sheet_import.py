@@ -14,7 +14,7 @@ from typing import Any, cast
 
 from pydantic import ValidationError
 
-from monitor.config.camera import NETWORK_SCHEMES, SiteConfig
+from monitor.config.camera import NETWORK_SCHEMES, SiteConfig, authority_problem
 from monitor.config.sheet_columns import BY_KEY, FIELD_HEADERS, Column, cell_text, column_for, parse_cell
 from monitor.core.redact import mask_url, split_url
 
@@ -39,6 +39,8 @@ class SheetImport:
     ignored_columns: list[str]
     secrets: list[str] = field(default_factory=list, repr=False)
     """The passwords read: to be scrubbed from every log (``monitor.core.redact.add_secret``), never written."""
+    warnings: list[SheetError] = field(default_factory=list)
+    """Rows left out that are no error: the notes below the projects (``注：...``)."""
 
 
 def variable_name(site: str, camera: str, what: str) -> str:
@@ -145,8 +147,8 @@ class _Reader:
             schemes = ", ".join(f"{s}://" for s in NETWORK_SCHEMES)
             self.errors.append(SheetError(number, header, f"'{parts.scheme}://' is not one of {schemes}"))
             return mask_url(url), given
-        if not parts.host.partition(":")[0]:
-            self.errors.append(SheetError(number, header, f"has no host: {mask_url(url)}"))
+        if (problem := authority_problem(url)) is not None:
+            self.errors.append(SheetError(number, header, f"{problem}: {mask_url(url)}"))
             return mask_url(url), given
         if parts.password:
             self.secrets.append(parts.password)
@@ -185,10 +187,10 @@ class _Reader:
             self.variables.append(name)
         return name
 
-    def result(self) -> SheetImport:
+    def result(self, warnings: list[SheetError] | None = None) -> SheetImport:
         sites = [self.site_mapping(site_id, site) for site_id, site in self.sites.items()]
         errors = sorted(self.errors, key=lambda e: e.row)  # stable: a row's errors in its columns' order
-        return SheetImport(sites, self.variables, errors, self.ignored, sorted(set(self.secrets)))
+        return SheetImport(sites, self.variables, errors, self.ignored, sorted(set(self.secrets)), warnings or [])
 
     def site_mapping(self, site_id: str, site: _Site) -> dict[str, Any]:
         mapping: dict[str, Any] = {"id": site_id}
@@ -228,6 +230,8 @@ class _Reader:
                 named = next((h for h in FIELD_HEADERS.values() if message.startswith(f"{h}: ")), None)
                 if header is None and named is not None:
                     header, message = named, message[len(named) + 2 :]
+                if header is not None and any(e.row == row and e.column == header for e in self.errors):
+                    continue  # that cell's error is said already
                 self.errors.append(SheetError(row, header, message))
 
 
@@ -241,17 +245,36 @@ def _credentials(values: dict[tuple[str, str], object]) -> tuple[str, str]:
     return (user if isinstance(user, str) else "", password if isinstance(password, str) else "")
 
 
+def note_text(cells: Sequence[object]) -> str | None:
+    """The text of a note row (``注：1. 投资以万元计``): text in the first column that is no project id, the
+    rest blank, as commission sheets end. None for any other row."""
+    first = cell_text(cells[0]) if cells else ""
+    if not first or any(cell_text(c) for c in cells[1:]):
+        return None
+    try:
+        parse_cell(BY_KEY[("site", "id")], first)
+    except ValueError:
+        return first
+    return None  # a project id alone: a project row with its cells missing, which is an error
+
+
 def import_rows(header_row: int, header: Sequence[object], rows: Iterable[tuple[int, Sequence[object]]]) -> SheetImport:
-    """``rows``: (row number as the sheet shows it, cells in the header's order). Blank rows are skipped."""
+    """``rows``: (row number as the sheet shows it, cells in the header's order). Blank rows are skipped, and
+    so are the note rows below the last project (with a warning each)."""
     reader = _Reader(header_row, header)
     if reader.errors:
         return reader.result()
-    for number, cells in rows:
-        if any(cell_text(c) for c in cells):
-            reader.row(number, cells)
+    filled = [(number, cells) for number, cells in rows if any(cell_text(c) for c in cells)]
+    warnings: list[SheetError] = []
+    while filled and (note := note_text(filled[-1][1])) is not None:
+        number, _ = filled.pop()
+        shown = note if len(note) <= 30 else note[:30] + "…"
+        warnings.insert(0, SheetError(number, None, f"a note below the projects, not read: {shown}"))
+    for number, cells in filled:
+        reader.row(number, cells)
     if not reader.sites and not reader.errors:
         reader.errors.append(SheetError(header_row, None, "no project below the header row"))
-    return reader.result()
+    return reader.result(warnings)
 
 
 def merge_sites(

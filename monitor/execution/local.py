@@ -19,6 +19,7 @@ from monitor.core.clock import Clock, utc_now
 from monitor.core.memory import release_freed_memory
 from monitor.sampling.picture import CameraMemory
 from monitor.sampling.sampler import CameraSampler
+from monitor.sampling.snapshots import SnapshotWrites
 from monitor.sampling.sweep import SweepResult, run_sweep
 from monitor.sources import SourceProvider
 from monitor.store.faults import StorageHealth
@@ -73,6 +74,7 @@ def local_sweeper(
     clock: Clock = utc_now,
     memory: CameraMemory | None = None,
     storage: StorageHealth | None = None,
+    snapshot_writes: SnapshotWrites | None = None,
 ) -> LocalSweeper:
     sources = SourceProvider(config.sampling, clock)
     sampler = CameraSampler(
@@ -86,6 +88,7 @@ def local_sweeper(
         scoring=config.scoring,
         memory=memory,
         tz=config.tz,
+        snapshot_writes=snapshot_writes,
     )
     writer = SampleWriter(sessions, config.sampling.max_held_samples, storage)
     return LocalSweeper(config.sampling, sampler, writer, sources, clock)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
+import errno
 import io
 import json
 import re
@@ -14,6 +16,7 @@ from typing import Any
 from openpyxl import Workbook
 
 from monitor.core.wording import camera_words, headers, word
+from monitor.core.cells import neutralised
 from monitor.export.milestones import add_sheets
 from monitor.export.report import BATCH_ZH, STATUS_ZH, Assessment, Observed, RedRow, SiteRow
 from monitor.export.sheets import sheet
@@ -153,7 +156,7 @@ def csv_bytes(a: Assessment) -> bytes:
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow(SITE_HEADERS)
     for r in sorted(a.sites, key=lambda r: (r.rank is None, r.rank or 0, r.site_id)):
-        writer.writerow(["" if v is None else v for v in site_cells(r, a.observed)])
+        writer.writerow(["" if v is None else neutralised(v) for v in site_cells(r, a.observed)])
     return ("\ufeff" + text.getvalue()).encode("utf-8")  # BOM: Excel opens Chinese CSV correctly
 
 
@@ -161,14 +164,35 @@ def json_bytes(a: Assessment) -> bytes:
     return json.dumps(a.as_dict(), ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
 
 
+class ExportWriteError(OSError):
+    """A file of the assessment could not be written (a full disk, a read-only folder); nothing half-written
+    is left behind. The message names the file and the cause, not the folder's path."""
+
+
+def _cause(exc: OSError) -> str:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "the disk is full"
+    if exc.errno == errno.EROFS:
+        return "the folder is read-only"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "the folder may not be written"
+    return exc.strerror or type(exc).__name__
+
+
 def write_files(a: Assessment, folder: Path) -> dict[str, Path]:
-    """assessment-YYYY-MM-DD.{xlsx,csv,json} in ``folder``, each written atomically."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """assessment-YYYY-MM-DD.{xlsx,csv,json} in ``folder``, each written atomically: a temporary file renamed
+    over the old one, and removed when the write fails (ExportWriteError)."""
     out = {}
     for suffix, data in (("xlsx", workbook_bytes(a)), ("csv", csv_bytes(a)), ("json", json_bytes(a))):
         path = folder / f"assessment-{a.day.isoformat()}.{suffix}"
         tmp = path.with_suffix(f".{suffix}.tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp.write_bytes(data)
+            tmp.replace(path)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+            raise ExportWriteError(exc.errno, f"{path.name} not written: {_cause(exc)}") from exc
         out[suffix] = path
     return out

@@ -1,5 +1,5 @@
 """One workbook sheet with the house look: bold, shaded headers, frozen first row, columns as wide as their
-text, shares as percentages."""
+text, shares as percentages; text always as text."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ import unicodedata
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from monitor.core.cells import formula_like
 from monitor.core.words import COLUMN, SHARE_COLUMNS
 
 PERCENT = "0.0%"
@@ -24,6 +26,16 @@ def text_width(value: Any) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in str(value))
 
 
+def as_text(cell: Cell) -> None:
+    """A text cell stays text: openpyxl would store ``=...`` as a formula and ``#N/A`` as an error. Text that
+    a spreadsheet would read as a formula also gets Excel's quote prefix, so that editing the cell keeps it
+    text (monitor/core/cells.py)."""
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
+        if formula_like(cell.value):
+            cell.quotePrefix = True
+
+
 def sheet(wb: Workbook, title: str, headers: list[str], rows: list[list[Any]], first: bool = False) -> None:
     ws = wb.active if first else wb.create_sheet()
     assert ws is not None
@@ -35,6 +47,8 @@ def sheet(wb: Workbook, title: str, headers: list[str], rows: list[list[Any]], f
         cell.alignment = Alignment(horizontal="center")
     for row in rows:
         ws.append(row)
+        for cell in ws[ws.max_row]:
+            as_text(cell)
     for i, header in enumerate(headers, start=1):
         letter = ws.cell(1, i).column_letter
         widest = max([text_width(header), *(text_width(row[i - 1]) for row in rows if i <= len(row))])

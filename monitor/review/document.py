@@ -14,8 +14,9 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from monitor.assignments.rules import xml_safe
+from monitor.core.cells import neutralised
 from monitor.core.wording import headers, table
-from monitor.review.charts import county_chart, daily_scores_chart
+from monitor.review.charts import cjk_family, county_chart, daily_scores_chart
 from monitor.review.figures import ListedSite, ReviewFigures, photo_file
 
 log = logging.getLogger(__name__)
@@ -73,9 +74,9 @@ def _table(doc: DocumentObject, headers: list[str], rows: list[list[str]]) -> No
     for cell, text in zip(table.rows[0].cells, headers, strict=True):
         cell.text = xml_safe(text)
         cell.paragraphs[0].runs[0].bold = True
-    for row in rows:
+    for row in rows:  # names, units and notes as text, also once pasted into a spreadsheet
         for cell, text in zip(table.add_row().cells, row, strict=True):
-            cell.text = xml_safe(text)
+            cell.text = xml_safe(neutralised(text))
 
 
 def reason(site: ListedSite) -> str:

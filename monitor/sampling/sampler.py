@@ -32,7 +32,7 @@ from monitor.core.values import (
 )
 from monitor.sampling.activity import compare, remembered_boxes, view_change_reason, view_unstable_reason
 from monitor.sampling.picture import CameraMemory, PictureJudgement, Signature, is_uniform, judge_picture, signature
-from monitor.sampling.snapshots import annotate, snapshot_relpath, write_jpeg
+from monitor.sampling.snapshots import SnapshotWrites, annotate, snapshot_relpath, write_jpeg
 from monitor.sampling.structure import occluded_share, reference_quality, zone_crop
 from monitor.sampling.views import ViewMatch, match_view
 from monitor.sampling.zones import in_zone
@@ -83,6 +83,7 @@ class CameraSampler:
         scoring: ScoringConfig | None = None,
         memory: CameraMemory | None = None,
         tz: ZoneInfo | None = None,
+        snapshot_writes: SnapshotWrites | None = None,
     ) -> None:
         self._detector = detector
         self._categories = category_map
@@ -94,6 +95,7 @@ class CameraSampler:
         self.memory = memory or CameraMemory()
         self._tz = tz or ZoneInfo("Asia/Shanghai")
         self._clock = clock
+        self.snapshot_writes = snapshot_writes or SnapshotWrites()
 
     # stage 1: I/O ---------------------------------------------------------------------------------
     def grab(self, key: CameraKey, camera: CameraConfig, slot_at: dt.datetime) -> Grab:
@@ -308,5 +310,7 @@ class CameraSampler:
             write_jpeg(self._snapshot_root, relpath, image, self._sampling.snapshot_quality)
         except OSError as exc:
             log.error("camera %s: snapshot not written: %s", g.key, exc)
+            self.snapshot_writes.failed(exc)
             return None
+        self.snapshot_writes.succeeded()
         return str(relpath)

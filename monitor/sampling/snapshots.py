@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import logging
+import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
@@ -14,6 +18,7 @@ from detectors.base import Detections
 from monitor.config import CameraConfig, Category
 from monitor.core.values import CameraKey
 
+log = logging.getLogger(__name__)
 COLOURS: dict[Category, tuple[int, int, int]] = {
     Category.worker: (0, 200, 255),
     Category.machinery: (0, 80, 255),
@@ -75,3 +80,60 @@ def write_jpeg(root: Path, relpath: Path, image: npt.NDArray[np.uint8], quality:
     except OSError:
         tmp.unlink(missing_ok=True)  # a full disk must not leave half files behind
         raise
+
+
+SNAPSHOT_FAULT_TEXT = {
+    "disk_full": "the snapshot folder's disk is full",
+    "read_only": "the snapshot folder is read-only",
+    "no_permission": "the snapshot folder may not be written",
+    "failed": "snapshots cannot be written",
+}
+
+
+def snapshot_fault(exc: OSError) -> str:
+    """The kind of a failed snapshot write, for health and metrics (the path stays in the log)."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "disk_full"
+    if exc.errno == errno.EROFS:
+        return "read_only"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "no_permission"
+    return "failed"
+
+
+@dataclass(frozen=True)
+class SnapshotWriteState:
+    writable: bool = True
+    fault: str | None = None
+    failures: int = 0
+    """Snapshot writes that failed since the process started."""
+
+
+class SnapshotWrites:
+    """Thread-safe: whether the last snapshot write worked, and how many failed, for /api/health and /metrics.
+    Samples go on without their picture while the folder cannot be written (a full disk, a read-only mount)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._state = SnapshotWriteState()
+
+    def failed(self, exc: OSError) -> None:
+        fault = snapshot_fault(exc)
+        with self._lock:
+            old = self._state
+            self._state = SnapshotWriteState(False, fault, old.failures + 1)
+        if old.fault != fault:
+            log.error("snapshots are not written: %s (%s)", SNAPSHOT_FAULT_TEXT[fault], exc)
+
+    def succeeded(self) -> None:
+        with self._lock:
+            old = self._state
+            if old.writable:
+                return
+            self._state = SnapshotWriteState(True, None, old.failures)
+        log.info("snapshots are written again (%s before)", old.fault)
+
+    @property
+    def state(self) -> SnapshotWriteState:
+        with self._lock:
+            return self._state

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import threading
@@ -40,9 +41,30 @@ class DemoReceiver:
         self._thread = threading.Thread(target=self._server.serve_forever, name="demo-receiver", daemon=True)
 
     @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
         return f"http://{host!s}:{port}/records"
+
+    @classmethod
+    def on_free_port(cls, folder: Path, preferred: int) -> DemoReceiver:
+        """On ``preferred`` if nothing else listens there, else on a port the system picks: the demo must
+        never deliver its records to another program. OSError when no port can be had at all."""
+        try:
+            return cls(folder, preferred)
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise
+        receiver = cls(folder, 0)
+        log.warning(
+            "port %d is taken by another program: the demo's records go to its own receiver on port %d instead",
+            preferred,
+            receiver.port,
+        )
+        return receiver
 
     def start(self) -> DemoReceiver:
         self._thread.start()
@@ -50,5 +72,6 @@ class DemoReceiver:
         return self
 
     def close(self) -> None:
-        self._server.shutdown()
+        if self._thread.is_alive():  # shutdown() waits for serve_forever, which a receiver never started lacks
+            self._server.shutdown()
         self._server.server_close()

@@ -45,8 +45,10 @@ HISTORY_DAYS = 30
 
 def cache_key(mapping: dict[str, Any], days: int = HISTORY_DAYS) -> str:
     """The demo configuration (less its working hours, which follow the start time and which the history
-    replaces with its own) and the code that builds the history."""
-    kept = {k: v for k, v in mapping.items() if k != "working_hours"}
+    replaces with its own, and its receiver's address, which follows the port free at start) and the code
+    that builds the history."""
+    kept = {k: v for k, v in mapping.items() if k not in ("working_hours", "export")}
+    kept["export"] = {k: v for k, v in mapping.get("export", {}).items() if k != "delivery"}
     digest = hashlib.sha256(json.dumps(kept, sort_keys=True, default=str).encode())
     digest.update(f"{days} days, sitemon {monitor.__version__}".encode())
     for module in (demo, demo_history, demo_scenes):

@@ -19,6 +19,7 @@ from monitor.core.values import CameraKey
 from monitor.execution.local import Sweeper, load_detector, local_sweeper
 from monitor.execution.queueing import CelerySweeper
 from monitor.sampling.picture import CameraMemory
+from monitor.sampling.snapshots import SnapshotWrites
 from monitor.sampling.sweep import SweepResult
 from monitor.scoring.daily import score_days
 from monitor.service.retention import SnapshotCleanup
@@ -43,6 +44,8 @@ class Runtime:
     storage: StorageHealth = field(default_factory=StorageHealth)
     """Whether the database takes writes, as the writer and the lease last found it."""
     snapshot_cleanup: SnapshotCleanup = field(default_factory=SnapshotCleanup)
+    snapshot_writes: SnapshotWrites = field(default_factory=SnapshotWrites)
+    """Whether this process's sweeps write their snapshots (a full disk, a read-only folder)."""
 
     def sweep(self) -> SweepResult:
         slot = slot_start(self.clock(), self.config.sampling.interval_seconds)
@@ -115,11 +118,22 @@ def build_runtime(
         raise
     log.info("%d sites, %d cameras in service", synced.sites, synced.cameras)
     storage = StorageHealth(clock)
+    snapshot_writes = SnapshotWrites()
     sweeper: Sweeper
     if detector_ is None:
         sweeper = CelerySweeper(config, sessions, clock)
     else:
-        sweeper = local_sweeper(config, sessions, detector_, clock, memory, storage)
+        sweeper = local_sweeper(config, sessions, detector_, clock, memory, storage, snapshot_writes)
     alerts = AlertService(config, sessions, SinkFanout(build_sinks(config) if sinks is None else sinks))
     snapshot_root = Path(config.sampling.snapshot_dir).resolve()
-    return Runtime(config, engine, sessions, sweeper, snapshot_root, clock, alerts, storage=storage)
+    return Runtime(
+        config,
+        engine,
+        sessions,
+        sweeper,
+        snapshot_root,
+        clock,
+        alerts,
+        storage=storage,
+        snapshot_writes=snapshot_writes,
+    )

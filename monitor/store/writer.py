@@ -48,6 +48,7 @@ class SampleWriter:
     def write_many(self, samples: list[Sample]) -> None:
         with self._lock:
             assert self._pending.maxlen is not None
+            before = len(self._pending)
             dropped = max(0, len(self._pending) + len(samples) - self._pending.maxlen)
             if dropped:
                 log.error(
@@ -56,7 +57,9 @@ class SampleWriter:
                     self._pending.maxlen,
                 )
             self._pending.extend(samples)
-            self.health.held(len(self._pending), dropped)
+            # Samples being written now are not held (health would say "degraded" during every sweep's
+            # write); the flush says how many are held once it has tried.
+            self.health.held(min(before, len(self._pending)), dropped)
             self._flush_locked()
 
     def _lighten_locked(self) -> None:

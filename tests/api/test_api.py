@@ -45,6 +45,7 @@ def test_sites_show_each_camera_with_its_latest_sample(sessions: sessionmaker[Se
         "database": "ok",
         "reason": "",
         "samples_held": 0,
+        "snapshots": "ok",
         "version": "0.1.0",
     }
     sites = client.get("/api/sites").json()

@@ -57,7 +57,10 @@ def test_the_whole_loop(sessions: sessionmaker[Session], tmp_path: Path) -> None
         "/api/assignments",
         json={"site_id": "site1", "problem": "idle", "ask": "x", "deadline": str(today - dt.timedelta(days=1))},
     )
-    assert past.status_code == 422 and "in the past" in past.text
+    assert past.status_code == 422
+    # in the shape the schema documents (HTTPValidationError), as every other 422
+    (error,) = past.json()["detail"]
+    assert error["loc"] == ["body", "deadline"] and "in the past" in error["msg"] and error["type"] == "value_error"
 
     # The unit logs in and sees it; the other unit sees nothing and can touch nothing.
     assert [x["id"] for x in unit_a.get("/api/assignments").json()] == [a["id"]]
@@ -149,3 +152,27 @@ def test_an_overdue_assignment_alerts_once(sessions: sessionmaker[Session], tmp_
     with sessions() as s:
         events = evaluate(s, config, later + dt.timedelta(minutes=10))
     assert [e.kind for e in events if e.type == "assignment_overdue"] == ["resolved"]
+
+
+def test_a_site_without_a_responsible_unit_is_a_422_naming_the_field_in_the_documented_shape(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """Schemathesis found a 422 whose ``detail`` was a string; the schema promises a list of errors, each with
+    ``loc``, ``msg`` and ``type``."""
+    config = world_config(site2_unit="")
+    ids = seed(sessions, config, tmp_path / "snap", NOW)
+    operator = client(sessions, config, tmp_path / "snap", "operator")
+    schema = operator.get("/openapi.json").json()
+    documented = schema["paths"]["/api/assignments"]["post"]["responses"]["422"]["content"]["application/json"]
+    assert documented["schema"]["$ref"] == "#/components/schemas/HTTPValidationError"
+    for body, field in (
+        ({"site_id": "site2", "problem": "idle", "ask": "请复工"}, "site_id"),
+        ({"alert_id": ids["alerts"]["site2"], "ask": "请复工"}, "alert_id"),
+    ):
+        answer = operator.post("/api/assignments", json=body)
+        assert answer.status_code == 422
+        (error,) = answer.json()["detail"]
+        assert (
+            error["loc"] == ["body", field]
+            and error["msg"] == "site site2 has no responsible_unit in the configuration"
+        )

@@ -113,3 +113,32 @@ def test_a_surrogate_pair_is_ordinary_text(admin: TestClient) -> None:
     body = '{"username": "\\ud83d\\ude00", "password": "x"}'  # an emoji, escaped as JSON allows
     response = admin.post("/api/auth/login", content=body, headers={"Content-Type": "application/json"})
     assert response.status_code == 401
+
+
+RAW_SURROGATE = b"\xed\xa0\x80"  # U+D800 written as UTF-8 bytes: no UTF-8, yet Python's JSON parser takes it
+
+
+@pytest.mark.parametrize("bad", [RAW_SURROGATE, b"\xff", b"\xc3"])
+def test_raw_bytes_that_are_no_utf8_are_a_400_at_login_password_and_reply(
+    sessions: sessionmaker[Session], tmp_path: Path, bad: bytes
+) -> None:
+    """Given a unit's open assignment, when the login (no token), the password change and the unit's reply
+    get a JSON body whose text holds raw bytes that are not UTF-8, then each is a 400, never a 500."""
+    from tests.api.units_world import client, seed, world_config
+
+    config = world_config()
+    seed(sessions, config, tmp_path / "snap", NOW)
+    operator = client(sessions, config, tmp_path / "snap", "operator")
+    given = operator.post("/api/assignments", json={"site_id": "site1", "problem": "idle", "ask": "请复工"})
+    unit = client(sessions, config, tmp_path / "snap", "unit-a")
+    anonymous = TestClient(create_app(sessions, tmp_path / "snap", config=config))
+    json_type = {"Content-Type": "application/json"}
+    cases = [
+        (anonymous, "/api/auth/login", b'{"username": "a' + bad + b'", "password": "correct-horse-battery"}'),
+        (unit, "/api/auth/password", b'{"current": "correct-horse-battery", "new": "new-pass-' + bad + b'"}'),
+        (unit, f"/api/assignments/{given.json()['id']}/reply", b'{"note": "' + bad + b'"}'),
+    ]
+    for who, path, body in cases:
+        response = who.post(path, content=body, headers=json_type)
+        assert response.status_code == 400, (path, response.text)
+    assert unit.get(f"/api/assignments/{given.json()['id']}").json()["state"] == "open"  # nothing was written

@@ -4,6 +4,7 @@ a slow client holding up nobody, a client that leaves leaving nothing behind."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import datetime as dt
 import json
@@ -26,7 +27,7 @@ from monitor.store import models
 from monitor.store.repo import camera_pks, record_sample, sync_config
 from monitor.store.users import Role, add_user, login, set_active
 from tests.fixtures.brokers import wait_until
-from tests.fixtures.clock import ticking
+from tests.fixtures.clock import Clock, ticking, wall_now
 from tests.fixtures.servers import SAMPLE_VIDEO, free_port
 from tests.helpers import config_dict
 
@@ -34,13 +35,13 @@ PASSWORD = "correct-horse-battery"
 NOW = dt.datetime(2026, 11, 28, 4, 0, tzinfo=dt.UTC)
 
 
-def _setup(sessions: sessionmaker[Session], users: dict[str, Role]) -> dict[str, str]:
+def _setup(sessions: sessionmaker[Session], users: dict[str, Role], clock: Clock = wall_now) -> dict[str, str]:
     """The sites of the test configuration, and a logged-in token per user."""
     with sessions() as s:
         sync_config(s, parse_config(config_dict([str(SAMPLE_VIDEO)] * 2)))
         for name, role in users.items():
             add_user(s, name, PASSWORD, role)
-        tokens = {name: login(s, name, PASSWORD, NOW) for name in users}
+        tokens = {name: login(s, name, PASSWORD, clock()) for name in users}
     return {name: token for name, token in tokens.items() if token}
 
 
@@ -249,3 +250,102 @@ def test_a_stream_is_logged_out_when_its_session_ends_and_a_closed_one_leaves(
             assert httpx.post(url + "/api/auth/logout", headers=headers).status_code == 204
             assert list(events) == [("logout", "{}")]  # and the stream ended
         assert httpx.get(url + "/api/events", headers=headers).status_code == 401
+
+
+class _Streams:
+    """Live-update streams held open by one event loop on a thread of its own, as many browsers would."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.tasks: list[asyncio.Task[None]] = []
+
+    def open(self, token: str) -> int:
+        """Open one stream; its status, and for a 200 once its ``hello`` came."""
+        started: concurrent.futures.Future[int] = concurrent.futures.Future()
+
+        async def hold() -> None:
+            headers = {"Authorization": f"Bearer {token}"}
+            async with (
+                httpx.AsyncClient(timeout=httpx.Timeout(30, read=None)) as client,
+                client.stream("GET", self.url + "/api/events", headers=headers) as response,
+            ):
+                if response.status_code != 200:
+                    started.set_result(response.status_code)
+                    return
+                async for line in response.aiter_lines():
+                    if line == "event: hello":
+                        started.set_result(200)
+
+        async def begin() -> None:
+            self.tasks.append(asyncio.create_task(hold()))
+
+        asyncio.run_coroutine_threadsafe(begin(), self.loop).result(10)
+        return started.result(60)
+
+    def close(self) -> None:
+        """Every stream closed by its client (its connection too), then the loop stopped."""
+
+        async def end() -> None:
+            for task in self.tasks:
+                task.cancel()
+            await asyncio.gather(*self.tasks, return_exceptions=True)
+
+        asyncio.run_coroutine_threadsafe(end(), self.loop).result(30)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+        self.loop.close()
+
+
+def test_open_streams_hold_no_database_connection_and_the_server_stays_up(
+    sessions: sessionmaker[Session], engine: Engine, tmp_path: Path
+) -> None:
+    """Given more streams open than the database pool has connections (SQLite 5 + 10, PostgreSQL 10 + 20),
+    then no stream holds a connection, health answers, and a sample written meanwhile reaches every stream."""
+    clock = ticking()
+    users = {f"desk{i}": Role.viewer for i in range(7)}
+    tokens = _setup(sessions, users, clock)
+    app = create_app(sessions, tmp_path, clock=clock)
+    feed: LiveFeed = app.state.live_feed
+    feed.interval = 3600  # no read of the feed's own while the pool is looked at
+    with _serve(app) as url:
+        streams = _Streams(url)
+        try:
+            assert [streams.open(tokens[name]) for name in users for _ in range(5)] == [200] * 35
+            assert len(feed.subscribers) == 35
+            assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+            health = httpx.get(url + "/api/health", timeout=30)
+            assert health.status_code == 200 and health.json()["database"] == "ok"
+            me = httpx.get(url + "/api/auth/me", headers={"Authorization": f"Bearer {tokens['desk0']}"}, timeout=30)
+            assert me.status_code == 200
+        finally:
+            streams.close()
+        wait_until(lambda: not feed.subscribers, 10, "the closed streams to leave the feed")
+
+
+def test_streams_over_the_per_user_and_the_total_cap_are_refused_with_429(
+    sessions: sessionmaker[Session], engine: Engine, tmp_path: Path
+) -> None:
+    clock = ticking()
+    tokens = _setup(sessions, {"wall": Role.viewer, "desk": Role.viewer, "chief": Role.operator}, clock)
+    config = parse_config(config_dict([str(SAMPLE_VIDEO)] * 2, api={"max_streams": 3, "max_streams_per_user": 2}))
+    app = create_app(sessions, tmp_path, config=config, clock=clock)
+    feed: LiveFeed = app.state.live_feed
+    with _serve(app) as url:
+        streams = _Streams(url)
+        try:
+            assert [streams.open(tokens["wall"]) for _ in range(3)] == [200, 200, 429]
+            headers = {"Authorization": f"Bearer {tokens['wall']}"}
+            refused = httpx.get(url + "/api/events", headers=headers, timeout=30)
+            assert refused.status_code == 429 and refused.headers["Retry-After"] == "30"
+            assert "2 open" in refused.json()["detail"]
+            assert streams.open(tokens["desk"]) == 200  # another user: within the total of 3
+            assert streams.open(tokens["chief"]) == 429  # the total
+            assert len(feed.subscribers) == 3
+        finally:
+            streams.close()
+        wait_until(lambda: not feed.subscribers, 10, "the closed streams to leave the feed")
+        with httpx.stream("GET", url + "/api/events", headers=headers, timeout=30) as again:
+            assert again.status_code == 200  # a closed stream frees its place

@@ -153,7 +153,7 @@ def test_admin_records_when_a_milestone_was_reached_but_not_the_start(
     admin = _client(app_sessions, tmp_path, config, "admin")
     today = NOW.astimezone(config.tz).date()
     yesterday = str(today - dt.timedelta(days=1))
-    done = admin.put("/api/sites/site2/milestones/structure_complete", json={"actual": yesterday})
+    done = admin.put("/api/sites/site1/milestones/structure_complete", json={"actual": yesterday})  # started
     assert done.status_code == 200
     node = {m["milestone"]: m for m in done.json()["milestones"]}["structure_complete"]
     assert (node["planned"], node["actual"], node["state"]) == (None, yesterday, "on_time")
@@ -164,5 +164,50 @@ def test_admin_records_when_a_milestone_was_reached_but_not_the_start(
     )
     start = admin.put("/api/sites/site2/milestones/start", json={"actual": yesterday})
     assert start.status_code == 422 and "confirmed start proposal" in start.text
-    future = admin.put("/api/sites/site2/milestones/production", json={"actual": str(today + dt.timedelta(days=2))})
+    future = admin.put("/api/sites/site1/milestones/production", json={"actual": str(today + dt.timedelta(days=2))})
     assert future.status_code == 422 and "has not happened yet" in future.text
+
+
+@pytest.mark.parametrize(
+    ("site", "milestone", "body", "field", "message"),
+    [
+        # site2 is signed and its start not confirmed: it cannot have completed anything
+        ("site2", "completion", {"actual": "1970-01-02"}, "actual", "1970-01-02 is not a date of the programme"),
+        ("site2", "completion", {"actual": "2026-11-20"}, "actual", "the site has not started (no confirmed start)"),
+        ("site2", "structure_complete", {"actual": "2026-11-20"}, "actual", "the site has not started"),
+        ("site1", "completion", {"planned": "1970-01-02"}, "planned", "1970-01-02 is not a date of the programme"),
+        ("site1", "completion", {"planned": "2999-01-01"}, "planned", "2999-01-01 is not a date of the programme"),
+        ("site1", "structure_complete", {"actual": "2026-11-20", "note": "核\u0007实"}, "note", "control character"),
+        ("site1", "completion", {"actual": "2026-11-01"}, "actual", "2026-11-01 is before the structure_complete date"),
+        ("site1", "structure_complete", {"actual": "2026-11-27"}, "actual", "is after the completion date"),
+    ],
+)
+def test_dates_a_site_cannot_have_reached_and_control_characters_in_notes_are_refused(
+    app_sessions: sessionmaker[Session],
+    tmp_path: Path,
+    config: AppConfig,
+    site: str,
+    milestone: str,
+    body: dict[str, str],
+    field: str,
+    message: str,
+) -> None:
+    admin = _client(app_sessions, tmp_path, config, "admin")
+    assert admin.put("/api/sites/site1/milestones/structure_complete", json={"actual": "2026-11-10"}).status_code == 200
+    assert admin.put("/api/sites/site1/milestones/completion", json={"actual": "2026-11-25"}).status_code == 200
+    before = admin.get(f"/api/sites/{site}/milestones").json()["changes"]
+    answer = admin.put(f"/api/sites/{site}/milestones/{milestone}", json=body)
+    assert answer.status_code == 422, answer.text
+    (error,) = answer.json()["detail"]
+    assert error["loc"] == ["body", field] and message in error["msg"]
+    assert admin.get(f"/api/sites/{site}/milestones").json()["changes"] == before  # nothing recorded
+
+
+def test_an_operators_note_on_a_start_proposal_holds_no_control_characters(
+    app_sessions: sessionmaker[Session], tmp_path: Path, config: AppConfig
+) -> None:
+    operator = _client(app_sessions, tmp_path, config, "operator")
+    (proposal,) = operator.get("/api/start-proposals").json()
+    refused = operator.post(f"/api/sites/site2/start-proposals/{proposal['id']}/reject", json={"note": "围\x1b[2J挡"})
+    assert refused.status_code == 422 and "control character" in refused.text
+    assert operator.get("/api/start-proposals").json()[0]["state"] == "pending"

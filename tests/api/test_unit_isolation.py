@@ -132,3 +132,19 @@ def test_a_unit_user_bound_to_no_unit_sees_nothing(sessions: sessionmaker[Sessio
     assert lost.get("/api/assignments").json() == []
     assert lost.get("/api/unit/sites/site2/scores").status_code == 404
     assert lost.get(f"/api/unit/samples/{ids['samples']['site2']}/snapshot").status_code == 404
+
+
+def test_another_units_sample_is_as_missing_as_one_that_does_not_exist(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """Walking the sample ids as unit A: unit B's sample and an id nobody has answer the same 404, word for
+    word but the id, so the walk learns neither B's site ids nor when B's cameras were sampled."""
+    config = world_config()
+    ids = seed(sessions, config, tmp_path / "snap", NOW)
+    unit_a = client(sessions, config, tmp_path / "snap", "unit-a")
+    theirs, nobodys = ids["samples"]["site2"], max(ids["samples"].values()) + 1000
+    answers = {n: unit_a.get(f"/api/unit/samples/{n}/snapshot") for n in (theirs, nobodys)}
+    assert [a.status_code for a in answers.values()] == [404, 404]
+    assert [a.json()["detail"] for a in answers.values()] == [f"sample {n} has no snapshot" for n in answers]
+    assert not any(m in answers[theirs].text for m in B_MARKERS)
+    assert unit_a.get(f"/api/unit/samples/{ids['samples']['site1']}/snapshot").status_code == 200  # its own

@@ -87,10 +87,13 @@ def test_sweep_command_samples_every_camera_once(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_demo_builds_its_history_then_samples_live_and_serves_them(tmp_path: Path) -> None:
+    """Its receiver's port is taken by another program: the demo delivers its records to a receiver of its own."""
     port = free_port()
     env = os.environ | {"PYTHONPATH": str(ROOT)}
+    foreign = _Counting()
+    command = [*SITEMON, "demo", "--shared", str(SHARED), "--port", str(port), "--interval", "10", "--days", "2"]
     proc = subprocess.Popen(
-        [*SITEMON, "demo", "--shared", str(SHARED), "--port", str(port), "--interval", "10", "--days", "2"],
+        [*command, "--receiver-port", str(foreign.port)],
         cwd=tmp_path,
         env=env,
         stdout=subprocess.PIPE,
@@ -136,11 +139,42 @@ def test_demo_builds_its_history_then_samples_live_and_serves_them(tmp_path: Pat
         assert (tmp_path / "var/demo/sitemon.db").is_file()
         assert (tmp_path / "var/demo/camera_config.yaml").is_file()
         assert json.loads((tmp_path / "var/demo/history.json").read_text())["days"] == 2
+        assert (tmp_path / "var/demo/received.jsonl").read_text(encoding="utf-8").strip()  # its records, its own
     finally:
         proc.terminate()
         out, _ = proc.communicate(timeout=30)
+        foreign.close()
     assert proc.returncode == 0, out[-3000:]
     assert "stopped" in out
+    assert foreign.posts == 0 and f"port {foreign.port} is taken by another program" in out
+
+
+class _Counting:
+    """Another program on a port: counts the POSTs it gets."""
+
+    def __init__(self) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from threading import Thread
+
+        counter = self
+        self.posts = 0
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                counter.posts += 1
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = int(self._server.server_address[1])
+        Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
 
 
 def test_score_command_recomputes_a_day_and_names_bad_input(tmp_path: Path) -> None:

@@ -216,3 +216,31 @@ def test_held_samples_are_capped_and_the_dropped_ones_counted(tmp_path: Path) ->
         assert (state.samples_held, state.samples_dropped) == (2, 1)
     finally:
         d.close()
+
+
+def test_samples_being_written_are_not_reported_as_held(tmp_path: Path) -> None:
+    """Health said "degraded, N samples held" for the moment of every sweep's write (a 503 to a monitor
+    polling /api/health); only samples a failed write left behind are held."""
+    from sqlalchemy import event
+
+    from monitor.store import make_engine, make_session_factory, migrate
+    from monitor.store.repo import sync_config
+    from tests.fixtures.servers import SAMPLE_VIDEO
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'sitemon.db'}")
+    migrate(engine)
+    sessions = make_session_factory(engine)
+    with sessions() as s:
+        sync_config(s, parse_config(config_dict([str(SAMPLE_VIDEO)])))
+    writer = SampleWriter(sessions)
+    seen: list[int] = []
+
+    def during_insert(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if statement.startswith("INSERT INTO samples"):
+            seen.append(writer.health.state.samples_held)
+
+    event.listen(engine, "before_cursor_execute", during_insert)
+    writer.write_many([_sample(0)])
+    assert seen and set(seen) == {0}
+    assert writer.health.state.samples_held == 0
+    engine.dispose()
