@@ -25,6 +25,12 @@ def app_now(connection: HTTPConnection) -> dt.datetime:
     return clock()
 
 
+def app_tz(connection: HTTPConnection) -> dt.tzinfo:
+    """The dispatch center's time zone (the config's): what "local" means in the words the API writes."""
+    tz: dt.tzinfo = connection.app.state.tz
+    return tz
+
+
 def get_snapshot_root(request: Request) -> Path:
     root: Path = request.app.state.snapshot_root
     return root

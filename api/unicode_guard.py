@@ -10,6 +10,8 @@ from typing import Any
 
 from fastapi import HTTPException, Request
 
+from api.guards import UPLOAD_PATH
+
 SURROGATE_MESSAGE = "the JSON body holds a lone UTF-16 surrogate (such as \\ud800), which is not text"
 NOT_UTF8_MESSAGE = "the request body is not UTF-8 text (byte {at} is not)"
 
@@ -35,8 +37,8 @@ async def reject_lone_surrogates(request: Request) -> None:
     """Runs before every endpoint (an app dependency). A body that is not UTF-8 is a 400; only bodies that
     escape a surrogate are parsed again; a body that is not JSON is left to the endpoint's own validation
     (a 422)."""
-    if request.method not in ("POST", "PUT", "PATCH"):
-        return
+    if request.method not in ("POST", "PUT", "PATCH") or UPLOAD_PATH.fullmatch(request.url.path):
+        return  # the one binary body (a unit's photo) is judged by its own bytes
     body = await request.body()
     try:
         body.decode("utf-8")

@@ -9,10 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.auth import require
-from api.deps import SessionDep, app_now
+from api.deps import SessionDep, app_now, app_tz
 from api.params import RowId
 from api.shown import ShownDep, TextFilter
-from monitor.alerts.lifecycle import acknowledge
+from monitor.alerts.lifecycle import acknowledge, close
 from monitor.alerts.notices import queue_events
 from monitor.assignments.rules import issue_of
 from monitor.assignments.store import OPEN, listed
@@ -35,6 +35,8 @@ class AlertOut(BaseModel):
     acknowledged_at: dt.datetime | None
     acknowledged_by: str | None
     resolved_at: dt.datetime | None
+    resolved_by: str | None = Field(default=None, description="Who closed it by hand; null when its condition cleared")
+    resolve_note: str | None = None
     site_name: str = Field(description="The site's name")
     camera_name: str | None = Field(default=None, description="The camera's name (camera alerts)")
     cause: str | None = Field(default=None, description="A camera alert's machine-readable cause (see docs/api.md)")
@@ -49,7 +51,9 @@ class AlertOut(BaseModel):
 class Names:
     """Sites' and cameras' names, cameras' causes and the assignments not closed, read once per request."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, tz: dt.tzinfo | None = None) -> None:
+        self.tz = tz
+        """The dispatch center's time zone: times in the alerts' words are local."""
         self.sites: dict[str, str] = {
             sid: name for sid, name in session.execute(select(models.Site.id, models.Site.name))
         }
@@ -89,12 +93,16 @@ def _out(row: models.Alert, names: Names, shown: TextFilter) -> AlertOut:
         opened_at=row.opened_at,
         acknowledged_at=row.acknowledged_at,
         acknowledged_by=row.acknowledged_by,
+        resolved_by=row.resolved_by,
+        resolve_note=shown(row.resolve_note) if row.resolve_note else None,
         resolved_at=row.resolved_at,
         site_name=site_name,
         camera_name=camera_name,
         cause=cause,
         text={
-            lang: alert_text(row.type, details, site_name, camera_name, severity=row.severity, cause=cause, lang=lang)
+            lang: alert_text(
+                row.type, details, site_name, camera_name, severity=row.severity, cause=cause, lang=lang, tz=names.tz
+            )
             for lang in LANGS
         },
         assignment_id=given.id if given is not None else None,
@@ -106,6 +114,7 @@ def _out(row: models.Alert, names: Names, shown: TextFilter) -> AlertOut:
 def list_alerts(
     session: SessionDep,
     shown: ShownDep,
+    request: Request,
     state: Annotated[Literal["open", "acknowledged", "resolved", "active"] | None, Query()] = "active",
     site: Annotated[str | None, Query(max_length=64)] = None,
     type: Annotated[str | None, Query(max_length=30)] = None,
@@ -121,7 +130,7 @@ def list_alerts(
         query = query.where(models.Alert.site_id == site)
     if type:
         query = query.where(models.Alert.type == type)
-    names = Names(session)
+    names = Names(session, app_tz(request))
     return [_out(r, names, shown) for r in session.scalars(query)]
 
 
@@ -144,4 +153,31 @@ def ack(
         queue_events(session, [event], now)
     row = session.get(models.Alert, alert_id)
     assert row is not None
-    return _out(row, Names(session), shown)
+    return _out(row, Names(session, app_tz(request)), shown)
+
+
+class CloseIn(BaseModel):
+    note: str = Field(default="", max_length=500, description="Why (复工已核实, 批准停工...)")
+
+
+@router.post("/api/alerts/{alert_id}/close", response_model=AlertOut)
+def close_by_hand(
+    alert_id: RowId,
+    body: CloseIn,
+    session: SessionDep,
+    request: Request,
+    user: Annotated[models.User, Depends(require(Role.operator))],
+    shown: ShownDep,
+) -> AlertOut:
+    """Close an alert by an operator's word (operators and admins), with a note. An idle alert so closed does
+    not open again until work is seen and the site stops again; the webhook (if any) is told."""
+    now = app_now(request)
+    event = close(session, alert_id, user.display_name or user.username, now, body.note.strip())
+    if event is None:
+        raise HTTPException(409 if session.get(models.Alert, alert_id) else 404, f"alert {alert_id} is not open")
+    config = getattr(request.app.state, "config", None)
+    if config is not None and config.alerts.webhook is not None:
+        queue_events(session, [event], now)
+    row = session.get(models.Alert, alert_id)
+    assert row is not None
+    return _out(row, Names(session, app_tz(request)), shown)

@@ -14,11 +14,12 @@ from monitor.alerts.lifecycle import AlertEvent, apply, open_alerts
 from monitor.alerts.milestone_facts import milestone_facts
 from monitor.alerts.milestone_rules import milestone_conditions
 from monitor.alerts.notices import queue_events
-from monitor.alerts.rules import CameraFact, SiteFact, camera_conditions, site_conditions
+from monitor.alerts.rules import AlertType, CameraFact, OpenAlert, SiteFact, camera_conditions, site_conditions
 from monitor.alerts.sinks import LogSink, MqttSink, Sink, SinkFanout
 from monitor.assignments.store import refresh as refresh_assignments
 from monitor.config import AppConfig, Batch, SiteConfig
 from monitor.core.calendar import expected_samples
+from monitor.core.clock import ensure_utc
 from monitor.delivery.outbox import deliver_due
 from monitor.delivery.receivers import alert_receiver
 from monitor.scoring.daily import work_expected
@@ -71,6 +72,20 @@ def site_fact(session: Session, config: AppConfig, site: SiteConfig, now: dt.dat
         .limit(1)
     ).first()
     since_activity = (now - last_active).total_seconds() / 3600 if last_active is not None else None
+    last_live = session.scalars(
+        select(models.Camera.last_online_at).where(models.Camera.site_id == site.id, models.Camera.active)
+    ).all()
+    live_times = [ensure_utc(t) for t in last_live if t is not None]
+    closed_by_hand = session.scalars(
+        select(models.Alert.resolved_at)
+        .where(
+            models.Alert.site_id == site.id,
+            models.Alert.type == AlertType.site_idle.value,
+            models.Alert.resolved_by.is_not(None),
+        )
+        .order_by(models.Alert.resolved_at.desc())
+        .limit(1)
+    ).first()
     window_start = max(start, now - dt.timedelta(hours=config.alerts.idle_after_hours))
     expected = expected_samples((window_start, now), config.sampling.interval_seconds) * len(site.cameras)
     seen = len(
@@ -100,6 +115,9 @@ def site_fact(session: Session, config: AppConfig, site: SiteConfig, now: dt.dat
         idle_days_in_a_row=_idle_days_in_a_row(session, site.id, today),
         last_day=last_score.day if last_score else None,
         last_day_coverage=(last_score.components or {}).get("coverage") if last_score else None,
+        last_activity_at=ensure_utc(last_active) if last_active is not None else None,
+        no_video_since=max(live_times) if live_times else None,
+        idle_closed_at=ensure_utc(closed_by_hand) if closed_by_hand is not None else None,
     )
 
 
@@ -107,8 +125,11 @@ def evaluate(session: Session, config: AppConfig, now: dt.datetime) -> list[Aler
     """Run every rule at ``now`` and record what changed."""
     cameras = camera_facts(session)
     sites = [site_fact(session, config, s, now) for s in config.sites]
-    open_keys = list(open_alerts(session))
-    conditions = camera_conditions(cameras, now, config.alerts) + site_conditions(sites, open_keys, config.alerts)
+    opened = {
+        key: OpenAlert(ensure_utc(row.opened_at), row.state == "acknowledged")
+        for key, row in open_alerts(session).items()
+    }
+    conditions = camera_conditions(cameras, now, config.alerts, opened) + site_conditions(sites, opened, config.alerts)
     today = config.calendar.day_of(now)
     conditions += milestone_conditions(milestone_facts(session, config, today), today, config.milestones)
     conditions += overdue_conditions(refresh_assignments(session, config, today), today)

@@ -100,5 +100,19 @@ def acknowledge(session: Session, alert_id: int, user: str, now: dt.datetime) ->
     return _event("acknowledged", row, key, now)
 
 
+def close(session: Session, alert_id: int, user: str, now: dt.datetime, note: str = "") -> AlertEvent | None:
+    """An operator's word closes an alert that is open or acknowledged (None: there is no such alert). An idle
+    alert so closed does not open again until work is seen and then stops again (``rules.site_conditions``);
+    other alerts open again while their condition holds."""
+    row = session.get(models.Alert, alert_id)
+    if row is None or row.state not in OPEN_STATES:
+        return None
+    row.state, row.resolved_at, row.resolved_by, row.resolve_note = "resolved", now, user, note or None
+    session.commit()
+    _, names = _camera_ids(session)
+    key = AlertKey(row.site_id, names.get(row.camera_pk) if row.camera_pk else None, AlertType(row.type))
+    return _event("resolved", row, key, now)
+
+
 def _event(kind: str, row: models.Alert, key: AlertKey, now: dt.datetime) -> AlertEvent:
     return AlertEvent(kind, row.id, key.site_id, key.camera_id, key.type.value, row.severity, row.message, now)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -21,6 +21,7 @@ class AlertType(StrEnum):
     camera_black = "camera_black"  # 黑屏
     low_coverage = "low_coverage"  # 覆盖率低
     camera_moved = "camera_moved"  # 视角变化: knocked or turned to a new view
+    camera_unstable = "camera_unstable"  # 视角不稳定: the view never holds still
     start_overdue = "start_overdue"  # 未按期开工: planned start passed, no start seen
     started_idle = "started_idle"  # 开工后停工: a started site idle N working days in a row
     progress_lagging = "progress_lagging"  # 进度滞后: structure flat for N weeks, completion still ahead
@@ -61,6 +62,14 @@ class CameraFact:
 
 
 @dataclass(frozen=True)
+class OpenAlert:
+    """What the rules need to know of an alert that is open."""
+
+    opened_at: dt.datetime
+    acknowledged: bool = False
+
+
+@dataclass(frozen=True)
 class SiteFact:
     site_id: str
     name: str
@@ -77,11 +86,29 @@ class SiteFact:
     idle_days_in_a_row: int
     last_day: dt.date | None = None
     last_day_coverage: float | None = None
+    last_activity_at: dt.datetime | None = None
+    """The slot of the last active sample today: evidence of work."""
+    no_video_since: dt.datetime | None = None
+    """While no camera of the site is live: since when (its cameras' last live picture)."""
+    idle_closed_at: dt.datetime | None = None
+    """When an operator last closed the site's idle alert by hand (their word holds until work is seen)."""
 
 
-def camera_conditions(cameras: Iterable[CameraFact], now: dt.datetime, rules: AlertsConfig) -> list[Condition]:
+def camera_conditions(
+    cameras: Iterable[CameraFact],
+    now: dt.datetime,
+    rules: AlertsConfig,
+    open_alerts: Mapping[AlertKey, OpenAlert] | None = None,
+) -> list[Condition]:
+    open_alerts = open_alerts or {}
     out = []
     for c in cameras:
+        moved = AlertKey(c.site_id, c.camera_id, AlertType.camera_moved)
+        held = moved in open_alerts and not open_alerts[moved].acknowledged
+        if held and not (c.status == "online" and c.cause == Cause.view_changed):
+            # A new view asks a person to check the zones: the alert stays until someone acknowledges it, and
+            # the next samples of that view (no longer new) do not close it.
+            out.append(Condition(moved, Severity.warning, f"摄像机 {c.camera_id} 视角变化 (待核对, 保持)", {}))
         if c.status in FAULTS and c.status_since is not None:
             minutes = (now - c.status_since).total_seconds() / 60
             if minutes >= rules.offline_after_minutes:
@@ -111,6 +138,15 @@ def camera_conditions(cameras: Iterable[CameraFact], now: dt.datetime, rules: Al
                     {"reason": c.reason, "cause": c.cause},
                 )
             )
+        elif c.status == "unstable":
+            out.append(
+                Condition(
+                    AlertKey(c.site_id, c.camera_id, AlertType.camera_unstable),
+                    Severity.warning,
+                    f"摄像机 {c.camera_id} 视角不稳定，画面一直在移动: {c.reason}",
+                    {"reason": c.reason, "cause": c.cause, "status": c.status},
+                )
+            )
         elif c.status == "black":
             out.append(
                 Condition(
@@ -123,28 +159,20 @@ def camera_conditions(cameras: Iterable[CameraFact], now: dt.datetime, rules: Al
     return out
 
 
-def site_conditions(sites: Iterable[SiteFact], open_keys: Sequence[AlertKey], rules: AlertsConfig) -> list[Condition]:
+def site_conditions(
+    sites: Iterable[SiteFact], open_alerts: Mapping[AlertKey, OpenAlert], rules: AlertsConfig
+) -> list[Condition]:
+    """The idle watch and low coverage. An idle alert, once open, closes only on evidence of work (an active
+    sample after it opened) or an operator's word: not at night, not in the morning before the idle window has
+    passed, and not when the site's picture is lost ("no video since ..."): a stopped site that then loses
+    its video stays stopped, as far as anyone knows. An operator's word holds until work is seen again."""
     out = []
-    open_set = set(open_keys)
     for s in sites:
         idle_key = AlertKey(s.site_id, None, AlertType.site_idle)
-        if s.started and s.working_now:
-            idle_for = s.hours_since_activity if s.hours_since_activity is not None else s.worked_hours_today
-            cameras_up = s.coverage_recent >= 0.5
-            if cameras_up and idle_for >= rules.idle_after_hours:
-                escalated = s.idle_days_in_a_row + 1 >= rules.idle_escalate_days
-                out.append(
-                    Condition(
-                        idle_key,
-                        Severity.critical if escalated else Severity.warning,
-                        f"{s.name}: 已 {idle_for:.1f} 个工作小时无施工活动"
-                        + (f"，连续 {s.idle_days_in_a_row + 1} 天停工" if escalated else ""),
-                        {"idle_hours": round(idle_for, 2), "idle_days_in_a_row": s.idle_days_in_a_row},
-                    )
-                )
-        elif idle_key in open_set and s.started:
-            # Outside working hours idleness is not judged: an open idle alert stays until activity is seen.
-            out.append(Condition(idle_key, Severity.warning, f"{s.name}: 无施工活动 (非工作时间, 保持)", {}))
+        if s.started:
+            condition = _idle(s, open_alerts.get(idle_key), rules)
+            if condition is not None:
+                out.append(condition)
         if s.last_day_coverage is not None and s.last_day_coverage < rules.low_coverage_below:
             out.append(
                 Condition(
@@ -155,3 +183,41 @@ def site_conditions(sites: Iterable[SiteFact], open_keys: Sequence[AlertKey], ru
                 )
             )
     return out
+
+
+def _idle(s: SiteFact, opened: OpenAlert | None, rules: AlertsConfig) -> Condition | None:
+    key = AlertKey(s.site_id, None, AlertType.site_idle)
+    idle_for = s.hours_since_activity if s.hours_since_activity is not None else s.worked_hours_today
+    cameras_up = s.coverage_recent >= 0.5
+    if opened is None:
+        worked_since_word = s.idle_closed_at is None or (
+            s.last_activity_at is not None and s.last_activity_at > s.idle_closed_at
+        )
+        if s.working_now and cameras_up and idle_for >= rules.idle_after_hours and worked_since_word:
+            return _idle_now(s, key, idle_for, rules)
+        return None
+    if s.last_activity_at is not None and s.last_activity_at > opened.opened_at:
+        return None  # work seen since it opened: resolved
+    if s.working_now and cameras_up and idle_for >= rules.idle_after_hours:
+        return _idle_now(s, key, idle_for, rules)
+    if s.working_now and not cameras_up and s.no_video_since is not None:
+        since = s.no_video_since.isoformat()
+        return Condition(
+            key,
+            Severity.warning,
+            f"{s.name}: 无施工活动，自 {s.no_video_since:%m-%d %H:%M} (UTC) 起无视频，停工未解除",
+            {"no_video_since": since, "idle_days_in_a_row": s.idle_days_in_a_row},
+        )
+    # Outside working hours, early in the day, or no video yet known: nothing new, the alert stays as it is.
+    return Condition(key, Severity.warning, f"{s.name}: 无施工活动 (保持)", {})
+
+
+def _idle_now(s: SiteFact, key: AlertKey, idle_for: float, rules: AlertsConfig) -> Condition:
+    escalated = s.idle_days_in_a_row + 1 >= rules.idle_escalate_days
+    return Condition(
+        key,
+        Severity.critical if escalated else Severity.warning,
+        f"{s.name}: 已 {idle_for:.1f} 个工作小时无施工活动"
+        + (f"，连续 {s.idle_days_in_a_row + 1} 天停工" if escalated else ""),
+        {"idle_hours": round(idle_for, 2), "idle_days_in_a_row": s.idle_days_in_a_row},
+    )

@@ -133,7 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
         add_db(us_cmd)
         us_cmd.set_defaults(func=data.cmd_users)
 
-    al = sub.add_parser("alerts", help="list or acknowledge alerts")
+    al = sub.add_parser("alerts", help="list, acknowledge or close alerts")
     al_sub = al.add_subparsers(dest="alerts_command", required=True)
     al_list = al_sub.add_parser("list", help="open alerts (all with --all)")
     al_list.add_argument("--all", action="store_true")
@@ -145,6 +145,14 @@ def build_parser() -> argparse.ArgumentParser:
     al_ack.add_argument("--by", required=True, help="who acknowledges (name or user id)")
     add_db(al_ack)
     al_ack.set_defaults(func=data.cmd_alerts)
+    al_close = al_sub.add_parser(
+        "close", help="close an alert by an operator's word (an idle alert stays closed until work is seen)"
+    )
+    al_close.add_argument("id", type=int)
+    al_close.add_argument("--by", required=True, help="who closes it (name or user id)")
+    al_close.add_argument("--note", default="", help="why (e.g. 批准停工)")
+    add_db(al_close)
+    al_close.set_defaults(func=data.cmd_alerts)
 
     starts.add_parser(sub, DEFAULT_CONFIG)
     sites.add_parser(sub, DEFAULT_CONFIG)

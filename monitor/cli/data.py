@@ -68,10 +68,16 @@ def cmd_export_day(args: argparse.Namespace) -> int:
 def cmd_alerts(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
-    from monitor.alerts.lifecycle import OPEN_STATES, acknowledge
+    from monitor.alerts.lifecycle import OPEN_STATES, acknowledge, close
     from monitor.store import models
 
     with database(args.database_url) as session:
+        if args.alerts_command == "close":
+            if close(session, args.id, args.by, wall_clock(), args.note) is None:
+                log.error("alert %d is not open (unknown, or already resolved)", args.id)
+                return 1
+            print(f"alert {args.id} closed by {args.by}")
+            return 0
         if args.alerts_command == "ack":
             if acknowledge(session, args.id, args.by, wall_clock()) is None:
                 log.error("alert %d is not open (unknown, already acknowledged or resolved)", args.id)

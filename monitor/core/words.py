@@ -70,6 +70,7 @@ ALERT_TYPE: Words = {
     "camera_black": ("黑屏", "camera black"),
     "low_coverage": ("视频覆盖率低", "low coverage"),
     "camera_moved": ("视角变化", "camera moved"),
+    "camera_unstable": ("视角不稳定", "view unstable"),
     "start_overdue": ("未按期开工", "start overdue"),
     "started_idle": ("开工后停工", "idle after start"),
     "progress_lagging": ("进度滞后", "progress lagging"),
@@ -235,6 +236,11 @@ ALERT_TEXT: Words = {
     "camera_frozen": ("{site} {camera}：{cause}", "{site} {camera}: {cause}"),
     "camera_black": ("{site} {camera}：{cause}", "{site} {camera}: {cause}"),
     "camera_moved": ("{site} {camera}：{cause}，请核对监测区域", "{site} {camera}: {cause}; check the zones"),
+    "camera_unstable": ("{site} {camera}：{cause}", "{site} {camera}: {cause}"),
+    "site_idle_no_video": (
+        "{site}：停工预警保持，{since} 起无视频，恢复画面前无法确认复工",
+        "{site}: still idle as far as anyone knows; no video since {since}",
+    ),
     "low_coverage": ("{site}：{day} 视频覆盖率 {coverage}", "{site}: video coverage {coverage} on {day}"),
     "start_overdue": (
         "{site}：计划 {planned_start} 开工，已过 {days_late} 天，尚未确认开工",

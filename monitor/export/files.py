@@ -15,8 +15,8 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from monitor.core.wording import camera_words, headers, word
 from monitor.core.cells import neutralised
+from monitor.core.wording import camera_words, headers, word
 from monitor.export.milestones import add_sheets
 from monitor.export.report import BATCH_ZH, STATUS_ZH, Assessment, Observed, RedRow, SiteRow
 from monitor.export.sheets import sheet

@@ -16,7 +16,7 @@ from docx.shared import Cm, Pt
 from monitor.assignments.rules import xml_safe
 from monitor.core.cells import neutralised
 from monitor.core.wording import headers, table
-from monitor.review.charts import cjk_family, county_chart, daily_scores_chart
+from monitor.review.charts import county_chart, daily_scores_chart
 from monitor.review.figures import ListedSite, ReviewFigures, photo_file
 
 log = logging.getLogger(__name__)

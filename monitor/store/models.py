@@ -157,6 +157,9 @@ class Alert(Base):
     acknowledged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     acknowledged_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
     resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    resolved_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    """Who closed it by hand (an operator's word); NULL when its condition cleared."""
+    resolve_note: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class CameraEvent(Base):

@@ -182,6 +182,37 @@ def test_an_idle_clip_raises_an_idle_alert_in_working_hours_only(
         assert idle[0].kind == "opened" and idle[0].at >= start + dt.timedelta(hours=2)
 
 
+def test_a_stopped_site_that_loses_its_picture_stays_on_the_idle_watch_until_work_is_seen(tmp_path: Path) -> None:
+    """Stopped, then dark: the idle alert stays open (no video since ...) and does not close itself; the
+    picture comes back with a crew at work, and only then it resolves (issue 25)."""
+    idle_clip = videos.still(tmp_path / "idle.mp4", ticking_clock=True, light_drift=True)
+    camera = tmp_path / "camera.mp4"
+    camera.symlink_to(idle_clip)
+    recorder = Recorder()
+    clock = Clock(MORNING)
+    cams = [{"id": "c1", "url": str(camera), "masks": [{"name": "clock", "polygon": videos.CLOCK_MASK}]}]
+    runtime = _runtime(tmp_path, cams, clock, [recorder])
+    try:
+        for _ in range(30):  # stopped: two and a half hours without work
+            _step(runtime, clock)
+        assert [(e.kind, e.type) for e in recorder.events if e.type == "site_idle"] == [("opened", "site_idle")]
+        lost_at = clock.now
+        camera.unlink()  # the picture is lost
+        for _ in range(30):  # two and a half hours without video
+            _step(runtime, clock)
+        assert [(e.kind, e.type) for e in recorder.events if e.type == "site_idle"] == [("opened", "site_idle")]
+        with runtime.sessions() as s:
+            (idle,) = s.scalars(select(models.Alert).where(models.Alert.type == "site_idle")).all()
+            assert idle.state == "open" and "no_video_since" in idle.details
+            assert dt.datetime.fromisoformat(idle.details["no_video_since"]) < lost_at
+        camera.symlink_to(SAMPLE_VIDEO)  # the picture is back, a crew at work
+        for _ in range(6):
+            _step(runtime, clock)
+    finally:
+        runtime.close()
+    assert [e.kind for e in recorder.events if e.type == "site_idle"] == ["opened", "resolved"]
+
+
 class Receiver(BaseHTTPRequestHandler):
     fail_first = 2
     calls: ClassVar[list[dict[str, Any]]] = []
