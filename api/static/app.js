@@ -7,7 +7,7 @@ const T = {
         password: "密码", signin: "登录", wrong: "用户名或密码错误", busy: "登录尝试过多，请稍后再试", district: "区县", batch: "批次", status: "状态",
         all: "全部", score: "得分", updated: "更新", ranking: "区县排名（今日平均得分）", rank: "排名", avg: "平均得分", sites: "项目数",
         cameras: "摄像机", health: "状态", since: "起始", reason: "原因", detail: "技术详情", timeline: "今日活动", history: "近30日得分",
-        alerts: "预警", ack: "确认", acked: "已确认", type: "类型", opened: "时间", message: "内容", none: "无",
+        alerts: "预警", ack: "确认", acked: "已确认", close_alert: "解除", close_alert_hint: "调度员确认后解除预警（停工预警在再次看到施工前不会重新发出）", close_alert_note: "解除原因（如：批准停工、已核实复工）", type: "类型", opened: "时间", message: "内容", none: "无",
         unit: "责任单位", snapshot: "最新抓拍", no_snapshot: "暂无画面", delivery: "调度系统推送", delivered: "已送达", retrying: "重试中",
         milestones: "节点计划（挂图作战）", milestone: "节点", planned: "计划", actual: "实际",
         start_rate: "签约项目开工率", due: "应开工", started_n: "已开工", rate: "开工率",
@@ -25,7 +25,7 @@ const T = {
         district: "District", batch: "Batch", status: "Status", all: "All", score: "Score", updated: "Updated",
         ranking: "District ranking (today's average)", rank: "Rank", avg: "Average", sites: "Sites", cameras: "Cameras",
         health: "Status", since: "Since", reason: "Reason", detail: "Technical detail", timeline: "Today's activity", history: "30-day scores",
-        alerts: "Alerts", ack: "Acknowledge", acked: "Acknowledged", type: "Type", opened: "Opened",
+        alerts: "Alerts", ack: "Acknowledge", acked: "Acknowledged", close_alert: "Close", close_alert_hint: "Close the alert on your word (an idle alert does not open again until work is seen)", close_alert_note: "Why (e.g. stoppage approved, work resumed and checked)", type: "Type", opened: "Opened",
         message: "Message", none: "None", unit: "Responsible unit", snapshot: "Latest snapshot", no_snapshot: "No picture",
         delivery: "Scheduling system", delivered: "delivered", retrying: "retrying",
         milestones: "Milestones", milestone: "Milestone", planned: "Planned", actual: "Actual",
@@ -264,7 +264,7 @@ async function sitePage(id) {
       <div class="site-side">
         <div class="panel"><h3>${t("alerts")}</h3><table id="alerts"><tr><th>${t("opened")}</th><th>${t("type")}</th><th>${t("message")}</th><th></th></tr>
           ${alerts.length ? alerts.map((a) => `<tr data-alert="${a.id}"><td>${time(a.opened_at)}<br><small>${lasting(a.opened_at)}</small></td><td>${badge("alert_type", a.type, a.severity)}</td><td>${esc(a.text[lang] || a.text.zh)}</td>
-            <td>${a.assignment_id ? `<span class="badge b-assigned">${t("assigned")} #${a.assignment_id}</span> ` : ""}${a.state === "open" && canAck ? `<button type="button" class="ack" data-id="${a.id}">${t("ack")}</button>` : a.state === "acknowledged" ? `${t("acked")} (${esc(a.acknowledged_by)})` : ""}</td></tr>`).join("") : `<tr><td colspan="4">${t("none")}</td></tr>`}</table></div>
+            <td>${a.assignment_id ? `<span class="badge b-assigned">${t("assigned")} #${a.assignment_id}</span> ` : ""}${a.state === "open" && canAck ? `<button type="button" class="ack" data-id="${a.id}">${t("ack")}</button>` : a.state === "acknowledged" ? `${t("acked")} (${esc(a.acknowledged_by)})` : ""}${canAck ? ` <button type="button" class="close-alert" data-id="${a.id}" title="${t("close_alert_hint")}">${t("close_alert")}</button>` : ""}</td></tr>`).join("") : `<tr><td colspan="4">${t("none")}</td></tr>`}</table></div>
         <div class="panel"><h3>${t("cameras")}</h3><table id="cameras"><tr><th>${t("cameras")}</th><th>${t("health")}</th><th>${t("since")}</th><th>${t("reason")}</th></tr>
           ${site.cameras.map(cameraRow).join("")}</table></div>
       </div>
@@ -274,6 +274,12 @@ async function sitePage(id) {
     ${milestonePanel(chart, canAck, me && me.role === "admin")}`;
   app.querySelectorAll("button.ack").forEach((b) => b.addEventListener("click", async () => {
     await api(`/api/alerts/${b.dataset.id}/ack`, { method: "POST" });
+    sitePage(id);
+  }));
+  app.querySelectorAll("button.close-alert").forEach((b) => b.addEventListener("click", async () => {
+    const note = window.prompt(t("close_alert_note"));
+    if (note === null) return;  // cancelled
+    await api(`/api/alerts/${b.dataset.id}/close`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ note }) });
     sitePage(id);
   }));
   const post = { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" };
