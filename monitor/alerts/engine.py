@@ -72,10 +72,12 @@ def site_fact(session: Session, config: AppConfig, site: SiteConfig, now: dt.dat
         .limit(1)
     ).first()
     since_activity = (now - last_active).total_seconds() / 3600 if last_active is not None else None
-    last_live = session.scalars(
-        select(models.Camera.last_online_at).where(models.Camera.site_id == site.id, models.Camera.active)
+    cameras = session.execute(
+        select(models.Camera.last_online_at, models.Camera.status).where(
+            models.Camera.site_id == site.id, models.Camera.active
+        )
     ).all()
-    live_times = [ensure_utc(t) for t in last_live if t is not None]
+    live_times = [ensure_utc(t) for t, _ in cameras if t is not None]
     closed_by_hand = session.scalars(
         select(models.Alert.resolved_at)
         .where(
@@ -117,6 +119,7 @@ def site_fact(session: Session, config: AppConfig, site: SiteConfig, now: dt.dat
         last_day_coverage=(last_score.components or {}).get("coverage") if last_score else None,
         last_activity_at=ensure_utc(last_active) if last_active is not None else None,
         no_video_since=max(live_times) if live_times else None,
+        live_now=any(status == "online" for _, status in cameras),
         idle_closed_at=ensure_utc(closed_by_hand) if closed_by_hand is not None else None,
     )
 

@@ -92,6 +92,8 @@ class SiteFact:
     """While no camera of the site is live: since when (its cameras' last live picture)."""
     idle_closed_at: dt.datetime | None = None
     """When an operator last closed the site's idle alert by hand (their word holds until work is seen)."""
+    live_now: bool = True
+    """A camera of the site shows a live picture now (its latest sample is online)."""
 
 
 def camera_conditions(
@@ -188,7 +190,8 @@ def site_conditions(
 def _idle(s: SiteFact, opened: OpenAlert | None, rules: AlertsConfig) -> Condition | None:
     key = AlertKey(s.site_id, None, AlertType.site_idle)
     idle_for = s.hours_since_activity if s.hours_since_activity is not None else s.worked_hours_today
-    cameras_up = s.coverage_recent >= 0.5
+    # Seen enough of late, and seen now: a camera that froze or went dark a moment ago accuses nobody.
+    cameras_up = s.coverage_recent >= 0.5 and s.live_now
     if opened is None:
         worked_since_word = s.idle_closed_at is None or (
             s.last_activity_at is not None and s.last_activity_at > s.idle_closed_at

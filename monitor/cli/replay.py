@@ -7,13 +7,16 @@ import datetime as dt
 import json
 import logging
 import sys
+from pathlib import Path
 from typing import Any
 
 from monitor.cli.common import CommandError, wall_clock
 from monitor.config import AppConfig, CameraConfig, ConfigError, SiteConfig, load_config
 from monitor.core.clock import Clock
 from monitor.core.values import Sample
+from monitor.scoring.score import DayScore
 from monitor.service.replay import ReplayInputError, ReplayResult, open_recording, replay
+from monitor.service.replay_days import DayRecording, DaysResult, day_recordings, replay_days
 
 
 def add_parser(sub: Any) -> None:
@@ -21,12 +24,20 @@ def add_parser(sub: Any) -> None:
         "replay",
         help="run recorded footage (a video file or a folder of images) through sampling, health, activity, scoring",
     )
-    p.add_argument("source", help="a video file (one frame per --interval of its time line) or a folder of images")
+    p.add_argument(
+        "source",
+        help="a video file (one frame per --interval of its time line), a folder of images, or a folder of days "
+        "(YYYY-MM-DD/ folders of images or YYYY-MM-DD.mp4 videos: replayed in order, with the alerts)",
+    )
     p.add_argument("--config", default="camera_config.yaml", help="detector, rules and zones (default: %(default)s)")
     p.add_argument("--site", help="use this site's camera zones and masks (with --camera)")
     p.add_argument("--camera", help="camera id within --site")
     p.add_argument("--interval", type=int, help="seconds between samples (default: sampling.interval_seconds)")
-    p.add_argument("--start", help="time of the first sample, local YYYY-MM-DDTHH:MM (default: today's work start)")
+    p.add_argument(
+        "--start",
+        help="time of the first sample, local YYYY-MM-DDTHH:MM (default: today's work start); for a folder of days "
+        "the time of each day's first sample (HH:MM or YYYY-MM-DDTHH:MM; default: the working hours' start)",
+    )
     p.add_argument("--json", action="store_true", help="one JSON object on stdout")
     p.set_defaults(func=cmd_replay)
 
@@ -58,6 +69,49 @@ def start_time(config: AppConfig, value: str | None, clock: Clock = wall_clock) 
     return parsed.replace(tzinfo=config.tz)
 
 
+def first_sample_time(config: AppConfig, value: str | None) -> dt.time:
+    """For a folder of days: the local time of each day's first sample."""
+    if value is None:
+        return config.working_hours.start
+    for form in ("%H:%M", "%Y-%m-%dT%H:%M"):
+        try:
+            return dt.datetime.strptime(value, form).time()
+        except ValueError:
+            continue
+    raise CommandError(f"--start must be HH:MM or YYYY-MM-DDTHH:MM (local time), got {value!r}")
+
+
+def day_record(day: DayScore) -> dict[str, Any]:
+    return {"date": day.day.isoformat(), "status": day.status.value, "score": day.score, "components": day.components}
+
+
+def days_as_json(result: DaysResult, config: AppConfig) -> dict[str, Any]:
+    def local(at: dt.datetime | None) -> str | None:
+        return at.astimezone(config.tz).isoformat(timespec="minutes") if at is not None else None
+
+    return {
+        "days": [day_record(d) for d in result.days],
+        "alerts": [
+            {"kind": a.kind, "opened": local(a.opened), "closed": local(a.closed), "reason": a.reason}
+            for a in result.alerts
+        ],
+        "samples": [sample_record(s, config) for s in result.samples],
+    }
+
+
+def print_days(result: DaysResult, config: AppConfig) -> None:
+    print(f"{'day':<11} {'status':<14} {'score':>5}  {'coverage':>8} {'active':>7}")
+    for d in result.days:
+        c = d.components
+        score = "-" if d.score is None else f"{d.score:.1f}"
+        print(f"{d.day!s:<11} {d.status.value:<14} {score:>5}  {c['coverage']:>8.1%} {c['active_share']:>7.1%}")
+    print("\nalerts:" if result.alerts else "\nno alerts")
+    for a in result.alerts:
+        opened = a.opened.astimezone(config.tz).strftime("%Y-%m-%d %H:%M")
+        closed = a.closed.astimezone(config.tz).strftime("%Y-%m-%d %H:%M") if a.closed else "open"
+        print(f"  {a.kind:<16} {opened} - {closed:<16} {a.reason}")
+
+
 def sample_record(sample: Sample, config: AppConfig) -> dict[str, Any]:
     counts, activity = sample.counts, sample.activity
     return {
@@ -74,16 +128,7 @@ def sample_record(sample: Sample, config: AppConfig) -> dict[str, Any]:
 
 
 def as_json(result: ReplayResult, config: AppConfig) -> dict[str, Any]:
-    day = result.day
-    return {
-        "samples": [sample_record(s, config) for s in result.samples],
-        "day": {
-            "date": day.day.isoformat(),
-            "status": day.status.value,
-            "score": day.score,
-            "components": day.components,
-        },
-    }
+    return {"samples": [sample_record(s, config) for s in result.samples], "day": day_record(result.day)}
 
 
 def print_table(result: ReplayResult, config: AppConfig) -> None:
@@ -125,8 +170,12 @@ def cmd_replay(args: argparse.Namespace) -> int:
     interval = config.sampling.interval_seconds if args.interval is None else args.interval
     if interval <= 0:
         raise CommandError(f"--interval must be a positive number of seconds, got {interval}")
-    start = start_time(config, args.start)
     try:
+        source = Path(args.source)
+        days = day_recordings(source, interval) if source.is_dir() else None
+        if days is not None:
+            return _replay_days(args, config, days, interval, picked)
+        start = start_time(config, args.start)
         recording = open_recording(args.source, interval)
         try:
             detector = load_detector(config, args.config)
@@ -150,4 +199,40 @@ def cmd_replay(args: argparse.Namespace) -> int:
         print()
     else:
         print_table(result, config)
+    return 0
+
+
+def _replay_days(
+    args: argparse.Namespace,
+    config: AppConfig,
+    days: list[DayRecording],
+    interval: int,
+    picked: tuple[SiteConfig, CameraConfig] | None,
+) -> int:
+    from tqdm import tqdm
+
+    from monitor.execution.local import load_detector
+
+    first = first_sample_time(config, args.start)
+    try:
+        detector = load_detector(config, args.config)
+    except ConfigError as exc:
+        raise CommandError(str(exc)) from None
+    total = sum(d.recording.count if d.recording else 0 for d in days)
+    with tqdm(total=total, unit="sample", file=sys.stderr, disable=None, leave=False) as bar:
+        result = replay_days(
+            days,
+            config,
+            detector,
+            first,
+            interval,
+            site=picked[0] if picked else None,
+            camera=picked[1] if picked else None,
+            progress=bar.update,
+        )
+    if args.json:
+        json.dump(days_as_json(result, config), sys.stdout, ensure_ascii=False)
+        print()
+    else:
+        print_days(result, config)
     return 0

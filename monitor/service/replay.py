@@ -114,7 +114,7 @@ def open_recording(source: str | Path, interval_seconds: float) -> Recording:
     return image_folder(path) if path.is_dir() else video_file(path, interval_seconds)
 
 
-class _Current(FrameSource):
+class CurrentFrame(FrameSource):
     """Hands the sampler the frame being replayed."""
 
     def __init__(self) -> None:
@@ -125,8 +125,8 @@ class _Current(FrameSource):
         return self.image
 
 
-class _OneSource:
-    def __init__(self, source: _Current) -> None:
+class OneSource:
+    def __init__(self, source: CurrentFrame) -> None:
         self.source = source
 
     def acquire(self, key: CameraKey, camera: CameraConfig) -> FrameSource:
@@ -173,7 +173,7 @@ def replay(
     """Every frame of ``recording`` as one sample, then the day of ``start`` scored on them."""
     camera = camera or whole_picture_camera()
     key = CameraKey(site.id if site else REPLAY_SITE, camera.id)
-    current = _Current()
+    current = CurrentFrame()
     at = start.astimezone(dt.UTC)
     samples: list[Sample] = []
     with tempfile.TemporaryDirectory(prefix="sitemon-replay-") as snapshots:
@@ -183,7 +183,7 @@ def replay(
             config.sampling,
             config.picture,
             Path(snapshots),
-            _OneSource(current),
+            OneSource(current),
             clock=lambda: at,
             scoring=config.scoring,
             memory=CameraMemory(),

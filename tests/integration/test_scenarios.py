@@ -4,6 +4,7 @@ settles a camera fault, and the sample-level precision and recall goals."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,8 +14,9 @@ from monitor.config import AppConfig
 from monitor.execution.local import load_detector
 from monitor.sampling.views import UNSTABLE_AFTER
 from monitor.service.replay import ReplayResult
+from monitor.service.replay_days import DaysResult
 from tests.fixtures import scenarios
-from tests.fixtures.scenarios import SCENARIOS, SCENARIOS_II, Scenario
+from tests.fixtures.scenarios import DAY_SEQUENCES, SCENARIOS, SCENARIOS_II, DaySequence, Scenario
 
 pytestmark = pytest.mark.slow
 PRECISION_GOAL, RECALL_GOAL = 0.95, 0.90
@@ -119,3 +121,49 @@ def test_sample_level_precision_and_recall(results: dict[str, ReplayResult]) -> 
     assert tp1 / (tp1 + fn1) >= RECALL_GOAL, (tp1, fp1, fn1)
     tp2, fp2, fn2 = _confusion(results, SCENARIOS_II)
     assert tp2 / (tp2 + fn2) >= RECALL_FLOOR_DEGRADED, (tp2, fp2, fn2)
+
+
+@pytest.fixture(scope="module")
+def sequences(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, DaysResult]]:
+    """Every day sequence replayed once: sampler, scoring, alert rules and lifecycle, day after day."""
+    config = scenarios.suite_config()
+    detector = load_detector(config)
+    folder: Path = tmp_path_factory.mktemp("sequences")
+    yield {seq.name: scenarios.run_days(seq, folder, config, detector) for seq in DAY_SEQUENCES}
+
+
+def _day(k: int) -> dt.date:
+    return scenarios.DAY_START.date() + dt.timedelta(days=k)
+
+
+def _local_day(at: dt.datetime | None) -> dt.date | None:
+    return at.astimezone(scenarios.DAY_START.tzinfo).date() if at is not None else None
+
+
+def _alerts(result: DaysResult, kind: str) -> list[tuple[dt.date | None, dt.date | None]]:
+    return [(_local_day(a.opened), _local_day(a.closed)) for a in result.alerts if a.kind == kind]
+
+
+@pytest.mark.parametrize("sequence", DAY_SEQUENCES, ids=lambda s: s.name)
+def test_each_day_of_a_sequence_is_right(sequence: DaySequence, sequences: dict[str, DaysResult]) -> None:
+    assert tuple(d.status.value for d in sequences[sequence.name].days) == sequence.expected_days
+
+
+def test_a_stopped_site_that_goes_dark_stays_on_the_idle_watch(sequences: dict[str, DaysResult]) -> None:
+    result = sequences["stopped_then_dark"]
+    assert _alerts(result, "site_idle") == [(_day(1), None)]  # opened the first stopped day, never closed
+    assert _alerts(result, "camera_offline") == [(_day(3), None)]
+    held = next(a for a in result.alerts if a.kind == "site_idle")
+    assert "无视频" in held.reason  # and says since when
+
+
+def test_a_dark_day_does_not_close_the_idle_alert_work_does(sequences: dict[str, DaysResult]) -> None:
+    result = sequences["dark_then_working_again"]
+    assert _alerts(result, "site_idle") == [(_day(0), _day(2))]
+    assert _alerts(result, "camera_offline") == [(_day(1), _day(2))]
+
+
+def test_a_recorder_frozen_for_three_days_is_one_frozen_alert_and_no_idle_one(sequences: dict[str, DaysResult]) -> None:
+    result = sequences["frozen_recorder_three_days"]
+    assert _alerts(result, "camera_frozen") == [(_day(0), None)]
+    assert _alerts(result, "site_idle") == []

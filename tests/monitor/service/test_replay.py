@@ -185,3 +185,36 @@ def test_a_production_config_replays_without_its_secrets_set(tmp_path: Path) -> 
     result = _replay(str(folder), "--config", str(config), "--json")
     assert result.returncode == 0, result.stderr
     assert len(json.loads(result.stdout)["samples"]) == 2
+
+
+@pytest.mark.slow
+def test_a_folder_of_days_replays_in_order_with_its_alerts_as_json(frozen_folder: Path, tmp_path: Path) -> None:
+    """Day folders in order: the frozen camera's days, then a day it gave no picture at all."""
+    days = tmp_path / "days"
+    for day, count in (("2026-11-26", 4), ("2026-11-27", 4), ("2026-11-28", 0)):
+        (days / day).mkdir(parents=True)
+        for image in sorted(frozen_folder.iterdir())[:count]:
+            (days / day / image.name).symlink_to(image)
+    result = _replay(str(days), "--config", str(CONFIG), "--interval", "1200", "--start", "07:00", "--json")
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert set(out) == {"days", "alerts", "samples"}
+    assert [(d["date"], d["status"]) for d in out["days"]] == [
+        ("2026-11-26", "camera_outage"),
+        ("2026-11-27", "camera_outage"),
+        ("2026-11-28", "camera_outage"),
+    ]
+    assert set(out["days"][0]) == {"date", "status", "score", "components"}
+    assert len(out["samples"]) == 4 + 4 + 36  # the dark day: an offline sample every slot of its working hours
+    assert out["samples"][0]["at"] == "2026-11-26T07:00+08:00" and out["samples"][-1]["status"] == "offline"
+    kinds = {a["kind"]: a for a in out["alerts"]}
+    assert set(kinds) >= {"camera_frozen", "camera_offline"} and "site_idle" not in kinds
+    assert set(kinds["camera_offline"]) == {"kind", "opened", "closed", "reason"}
+    assert kinds["camera_offline"]["opened"].startswith("2026-11-28") and kinds["camera_offline"]["closed"] is None
+    assert list(tmp_path.iterdir()) == [days]  # nothing left behind
+
+
+def test_a_folder_of_days_names_a_bad_day(tmp_path: Path) -> None:
+    (tmp_path / "2026-13-01").mkdir()
+    result = _replay(str(tmp_path), "--config", str(CONFIG), "--json")
+    assert result.returncode == 2 and "2026-13-01" in result.stderr and "not a date" in result.stderr
