@@ -57,6 +57,12 @@ def cache_key(mapping: dict[str, Any], days: int = HISTORY_DAYS) -> str:
     return digest.hexdigest()
 
 
+CLIP_FRAMES = 23
+"""Frames of a live clip at 5 fps (4.6 s): a prime number of them, so that samples taken every N whole seconds
+never land on the same frame twice running (a 4 s clip sampled every 20 s showed one frame every time, and the
+stopped site's live camera read as frozen ten minutes after the demo started)."""
+
+
 def write_clips(bank: FrameBank, folder: Path) -> None:
     """The live footage of the stopped site (still, with noise) and of the frozen camera (one picture)."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -64,7 +70,7 @@ def write_clips(bank: FrameBank, folder: Path) -> None:
         h, w = frames[0].shape[:2]
         for scene, pictures in ((demo_scenes.Scene.stopped, bank.still[video]), (demo_scenes.Scene.frozen, frames[:1])):
             out = cv2.VideoWriter(str(folder / f"{scene.value}-{video}"), cv2.VideoWriter.fourcc(*"mp4v"), 5, (w, h))
-            for i in range(20):
+            for i in range(CLIP_FRAMES):
                 out.write(pictures[i % len(pictures)])
             out.release()
 

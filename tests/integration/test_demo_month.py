@@ -188,3 +188,79 @@ def test_overview_cards_keep_their_height_and_nothing_overflows(served: str, siz
     assert layout["maxGap"] < 12, layout  # no blank space under a card's content: not stretched
     assert layout["card"] < layout["panel"], layout
     assert layout["thumb"] >= 90, layout  # a real thumbnail, not a strip
+
+
+def test_the_live_demo_keeps_every_state_through_an_afternoon(demo: Demo, tmp_path: Path) -> None:
+    """Left running, every demo site stays as it was built (issue 25): three hours of live sampling on a
+    copy of the demo's database, a sweep every five minutes on a simulated clock."""
+    import shutil
+
+    from sqlalchemy import select
+
+    from monitor.service.demo import scenes
+    from monitor.service.demo_scenes import Scene
+    from monitor.service.jobs import sweep_cycle
+    from monitor.service.runtime import build_runtime
+    from monitor.store import models
+    from tests.fixtures.clock import StepClock
+
+    database = tmp_path / "live.db"
+    shutil.copy(demo.folder / "sitemon.db", database)
+    live = demo.config.model_copy(
+        update={"sampling": demo.config.sampling.model_copy(update={"interval_seconds": 300})}
+    )
+    clock = StepClock(NOW)
+    runtime = build_runtime(live, f"sqlite:///{database}", clock=clock, sinks=[])
+    try:
+        for _ in range(36):
+            sweep_cycle(runtime)
+            clock.advance(dt.timedelta(minutes=5))
+    finally:
+        runtime.close()
+    started = {site.id for site in demo.config.sites if site.batch.value == "started"}
+    by_scene = {
+        scene: key
+        for key, (scene, _) in reversed(scenes(demo_config(SHARED, today=TODAY, clock=lambda: NOW)).items())
+        if key.site_id in started or scene is Scene.offline
+    }
+    engine = make_engine(f"sqlite:///{database}")
+    try:
+        with make_session_factory(engine)() as s:
+            pks = {(c.site_id, c.camera_id): c.id for c in s.scalars(select(models.Camera))}
+
+            def statuses(scene: Scene) -> set[str]:
+                key = by_scene[scene]
+                rows = s.scalars(
+                    select(models.Sample.status).where(
+                        models.Sample.camera_pk == pks[(key.site_id, key.camera_id)], models.Sample.slot_at >= NOW
+                    )
+                )
+                return set(rows)
+
+            def alerts(scene: Scene, kind: str) -> list[models.Alert]:
+                key = by_scene[scene]
+                query = select(models.Alert).where(models.Alert.site_id == key.site_id, models.Alert.type == kind)
+                return list(s.scalars(query))
+
+            def today(scene: Scene) -> str:
+                key = by_scene[scene]
+                row = s.scalars(
+                    select(models.DailyScore).where(
+                        models.DailyScore.site_id == key.site_id, models.DailyScore.day == TODAY
+                    )
+                ).one()
+                return row.status
+
+            assert statuses(Scene.working) == {"online"} and today(Scene.working) == "active"
+            assert statuses(Scene.stopped) == {"online"}  # its live clip never reads as frozen
+            assert today(Scene.stopped) == "idle"
+            idle = alerts(Scene.stopped, "site_idle")
+            assert [a.state for a in idle if a.resolved_at is None or a.resolved_at >= NOW] == ["open"]
+            assert statuses(Scene.offline) == {"offline"}
+            assert [a.state for a in alerts(Scene.offline, "camera_offline") if a.resolved_at is None] == ["open"]
+            assert statuses(Scene.frozen) == {"frozen"}
+            frozen = alerts(Scene.frozen, "camera_frozen")
+            assert len([a for a in frozen if a.opened_at >= NOW or a.resolved_at is None]) == 1  # no flapping
+            assert all(a.resolved_at is None or a.resolved_at < NOW for a in frozen)
+    finally:
+        engine.dispose()
