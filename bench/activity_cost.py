@@ -1,10 +1,11 @@
-"""What the sway-proof judgement costs, against the judgement before it (issue 13), in the same run.
+"""What the judgement costs, against the judgement before it, in the same run.
 
-    .venv/bin/python bench/activity_cost.py [--cameras 125] [--sweeps 5] [--baseline-rev 5b0513d]
+    .venv/bin/python bench/activity_cost.py [--cameras 125] [--sweeps 5] [--baseline-rev 84891f1]
 
 1. Per sample, on pictures of the scenario suite (640x352 CCTV, 960x960, 1366x768) and a 1920x1080 one:
    the camera-movement compensation alone (estimate + warp), and the whole judgement (signature, frozen
-   rule, activity) against the previous judgement. CPU time of this process (OpenCV may use 2 threads).
+   rule with its re-encoding test, the view's match, activity) against the judgement at the baseline (issue 25
+   measures against main before it: 84891f1). CPU time of this process (OpenCV may use 2 threads).
 2. A sweep of N RTSP cameras (grab + detect + judge + store) with the new judgement and with the old one
    swapped in, alternating, median of ``--sweeps`` each.
 
@@ -21,7 +22,7 @@ import sys
 import tempfile
 import time
 import types
-from typing import Any
+from typing import Any, cast
 
 import cv2
 import numpy as np
@@ -29,15 +30,16 @@ from common import ROOT, add_model_args, cpu_seconds, mixed_mounts, save, sweep_
 
 import monitor.sampling.sampler as sampler_module
 from monitor.config import Category, PictureConfig, ScoringConfig, parse_config
-from monitor.core.values import Activity, Box, CameraState
+from monitor.core.values import Activity, Box, CameraState, ViewMemory
 from monitor.sampling.activity import compare
-from monitor.sampling.motion import align, estimate_motion
-from monitor.sampling.picture import Signature, judge_picture, signature
+from monitor.sampling.motion import CameraMotion, align, estimate_motion
+from monitor.sampling.picture import PictureJudgement, Signature, judge_picture, signature
+from monitor.sampling.views import ViewMatch, match_view
 from monitor.service.runtime import build_runtime
 from tests.fixtures import scenarios
 from tests.fixtures.servers import rtsp_server
 
-BASELINE = "5b0513d"  # main before issue 13
+BASELINE = "84891f1"  # main before issue 25 (views, re-encoded repeats, lost workers)
 
 
 def legacy(module: str, rev: str) -> types.ModuleType:
@@ -61,69 +63,86 @@ def pictures() -> list[tuple[str, list[np.ndarray]]]:
 
 def per_sample(old_act: types.ModuleType, old_health: types.ModuleType) -> dict[str, Any]:
     rules, health = ScoringConfig(), PictureConfig()
-    old_rules = types.SimpleNamespace(frozen_after_samples=3, frozen_max_changed_fraction=0.001, uniform_max_std=4.0)
-    boxes = [Box(Category.machinery, 0.3, 0.4, 0.5, 0.7), Box(Category.worker, 0.1, 0.5, 0.15, 0.7)]
+    boxes = (Box(Category.machinery, 0.3, 0.4, 0.5, 0.7), Box(Category.worker, 0.1, 0.5, 0.15, 0.7))
     out: dict[str, Any] = {}
     for name, frames in pictures():
         comp, new_t, old_t = [], [], []
         for _ in range(3):
-            prev_sig, prev_old = signature(frames[0]), old_health.signature(frames[0])
-            state = CameraState(prev_sig.grey, 0, tuple(boxes), prev_sig.texture)
-            old_state = old_health.CameraState(prev_old.grey, 0, tuple(boxes))
+            prev_sig = signature(frames[0])
+            state = CameraState(prev_sig.grey, 0, boxes, prev_sig.texture)
+            old_state = old_health.CameraState(prev_sig.grey, 0, boxes, prev_sig.texture)
             for frame in frames[1:]:
                 t0 = time.process_time()
                 sig = signature(frame)
-                judge_picture(state, sig, health)
-                compare(state.grey, state.boxes, sig.grey, sig.valid, boxes, rules)
+                judged = judge_picture(state, sig, health)
+                match = match_view(state, sig.grey, rules, lambda _at: True)
+                if match.reference is not None:
+                    compare(
+                        match.reference.grey, match.reference.boxes, sig.grey, sig.valid, boxes, rules, match.motion
+                    )
                 t1 = time.process_time()
                 motion = estimate_motion(state.grey, sig.grey)
                 align(state.grey, sig.valid, motion)
                 t2 = time.process_time()
                 old_sig = old_health.signature(frame)
-                old_health.judge_picture(old_state, old_sig, old_rules)
-                change = old_act.change_map(old_state.grey, old_sig.grey, old_sig.valid)
-                old_act.sample_activity(boxes, old_state.machines, change, rules)
+                old_health.judge_picture(old_state, old_sig, health)
+                old_act.compare(old_state.grey, boxes, old_sig.grey, old_sig.valid, boxes, rules)
                 t3 = time.process_time()
                 new_t.append(t1 - t0)
                 comp.append(t2 - t1)
                 old_t.append(t3 - t2)
-                state = CameraState(sig.grey, 0, tuple(boxes), sig.texture)
-                old_state = old_health.CameraState(old_sig.grey, 0, tuple(boxes))
+                state = CameraState(
+                    sig.grey,
+                    judged.unchanged,
+                    boxes,
+                    sig.texture,
+                    anchor=judged.anchor,
+                    anchor_texture=judged.anchor_texture,
+                )
+                old_state = old_health.CameraState(old_sig.grey, 0, boxes, old_sig.texture)
+        new, old = statistics.median(new_t), statistics.median(old_t)
         out[name] = {
             "compensation_ms": round(statistics.median(comp) * 1000, 2),
-            "judgement_ms": round(statistics.median(new_t) * 1000, 2),
-            "baseline_judgement_ms": round(statistics.median(old_t) * 1000, 2),
+            "judgement_ms": round(new * 1000, 2),
+            "baseline_judgement_ms": round(old * 1000, 2),
+            "ratio": round(new / old, 3) if old else None,
         }
         print(
             f"{name:<14} compensation {out[name]['compensation_ms']:5.2f} ms, judgement "
-            f"{out[name]['judgement_ms']:5.2f} ms (before: {out[name]['baseline_judgement_ms']:5.2f} ms)",
+            f"{out[name]['judgement_ms']:5.2f} ms (before: {out[name]['baseline_judgement_ms']:5.2f} ms, "
+            f"{out[name]['ratio']}x)",
             flush=True,
         )
     return out
 
 
 def swap_in_baseline(old_act: types.ModuleType, old_health: types.ModuleType) -> dict[str, Any]:
-    """The sampler's judgement replaced by the one at the baseline revision; returns what to restore."""
-    old_rules = types.SimpleNamespace(frozen_after_samples=3, frozen_max_changed_fraction=0.001, uniform_max_std=4.0)
-    saved = {n: getattr(sampler_module, n) for n in ("signature", "judge_picture", "compare")}
+    """The sampler's judgement replaced by the one at the baseline revision (one view, the texture rule only,
+    the previous sample's machines); returns what to restore."""
+    saved = {n: getattr(sampler_module, n) for n in ("judge_picture", "match_view", "compare")}
 
-    def old_signature(image: np.ndarray, masks: Any = ()) -> Signature:
-        s = old_health.signature(image, masks)
-        return Signature(s.grey, s.valid, None)
-
-    def old_judge(previous: Any, sig: Signature, _rules: Any) -> Any:
+    def old_judge(previous: Any, sig: Signature, rules: Any, uniform: bool | None = None) -> PictureJudgement:
         prev = (
-            None if previous is None else old_health.CameraState(previous.grey, previous.unchanged, previous.machines)
+            None
+            if previous is None
+            else old_health.CameraState(previous.grey, previous.unchanged, (), previous.texture)
         )
-        return old_health.judge_picture(prev, old_health.Signature(sig.grey, sig.valid), old_rules)
+        status, reason, unchanged = old_health.judge_picture(prev, sig, rules, uniform)
+        frozen = status.value == "frozen"
+        return PictureJudgement(status, reason, unchanged, 0, frozen, sig.grey, sig.texture)
 
-    def old_compare(prev: Any, machines: Any, grey: Any, valid: Any, boxes: Any, rules: Any) -> Activity:
-        a = old_act.sample_activity(boxes, machines, old_act.change_map(prev, grey, valid), rules)
-        return Activity(a.moving_workers, a.working_machines, a.moving_vehicles, a.motion, a.level)
+    def old_match(state: CameraState, grey: Any, rules: Any, fresh: Any) -> ViewMatch:
+        reference = ViewMemory(state.grey, state.boxes, state.at) if fresh(state.at) else None
+        return ViewMatch(CameraMotion(0.0, 0.0, 0.0, grey.shape[1]), reference, False, False, (), 0)
 
-    sampler_module.signature, sampler_module.judge_picture, sampler_module.compare = (  # type: ignore[assignment]
-        old_signature,
+    def old_compare(
+        prev: Any, machines: Any, grey: Any, valid: Any, boxes: Any, rules: Any, motion: Any = None
+    ) -> Activity:
+        return cast(Activity, old_act.compare(prev, machines, grey, valid, boxes, rules))
+
+    sampler_module.judge_picture, sampler_module.match_view, sampler_module.compare = (  # type: ignore[assignment]
         old_judge,
+        old_match,
         old_compare,
     )
     return saved
