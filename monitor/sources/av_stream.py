@@ -84,14 +84,22 @@ def open_container(
     started = time.monotonic()
     try:
         limits = (open_s, deadline.bound(read_timeout_s, keep=keep))
-        return av.open(url, options=stream_options(url, transport, fast_open), timeout=limits)
+        container = av.open(url, options=stream_options(url, transport, fast_open), timeout=limits)
     except Exception as exc:  # PyAV raises OSError subclasses and its own FFmpegError tree
         elapsed = time.monotonic() - started
-        seen = look(url, deadline) if worth_a_look(exc, elapsed, open_s) else None
+        seen = look(url, Deadline(min(keep, deadline.left()))) if worth_a_look(exc, elapsed, open_s) else None
         if seen is not None:
             log.debug("%s: FFmpeg said %s; asked again, the server was %s", display, type(exc).__name__, seen.value)
         shown = min(open_timeout_s, deadline.seconds) if url_kind(url) == "rtsp" else deadline.seconds
         raise classify_open_error(exc, url, display, elapsed, open_s, seen, played, shown) from None
+    if url_kind(url) == "http-flv" and "flv" not in container.format.name:
+        # FFmpeg reads what it is given (a JPEG, an MJPEG page); an HTTP-FLV URL that sends no FLV is a fault.
+        sent = container.format.name
+        container.close()
+        raise SourceReadError(
+            f"{display} did not send an FLV stream (it sent {sent})", CameraStatus.stream_error, Cause.invalid_data
+        )
+    return container
 
 
 def open_negotiated(
@@ -197,7 +205,7 @@ class StreamSnapshotSource(FrameSource):
     def grab(self) -> npt.NDArray[np.uint8]:
         deadline = Deadline(self._deadline_s)
         if url_kind(self._url) == "hls":
-            check_playlist(self._url, deadline, self.history.played)
+            check_playlist(self._url, deadline, self._timeouts, self.history.played)
         try:
             image = self._grab(deadline, fast_open=True)
         except FirstFrameError as exc:

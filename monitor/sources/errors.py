@@ -37,6 +37,7 @@ class TransportRefused(SourceOpenError):
 
 
 _INVALID_DATA = {
+    "rtsp": "sends bytes that are not RTSP (invalid data)",
     "hls": "is not a playable HLS playlist (a broken playlist, or segments it lists are missing)",
     "http-flv": "did not send an FLV stream (invalid data)",
     "rtmp": "did not speak RTMP (invalid data)",
@@ -56,10 +57,12 @@ def timed_out(exc: BaseException, elapsed_s: float, timeout_s: float) -> bool:
 
 
 def worth_a_look(exc: BaseException, elapsed_s: float, timeout_s: float) -> bool:
-    """Whether what FFmpeg said hides what the server sent: a timeout, or an Input/output error (RTMP's answer
-    to an unknown application, FFmpeg's to bytes that end before they make sense)."""
+    """Whether what FFmpeg said hides what the server sent: a timeout, an Input/output error (RTMP's answer
+    to an unknown application, FFmpeg's to bytes that end before they make sense) or an end of file."""
+    if isinstance(exc, av.InvalidDataError) and not timed_out(exc, elapsed_s, timeout_s):
+        return False  # it says what came: bytes that make no sense (interrupted, FFmpeg may say this too)
     io_error = isinstance(exc, OSError) and exc.errno == errno.EIO
-    return timed_out(exc, elapsed_s, timeout_s) or io_error
+    return timed_out(exc, elapsed_s, timeout_s) or io_error or isinstance(exc, EOFError)
 
 
 def classify_open_error(
@@ -100,17 +103,19 @@ def classify_open_error(
         return TransportRefused(f"the RTSP server at {display_url} refused the transport (461 Unsupported transport)")
     if isinstance(exc, ConnectionRefusedError):
         return SourceOpenError(f"connection refused by {display_url}", CameraStatus.offline, Cause.refused)
-    if seen is not None and (by_sight := _by_sight(seen, kind, display_url, shown)) is not None:
+    waited = timed_out(exc, elapsed_s, timeout_s)
+    if isinstance(exc, av.InvalidDataError) and not waited:  # bytes came, and made no sense
+        return _invalid_data(kind, display_url)
+    if seen is not None and (by_sight := _by_sight(seen, kind, display_url, shown, waited)) is not None:
         return by_sight
-    if timed_out(exc, elapsed_s, timeout_s):
+    if waited:
         return SourceOpenError(
             f"no answer from {display_url} within {shown:g} s (timeout)", CameraStatus.offline, Cause.timeout
         )
     if isinstance(exc, ConnectionResetError | BrokenPipeError | ConnectionAbortedError):
         return SourceOpenError(f"connection reset by {display_url}", CameraStatus.offline, Cause.reset)
     if isinstance(exc, av.InvalidDataError):
-        what = _INVALID_DATA.get(kind, "does not speak a stream protocol sitemon understands (invalid data)")
-        return SourceReadError(f"{display_url} {what}", CameraStatus.stream_error, Cause.invalid_data)
+        return _invalid_data(kind, display_url)
     if isinstance(exc, OSError) and not host_resolves(url):
         return SourceOpenError(f"host of {display_url} cannot be resolved (DNS)", CameraStatus.offline, Cause.dns)
     if isinstance(exc, OSError):
@@ -134,8 +139,14 @@ def not_found(display_url: str, played: bool) -> SourceError:
     )
 
 
-def _by_sight(seen: Seen, kind: str, display_url: str, timeout_s: float) -> SourceError | None:
-    """What the second look found, when it says more than FFmpeg did."""
+def _invalid_data(kind: str, display_url: str) -> SourceError:
+    what = _INVALID_DATA.get(kind, "does not speak a stream protocol sitemon understands (invalid data)")
+    return SourceReadError(f"{display_url} {what}", CameraStatus.stream_error, Cause.invalid_data)
+
+
+def _by_sight(seen: Seen, kind: str, display_url: str, timeout_s: float, waited: bool) -> SourceError | None:
+    """What the second look found, when it says more than FFmpeg did (``waited``: FFmpeg gave up waiting,
+    rather than ending on what it was sent)."""
     if seen is Seen.not_protocol:
         what = _NOT_PROTOCOL.get(kind, "sends bytes that are not its protocol (invalid data)")
         return SourceReadError(f"{display_url} {what}", CameraStatus.stream_error, Cause.invalid_data)
@@ -159,6 +170,8 @@ def _by_sight(seen: Seen, kind: str, display_url: str, timeout_s: float) -> Sour
             CameraStatus.stream_error,
             Cause.no_keyframe,
         )
+    if seen is Seen.speaks and not waited:  # it answers in its protocol, and what it sent was no stream
+        return _invalid_data(kind, display_url)
     if seen is Seen.speaks:
         return SourceOpenError(
             f"{display_url} answers {_PROTOCOL.get(kind, 'its protocol')} but sent no picture within "

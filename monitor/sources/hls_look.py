@@ -10,6 +10,7 @@ has lost its publisher.
 from __future__ import annotations
 
 import email.utils
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -43,9 +44,10 @@ class Playlist:
         return self.unchanged_s > max(STALE_TARGET_DURATIONS * self.target_s, STALE_MIN_S)
 
 
-def check_playlist(url: str, deadline: Deadline, played: bool) -> None:
-    """Raise the SourceError the playlist's own answer shows; return when FFmpeg should play it."""
-    source = HttpSource(url, deadline.seconds, deadline.seconds)
+def check_playlist(url: str, deadline: Deadline, timeouts: tuple[float, float], played: bool) -> None:
+    """Raise the SourceError the playlist's own answer shows; return when FFmpeg should play it. ``timeouts``:
+    the camera's (open, read), within ``deadline``; ``played``: the stream gave a picture here before."""
+    source = HttpSource(url, *timeouts)
     try:
         playlist = source.exchange(deadline, lambda answer, left: _read(answer, left, source.display_url))
     except SourceError as exc:
@@ -64,13 +66,16 @@ def check_playlist(url: str, deadline: Deadline, played: bool) -> None:
 
 
 def _read(response: httpx.Response, deadline: Deadline, display: str) -> Playlist:
-    text = read_body(response.iter_bytes(), deadline, display, MAX_PLAYLIST_BYTES).decode("utf-8", "replace")
-    if not text.lstrip("\ufeff \r\n").startswith("#EXTM3U"):
+    chunks = response.iter_bytes()
+    head = next(chunks, b"")
+    if not head.lstrip(b"\xef\xbb\xbf \r\n").startswith(b"#EXTM3U"):  # told at once: an endless stream is no list
         raise SourceReadError(
             f"{display} is not an HLS playlist (it does not start with #EXTM3U)",
             CameraStatus.stream_error,
             Cause.invalid_data,
         )
+    body = read_body(itertools.chain([head], chunks), deadline, display, MAX_PLAYLIST_BYTES)
+    text = body.decode("utf-8", "replace")
     live = "#EXTINF" in text and "#EXT-X-ENDLIST" not in text and "#EXT-X-PLAYLIST-TYPE:VOD" not in text
     target = _TARGET.search(text)
     return Playlist(live, float(target.group(1)) if target else None, _unchanged_s(response))

@@ -44,19 +44,6 @@ def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
     return parts.without_userinfo(), (parts.username or "", parts.password or "")
 
 
-class CountedBody:
-    """The bytes of one answer's body as they come, counted."""
-
-    def __init__(self, chunks: Iterator[bytes]) -> None:
-        self._chunks = chunks
-        self.received = 0
-
-    def __iter__(self) -> Iterator[bytes]:
-        for chunk in self._chunks:
-            self.received += len(chunk)
-            yield chunk
-
-
 def first_jpeg(chunks: Iterator[bytes], deadline: Deadline, display_url: str) -> bytes:
     """The first complete JPEG in an MJPEG body (or in JPEGs sent one after another)."""
     buffer = bytearray()
@@ -162,8 +149,7 @@ class HttpSource(FrameSource):
     def _picture(self, response: httpx.Response, deadline: Deadline) -> bytes:
         """The picture from an answer whose headers came: what its body is decides how much of it to read."""
         display = self.display_url
-        body = CountedBody(response.iter_bytes(CHUNK))
-        chunks = iter(body)
+        chunks = response.iter_bytes(CHUNK)
         kind = Body.other
         try:
             head = next(chunks, b"")
@@ -173,21 +159,21 @@ class HttpSource(FrameSource):
                 return first_jpeg(rest, deadline, display)
             return read_body(rest, deadline, display)
         except httpx.TimeoutException:
-            if kind is Body.other and body.received:
+            received = response.num_bytes_downloaded
+            if kind is Body.other and received:
                 raise SourceReadError(
-                    f"{display} sent {body.received} bytes in {deadline.elapsed():.0f} s that are not a picture",
+                    f"{display} sent {received} bytes in {deadline.elapsed():.0f} s that are not a picture",
                     CameraStatus.stream_error,
                     Cause.invalid_data,
                 ) from None
             raise SourceOpenError(
-                f"no whole picture from {display} within {deadline.seconds:g} s (timeout): "
-                f"{body.received} bytes of it came",
+                f"no whole picture from {display} in {deadline.elapsed():.0f} s (timeout): {received} bytes of it came",
                 CameraStatus.offline,
                 Cause.timeout,
             ) from None
         except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
             raise SourceOpenError(
-                f"the picture from {display} broke off after {body.received} bytes: "
+                f"the picture from {display} broke off after {response.num_bytes_downloaded} bytes: "
                 f"the camera closed the connection mid-picture ({type(exc).__name__})",
                 CameraStatus.offline,
                 Cause.reset,
@@ -202,7 +188,7 @@ class HttpSource(FrameSource):
                 Cause.timeout,
             )
         return SourceOpenError(
-            f"no answer from {self.display_url} within {deadline.seconds:g} s (timeout)",
+            f"no answer from {self.display_url} in {deadline.elapsed():.0f} s (timeout)",
             CameraStatus.offline,
             Cause.timeout,
         )

@@ -98,12 +98,14 @@ class PersistentStreamSource(FrameSource):
             codec = (ctx.name, bytes(ctx.extradata) if ctx.extradata else None)
             with self._lock:
                 self._codec, self._gop, self._live, self._waiting = codec, [], False, 0
+            # From here on the first key frame has keyframe_wait_s (for RTMP the open already waited for it).
+            keyframe = Deadline(self._keyframe_wait_s)
             for packet in container.demux(stream):
                 if self._stop.is_set():
                     return
                 if packet.size == 0:
                     continue
-                if not self._live and not self._first_keyframe(packet, codec, connecting):
+                if not self._live and not self._first_keyframe(packet, codec, keyframe):
                     continue
                 with self._lock:
                     if packet.is_keyframe or len(self._gop) >= MAX_GOP_PACKETS:
@@ -125,7 +127,7 @@ class PersistentStreamSource(FrameSource):
         finally:
             container.close()
 
-    def _first_keyframe(self, packet: Any, codec: tuple[str, bytes | None], connecting: Deadline) -> bool:
+    def _first_keyframe(self, packet: Any, codec: tuple[str, bytes | None], keyframe: Deadline) -> bool:
         """Whether ``packet`` is the key frame that makes the connection live (it decodes to a picture)."""
         if packet.is_keyframe:
             try:
@@ -137,7 +139,7 @@ class PersistentStreamSource(FrameSource):
         with self._lock:
             self._waiting += 1
             waiting = self._waiting
-        if connecting.passed:
+        if keyframe.passed:
             raise no_keyframe(self.display_url, waiting, self._keyframe_wait_s)
         return False
 

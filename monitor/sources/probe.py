@@ -89,7 +89,7 @@ def _stream(
 ) -> tuple[npt.NDArray[np.uint8], str, float | None, str]:
     display = mask_url(url)
     if url_kind(url) == "hls":
-        check_playlist(url, deadline, played=False)
+        check_playlist(url, deadline, timeouts, played=False)
     for fast_open in (True, False):  # as StreamSnapshotSource: a sparse SDP needs FFmpeg's full probe
         container, used = open_negotiated(url, transport, deadline, timeouts, fast_open)
         try:

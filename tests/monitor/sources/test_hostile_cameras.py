@@ -51,15 +51,18 @@ EXPECTED: dict[tuple[str, str], tuple[CameraStatus, Cause | None]] = {
     ("http-flv", "garbage once"): INVALID,
     ("http-flv", "html login page"): INVALID,
     ("http-flv", "404"): (CameraStatus.not_found, Cause.not_found),
+    ("http-flv", "silent after 10 s"): INVALID,  # an MJPEG page where an FLV stream was expected
     ("hls", "silent"): TIMEOUT,
     ("hls", "trickle"): TIMEOUT,
     ("hls", "garbage forever"): INVALID,
     ("hls", "garbage once"): INVALID,
     ("hls", "html login page"): INVALID,
     ("hls", "404"): (CameraStatus.not_found, Cause.not_found),
+    ("hls", "silent after 10 s"): INVALID,
     ("rtmp", "silent"): TIMEOUT,
     ("rtmp", "garbage forever"): INVALID,
     ("rtmp", "garbage once"): INVALID,
+    ("rtmp", "html login page"): INVALID,
 }
 
 
