@@ -1,7 +1,8 @@
 """The numbers behind /metrics: one Prometheus collector per app, registered once, that reads the state at every scrape.
 
-Per-camera sample age, camera status counts, detector latency, last sweep duration, alert webhook events by
-state; whether the database takes writes and the samples held for it; the snapshot clean-up.
+Per-camera sample age, camera status counts, detector latency, last sweep duration, camera grabs abandoned
+and their threads still running, alert webhook events by state; whether the database takes writes and the
+samples held for it; the snapshot clean-up.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 from api.routers.health import snapshot_state, storage_state
 from monitor.core.clock import Clock
 from monitor.delivery.receivers import ALERT
+from monitor.sampling.sweep import ABANDONED
 from monitor.service.retention import SnapshotCleanup
 from monitor.store import models
 
@@ -70,6 +72,14 @@ def sweep_metrics(state: Any) -> Iterator[Metric]:
     seconds = last_sweep() if callable(last_sweep) else None
     yield GaugeMetricFamily(
         "sitemon_sweep_duration_seconds", "Duration of the last sweep in this process", value=seconds or 0.0
+    )
+    yield GaugeMetricFamily(
+        "sitemon_grabs_abandoned_total",
+        "Camera grabs a sweep in this process gave up on (still running at the camera deadline) since start",
+        value=ABANDONED.total,
+    )
+    yield GaugeMetricFamily(
+        "sitemon_grab_threads_stuck", "Abandoned grab threads of this process still running", value=ABANDONED.running()
     )
 
 

@@ -14,6 +14,7 @@ import cv2
 from monitor.cli.common import DEFAULT_CONFIG, CommandError
 from monitor.config import AppConfig, CameraConfig, ConfigError, load_config
 from monitor.config.camera import resolve_camera_url
+from monitor.config.settings import grab_deadline
 from monitor.sources.probe import Probe, probe
 
 log = logging.getLogger("sitemon")
@@ -34,18 +35,19 @@ def cmd_probe(args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise CommandError(f"URL: {exc}") from None
         timeout = args.timeout or 10.0
-        result = probe(url, args.transport or "tcp", timeout, timeout)
+        result = probe(url, args.transport or "tcp", timeout, timeout, deadline_s=timeout)
         print(describe(result, _save(result, snapshots, "probe")))
         return 0 if result.ok else 1
     config = _config(args.config)
     cameras = _cameras(config, args.site, args.camera)
     o = args.timeout or config.sampling.open_timeout_seconds
     r = args.timeout or config.sampling.read_timeout_seconds
+    deadline = args.timeout or grab_deadline(config.sampling)
 
     def run(item: tuple[str, CameraConfig]) -> Probe:
         camera = item[1]
         transport = args.transport or (camera.transport or config.sampling.transport).value
-        return probe(camera.detection_url, transport, o, r)
+        return probe(camera.detection_url, transport, o, r, deadline_s=deadline)
 
     with ThreadPoolExecutor(max_workers=max(1, min(config.sampling.max_workers, len(cameras)))) as pool:
         results = list(pool.map(run, cameras))
@@ -142,6 +144,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     pr.add_argument("--camera", help="with --site: only this camera")
     pr.add_argument("--config", default=DEFAULT_CONFIG)
     pr.add_argument("--transport", choices=["tcp", "udp"], help="RTSP transport to try first (default: configured)")
-    pr.add_argument("--timeout", type=float, help="connect and read timeout, seconds (default: the config's, or 10)")
+    pr.add_argument(
+        "--timeout",
+        type=float,
+        help="seconds for the whole probe of one camera: connect, answer, first frame (default: the config's "
+        "open + read timeout, or 10 for a URL)",
+    )
     pr.add_argument("--snapshots", default="var/probe", help="folder for the snapshots (site_camera.jpg)")
     pr.set_defaults(func=cmd_probe)

@@ -67,6 +67,12 @@ class SamplingConfig(ConfigModel):
     max_workers: int = Field(default=16, ge=1, le=256, description="Cameras sampled at once")
     open_timeout_seconds: float = Field(default=10.0, gt=0, le=120, description="Connect timeout")
     read_timeout_seconds: float = Field(default=10.0, gt=0, le=120, description="Frame read timeout")
+    keyframe_wait_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=120,
+        description="How long a persistent stream may send packets before its first key frame (its key frame interval)",
+    )
     mode: SamplingMode = Field(default=SamplingMode.snapshot, description="snapshot or persistent (per camera too)")
     transport: Transport = Field(default=Transport.tcp, description="RTSP transport: tcp or udp (per camera too)")
     camera_deadline_seconds: float | None = Field(
@@ -194,11 +200,17 @@ def validate_timezone(name: str) -> str:
     return name
 
 
+def grab_deadline(sampling: SamplingConfig) -> float:
+    """Seconds one grab may take in all (connect, answer, body, first key frame): open + read timeout."""
+    return sampling.open_timeout_seconds + sampling.read_timeout_seconds
+
+
 def camera_deadline(sampling: SamplingConfig) -> float:
-    """Seconds after which a sweep stops waiting for one camera."""
+    """Seconds after which a sweep stops waiting for one camera: past its grab's own deadline (a persistent
+    stream's first grab waits open + key frame wait), a grab is stuck and the sweep abandons it."""
     if sampling.camera_deadline_seconds is not None:
         return sampling.camera_deadline_seconds
-    return sampling.open_timeout_seconds + sampling.read_timeout_seconds + 5.0
+    return sampling.open_timeout_seconds + max(sampling.read_timeout_seconds, sampling.keyframe_wait_seconds) + 5.0
 
 
 class ScoringWeights(ConfigModel):

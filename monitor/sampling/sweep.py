@@ -1,7 +1,10 @@
 """A sweep: every camera sampled once. Grabs run in parallel; detection takes them in batches as they come.
 
 A camera that does not answer within its deadline is recorded as timed out and the sweep goes on:
-one slow or dead camera never holds up the others, and the sweep always completes.
+one slow or dead camera never holds up the others, and the sweep always completes. Every grab keeps a
+deadline of its own, shorter than the sweep's; a grab still running past the sweep's is stuck: it is
+abandoned (logged, and counted in ``ABANDONED`` for /metrics) on a daemon thread, which never keeps the
+process from exiting.
 """
 
 from __future__ import annotations
@@ -9,9 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import queue
+import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from monitor.config import CameraConfig, SiteConfig
@@ -24,6 +27,32 @@ log = logging.getLogger(__name__)
 GrabFn = Callable[[CameraKey, CameraConfig, dt.datetime], Grab]
 AnalyseFn = Callable[[list[Grab]], list[Sample]]
 Sink = Callable[[list[Sample]], None]
+STRAGGLER_JOIN_S = 0.2
+"""How long the end of a sweep waits for a grab thread that is finishing, before it counts it as stuck."""
+
+
+class AbandonedGrabs:
+    """The grabs this process gave up on: how many since start, and the threads of them still running."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.total = 0
+        self._threads: set[threading.Thread] = set()
+
+    def add(self, thread: threading.Thread | None) -> None:
+        with self._lock:
+            self.total += 1
+            if thread is not None:
+                self._threads.add(thread)
+
+    def running(self) -> int:
+        """Abandoned grab threads not ended yet (a source that keeps no deadline, or one blocked in DNS)."""
+        with self._lock:
+            self._threads = {t for t in self._threads if t.is_alive()}
+            return len(self._threads)
+
+
+ABANDONED = AbandonedGrabs()
 
 
 @dataclass(frozen=True)
@@ -55,8 +84,10 @@ def run_sweep(
     keys = [CameraKey(site.id, camera.id) for site, camera in targets]
     arrivals: queue.Queue[tuple[int, Grab]] = queue.Queue()
     running: dict[int, float] = {}  # index -> monotonic start
+    threads: dict[int, threading.Thread] = {}  # index -> the thread grabbing it
 
     def task(i: int, camera: CameraConfig) -> None:
+        threads[i] = threading.current_thread()
         running[i] = time.monotonic()
         try:
             got = grab(keys[i], camera, slot_at)
@@ -103,10 +134,30 @@ def run_sweep(
             log.exception("%d sample(s) not stored", len(out))
         batch.clear()
 
-    pool = ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(targets) or 1)), thread_name_prefix="grab")
+    work: queue.SimpleQueue[int] = queue.SimpleQueue()
+    for i in range(len(targets)):
+        work.put(i)
+    stop = threading.Event()
+
+    def worker() -> None:
+        while not stop.is_set():
+            try:
+                i = work.get_nowait()
+            except queue.Empty:
+                return
+            task(i, targets[i][1])
+
+    pool: list[threading.Thread] = []
+
+    def start_worker() -> None:
+        # Daemon threads: a grab stuck past every deadline must not keep the process from exiting.
+        thread = threading.Thread(target=worker, name=f"grab-{len(pool)}", daemon=True)
+        pool.append(thread)
+        thread.start()
+
+    for _ in range(max(1, min(max_workers, len(targets) or 1))):
+        start_worker()
     try:
-        for i, (_, camera) in enumerate(targets):
-            pool.submit(task, i, camera)
         while len(samples) + len(batch) < len(targets):
             try:
                 i, got = arrivals.get(timeout=0.05)
@@ -121,7 +172,10 @@ def run_sweep(
                     given_up.add(i)
                     running.pop(i, None)
                     camera = targets[i][1]
-                    log.warning("camera %s: no result within %.0f s; sweep goes on", keys[i], deadline_s)
+                    log.warning("camera %s: grab still running after %.0f s: abandoned", keys[i], deadline_s)
+                    ABANDONED.add(threads.get(i))
+                    if not work.empty():
+                        start_worker()  # in place of the stuck one, for the cameras still waiting
                     late = Grab(
                         keys[i],
                         camera,
@@ -139,10 +193,20 @@ def run_sweep(
         if batch:
             flush()
     finally:
-        # Threads still stuck on a dead camera end on their own I/O timeouts; nobody waits for them.
-        pool.shutdown(wait=False, cancel_futures=True)
+        stop.set()  # cameras not started yet are not started
+        _stragglers(pool)
     result = SweepResult(slot_at, time.perf_counter() - started, tuple(samples[i] for i in range(len(targets))))
     log.info(
         "sweep %s: %d/%d cameras online in %.1f s", slot_at.isoformat(), result.online, len(targets), result.duration_s
     )
     return result
+
+
+def _stragglers(pool: list[threading.Thread]) -> None:
+    """Log the grab threads still running once the sweep is done: each is a grab that kept no deadline."""
+    ends = time.monotonic() + STRAGGLER_JOIN_S
+    for thread in pool:
+        thread.join(max(0.0, ends - time.monotonic()))
+    stuck = [t.name for t in pool if t.is_alive()]
+    if stuck:
+        log.warning("%d grab thread(s) still running after the sweep (abandoned): %s", len(stuck), ", ".join(stuck))

@@ -3,13 +3,16 @@
 RTSP negotiates its RTP transport as mature clients do: a server that refuses the one asked for
 (461 Unsupported transport) is asked for the other, and the source says which worked (``transport``,
 ``note``) so that the next connection starts with it.
+
+One deadline covers the grab: connect, the server's answers, and the wait for the first key frame. FFmpeg
+is interrupted through PyAV's timeouts, each cut to the time left.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import av
@@ -19,16 +22,28 @@ import numpy.typing as npt
 from monitor.config.camera import url_kind
 from monitor.core.redact import mask_url
 from monitor.core.values import CameraStatus, Cause
-from monitor.sources.base import FrameSource, SourceOpenError, SourceReadError
-from monitor.sources.errors import TransportRefused, classify_open_error
+from monitor.sources.base import FrameSource, SourceError, SourceOpenError, SourceReadError
+from monitor.sources.deadline import Deadline
+from monitor.sources.errors import TransportRefused, classify_open_error, worth_a_look
+from monitor.sources.hls_look import check_playlist
+from monitor.sources.second_look import keep_for_look, look
 
 log = logging.getLogger(__name__)
 # PyAV keeps FFmpeg's logging off by default. Never turn its Python log callback on: FFmpeg's decoder
 # threads would need the GIL to log and deadlock against a thread that holds it (seen here).
 
-MAX_PACKETS_BEFORE_FRAME = 300
 OTHER_TRANSPORT = {"tcp": "udp", "udp": "tcp"}
 FAST_OPEN_KINDS = ("rtsp", "rtmp", "http-flv")
+
+
+@dataclass
+class StreamHistory:
+    """What sitemon learnt about one camera's stream over earlier grabs (the provider keeps one per camera)."""
+
+    transport: str | None = None
+    """The RTSP transport its server took, when it refused the configured one."""
+    played: bool = False
+    """It has given a picture in this process: a 404 now means its publisher stopped, not a wrong path."""
 
 
 def stream_options(url: str, transport: str, fast_open: bool) -> dict[str, str]:
@@ -52,27 +67,52 @@ def transport_note(configured: str, used: str) -> str:
     return f"RTSP over {used.upper()}: the server refuses {configured.upper()} (461 Unsupported transport)"
 
 
-def open_container(url: str, transport: str, open_timeout_s: float, read_timeout_s: float, fast_open: bool) -> Any:
-    """av.open with timeouts on connect and on every read; raises a classified SourceError."""
+def open_container(
+    url: str, transport: str, deadline: Deadline, timeouts: tuple[float, float], fast_open: bool, played: bool = False
+) -> Any:
+    """av.open within the grab's deadline; ``timeouts``: (open, read), each cut to the time left. Raises a
+    classified SourceError.
+
+    RTSP's open is its handshake: it keeps the open timeout. For RTMP, HTTP-FLV and HLS, FFmpeg's open
+    includes the wait for the first key frame (nginx-rtmp sends a new player nothing before it) or for live
+    segments: it may take all the time left but what a second look needs.
+    """
     display = mask_url(url)
+    keep = keep_for_look(deadline)
+    open_timeout_s, read_timeout_s = timeouts
+    open_s = deadline.bound(open_timeout_s if url_kind(url) == "rtsp" else None, keep=keep)
     started = time.monotonic()
     try:
-        return av.open(url, options=stream_options(url, transport, fast_open), timeout=(open_timeout_s, read_timeout_s))
+        limits = (open_s, deadline.bound(read_timeout_s, keep=keep))
+        container = av.open(url, options=stream_options(url, transport, fast_open), timeout=limits)
     except Exception as exc:  # PyAV raises OSError subclasses and its own FFmpegError tree
-        raise classify_open_error(exc, url, display, time.monotonic() - started, open_timeout_s) from None
+        elapsed = time.monotonic() - started
+        seen = look(url, Deadline(min(keep, deadline.left()))) if worth_a_look(exc, elapsed, open_s) else None
+        if seen is not None:
+            log.debug("%s: FFmpeg said %s; asked again, the server was %s", display, type(exc).__name__, seen.value)
+        shown = min(open_timeout_s, deadline.seconds) if url_kind(url) == "rtsp" else deadline.seconds
+        raise classify_open_error(exc, url, display, elapsed, open_s, seen, played, shown) from None
+    if url_kind(url) == "http-flv" and "flv" not in container.format.name:
+        # FFmpeg reads what it is given (a JPEG, an MJPEG page); an HTTP-FLV URL that sends no FLV is a fault.
+        sent = container.format.name
+        container.close()
+        raise SourceReadError(
+            f"{display} did not send an FLV stream (it sent {sent})", CameraStatus.stream_error, Cause.invalid_data
+        )
+    return container
 
 
 def open_negotiated(
-    url: str, transport: str, open_timeout_s: float, read_timeout_s: float, fast_open: bool
+    url: str, transport: str, deadline: Deadline, timeouts: tuple[float, float], fast_open: bool, played: bool = False
 ) -> tuple[Any, str]:
     """open_container, asking an RTSP server that refuses ``transport`` for the other; (container, transport)."""
     try:
-        return open_container(url, transport, open_timeout_s, read_timeout_s, fast_open), transport
+        return open_container(url, transport, deadline, timeouts, fast_open, played), transport
     except TransportRefused:
         other = OTHER_TRANSPORT[transport]
         log.info("%s refused RTP over %s (461); trying %s", mask_url(url), transport.upper(), other.upper())
     try:
-        return open_container(url, other, open_timeout_s, read_timeout_s, fast_open), other
+        return open_container(url, other, deadline, timeouts, fast_open, played), other
     except TransportRefused:
         raise SourceOpenError(
             f"the RTSP server at {mask_url(url)} refuses RTP over both TCP and UDP (461 Unsupported transport)",
@@ -81,28 +121,55 @@ def open_negotiated(
         ) from None
 
 
-def first_frame(container: Any, display_url: str, max_packets: int = MAX_PACKETS_BEFORE_FRAME) -> npt.NDArray[np.uint8]:
-    """Demux until a frame decodes (the first packets may precede a key frame)."""
+class FirstFrameError(SourceReadError):
+    """The stream opened, but gave no picture: raised by first_frame (never by an open)."""
+
+
+def first_frame(container: Any, display_url: str, deadline: Deadline) -> npt.NDArray[np.uint8]:
+    """Demux until a frame decodes (the first packets may precede a key frame), until the deadline; a fault
+    says what came: nothing, packets without a key frame, or key frames that do not decode."""
     if not container.streams.video:
-        raise SourceReadError(f"{display_url} has no video stream", CameraStatus.stream_error, Cause.no_video)
+        raise FirstFrameError(f"{display_url} has no video stream", CameraStatus.stream_error, Cause.no_video)
     stream = container.streams.video[0]
-    packets = 0
+    packets = keyframes = 0
     try:
         for packet in container.demux(stream):
-            packets += 1
+            if packet.size:
+                packets += 1
+                keyframes += bool(packet.is_keyframe)
             for frame in packet.decode():
                 return np.ascontiguousarray(frame.to_ndarray(format="bgr24"))
-            if packets >= max_packets:
+            if deadline.passed:
                 break
+    except av.ExitError:
+        pass  # PyAV's read timeout: what came until then says what went wrong
     except av.FFmpegError as exc:
-        raise SourceReadError(
+        raise FirstFrameError(
             f"stream error from {display_url}: {type(exc).__name__}", CameraStatus.stream_error, Cause.invalid_data
         ) from None
     except OSError as exc:
-        raise SourceReadError(
+        raise FirstFrameError(
             f"stream from {display_url} broke off: {type(exc).__name__}", CameraStatus.offline, Cause.reset
         ) from None
-    raise SourceReadError(
+    raise no_picture(display_url, packets, keyframes, deadline)
+
+
+def no_picture(display_url: str, packets: int, keyframes: int, deadline: Deadline) -> SourceError:
+    waited = deadline.elapsed()
+    if packets == 0:
+        return FirstFrameError(
+            f"{display_url} opened, then sent nothing in {waited:.0f} s (timeout)",
+            CameraStatus.offline,
+            Cause.timeout,
+        )
+    if keyframes == 0:
+        return FirstFrameError(
+            f"no key frame from {display_url} in {waited:.0f} s ({packets} packets came): "
+            f"key frame interval longer than {waited:.0f} s",
+            CameraStatus.stream_error,
+            Cause.no_keyframe,
+        )
+    return FirstFrameError(
         f"no decodable frame from {display_url} in {packets} packets (corrupt or unsupported stream)",
         CameraStatus.stream_error,
         Cause.no_frame,
@@ -118,17 +185,17 @@ class StreamSnapshotSource(FrameSource):
         open_timeout_s: float = 10.0,
         read_timeout_s: float = 10.0,
         transport: str = "tcp",
-        configured: str | None = None,
-        learned: Callable[[str], None] | None = None,
+        history: StreamHistory | None = None,
+        deadline_s: float | None = None,
     ) -> None:
-        """``transport``: the one to try first (what worked last time); ``configured``: the camera's own
-        (default: ``transport``); ``learned``: told the transport that worked when it was the other one."""
+        """``transport``: the camera's own; ``history``: what earlier grabs learnt (the transport that worked,
+        whether it played), updated by this one; ``deadline_s``: the whole grab (default: open + read)."""
         self._url = url
-        self._open_timeout_s = open_timeout_s
-        self._read_timeout_s = read_timeout_s
-        self.transport = transport
-        self._configured = configured or transport
-        self._learned = learned
+        self._timeouts = (open_timeout_s, read_timeout_s)
+        self._deadline_s = deadline_s or open_timeout_s + read_timeout_s
+        self._configured = transport
+        self.history = history or StreamHistory()
+        self.transport = self.history.transport or transport
         self.display_url = mask_url(url)
 
     @property
@@ -136,23 +203,26 @@ class StreamSnapshotSource(FrameSource):
         return transport_note(self._configured, self.transport) if url_kind(self._url) == "rtsp" else ""
 
     def grab(self) -> npt.NDArray[np.uint8]:
+        deadline = Deadline(self._deadline_s)
+        if url_kind(self._url) == "hls":
+            check_playlist(self._url, deadline, self._timeouts, self.history.played)
         try:
-            return self._grab(fast_open=True)
-        except SourceReadError as exc:
-            if exc.status is not CameraStatus.stream_error:
+            image = self._grab(deadline, fast_open=True)
+        except FirstFrameError as exc:
+            if exc.cause not in (Cause.no_frame, Cause.invalid_data) or deadline.passed:
                 raise
             # A stream whose SDP lacks the codec parameters needs FFmpeg's full probe.
             log.debug("%s: retrying with full stream probing", self.display_url)
-            return self._grab(fast_open=False)
+            image = self._grab(deadline, fast_open=False)
+        self.history.played = True
+        return image
 
-    def _grab(self, fast_open: bool) -> npt.NDArray[np.uint8]:
-        tried = self.transport
+    def _grab(self, deadline: Deadline, fast_open: bool) -> npt.NDArray[np.uint8]:
         container, self.transport = open_negotiated(
-            self._url, tried, self._open_timeout_s, self._read_timeout_s, fast_open
+            self._url, self.transport, deadline, self._timeouts, fast_open, self.history.played
         )
-        if self.transport != tried and self._learned is not None:
-            self._learned(self.transport)
+        self.history.transport = self.transport if self.transport != self._configured else None
         try:
-            return first_frame(container, self.display_url)
+            return first_frame(container, self.display_url, deadline)
         finally:
             container.close()

@@ -3,12 +3,18 @@
 Credentials come from the URL's user info (``${VAR}`` expanded by the config). They are never sent in the
 clear before the camera asks: the first request goes without them, and the camera's 401 challenge says
 which scheme it takes, HTTP Digest (RFC 7616: Hikvision ISAPI, Dahua snapshot.cgi) or Basic.
+
+One deadline covers the whole exchange (connect, headers, body): a camera that trickles its answer ends the
+grab when the deadline passes, not when it stops sending. What a failure says follows what was seen:
+nothing at all (timeout), bytes too slow for the deadline (timeout, with the count), bytes that are not HTTP
+or not a picture (stream error), a picture that broke off (the connection closed mid-picture).
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Generator, Iterator
+import itertools
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 import cv2
 import httpx
@@ -17,9 +23,14 @@ import numpy.typing as npt
 
 from monitor.core.redact import mask_url, split_url
 from monitor.core.values import CameraStatus, Cause
-from monitor.sources.base import FrameSource, SourceOpenError, SourceReadError
+from monitor.sources.base import FrameSource, SourceError, SourceOpenError, SourceReadError
+from monitor.sources.deadline import Deadline
 from monitor.sources.errors import host_resolves
+from monitor.sources.http_auth import CameraAuth
+from monitor.sources.http_transport import DeadlineTransport
+from monitor.sources.jpeg import SOI, Body, body_kind, jpeg_length
 
+T = TypeVar("T")
 MAX_IMAGE_BYTES = 32 * 1024 * 1024
 CHUNK = 64 * 1024
 _STATUS_BY_CODE = {401: CameraStatus.unauthorized, 403: CameraStatus.unauthorized, 404: CameraStatus.not_found}
@@ -33,93 +44,81 @@ def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
     return parts.without_userinfo(), (parts.username or "", parts.password or "")
 
 
-class CameraAuth(httpx.Auth):
-    """Answer the camera's challenge: Digest when it asks for Digest, else Basic. Never sent unasked."""
-
-    def __init__(self, username: str, password: str) -> None:
-        self._basic = httpx.BasicAuth(username, password)
-        self._digest = httpx.DigestAuth(username, password)
-        self.scheme = ""
-        """The scheme the camera asked for ("Digest" / "Basic"), once it asked."""
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        response = yield request
-        if response.status_code != 401:
-            return
-        challenges = [c.lower() for c in response.headers.get_list("www-authenticate")]
-        if any(c.startswith("digest ") for c in challenges):
-            self.scheme = "Digest"
-            flow = self._digest.auth_flow(request)
-            next(flow)  # the unauthenticated request, already answered: hand the flow its 401
-            authenticated = flow.send(response)
-        else:
-            self.scheme = "Basic"
-            authenticated = next(self._basic.auth_flow(request))
-        yield authenticated
-
-
-def first_jpeg(chunks: Iterator[bytes], deadline: float, display_url: str) -> bytes:
-    """The first complete JPEG (SOI..EOI) in a multipart MJPEG body."""
-    buffer = b""
+def first_jpeg(chunks: Iterator[bytes], deadline: Deadline, display_url: str) -> bytes:
+    """The first complete JPEG in an MJPEG body (or in JPEGs sent one after another)."""
+    buffer = bytearray()
+    start = -1
     for chunk in chunks:
         buffer += chunk
-        start = buffer.find(b"\xff\xd8")
-        if start >= 0:
-            end = buffer.find(b"\xff\xd9", start + 2)
-            if end >= 0:
-                return bytes(buffer[start : end + 2])
-        if time.monotonic() >= deadline or len(buffer) >= MAX_IMAGE_BYTES:
+        while True:
+            if start < 0:
+                start = buffer.find(SOI)
+                if start < 0:
+                    break
+            try:
+                length = jpeg_length(buffer, start)
+            except ValueError:  # not a JPEG after all: look for the next start of image
+                start = buffer.find(SOI, start + 2)
+                continue
+            if length is not None:
+                return bytes(buffer[start : start + length])
+            break
+        if deadline.passed or len(buffer) >= MAX_IMAGE_BYTES:
             break
     raise SourceReadError(
         f"no complete JPEG in the MJPEG stream from {display_url}", CameraStatus.stream_error, Cause.invalid_data
     )
 
 
-def read_body(chunks: Iterator[bytes], deadline: float, display_url: str) -> bytes:
-    body = b""
+def read_body(chunks: Iterator[bytes], deadline: Deadline, display_url: str, limit: int = MAX_IMAGE_BYTES) -> bytes:
+    body = bytearray()
     for chunk in chunks:
         body += chunk
-        if len(body) > MAX_IMAGE_BYTES:
+        if len(body) > limit:
             raise SourceReadError(
-                f"image from {display_url} is larger than {MAX_IMAGE_BYTES} bytes",
+                f"the answer from {display_url} is larger than {limit} bytes",
                 CameraStatus.stream_error,
                 Cause.too_large,
             )
-        if time.monotonic() >= deadline:
-            raise SourceOpenError(
-                f"no whole picture from {display_url} in time (timeout)", CameraStatus.offline, Cause.timeout
-            )
-    return body
+        if deadline.passed:
+            raise httpx.ReadTimeout("the grab's deadline passed")
+    return bytes(body)
 
 
 class HttpSource(FrameSource):
-    def __init__(self, url: str, open_timeout_s: float = 10.0, read_timeout_s: float = 10.0) -> None:
+    def __init__(
+        self, url: str, open_timeout_s: float = 10.0, read_timeout_s: float = 10.0, deadline_s: float | None = None
+    ) -> None:
+        """``deadline_s``: the whole grab, connect to last byte (default: open + read timeout)."""
         self._url, credentials = split_credentials(url)
         self._auth = CameraAuth(*credentials) if credentials else None
         self._open_timeout_s = open_timeout_s
         self._read_timeout_s = read_timeout_s
+        self._deadline_s = deadline_s or open_timeout_s + read_timeout_s
         self.display_url = mask_url(url)
 
     def grab(self) -> npt.NDArray[np.uint8]:
         return decode_picture(self.fetch(), self.display_url)
 
-    def fetch(self) -> bytes:
+    def fetch(self, deadline: Deadline | None = None) -> bytes:
         """The picture's bytes (a snapshot, or the first JPEG of an MJPEG stream); raises SourceError."""
+        return self.exchange(deadline or Deadline(self._deadline_s), self._picture)
+
+    def exchange(self, deadline: Deadline, read: Callable[[httpx.Response, Deadline], T]) -> T:
+        """GET the URL (answering the camera's login challenge) and ``read`` the answer, all before ``deadline``;
+        an answer of 400 or more, and every fault, is a classified SourceError."""
+        transport = DeadlineTransport(deadline)
         timeout = httpx.Timeout(self._read_timeout_s, connect=self._open_timeout_s)
-        deadline = time.monotonic() + self._open_timeout_s + self._read_timeout_s
         display = self.display_url
         try:
             # Redirects are followed; httpx drops the Authorization header on a move to another origin.
             with (
-                httpx.Client(timeout=timeout, follow_redirects=True, trust_env=False) as client,
+                httpx.Client(transport=transport, timeout=timeout, follow_redirects=True, trust_env=False) as client,
                 client.stream("GET", self._url, auth=self._auth, headers={"User-Agent": "sitemon"}) as response,
             ):
                 if response.status_code >= 400:
                     raise self._refused(response.status_code)
-                chunks = response.iter_bytes(CHUNK)
-                if response.headers.get("Content-Type", "").startswith("multipart/"):
-                    return first_jpeg(chunks, deadline, display)
-                return read_body(chunks, deadline, display)
+                return read(response, deadline)
         except httpx.ConnectError as exc:
             if isinstance(exc.__cause__, ConnectionRefusedError) or "refused" in str(exc).lower():
                 raise SourceOpenError(f"connection refused by {display}", CameraStatus.offline, Cause.refused) from None
@@ -131,7 +130,7 @@ class HttpSource(FrameSource):
                 f"cannot reach {display}: {type(exc).__name__}", CameraStatus.offline, Cause.unreachable
             ) from None
         except httpx.TimeoutException:
-            raise SourceOpenError(f"no answer from {display} (timeout)", CameraStatus.offline, Cause.timeout) from None
+            raise self._too_slow(transport.received.bytes, deadline) from None
         except (httpx.RemoteProtocolError, httpx.DecodingError, httpx.TooManyRedirects) as exc:
             raise SourceOpenError(
                 f"{display} did not answer in HTTP: {type(exc).__name__}", CameraStatus.stream_error, Cause.invalid_data
@@ -146,6 +145,53 @@ class HttpSource(FrameSource):
                 CameraStatus.stream_error,
                 Cause.bad_url,
             ) from None
+
+    def _picture(self, response: httpx.Response, deadline: Deadline) -> bytes:
+        """The picture from an answer whose headers came: what its body is decides how much of it to read."""
+        display = self.display_url
+        chunks = response.iter_bytes(CHUNK)
+        kind = Body.other
+        try:
+            head = next(chunks, b"")
+            kind = body_kind(response.headers.get("Content-Type", ""), head)
+            rest = itertools.chain([head], chunks)
+            if kind is Body.mjpeg or (kind is Body.jpeg and "Content-Length" not in response.headers):
+                return first_jpeg(rest, deadline, display)
+            return read_body(rest, deadline, display)
+        except httpx.TimeoutException:
+            received = response.num_bytes_downloaded
+            if kind is Body.other and received:
+                raise SourceReadError(
+                    f"{display} sent {received} bytes in {deadline.elapsed():.0f} s that are not a picture",
+                    CameraStatus.stream_error,
+                    Cause.invalid_data,
+                ) from None
+            raise SourceOpenError(
+                f"no whole picture from {display} in {deadline.elapsed():.0f} s (timeout): {received} bytes of it came",
+                CameraStatus.offline,
+                Cause.timeout,
+            ) from None
+        except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
+            raise SourceOpenError(
+                f"the picture from {display} broke off after {response.num_bytes_downloaded} bytes: "
+                f"the camera closed the connection mid-picture ({type(exc).__name__})",
+                CameraStatus.offline,
+                Cause.reset,
+            ) from None
+
+    def _too_slow(self, received: int, deadline: Deadline) -> SourceError:
+        if received:
+            return SourceOpenError(
+                f"{self.display_url} answered too slowly: {received} bytes in {deadline.elapsed():.0f} s "
+                f"and no whole answer within {deadline.seconds:g} s (timeout)",
+                CameraStatus.offline,
+                Cause.timeout,
+            )
+        return SourceOpenError(
+            f"no answer from {self.display_url} in {deadline.elapsed():.0f} s (timeout)",
+            CameraStatus.offline,
+            Cause.timeout,
+        )
 
     def _refused(self, code: int) -> SourceOpenError:
         status = _STATUS_BY_CODE.get(code, CameraStatus.stream_error)

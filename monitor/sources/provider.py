@@ -8,7 +8,7 @@ import zlib
 from monitor.config import CameraConfig, SamplingConfig, SamplingMode
 from monitor.core.clock import Clock, utc_now
 from monitor.core.values import CameraKey
-from monitor.sources.av_stream import StreamSnapshotSource
+from monitor.sources.av_stream import StreamHistory, StreamSnapshotSource
 from monitor.sources.base import FrameSource
 from monitor.sources.http_source import HttpSource
 from monitor.sources.persistent import PersistentStreamSource
@@ -22,7 +22,7 @@ class SourceProvider:
         self._sampling = sampling
         self._clock = clock
         self._persistent: dict[CameraKey, PersistentStreamSource] = {}
-        self._transports: dict[CameraKey, str] = {}  # the RTSP transport a camera's server took, when not its own
+        self._history: dict[CameraKey, StreamHistory] = {}  # what earlier grabs learnt of each camera's stream
         self._lock = threading.Lock()
 
     def acquire(self, key: CameraKey, camera: CameraConfig) -> FrameSource:
@@ -39,17 +39,18 @@ class SourceProvider:
             with self._lock:
                 source = self._persistent.get(key)
                 if source is None or not source.alive:
-                    source = PersistentStreamSource(url, s.open_timeout_seconds, s.read_timeout_seconds, transport)
+                    source = PersistentStreamSource(
+                        url,
+                        s.open_timeout_seconds,
+                        s.read_timeout_seconds,
+                        transport,
+                        keyframe_wait_s=s.keyframe_wait_seconds,
+                    )
                     self._persistent[key] = source
                 return source
         with self._lock:
-            first = self._transports.get(key, transport)
-
-        def learned(used: str) -> None:
-            with self._lock:
-                self._transports[key] = used
-
-        return StreamSnapshotSource(url, s.open_timeout_seconds, s.read_timeout_seconds, first, transport, learned)
+            history = self._history.setdefault(key, StreamHistory())
+        return StreamSnapshotSource(url, s.open_timeout_seconds, s.read_timeout_seconds, transport, history)
 
     def release(self, source: FrameSource) -> None:
         if not isinstance(source, PersistentStreamSource):

@@ -25,6 +25,7 @@ def test_one_collector_reads_the_state_at_each_scrape(sessions: sessionmaker[Ses
     client = logged_in(TestClient(app), sessions, "viewer")
     before = client.get("/metrics").text
     assert "sitemon_sweep_duration_seconds 0.0" in before
+    assert "# TYPE sitemon_grabs_abandoned_total gauge" in before and "sitemon_grab_threads_stuck " in before
     assert "sitemon_cameras{" not in before and "# TYPE sitemon_cameras gauge" in before
 
     with sessions() as s:

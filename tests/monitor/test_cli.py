@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.fixtures.clock import NOW, wall_now
+from tests.fixtures.hostile_servers import hostile_server, trickle
 from tests.fixtures.servers import SAMPLE_VIDEO, SHARED, free_port
 from tests.helpers import config_dict, write_config
 
@@ -281,3 +282,18 @@ def test_the_day_s_assessment_and_the_model_export_are_two_commands(tmp_path: Pa
     assert old.returncode != 0 and "sitemon export-model --weights" in old.stderr
     neither = subprocess.run([*SITEMON, "export"], capture_output=True, text=True, timeout=60)
     assert neither.returncode == 2 and "--date" in neither.stderr and "export-model" in neither.stderr
+
+
+@pytest.mark.slow
+def test_a_sweep_with_a_camera_that_trickles_stores_it_offline_and_exits(tmp_path: Path) -> None:
+    # One header byte every 0.2 s: httpx's per-read timeout never fires; the grab's deadline does.
+    with hostile_server(trickle) as port:
+        data = config_dict([str(SAMPLE_VIDEO), f"http://127.0.0.1:{port}/snap.jpg"])
+        data["sampling"].update({"snapshot_dir": str(tmp_path / "snaps"), "open_timeout_seconds": 2})
+        data["sampling"]["read_timeout_seconds"] = 2
+        path = write_config(tmp_path / "c.yaml", data)
+        result = _run("sweep", "--config", str(path), "--database-url", f"sqlite:///{tmp_path / 'db.sqlite'}")
+    assert result.returncode == 0, result.stderr
+    rows = dict(line.split("\t", 1) for line in result.stdout.splitlines())
+    assert rows["site1/cam1"].startswith("online")
+    assert rows["site2/cam1"].startswith("offline") and "answered too slowly" in rows["site2/cam1"]

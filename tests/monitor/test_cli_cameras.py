@@ -3,9 +3,11 @@ a digest HTTP camera and an HLS platform; exit 0 ok, 1 fault, 2 bad arguments.""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +15,7 @@ import cv2
 import pytest
 
 from tests.fixtures.digest_camera import digest_camera
+from tests.fixtures.hostile_servers import BEHAVIOURS, hostile_server, trickle
 from tests.fixtures.servers import SAMPLE_VIDEO, RtspServer, free_port, rtsp_server
 from tests.fixtures.stream_servers import make_media, media_server
 from tests.helpers import config_dict, write_config
@@ -104,3 +107,55 @@ def test_bad_arguments_exit_2(args: list[str], message: str, tmp_path: Path) -> 
     result = _probe(*args, "--config", str(config))
     assert result.returncode == 2
     assert message in result.stderr
+
+
+def _timed(*args: str) -> tuple[subprocess.CompletedProcess[str], float]:
+    started = time.monotonic()
+    result = _probe(*args)
+    return result, time.monotonic() - started
+
+
+def test_probe_of_a_camera_that_trickles_its_headers_returns_within_its_timeout(tmp_path: Path) -> None:
+    # The time a probe takes to start and stop, measured on a refused port, is not the camera's.
+    _, startup = _timed(f"http://127.0.0.1:{free_port()}/snap.jpg", "--timeout", "5", "--snapshots", str(tmp_path))
+    with hostile_server(trickle) as port:
+        result, elapsed = _timed(f"http://127.0.0.1:{port}/snap.jpg", "--timeout", "5", "--snapshots", str(tmp_path))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "status: offline" in result.stdout and "answered too slowly" in result.stdout
+    assert elapsed - startup <= 5 + 1, (elapsed, startup)
+
+
+HOSTILE = {  # (behaviour, URL path): the status each camera of the hostile set ends in
+    ("silent", "rtsp:/live"): "offline",
+    ("silent", "http:/snap.jpg"): "offline",
+    ("silent", "http:/live/cam.flv"): "offline",
+    ("silent", "http:/live/cam.m3u8"): "offline",
+    ("silent", "rtmp:/live/cam"): "offline",
+    ("trickle", "http:/snap.jpg"): "offline",
+    ("trickle", "http:/live/cam.flv"): "offline",
+    ("trickle", "http:/live/cam.m3u8"): "offline",
+    ("garbage forever", "rtsp:/live"): "stream_error",
+    ("garbage forever", "http:/snap.jpg"): "stream_error",
+    ("garbage forever", "http:/live/cam.flv"): "stream_error",
+    ("garbage once", "rtmp:/live/cam"): "stream_error",
+    ("closes mid-frame", "http:/snap.jpg"): "offline",
+    ("html login page", "http:/snap.jpg"): "stream_error",
+    ("404", "http:/live/cam.flv"): "not_found",
+    ("silent after 10 s", "http:/video.mjpg"): "online",
+}
+
+
+def test_probe_of_the_hostile_set_returns_within_its_timeout_for_every_camera(tmp_path: Path) -> None:
+    _, startup = _timed(f"http://127.0.0.1:{free_port()}/snap.jpg", "--timeout", "5", "--snapshots", str(tmp_path))
+    with contextlib.ExitStack() as stack:
+        ports = {name: stack.enter_context(hostile_server(BEHAVIOURS[name])) for name, _ in HOSTILE}
+        urls = [f"{where.split(':')[0]}://127.0.0.1:{ports[name]}{where.split(':')[1]}" for name, where in HOSTILE]
+        urls.append(f"rtsp://127.0.0.1:{free_port()}/live")  # refused
+        data = config_dict(urls)
+        data["sampling"]["max_workers"] = len(urls)
+        config = write_config(tmp_path / "hostile.yaml", data)
+        result, elapsed = _timed("--config", str(config), "--timeout", "5", "--snapshots", str(tmp_path / "s"))
+    assert result.returncode == 1, result.stdout + result.stderr
+    rows = [line.split() for line in result.stdout.splitlines()[1 : len(urls) + 1]]
+    assert [row[2] for row in rows] == [*HOSTILE.values(), "offline"], result.stdout
+    assert elapsed - startup <= 5 + 1, (elapsed, startup)

@@ -5,10 +5,10 @@ import threading
 import time
 
 from monitor.config import CameraConfig, parse_config
-from monitor.core.values import CameraKey, CameraStatus, Sample
+from monitor.core.values import CameraKey, CameraStatus, Cause, Sample
 from monitor.sampling.sampler import Grab
-from monitor.sampling.sweep import run_sweep
-from tests.fixtures.servers import SAMPLE_VIDEO
+from monitor.sampling.sweep import ABANDONED, run_sweep
+from tests.fixtures.servers import SAMPLE_VIDEO, wait_for
 from tests.helpers import config_dict
 
 SLOT = dt.datetime(2026, 11, 28, 2, 0, tzinfo=dt.UTC)
@@ -86,3 +86,25 @@ def test_cameras_are_grabbed_in_parallel_and_analysed_in_batches() -> None:
     assert peak == 4
     assert sum(batches) == 12 and max(batches) <= 3
     assert result.online == 12
+
+
+def test_a_stuck_grab_is_abandoned_counted_and_replaced() -> None:
+    release = threading.Event()
+
+    def grab(key: CameraKey, camera: CameraConfig, slot: dt.datetime) -> Grab:
+        if key.site_id in ("site1", "site2"):
+            release.wait(30)  # stuck past every deadline, as a source that kept none would be
+        return _ok(key, camera, slot)
+
+    before = ABANDONED.total
+    try:
+        result = run_sweep(_targets(6), grab, _analyse, lambda s: None, SLOT, max_workers=2, deadline_s=0.5)
+        # Both workers were stuck: the cameras still waiting got threads of their own.
+        assert [s.cause for s in result.samples[:2]] == [Cause.deadline, Cause.deadline]
+        assert all(s.status is CameraStatus.online for s in result.samples[2:])
+        assert ABANDONED.total == before + 2 and ABANDONED.running() == 2
+        # Daemon threads: a stuck grab never keeps the process from exiting.
+        assert all(t.daemon for t in threading.enumerate() if t.name.startswith("grab-"))
+    finally:
+        release.set()
+    assert wait_for(lambda: ABANDONED.running() == 0, 5)

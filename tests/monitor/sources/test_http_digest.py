@@ -15,6 +15,7 @@ from monitor.config import CameraConfig, Category, parse_config
 from monitor.core.values import CameraStatus
 from monitor.sampling.sampler import CameraSampler
 from monitor.sources import SourceError
+from monitor.sources.http_auth import DigestChallenge
 from monitor.sources.http_source import HttpSource
 from monitor.sources.provider import SourceProvider
 from tests.fixtures.digest_camera import DigestCamera, digest_camera
@@ -94,3 +95,45 @@ def test_a_url_httpx_cannot_read_is_a_source_error() -> None:
     with pytest.raises(SourceError, match="not a URL sitemon can read") as info:
         HttpSource("http://admin:Pw-Hidden-5@[::1/snap.jpg", 1, 1).grab()
     assert info.value.status is CameraStatus.stream_error and "Pw-Hidden-5" not in str(info.value)
+
+
+@pytest.mark.parametrize("opaque", ["", "5ccc069c403ebaf9f0171e9517f40e41"])
+def test_a_strict_camera_gets_its_opaque_back_even_when_it_is_empty(opaque: str) -> None:
+    # Dahua-style: opaque="" in the challenge, and the answer refused without it (httpx drops an empty one).
+    with digest_camera("admin", PASSWORD, JPEG, opaque=opaque) as base:
+        url = base.replace("http://", "http://admin:Hik-Pa55%3Aw%40rd@") + "/cgi-bin/snapshot.cgi?channel=1"
+        image = HttpSource(url, 2, 2).grab()
+        answer = DigestCamera.seen[1]
+    assert image.shape == PICTURE.shape
+    assert answer is not None and f'opaque="{opaque}"' in answer and "algorithm=MD5" in answer
+
+
+# RFC 7616 section 3.9.1: the same request answered with SHA-256 and with MD5.
+RFC_CHALLENGE = (
+    'Digest realm="http-auth@example.org", qop="auth, auth-int", algorithm={alg}, '
+    'nonce="7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v", opaque="FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS"'
+)
+RFC_CNONCE = "f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ"
+
+
+@pytest.mark.parametrize(
+    ("algorithm", "response"),
+    [
+        ("SHA-256", "753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1"),
+        ("MD5", "8ca523f5e9506fed4657c9700eebdbec"),
+    ],
+)
+def test_the_digest_answer_is_rfc_7616s_worked_example(algorithm: str, response: str) -> None:
+    challenge = DigestChallenge.parse(RFC_CHALLENGE.format(alg=algorithm))
+    assert challenge is not None and challenge.qop == "auth"
+    answer = challenge.answer("Mufasa", "Circle of Life", "GET", "/dir/index.html", cnonce=RFC_CNONCE)
+    assert f'response="{response}"' in answer
+    assert 'opaque="FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS"' in answer and f"algorithm={algorithm}" in answer
+    assert "nc=00000001" in answer and 'realm="http-auth@example.org"' in answer
+
+
+@pytest.mark.parametrize(
+    "header", ['Basic realm="cam"', 'Digest realm="x", qop="auth", nonce="n", algorithm=SHA-1-UNKNOWN', "Digest"]
+)
+def test_challenges_it_cannot_answer_as_digest_are_not_taken_for_one(header: str) -> None:
+    assert DigestChallenge.parse(header) is None

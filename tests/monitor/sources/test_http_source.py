@@ -17,11 +17,16 @@ import pytest
 from monitor.core.values import CameraStatus
 from monitor.sources import SourceError
 from monitor.sources.http_source import HttpSource
+from monitor.sources.jpeg import jpeg_length
 from tests.fixtures.servers import free_port
+from tests.fixtures.stream_servers import ffmpeg_mjpeg
 from tests.monitor.fakes import textured
 
 PICTURE = textured(120, 160)
 JPEG = cv2.imencode(".jpg", PICTURE)[1].tobytes()
+_THUMB = cv2.imencode(".jpg", textured(16, 16))[1].tobytes()
+_APP1 = b"\xff\xe1" + (len(_THUMB) + 8).to_bytes(2, "big") + b"Exif\x00\x00" + _THUMB
+WITH_THUMBNAIL = JPEG[:2] + _APP1 + JPEG[2:]  # as cameras write them: an EXIF thumbnail, its own SOI..EOI inside
 AUTH = "Basic " + base64.b64encode(b"admin:pa:ss@1").decode()
 
 
@@ -52,6 +57,8 @@ class Camera(BaseHTTPRequestHandler):
                     time.sleep(0.05)
             except OSError:
                 pass
+        elif self.path in ("/raw.mjpg", "/thumb.mjpg"):
+            self._endless(self.path)
         elif self.path == "/moved.jpg":
             self._redirect("/secure.jpg")
         elif self.path == "/away.jpg":
@@ -63,6 +70,24 @@ class Camera(BaseHTTPRequestHandler):
             self._send(200, "image/jpeg", JPEG)
         else:
             self._send(404, "text/plain", b"no")
+
+    def _endless(self, path: str) -> None:
+        """JPEGs one after another, no length: raw (application/octet-stream), or multipart with thumbnails."""
+        self.send_response(200)
+        if path == "/raw.mjpg":
+            self.send_header("Content-Type", "application/octet-stream")
+            self.end_headers()
+            parts = [JPEG] * 50
+        else:
+            self.send_header("Content-Type", "multipart/x-mixed-replace;boundary=cam")
+            self.end_headers()
+            parts = [b"--cam\r\nContent-Type: image/jpeg\r\n\r\n" + WITH_THUMBNAIL + b"\r\n"] * 50
+        try:
+            for part in parts:
+                self.wfile.write(part)
+                time.sleep(0.05)
+        except OSError:
+            pass
 
     def _redirect(self, location: str) -> None:
         self.send_response(302)
@@ -89,10 +114,32 @@ def http_camera() -> Iterator[str]:
     server.server_close()
 
 
-@pytest.mark.parametrize("path", ["/snap.jpg?token=abc", "/video.mjpg"])
+@pytest.mark.parametrize("path", ["/snap.jpg?token=abc", "/video.mjpg", "/raw.mjpg", "/thumb.mjpg"])
 def test_snapshots_and_mjpeg_give_the_picture(http_camera: str, path: str) -> None:
+    started = time.monotonic()
     image = HttpSource(http_camera + path, 2, 2).grab()
     assert np.array_equal(image, cv2.imdecode(np.frombuffer(JPEG, np.uint8), cv2.IMREAD_COLOR))
+    assert time.monotonic() - started < 2  # the first picture, not the end of an endless stream
+
+
+def test_ffmpegs_own_mjpeg_server_is_told_by_its_body() -> None:
+    # ffmpeg -f mpjpeg -listen 1 sends application/octet-stream: the boundary line says it is MJPEG.
+    with ffmpeg_mjpeg() as url:
+        started = time.monotonic()
+        image = HttpSource(url, 3, 3).grab()
+    assert image.shape == (352, 640, 3)
+    assert time.monotonic() - started < 3
+
+
+@pytest.mark.parametrize("cut", [0, 1, 2, 100, len(WITH_THUMBNAIL) - 1])
+def test_a_jpeg_ends_at_its_own_eoi_not_its_thumbnails(cut: int) -> None:
+    assert jpeg_length(WITH_THUMBNAIL + b"--next") == len(WITH_THUMBNAIL)
+    assert jpeg_length(b"junk" + WITH_THUMBNAIL, 4) == len(WITH_THUMBNAIL)
+    if cut >= 2:
+        assert jpeg_length(WITH_THUMBNAIL[:cut]) is None  # not complete yet
+    else:
+        with pytest.raises(ValueError, match="no start of image"):
+            jpeg_length(WITH_THUMBNAIL[:cut] + b"xx")
 
 
 def test_basic_auth_from_the_url_with_escaped_characters(http_camera: str) -> None:
