@@ -37,7 +37,7 @@ class Shot(StrEnum):
 STOPPED_DAYS = 7
 OFFLINE_DAYS = 3
 FROZEN_DAYS = 2
-LOW_MOVING_SLOTS = 2
+LOW_MOVING_SLOTS = 1  # one busy slot of five, its crew seen leaving in the next: a fifth of the day worked
 
 
 def shot(scene: Scene, days_ago: int, slot: int) -> Shot:

@@ -150,14 +150,20 @@ def test_this_weeks_list_holds_what_was_given_this_week_and_what_is_still_open(
         given_now = create(
             s, config, NewAssignment("site1", "idle", "请复工", today + dt.timedelta(days=3)), "调度员", now
         )
-        still_open = create(s, config, NewAssignment("site1", "idle", "说明原因", monday), "调度员", last_week)
-        done = create(s, config, NewAssignment("site1", "idle", "已处理", monday), "调度员", last_week)
+        still_open = create(
+            s, config, NewAssignment("site1", "idle", "说明原因", monday, again=True), "调度员", last_week
+        )
+        done = create(s, config, NewAssignment("site1", "idle", "已处理", monday, again=True), "调度员", last_week)
         close(s, done, "已复工", "调度员", last_week + dt.timedelta(hours=2))
         # Given and closed at 00:05 on Monday local time: the day before in UTC, this week all the same.
         just_after_midnight = config.calendar.at_local(monday, dt.time(0, 5)).astimezone(dt.UTC)
-        closed_monday = create(s, config, NewAssignment("site1", "idle", "已处理", monday), "调度员", last_week)
+        closed_monday = create(
+            s, config, NewAssignment("site1", "idle", "已处理", monday, again=True), "调度员", last_week
+        )
         close(s, closed_monday, "已复工", "调度员", just_after_midnight)
-        given_monday = create(s, config, NewAssignment("site1", "idle", "新", monday), "调度员", just_after_midnight)
+        given_monday = create(
+            s, config, NewAssignment("site1", "idle", "新", monday, again=True), "调度员", just_after_midnight
+        )
         s.commit()
         (first, last), rows = week_assignments(s, config, today, None)
         assert (first, last) == period_bounds(Period.week, today)

@@ -116,7 +116,7 @@ def test_a_signed_site_turning_active_is_proposed_confirmed_and_counted(sessions
         assert proposal.day == dt.date(2026, 11, 17) and proposal.state == "pending"
         assert [e["day"] for e in proposal.evidence] == ["2026-11-17", "2026-11-18", "2026-11-19", "2026-11-20"]
         assert [e["status"] for e in proposal.evidence] == ["active", "idle", "active", "active"]
-        assert proposal.evidence[0]["score"] == 85.0 and proposal.evidence[0]["snapshot_url"].startswith(
+        assert proposal.evidence[0]["score"] == 90.0 and proposal.evidence[0]["snapshot_url"].startswith(
             "/api/samples/"
         )
         assert propose_starts(s, config, friday, _noon(friday)) == []  # one pending proposal at a time
