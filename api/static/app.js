@@ -250,6 +250,12 @@ function snapshotFigure(c) {
   return `<figure class="no-picture"><div>${t("no_snapshot")}</div><figcaption>${esc(c.name || c.id)} · ${esc(cameraWordsOf(lang, c.status, c.status_cause))}${c.last_sample_at ? ` · ${time(c.last_sample_at)}` : ""}</figcaption></figure>`;
 }
 
+function boxLegend() {
+  // The snapshot's boxes: what moved or worked since the previous sample in colour, what stood still grey.
+  const keys = ["worker_moving", "machinery_moving", "vehicle_moving", "worker"];
+  return `<div class="box-legend">${keys.map((k) => `<span><i class="bl-${k}"></i>${esc(w("box", k))}</span>`).join("")}</div>`;
+}
+
 async function sitePage(id) {
   const [site, alerts, chart] = await Promise.all([api(`/api/sites/${encodeURIComponent(id)}`), api(`/api/alerts?site=${encodeURIComponent(id)}`),
     api(`/api/sites/${encodeURIComponent(id)}/milestones`)]);
@@ -260,7 +266,7 @@ async function sitePage(id) {
       <span id="site-score">${site.today?.score ?? "-"}</span></h2>
       <div>${t("district")}: ${esc(site.district)} · ${t("batch")}: <span id="batch">${w("batch", chart.batch)}</span> · ${t("unit")}: ${esc(site.responsible_unit || "—")}</div></div>
     <div class="site-top">
-      <div class="panel"><h3>${t("snapshot")}</h3><div class="snaps">${site.cameras.map(snapshotFigure).join("")}</div></div>
+      <div class="panel"><h3>${t("snapshot")}</h3><div class="snaps">${site.cameras.map(snapshotFigure).join("")}</div>${boxLegend()}</div>
       <div class="site-side">
         <div class="panel"><h3>${t("alerts")}</h3><table id="alerts"><tr><th>${t("opened")}</th><th>${t("type")}</th><th>${t("message")}</th><th></th></tr>
           ${alerts.length ? alerts.map((a) => `<tr data-alert="${a.id}"><td>${time(a.opened_at)}<br><small>${lasting(a.opened_at)}</small></td><td>${badge("alert_type", a.type, a.severity)}</td><td>${esc(a.text[lang] || a.text.zh)}</td>

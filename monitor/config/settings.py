@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
@@ -82,6 +82,13 @@ class SamplingConfig(ConfigModel):
     snapshot_dir: str = Field(default="var/snapshots", description="Where annotated JPEGs go")
     snapshot_max_width: int = Field(default=1280, ge=160, le=7680, description="Wider snapshots are scaled down")
     snapshot_quality: int = Field(default=85, ge=30, le=100, description="JPEG quality")
+    snapshot_min_confidence: float = Field(
+        default=0.35,
+        ge=0,
+        le=1,
+        description="Boxes drawn on a snapshot only above this confidence (counting uses detector.confidence)",
+    )
+    snapshot_language: Literal["zh", "en"] = Field(default="zh", description="Language of a snapshot's box labels")
     misfire_grace_seconds: int = Field(default=60, ge=1, description="How late a sweep may still start")
     max_held_samples: int = Field(
         default=100_000,

@@ -138,6 +138,8 @@ class Activity:
     """Most of the picture changed at once (light, weather): nothing local could be told."""
     view_returned: bool = False
     """The camera came back to a view it showed before (a dome's preset): compared with that view's last sample."""
+    moving: tuple[bool, ...] = ()
+    """Which of the sample's counted boxes moved or worked, in their order (what its snapshot draws apart)."""
 
 
 @dataclass(frozen=True, eq=False)

@@ -262,8 +262,19 @@ ALERT_TEXT: Words = {
 }
 """An alert as a dispatcher reads it, from its type, the names of its site and camera and its details."""
 
+BOX: Words = {
+    "worker_moving": ("人员·作业", "worker, moving"),
+    "worker": ("人员·静止", "worker, still"),
+    "machinery_moving": ("机械·作业", "machine, working"),
+    "machinery": ("机械·停放", "machine, parked"),
+    "vehicle_moving": ("车辆·行驶", "vehicle, moving"),
+    "vehicle": ("车辆·停放", "vehicle, parked"),
+}
+"""The labels of a snapshot's boxes: what moved since the previous sample, and what did not."""
+
 GROUPS: dict[str, Words] = {
     "day_status": DAY_STATUS,
+    "box": BOX,
     "camera_status": CAMERA_STATUS,
     "cause": CAUSE,
     "alert_type": ALERT_TYPE,

@@ -222,7 +222,7 @@ def sample_activity(
     if share is None:
         share = round(float(change.sum()) / change.size, 4) if change.size else 0.0
     level = min(1.0, (workers + 2 * machines + vehicles) / rules.activity_saturation)
-    return Activity(workers, machines, vehicles, share, round(level, 4), shift, turn)
+    return Activity(workers, machines, vehicles, share, round(level, 4), shift, turn, moving=tuple(moving))
 
 
 def lost_workers_moving(boxes: Sequence[Box], previous_boxes: Sequence[Box], change: Mask, rules: ScoringConfig) -> int:

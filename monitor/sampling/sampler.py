@@ -32,7 +32,7 @@ from monitor.core.values import (
 )
 from monitor.sampling.activity import compare, remembered_boxes, view_change_reason, view_unstable_reason
 from monitor.sampling.picture import CameraMemory, PictureJudgement, Signature, is_uniform, judge_picture, signature
-from monitor.sampling.snapshots import SnapshotWrites, annotate, snapshot_relpath, write_jpeg
+from monitor.sampling.snapshots import Drawn, SnapshotWrites, annotate, snapshot_relpath, write_jpeg
 from monitor.sampling.structure import occluded_share, reference_quality, zone_crop
 from monitor.sampling.views import ViewMatch, match_view
 from monitor.sampling.zones import in_zone
@@ -193,7 +193,7 @@ class CameraSampler:
             g.status,
             reason=g.reason,
             cause=g.cause,
-            snapshot_path=self._write_snapshot(g, None, [], np.zeros(0, bool)),
+            snapshot_path=self._write_snapshot(g, None),
         )
 
     def _finish(self, g: Grab, detections: Detections, detect_ms: float) -> Sample:
@@ -256,7 +256,7 @@ class CameraSampler:
             reason=reason,
             counts=counts,
             detections=len(boxes),
-            snapshot_path=self._write_snapshot(g, detections, categories, counted),
+            snapshot_path=self._write_snapshot(g, self._drawn(detections, categories, counted, activity)),
             detect_ms=round(detect_ms, 2),
             activity=activity,
             state=state,
@@ -293,11 +293,34 @@ class CameraSampler:
         day = g.captured_at.astimezone(self._tz).date()
         return day, StructureCandidate(crop, reference_quality(crop, hidden))
 
-    def _write_snapshot(
-        self, g: Grab, detections: Detections | None, categories: list[Category], counted: npt.NDArray[np.bool_]
-    ) -> str | None:
+    def _drawn(
+        self,
+        detections: Detections,
+        categories: list[Category],
+        counted: npt.NDArray[np.bool_],
+        activity: Activity,
+    ) -> list[Drawn]:
+        """The counted boxes above the display confidence, each with whether it moved (the order of
+        ``activity.moving`` is the counted boxes' order)."""
+        kept = [
+            (box, conf, category)
+            for box, conf, category, keep in zip(
+                detections.xyxy, detections.confidence, categories, counted, strict=True
+            )
+            if keep and category is not Category.ignored
+        ]
+        moving = activity.moving if len(activity.moving) == len(kept) else (False,) * len(kept)
+        floor = self._sampling.snapshot_min_confidence
+        return [
+            Drawn(int(box[0]), int(box[1]), int(box[2]), int(box[3]), category, moved)
+            for (box, conf, category), moved in zip(kept, moving, strict=True)
+            if float(conf) >= floor or moved
+        ]
+
+    def _write_snapshot(self, g: Grab, drawn: list[Drawn] | None) -> str | None:
         assert g.image is not None
-        image = annotate(g.image, detections, categories, counted, g.camera) if detections is not None else g.image
+        language = self._sampling.snapshot_language
+        image = annotate(g.image, drawn, g.camera, language) if drawn is not None else g.image
         h, w = image.shape[:2]
         if w > self._sampling.snapshot_max_width:
             scale = self._sampling.snapshot_max_width / w

@@ -1,9 +1,11 @@
-"""Annotated snapshot JPEGs: boxes with category labels, masks shaded."""
+"""Annotated snapshot JPEGs: what moved or worked in colour with a label in the dispatcher's language, what stood
+still thin and grey, masks shaded."""
 
 from __future__ import annotations
 
 import datetime as dt
 import errno
+import functools
 import logging
 import threading
 from collections.abc import Sequence
@@ -13,32 +15,65 @@ from pathlib import Path
 import cv2
 import numpy as np
 import numpy.typing as npt
+from PIL import Image, ImageDraw, ImageFont
 
-from detectors.base import Detections
 from monitor.config import CameraConfig, Category
 from monitor.core.values import CameraKey
+from monitor.core.wording import Lang, word
 
 log = logging.getLogger(__name__)
-COLOURS: dict[Category, tuple[int, int, int]] = {
-    Category.worker: (0, 200, 255),
-    Category.machinery: (0, 80, 255),
-    Category.vehicle: (255, 160, 0),
-    Category.ignored: (160, 160, 160),
+MOVING_COLOURS: dict[Category, tuple[int, int, int]] = {
+    Category.worker: (0, 165, 255),  # orange (BGR)
+    Category.machinery: (40, 40, 230),  # red
+    Category.vehicle: (230, 140, 0),  # blue
 }
+STILL_COLOUR = (170, 170, 170)
+"""What did not move since the previous sample is drawn thin and grey: a parked yard does not look busy."""
+FONT_FILES = (
+    Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+    Path("/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc"),
+    Path("/System/Library/Fonts/PingFang.ttc"),
+    Path("C:/Windows/Fonts/msyh.ttc"),
+)
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """A counted box as the snapshot shows it: in pixels, its kind, and whether it moved or worked."""
+
+    x1: int
+    y1: int
+    x2: int
+    y2: int
+    category: Category
+    moving: bool
 
 
 def _pixels(polygon: Sequence[tuple[float, float]], width: int, height: int) -> npt.NDArray[np.int32]:
     return np.array([[round(x * width), round(y * height)] for x, y in polygon], np.int32)
 
 
+@functools.lru_cache(maxsize=4)
+def _font(size: int) -> ImageFont.FreeTypeFont | None:
+    for path in FONT_FILES:
+        if path.is_file():
+            return ImageFont.truetype(str(path), size)
+    log.warning("no CJK font found (%s): snapshot boxes are drawn without labels", ", ".join(map(str, FONT_FILES)))
+    return None
+
+
+def label(box: Drawn, language: Lang) -> str:
+    """What a box's label says, in the snapshot's language: its kind, moving or not."""
+    key = f"{box.category.value}_moving" if box.moving else box.category.value
+    return word("box", key, language)
+
+
 def annotate(
-    image: npt.NDArray[np.uint8],
-    detections: Detections,
-    categories: Sequence[Category],
-    counted: npt.NDArray[np.bool_],
-    camera: CameraConfig,
+    image: npt.NDArray[np.uint8], boxes: Sequence[Drawn], camera: CameraConfig, language: Lang = "zh"
 ) -> npt.NDArray[np.uint8]:
-    """A copy of ``image`` with zones, masks and every counted box drawn."""
+    """A copy of ``image`` with zones, masks and the boxes that tell the story: what moved or worked since the
+    previous sample in colour with its label, what stood still thin and grey; boxes below the display
+    confidence are not drawn at all (the sampler leaves them out)."""
     out = image.copy()
     h, w = out.shape[:2]
     for mask in camera.masks:
@@ -48,17 +83,23 @@ def annotate(
         out = np.asarray(cv2.addWeighted(overlay, 0.75, out, 0.25, 0), dtype=np.uint8)
     if camera.zones.site is not None:
         cv2.polylines(out, [_pixels(camera.zones.site, w, h)], True, (0, 255, 0), 1, cv2.LINE_AA)
-    for box, conf, category, keep in zip(detections.xyxy, detections.confidence, categories, counted, strict=True):
-        if not keep or category is Category.ignored:
-            continue
-        x1, y1, x2, y2 = (int(v) for v in box)
-        colour = COLOURS[category]
-        cv2.rectangle(out, (x1, y1), (x2, y2), colour, 2)
-        label = f"{category.value} {conf:.2f}"
-        (tw, th), _ = cv2.getTextSize(label, cv2.FONT_HERSHEY_SIMPLEX, 0.45, 1)
-        cv2.rectangle(out, (x1, max(0, y1 - th - 4)), (x1 + tw + 2, y1), colour, -1)
-        cv2.putText(out, label, (x1 + 1, y1 - 3), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (0, 0, 0), 1, cv2.LINE_AA)
-    return out
+    for box in sorted(boxes, key=lambda b: b.moving):  # what moved on top
+        colour = MOVING_COLOURS.get(box.category, STILL_COLOUR) if box.moving else STILL_COLOUR
+        cv2.rectangle(out, (box.x1, box.y1), (box.x2, box.y2), colour, 3 if box.moving else 1)
+    labelled = [b for b in boxes if b.moving]
+    font = _font(max(12, min(24, w // 60))) if labelled else None
+    if font is None:
+        return out
+    picture = Image.fromarray(np.ascontiguousarray(out[:, :, ::-1]))
+    draw = ImageDraw.Draw(picture)
+    for box in labelled:
+        text = label(box, language)
+        left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
+        y = max(0, box.y1 - (bottom - top) - 4)
+        b, g, r = MOVING_COLOURS.get(box.category, STILL_COLOUR)
+        draw.rectangle((box.x1, y, box.x1 + right - left + 4, y + bottom - top + 4), fill=(r, g, b))
+        draw.text((box.x1 + 2 - left, y + 2 - top), text, font=font, fill=(255, 255, 255))
+    return np.ascontiguousarray(np.asarray(picture)[:, :, ::-1], dtype=np.uint8)
 
 
 def snapshot_relpath(camera: CameraKey, captured_at: dt.datetime) -> Path:
