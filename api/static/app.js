@@ -174,10 +174,14 @@ function downloadsPanel() {
     <p><select id="dl-review-of" aria-label="${t("review_docx")}">${reviewOptions()}</select> <a id="dl-review" download>${t("review_docx")}</a></p></section>`;
 }
 
+const downloadChoice = {};  // what the user picked: kept when a live update draws the page again
+
 function wireDownloads() {
   const $ = (id) => document.getElementById(id);
   if (!$("dl-day")) return;
+  for (const [id, value] of Object.entries(downloadChoice)) if ($(id) && [...($(id).options || [{ value }])].some((o) => o.value === value)) $(id).value = value;
   const update = () => {
+    ["dl-day", "dl-week", "dl-review-of"].forEach((id) => { downloadChoice[id] = $(id).value; });
     $("dl-xlsx").href = `/api/exports/${$("dl-day").value}/xlsx`;
     $("dl-weekly").href = `/api/assignments/weekly.xlsx?date=${$("dl-week").value}`;
     const [period, day] = $("dl-review-of").value.split(":");

@@ -267,7 +267,7 @@ def test_milestones_start_rate_and_confirming_a_start_seen_on_camera(
 
             # its page: planned vs actual on a time line, the proposal and its evidence
             page.click("#pending-starts a")
-            expect(page.locator("#milestones")).to_contain_text("视频发现开工")
+            expect(page.locator("#milestones")).to_contain_text("视频发现开工", timeout=20000)  # a site page of 125
             expect(page.locator("#milestone-chart circle.planned")).to_have_count(1)
             expect(page.locator("#milestone-table tr[data-m=start]")).to_contain_text("已逾期")
             expect(page.locator(".evidence tr")).to_have_count(4)

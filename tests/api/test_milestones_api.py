@@ -22,6 +22,11 @@ from tests.helpers import config_dict, logged_in
 pytestmark = pytest.mark.calendar  # follows the pinned NOW: scripts/calendar-check runs it at the edges
 
 
+def D(days_ago: int) -> str:
+    """The local date ``days_ago`` days before the tests' NOW."""
+    return str(NOW.astimezone(ZoneInfo("Asia/Shanghai")).date() - dt.timedelta(days=days_ago))
+
+
 def _config() -> AppConfig:
     data = config_dict(["rtsp://127.0.0.1:8554/a", "rtsp://127.0.0.1:8554/b"])
     today = NOW.astimezone(ZoneInfo("Asia/Shanghai")).date()
@@ -173,13 +178,13 @@ def test_admin_records_when_a_milestone_was_reached_but_not_the_start(
     [
         # site2 is signed and its start not confirmed: it cannot have completed anything
         ("site2", "completion", {"actual": "1970-01-02"}, "actual", "1970-01-02 is not a date of the programme"),
-        ("site2", "completion", {"actual": "2026-11-20"}, "actual", "the site has not started (no confirmed start)"),
-        ("site2", "structure_complete", {"actual": "2026-11-20"}, "actual", "the site has not started"),
+        ("site2", "completion", {"actual": D(8)}, "actual", "the site has not started (no confirmed start)"),
+        ("site2", "structure_complete", {"actual": D(8)}, "actual", "the site has not started"),
         ("site1", "completion", {"planned": "1970-01-02"}, "planned", "1970-01-02 is not a date of the programme"),
         ("site1", "completion", {"planned": "2999-01-01"}, "planned", "2999-01-01 is not a date of the programme"),
-        ("site1", "structure_complete", {"actual": "2026-11-20", "note": "核\u0007实"}, "note", "control character"),
-        ("site1", "completion", {"actual": "2026-11-01"}, "actual", "2026-11-01 is before the structure_complete date"),
-        ("site1", "structure_complete", {"actual": "2026-11-27"}, "actual", "is after the completion date"),
+        ("site1", "structure_complete", {"actual": D(8), "note": "核\u0007实"}, "note", "control character"),
+        ("site1", "completion", {"actual": D(27)}, "actual", f"{D(27)} is before the structure_complete date"),
+        ("site1", "structure_complete", {"actual": D(1)}, "actual", "is after the completion date"),
     ],
 )
 def test_dates_a_site_cannot_have_reached_and_control_characters_in_notes_are_refused(
@@ -193,8 +198,8 @@ def test_dates_a_site_cannot_have_reached_and_control_characters_in_notes_are_re
     message: str,
 ) -> None:
     admin = _client(app_sessions, tmp_path, config, "admin")
-    assert admin.put("/api/sites/site1/milestones/structure_complete", json={"actual": "2026-11-10"}).status_code == 200
-    assert admin.put("/api/sites/site1/milestones/completion", json={"actual": "2026-11-25"}).status_code == 200
+    assert admin.put("/api/sites/site1/milestones/structure_complete", json={"actual": D(18)}).status_code == 200
+    assert admin.put("/api/sites/site1/milestones/completion", json={"actual": D(3)}).status_code == 200
     before = admin.get(f"/api/sites/{site}/milestones").json()["changes"]
     answer = admin.put(f"/api/sites/{site}/milestones/{milestone}", json=body)
     assert answer.status_code == 422, answer.text
