@@ -47,7 +47,10 @@ function assignmentRow(a, actions) {
 const ASSIGN_HEAD = () => `<tr><th>#</th><th>${t("project")}</th><th>${t("unit")}</th><th>${t("problem")}</th><th>${t("ask")}</th>
   <th>${t("assigned_by")}</th><th>${t("deadline")}</th><th>${t("a_state")}</th><th>${t("reply")}</th><th>${t("resumed")}</th><th></th></tr>`;
 
+let openEvidence = null;  // the evidence panel the user opened, and the note typed: kept when a live update redraws
+
 async function evidencePanel(id, canClose) {
+  openEvidence = { id: String(id), canClose, note: openEvidence && openEvidence.id === String(id) ? openEvidence.note : "" };
   const e = await api(`/api/assignments/${id}/evidence`);
   const box = document.getElementById("evidence");
   const warn = e.active_days === 0;
@@ -59,12 +62,15 @@ async function evidencePanel(id, canClose) {
       <label>${t("close_note")} <input id="close-note"></label> <button type="button" id="do-close"${warn ? " disabled" : ""}>${t("close")}</button>
       <p class="error" id="close-error" role="alert"></p>` : ""}`;
   box.hidden = false;
+  const note = document.getElementById("close-note");
+  if (note) { note.value = openEvidence.note; note.addEventListener("input", () => { openEvidence.note = note.value; }); }
   document.getElementById("close-anyway")?.addEventListener("change", (ev) => { document.getElementById("do-close").disabled = !ev.target.checked; });
   document.getElementById("do-close")?.addEventListener("click", async () => {
     const response = await fetch(`/api/assignments/${id}/close`, { method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ note: document.getElementById("close-note").value, despite_no_activity: Boolean(document.getElementById("close-anyway")?.checked) }) });
     if (!response.ok) { document.getElementById("close-error").textContent = response.status === 409 ? t("no_work") : t("failed"); return; }
+    openEvidence = null;
     assignmentsPage();
   });
 }
@@ -109,6 +115,8 @@ async function assignmentsPage() {
     const row = rows.find((a) => String(a.id) === b.dataset.id);
     evidencePanel(b.dataset.id, canAct && row && row.state !== "closed");
   }));
+  const reopened = openEvidence && rows.find((a) => String(a.id) === openEvidence.id);
+  if (reopened) evidencePanel(openEvidence.id, canAct && reopened.state !== "closed");
   const form = document.getElementById("new-assignment");
   if (!form) return;
   const again = document.getElementById("assign-again");
