@@ -87,6 +87,7 @@ def test_a_lease_of_a_killed_process_is_taken_at_once_and_a_live_ones_is_not(dat
         f"{socket.gethostname()}:{os.getpid()}:abcd1234:{holder_id().rsplit(':', 1)[1]}",  # this process runs
         "A",
     ],
+    ids=["another-host", "no-namespace", "this-process", "a-name"],
 )
 def test_holders_that_are_not_known_to_be_gone(holder: str) -> None:
     assert holder_gone(holder) is False
