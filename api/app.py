@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -41,9 +40,10 @@ from api.routers import (
 )
 from api.unicode_guard import reject_lone_surrogates
 from monitor import __version__
-from monitor.config import AppConfig
+from monitor.config import AppConfig, default_calendar
 from monitor.config.api import ApiConfig
-from monitor.core.clock import Clock, utc_now
+from monitor.core.calendar import Calendar
+from monitor.core.clock import Clock
 
 
 @contextlib.asynccontextmanager
@@ -58,14 +58,16 @@ def create_app(
     sessions: sessionmaker[Session],
     snapshot_root: Path,
     export_folder: Path | None = None,
-    tz: ZoneInfo | None = None,
+    calendar: Calendar | None = None,
     last_sweep_seconds: Callable[[], float | None] | None = None,
     config: AppConfig | None = None,
     login_limits: LoginLimits | None = None,
-    clock: Clock = utc_now,
+    *,
+    clock: Clock,
 ) -> FastAPI:
-    """The API and dashboard over one database. ``clock``: where every "now" of the API comes from (tests
-    inject one)."""
+    """The API and dashboard over one database. ``calendar``: the local days (default: the config's, else
+    the default zone's); ``clock``: where every "now" of the API comes from (required: the CLI hands its
+    one clock down, tests inject theirs)."""
     app = FastAPI(
         title="sitemon",
         version=__version__,
@@ -86,7 +88,7 @@ def create_app(
     app.state.sessions = sessions
     app.state.snapshot_root = snapshot_root
     app.state.export_folder = export_folder
-    app.state.tz = tz or ZoneInfo("Asia/Shanghai")
+    app.state.calendar = calendar or (config.calendar if config is not None else default_calendar())
     app.state.last_sweep_seconds = last_sweep_seconds
     app.state.config = config
     app.state.clock = clock

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.core.clock import Clock, utc_now
+from monitor.core.clock import Clock
 from monitor.store import models
 from monitor.store.users import Role, roles_for_tokens
 
@@ -148,7 +148,7 @@ class LiveFeed:
     def __init__(
         self,
         sessions: sessionmaker[Session],
-        clock: Clock = utc_now,
+        clock: Clock,
         interval: float = POLL_SECONDS,
         topic_roles: Mapping[str, Role] = TOPIC_ROLES,
         limits: StreamLimits | None = None,

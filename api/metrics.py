@@ -17,11 +17,11 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from api.routers.health import snapshot_state, storage_state
+from api.deps import snapshot_state, storage_state
 from monitor.core.clock import Clock
 from monitor.delivery.receivers import ALERT
+from monitor.sampling.retention import SnapshotCleanup
 from monitor.sampling.sweep import ABANDONED
-from monitor.service.retention import SnapshotCleanup
 from monitor.store import models
 
 log = logging.getLogger(__name__)

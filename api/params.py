@@ -10,7 +10,7 @@ from fastapi import Path
 from fastapi.exceptions import RequestValidationError
 from pydantic import AfterValidator
 
-from monitor.export.job import DAY_MAX, DAY_MIN
+from monitor.core.calendar import DAY_MAX, DAY_MIN
 
 ROW_ID_MAX = 2**63 - 1  # a signed 64-bit integer: the largest primary key PostgreSQL and SQLite store
 

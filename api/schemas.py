@@ -81,3 +81,26 @@ class SiteOut(SiteBase):
     today_score: float | None = Field(default=None, description="Today's running score (recomputed each sweep)")
     today_status: str | None = None
     last_update: datetime | None = None
+
+
+class AssignmentOut(BaseModel):
+    id: int
+    site_id: str
+    site_name: str
+    district: str
+    unit: str
+    alert_id: int | None
+    problem: str
+    ask: str
+    deadline: dt.date
+    assigned_by: str
+    assigned_at: dt.datetime
+    state: str
+    reply: str
+    replied_by: str | None
+    replied_at: dt.datetime | None
+    resumed_on: dt.date | None
+    closed_by: str | None
+    closed_at: dt.datetime | None
+    close_note: str
+    photo_url: str | None = Field(default=None, description="The unit's photo with its reply, if it sent one")

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/activity_suite.py [--out bench/results/activity_suite.json] [--keep DIR]
 
-Runs each scenario of tests/fixtures/scenarios.py through `monitor.service.replay` (the production sampler,
+Runs each scenario of tests/fixtures/scenarios.py through `monitor.demo.replay` (the production sampler,
 detector, health, activity and scoring) and prints per scenario the day status against the expected one,
 and over the suite the sample-level confusion of "active" against the truth.
 """

@@ -25,6 +25,7 @@ from common import ROOT, SAMPLE_VIDEO, save
 from sqlalchemy import insert, select
 
 from monitor.config import parse_config
+from monitor.core.clock import utc_now
 from monitor.store import make_engine, make_session_factory, migrate, models
 from monitor.store.repo import sync_config
 from monitor.store.users import Role, add_user
@@ -41,8 +42,8 @@ def build(db: Path, days: int) -> tuple[object, float]:
     sessions = make_session_factory(engine)
     started = time.perf_counter()
     with sessions() as s:
-        sync_config(s, config)
-        add_user(s, "bench", "bench-password", Role.viewer)
+        sync_config(s, config, utc_now)
+        add_user(s, "bench", "bench-password", Role.viewer, now=utc_now())
         pks = {c.site_id: c.id for c in s.scalars(select(models.Camera))}
     today = dt.datetime.now(config.tz).date()
     with engine.begin() as conn:

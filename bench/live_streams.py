@@ -31,6 +31,7 @@ from common import ROOT, add_model_args, mixed_mounts, save, sweep_config
 
 from monitor.cli.serve import deployment_app
 from monitor.config import parse_config
+from monitor.core.clock import utc_now
 from monitor.service.runtime import Runtime, build_runtime
 from monitor.store.users import Role, add_user, login
 from tests.fixtures.brokers import ShiftedClock
@@ -185,7 +186,7 @@ def backend(database_url: str, urls: list[str], tmp: str, args: argparse.Namespa
     clock = ShiftedClock(INTERVAL_S)
     runtime = build_runtime(parse_config(data), database_url, clock=clock, sinks=[])
     with runtime.sessions() as s:
-        add_user(s, "bench", "bench-password", Role.viewer)
+        add_user(s, "bench", "bench-password", Role.viewer, now=utc_now())
         token = login(s, "bench", "bench-password", clock())
     assert token is not None
     url, server, thread = serve(runtime)

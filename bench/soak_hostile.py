@@ -28,8 +28,8 @@ from common import ROOT, SAMPLE_VIDEO, rss_mb, save
 
 from monitor.config import parse_config
 from monitor.sampling.sweep import ABANDONED
-from monitor.service.jobs import sweep_cycle
 from monitor.service.runtime import build_runtime
+from monitor.service.schedule import sweep_cycle
 from tests.helpers import config_dict
 
 INTERVAL_S = 10

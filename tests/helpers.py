@@ -8,7 +8,8 @@ from typing import Any
 
 import yaml
 
-from monitor.service.demo import SAMPLE_CCTV_SECONDS
+from monitor.demo.config import SAMPLE_CCTV_SECONDS
+from tests.fixtures.clock import NOW
 from tests.fixtures.servers import COCO_MODEL, SAMPLE_VIDEO
 
 
@@ -50,7 +51,7 @@ def logged_in(client: Any, sessions: Any, role: str = "admin", username: str | N
 
     name = username or f"{role}-user"
     with sessions() as s:
-        add_user(s, name, "correct-horse-battery", Role[role], display_name=f"{role} 测试")
+        add_user(s, name, "correct-horse-battery", Role[role], display_name=f"{role} 测试", now=NOW)
     token = client.post("/api/auth/login", json={"username": name, "password": "correct-horse-battery"}).json()["token"]
     client.headers["Authorization"] = f"Bearer {token}"
     client.cookies.clear()

@@ -124,3 +124,98 @@ def test_no_test_reads_the_wall_clock() -> None:
     found = _wall_clock_reads(root, ("tests",), {"tests/fixtures/clock.py"}, pattern)
     found = [f for f in found if not f.startswith("tests/test_architecture.py")]
     assert found == []
+
+
+ZONE_CONVERSION = (
+    r"\.astimezone\((?!\s*(?:dt\.)?UTC\s*\))"  # to anything but UTC
+    r"|\bZoneInfo\("
+    r"|\.replace\(tzinfo=(?!\s*(?:dt\.)?UTC\b|None\b)"
+    r"|\.combine\(.*,\s*[\w.]*\btz\)"  # a local date and time in a zone
+)
+
+
+def test_only_the_calendar_converts_between_zones() -> None:
+    """Which local day, which local time, which period: ``monitor/core/calendar.py`` answers, nothing else
+    converts an instant to or from the local zone by hand."""
+    root = Path(__file__).resolve().parents[1]
+    allowed = {"monitor/core/calendar.py"}
+    assert _wall_clock_reads(root, ("monitor", "api", "detectors"), allowed, ZONE_CONVERSION) == []
+
+
+CLOCK_DEFAULT = r"\butc_now\b(?!\()|\bdefault(?:_factory)?=\s*(?:dt\.)?datetime\.(?:now|utcnow)\b"
+
+
+def test_no_default_reads_the_real_clock() -> None:
+    """A parameter, field or ORM column defaulting to the real clock would let a forgotten argument read the
+    wall clock unnoticed: every clock is handed down from the CLI (``monitor/cli/``) or given by a test."""
+    root = Path(__file__).resolve().parents[1]
+    allowed = {"monitor/core/clock.py"}
+    found = _wall_clock_reads(root, ("monitor", "api", "detectors"), allowed, CLOCK_DEFAULT)
+    found = [
+        f
+        for f in found
+        if not f.startswith("monitor/cli/") and not f.split(": ", 1)[1].startswith(("from ", "import "))
+    ]
+    assert found == []
+
+
+def test_the_zone_is_named_only_by_the_config() -> None:
+    """The default zone is the config's (``monitor.config.root.DEFAULT_TIMEZONE``); nothing else names one."""
+    root = Path(__file__).resolve().parents[1]
+    allowed = {"monitor/config/root.py", "monitor/core/calendar.py", "monitor/config/settings.py"}
+    assert _wall_clock_reads(root, ("monitor", "api"), allowed, r"[\"']Asia/Shanghai[\"']") == []
+
+
+def test_the_architecture_page_shows_the_table_of_jobs() -> None:
+    """The jobs are declared once (``monitor/service/schedule.py``); the page shows that very table."""
+    from monitor.service.schedule import JOBS, jobs_markdown
+
+    page = (Path(__file__).resolve().parents[1] / "docs" / "architecture.md").read_text()
+    shown = page.split("<!-- jobs: generated from monitor/service/schedule.py -->\n", 1)[1].split("\n<!-- /jobs -->")[0]
+    assert shown == jobs_markdown()
+    assert len({job.id for job in JOBS}) == len(JOBS)
+
+
+NOT_IN_A_REPOSITORY_YET = 37
+"""Modules outside ``monitor/store/`` and the ``*/repository.py`` modules that still import the tables
+(pyproject.toml's list of exceptions to the repository contract). Only ever lowered."""
+SELECTS_OUTSIDE_REPOSITORIES = 77
+"""``select(`` written outside ``monitor/store/`` and the repositories. Only ever lowered."""
+
+
+def test_the_tables_are_queried_in_repositories_and_the_exceptions_only_shrink() -> None:
+    root = Path(__file__).resolve().parents[1]
+    config = (root / "pyproject.toml").read_text()
+    exceptions = re.findall(r'^\s+"([\w.]+) -> monitor\.store\.models",$', config, re.M)
+    assert len(exceptions) <= NOT_IN_A_REPOSITORY_YET, "the repository contract's exceptions only shrink"
+    assert not [e for e in exceptions if e.endswith(".repository")]
+    selects = 0
+    for folder in ("monitor", "api"):
+        for path in (root / folder).rglob("*.py"):
+            name = path.relative_to(root).as_posix()
+            if name.startswith(("monitor/store/", "monitor/migrations/")) or path.name == "repository.py":
+                continue
+            selects += len(re.findall(r"\bselect\(", path.read_text()))
+    assert selects <= SELECTS_OUTSIDE_REPOSITORIES, "a new query belongs in its stage's repository.py"
+
+
+def test_the_architecture_page_says_each_thing_once_and_what_the_code_holds() -> None:
+    """Each table row and each stage once; the values it lists exist; the modules it calls pure are the
+    ones the import contract keeps pure."""
+    import tomllib
+
+    from monitor.core import values
+
+    root = Path(__file__).resolve().parents[1]
+    page = (root / "docs" / "architecture.md").read_text()
+    tables = re.findall(r"^\| `(\w+)` \|", page, re.M)
+    assert sorted(set(tables)) == sorted(tables), "a table described twice"
+    stages = re.findall(r"^\| \d+ \| `([\w/]+)` \|", page, re.M)
+    assert len(set(stages)) == len(stages), "a stage described twice"
+    listed = re.search(r"`values` \(the frozen values between stages: ([^)]*)\)", page)
+    assert listed is not None
+    assert [n for n in re.findall(r"`(\w+)`", listed.group(1)) if not hasattr(values, n)] == []
+    contracts = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+    pure = next(c for c in contracts if c["name"].startswith("Rules are pure"))["source_modules"]
+    named = page.split("import-linter forbids the rule modules", 1)[1].split("from importing", 1)[0]
+    assert sorted(f"monitor.{m}" for m in re.findall(r"`([\w.]+)`", named)) == sorted(pure)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel
 
 from api.auth import require
-from api.deps import ClockDep, SessionDep, app_now
+from api.deps import ClockDep, SessionDep, app_now, local_today
 from api.params import Day, refuse_future
 from monitor.config import AppConfig
 from monitor.delivery import outbox
@@ -45,9 +45,7 @@ def _config(request: Request) -> AppConfig:
 
 def _happened(day: dt.date, request: Request) -> None:
     """Only days that have begun can be scored, written or sent; today is allowed (marked partial)."""
-    config: AppConfig | None = request.app.state.config
-    tz = config.tz if config is not None else request.app.state.tz  # the zone export_day counts days in
-    refuse_future(day, app_now(request).astimezone(tz).date())
+    refuse_future(day, local_today(request))  # the app's calendar: the config's when it has one
 
 
 @router.post("/api/admin/days/{day}/rescore", response_model=ActionOut)

@@ -9,13 +9,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.auth import require
-from api.deps import SessionDep, app_now, app_tz
+from api.deps import SessionDep, app_calendar, app_now
 from api.params import RowId
 from api.shown import ShownDep, TextFilter
 from monitor.alerts.lifecycle import acknowledge, close
 from monitor.alerts.notices import queue_events
 from monitor.assignments.rules import issue_of
 from monitor.assignments.store import OPEN, listed
+from monitor.core.calendar import Calendar
 from monitor.core.wording import LANGS, alert_text
 from monitor.store import models
 from monitor.store.users import Role
@@ -51,9 +52,9 @@ class AlertOut(BaseModel):
 class Names:
     """Sites' and cameras' names, cameras' causes and the assignments not closed, read once per request."""
 
-    def __init__(self, session: Session, tz: dt.tzinfo | None = None) -> None:
-        self.tz = tz
-        """The dispatch center's time zone: times in the alerts' words are local."""
+    def __init__(self, session: Session, calendar: Calendar | None = None) -> None:
+        self.calendar = calendar
+        """The dispatch center's calendar: times in the alerts' words are local."""
         self.sites: dict[str, str] = {
             sid: name for sid, name in session.execute(select(models.Site.id, models.Site.name))
         }
@@ -101,7 +102,14 @@ def _out(row: models.Alert, names: Names, shown: TextFilter) -> AlertOut:
         cause=cause,
         text={
             lang: alert_text(
-                row.type, details, site_name, camera_name, severity=row.severity, cause=cause, lang=lang, tz=names.tz
+                row.type,
+                details,
+                site_name,
+                camera_name,
+                severity=row.severity,
+                cause=cause,
+                lang=lang,
+                calendar=names.calendar,
             )
             for lang in LANGS
         },
@@ -130,7 +138,7 @@ def list_alerts(
         query = query.where(models.Alert.site_id == site)
     if type:
         query = query.where(models.Alert.type == type)
-    names = Names(session, app_tz(request))
+    names = Names(session, app_calendar(request))
     return [_out(r, names, shown) for r in session.scalars(query)]
 
 
@@ -153,7 +161,7 @@ def ack(
         queue_events(session, [event], now)
     row = session.get(models.Alert, alert_id)
     assert row is not None
-    return _out(row, Names(session, app_tz(request)), shown)
+    return _out(row, Names(session, app_calendar(request)), shown)
 
 
 class CloseIn(BaseModel):
@@ -180,4 +188,4 @@ def close_by_hand(
         queue_events(session, [event], now)
     row = session.get(models.Alert, alert_id)
     assert row is not None
-    return _out(row, Names(session, app_tz(request)), shown)
+    return _out(row, Names(session, app_calendar(request)), shown)

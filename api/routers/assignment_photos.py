@@ -9,9 +9,10 @@ from fastapi.responses import FileResponse
 from sqlalchemy.orm import Session
 
 from api.auth import UserDep
-from api.deps import SessionDep, SnapshotRootDep
+from api.deps import SessionDep, SnapshotRootDep, local_today
 from api.params import RowId
-from api.routers.assignments import AssignmentOut, assignment_out, local_today, own_assignment
+from api.schemas import AssignmentOut
+from api.views import assignment_out, own_assignment
 from monitor.assignments.photos import MAX_PHOTO_BYTES, PhotoRefused, photo_file, save
 from monitor.assignments.rules import State
 from monitor.store import models

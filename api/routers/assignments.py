@@ -4,17 +4,17 @@ A unit's user sees only its unit's assignments: another unit's is answered as mi
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import AfterValidator, BaseModel, Field, model_validator
-from sqlalchemy.orm import Session
 
 from api.auth import UserDep, require
-from api.deps import SessionDep, app_now
+from api.deps import SessionDep, app_config, app_now, local_today
 from api.params import Day, RowId
+from api.schemas import AssignmentOut
+from api.views import assignment_out, own_assignment
 from monitor.assignments import store
 from monitor.assignments.evidence import evidence
 from monitor.assignments.rules import (
@@ -24,11 +24,9 @@ from monitor.assignments.rules import (
     State,
     check_close_evidence,
     no_control_characters,
-    state_on,
 )
 from monitor.assignments.units import unit_of
 from monitor.assignments.weekly import week_assignments, weekly_workbook
-from monitor.config import AppConfig
 from monitor.store import models
 from monitor.store.users import Role
 
@@ -76,73 +74,6 @@ class CloseIn(NoteIn):
 
 class ReplyIn(BaseModel):
     note: Text = Field(min_length=1, max_length=2000, description="what the unit did (办理情况)")
-
-
-class AssignmentOut(BaseModel):
-    id: int
-    site_id: str
-    site_name: str
-    district: str
-    unit: str
-    alert_id: int | None
-    problem: str
-    ask: str
-    deadline: dt.date
-    assigned_by: str
-    assigned_at: dt.datetime
-    state: str
-    reply: str
-    replied_by: str | None
-    replied_at: dt.datetime | None
-    resumed_on: dt.date | None
-    closed_by: str | None
-    closed_at: dt.datetime | None
-    close_note: str
-    photo_url: str | None = Field(default=None, description="The unit's photo with its reply, if it sent one")
-
-
-def app_config(request: Request) -> AppConfig:
-    config: AppConfig | None = request.app.state.config
-    if config is None:
-        raise HTTPException(503, "assignments need the configuration (run with --config)")
-    return config
-
-
-def local_today(request: Request) -> dt.date:
-    return app_now(request).astimezone(request.app.state.tz).date()
-
-
-def assignment_out(session: Session, row: models.Assignment, today: dt.date) -> AssignmentOut:
-    site = session.get(models.Site, row.site_id)
-    return AssignmentOut(
-        id=row.id,
-        site_id=row.site_id,
-        site_name=site.name if site else "",
-        district=site.district if site else "",
-        unit=row.unit,
-        alert_id=row.alert_id,
-        problem=row.problem,
-        ask=row.ask,
-        deadline=row.deadline,
-        assigned_by=row.assigned_by,
-        assigned_at=row.assigned_at,
-        state=state_on(State(row.state), row.deadline, today).value,
-        reply=row.reply,
-        replied_by=row.replied_by,
-        replied_at=row.replied_at,
-        resumed_on=row.resumed_on,
-        closed_by=row.closed_by,
-        closed_at=row.closed_at,
-        close_note=row.close_note,
-        photo_url=f"/api/assignments/{row.id}/photo" if row.reply_photo else None,
-    )
-
-
-def own_assignment(session: Session, user: models.User, assignment_id: int) -> models.Assignment:
-    try:
-        return store.get(session, assignment_id, unit_of(session, user))
-    except store.NotFound as exc:
-        raise HTTPException(404, str(exc)) from None
 
 
 @router.get("/api/assignments", response_model=list[AssignmentOut])

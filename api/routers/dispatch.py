@@ -10,11 +10,11 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from api.deps import SessionDep, app_now
+from api.deps import SessionDep, app_calendar, local_today
 from api.params import Day
-from api.routers.sites import camera_out, latest_samples
 from api.schemas import SiteBase, site_fields
 from api.shown import ShownDep
+from api.views import camera_out, latest_samples
 from monitor.export.report import competition_ranks
 from monitor.export.summary import Period, period_bounds
 from monitor.store import models
@@ -60,11 +60,6 @@ def _score_out(r: models.DailyScore) -> ScoreOut:
     return ScoreOut(site_id=r.site_id, day=r.day, score=r.score, status=r.status, components=r.components or {})
 
 
-def local_today(request: Request) -> dt.date:
-    tz = request.app.state.tz
-    return app_now(request).astimezone(tz).date()
-
-
 @router.get("/api/sites/{site_id}", response_model=SiteDetailOut)
 def site_detail(
     site_id: str,
@@ -84,8 +79,7 @@ def site_detail(
         .order_by(models.Camera.camera_id)
     ).all()
     latest = latest_samples(session, [c.id for c in cams])
-    tz = request.app.state.tz
-    start = dt.datetime.combine(today, dt.time(0), tz).astimezone(dt.UTC)
+    start = app_calendar(request).midnight(today)
     names = {c.id: c.camera_id for c in cams}
     timeline = [
         TimelinePoint(

@@ -3,32 +3,19 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from api.deps import SessionDep
+from api.deps import SessionDep, snapshot_state, storage_state
 from api.schemas import HealthOut
 from monitor import __version__
-from monitor.sampling.snapshots import SNAPSHOT_FAULT_TEXT, SnapshotWrites, SnapshotWriteState
-from monitor.store.faults import FAULT_TEXT, StorageFault, StorageHealth, StorageState, fault_of
+from monitor.sampling.snapshots import SNAPSHOT_FAULT_TEXT
+from monitor.store.faults import FAULT_TEXT, StorageFault, fault_of
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["health"])
-
-
-def storage_state(state: Any) -> StorageState | None:
-    """What the process's writer and scheduler lease last found (None when the API runs without them)."""
-    storage = getattr(state, "storage", None)
-    return storage.state if isinstance(storage, StorageHealth) else None
-
-
-def snapshot_state(state: Any) -> SnapshotWriteState | None:
-    """Whether this process's sweeps write their snapshots (None when the API runs without sampling)."""
-    writes = getattr(state, "snapshot_writes", None)
-    return writes.state if isinstance(writes, SnapshotWrites) else None
 
 
 @router.get("/api/health", response_model=HealthOut)

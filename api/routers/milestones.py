@@ -14,9 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.auth import require
-from api.deps import ClockDep, SessionDep, app_now
+from api.deps import ClockDep, SessionDep, app_now, local_today
 from api.params import Day, RowId
-from api.routers.dispatch import local_today
 from monitor.assignments.rules import no_control_characters
 from monitor.config import AppConfig, Milestone
 from monitor.milestones.dates import date_problem

@@ -8,9 +8,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
-from api.deps import SessionDep
+from api.deps import SessionDep, local_today
 from api.params import Day, refuse_future
-from api.routers.dispatch import local_today
 from monitor.config import Milestone
 from monitor.export.summary import Period, period_bounds
 from monitor.milestones.rates import on_time, start_rates

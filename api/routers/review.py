@@ -6,9 +6,8 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
-from api.deps import SessionDep, SnapshotRootDep
+from api.deps import SessionDep, SnapshotRootDep, app_config, local_today
 from api.params import Day
-from api.routers.assignments import app_config, local_today
 from monitor.export.summary import Period
 from monitor.review.figures import gather
 from monitor.review.pack import build, file_name

@@ -3,60 +3,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import FileResponse
 from pydantic import TypeAdapter
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from api.deps import SessionDep, SnapshotRootDep, app_now
+from api.deps import SessionDep, SnapshotRootDep, local_today
 from api.params import RowId
-from api.schemas import CameraOut, SampleOut, SiteOut, site_fields
+from api.schemas import SiteOut, site_fields
 from api.shown import ShownDep, TextFilter
+from api.views import camera_out, latest_samples, snapshot_response
 from monitor.store import models
 from monitor.store.periods import moved_batches
 
 router = APIRouter(tags=["sites"])
-
-
-def _sample_out(row: models.Sample, shown: TextFilter) -> SampleOut:
-    return SampleOut(
-        id=row.id,
-        slot_at=row.slot_at,
-        captured_at=row.captured_at,
-        status=row.status,
-        reason=shown(row.reason),
-        cause=row.cause,
-        workers=row.workers,
-        machinery=row.machinery,
-        vehicles=row.vehicles,
-        snapshot_url=f"/api/samples/{row.id}/snapshot" if row.snapshot_path else None,
-    )
-
-
-def latest_samples(session: Session, camera_pks: list[int] | None = None) -> dict[int, models.Sample]:
-    """The newest sample of each camera (of the given cameras, or of all): primary-key lookups through
-    cameras.last_sample_id, never a scan of the samples."""
-    query = select(models.Camera.last_sample_id).where(models.Camera.last_sample_id.is_not(None))
-    if camera_pks is not None:
-        query = query.where(models.Camera.id.in_(camera_pks))
-    ids = list(session.scalars(query))
-    if not ids:
-        return {}
-    return {s.camera_pk: s for s in session.scalars(select(models.Sample).where(models.Sample.id.in_(ids)))}
-
-
-def camera_out(cam: models.Camera, latest: models.Sample | None, shown: TextFilter) -> CameraOut:
-    return CameraOut(
-        id=cam.camera_id,
-        name=cam.name,
-        status=cam.status,
-        status_reason=shown(cam.status_reason),
-        status_cause=cam.status_cause,
-        status_since=cam.status_since,
-        last_sample_at=cam.last_sample_at,
-        latest_sample=_sample_out(latest, shown) if latest is not None else None,
-    )
 
 
 @router.get("/api/sites", response_model=list[SiteOut])
@@ -72,8 +33,7 @@ def list_sites(
 ) -> Response:
     """Every site in service with its live state: each camera's health and latest sample, today's running
     score and status, and when it was last updated."""
-    tz = request.app.state.tz
-    today = app_now(request).astimezone(tz).date()
+    today = local_today(request)
     # The overview changes at most once per sweep: serve the same bytes until the data version moves.
     key = (data_version(session), today, shown.__name__, district, batch, status, min_score, max_score)
     cache: dict[tuple[object, ...], bytes] = request.app.state.overview_cache
@@ -150,10 +110,4 @@ def _build_sites(
 @router.get("/api/samples/{sample_id}/snapshot", response_class=FileResponse)
 def sample_snapshot(sample_id: RowId, session: SessionDep, root: SnapshotRootDep) -> FileResponse:
     """The annotated JPEG of one sample."""
-    row = session.get(models.Sample, sample_id)
-    if row is None or not row.snapshot_path:
-        raise HTTPException(404, f"sample {sample_id} has no snapshot")
-    path = (root / row.snapshot_path).resolve()
-    if not path.is_relative_to(root.resolve()) or not path.is_file():
-        raise HTTPException(404, f"snapshot of sample {sample_id} is no longer on disk")
-    return FileResponse(path, media_type="image/jpeg")
+    return snapshot_response(session, root, sample_id)

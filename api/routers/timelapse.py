@@ -12,7 +12,7 @@ from fastapi.responses import FileResponse
 from sqlalchemy.orm import Session
 
 from api.auth import UserDep
-from api.deps import SessionDep, SnapshotRootDep, app_now
+from api.deps import SessionDep, SnapshotRootDep, app_calendar, app_now
 from api.params import Day, refuse_future
 from monitor.assignments.units import unit_of
 from monitor.export.timelapse import timelapse_for
@@ -24,7 +24,7 @@ _making = threading.Lock()  # one video made at a time: encoding takes a CPU cor
 
 def _made(session: Session, root: Path, site_id: str, day: dt.date, request: Request, now: dt.datetime) -> Path | None:
     with _making:
-        return timelapse_for(session, root, site_id, day, request.app.state.tz, now)
+        return timelapse_for(session, root, site_id, day, app_calendar(request), now)
 
 
 @router.get(
@@ -44,8 +44,7 @@ def site_timelapse(
     finished day and again for today whenever a new snapshot came in. A responsible unit's user gets only its
     own sites."""
     now = app_now(request)
-    tz = request.app.state.tz
-    today = now.astimezone(tz).date()
+    today = app_calendar(request).day_of(now)
     day = day or today
     refuse_future(day, today, ("query", "day"))
     site = session.get(models.Site, site_id)

@@ -13,10 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.auth import UserDep
-from api.deps import SessionDep, SnapshotRootDep, app_now
+from api.deps import SessionDep, SnapshotRootDep, app_config, local_today
 from api.params import RowId
-from api.routers.assignments import app_config, own_assignment
-from api.routers.sites import sample_snapshot
+from api.views import own_assignment, snapshot_response
 from monitor.assignments.evidence import evidence
 from monitor.assignments.units import unit_of, unit_site_ids, units
 from monitor.store import models
@@ -98,7 +97,7 @@ def unit_sites(
     query = select(models.Site).where(models.Site.active).order_by(models.Site.id)
     if which is not None:
         query = query.where(models.Site.id.in_(unit_site_ids(session, which)))
-    today = app_now(request).astimezone(request.app.state.tz).date()
+    today = local_today(request)
     scores = {r.site_id: r for r in session.scalars(select(models.DailyScore).where(models.DailyScore.day == today))}
     out = []
     for site in session.scalars(query):
@@ -153,7 +152,7 @@ def unit_snapshot(sample_id: RowId, session: SessionDep, user: UserDep, root: Sn
     sample = session.get(models.Sample, sample_id)
     if sample is None or _visible_site(session, user, sample.site_id) is None:
         raise HTTPException(404, f"sample {sample_id} has no snapshot")
-    return sample_snapshot(sample_id, session, root)
+    return snapshot_response(session, root, sample_id)
 
 
 @router.get("/api/assignments/{assignment_id}/evidence", response_model=EvidenceOut)

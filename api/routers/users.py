@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from pydantic import BaseModel, Field, model_validator
 
 from api.auth import require
-from api.deps import ClockDep, SessionDep
+from api.deps import ClockDep, SessionDep, app_now
 from api.login_guard import LoginGuard, LoginRefused
 from monitor.assignments.units import bind, unit_of
 from monitor.store import models, users
@@ -91,7 +91,8 @@ def list_users(session: SessionDep, _: Admin, clock: ClockDep) -> list[UserAdmin
 async def add_user(body: UserIn, session: SessionDep, request: Request, _: Admin) -> UserAdminOut:
     role = users.Role[body.role]
     user = await _hashing(
-        request, lambda: users.add_user(session, body.username, body.password, role, body.display_name)
+        request,
+        lambda: users.add_user(session, body.username, body.password, role, body.display_name, now=app_now(request)),
     )
     if body.unit is not None:
         bind(session, user.username, body.unit)

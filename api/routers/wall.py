@@ -12,7 +12,7 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from api.deps import SessionDep, app_now
+from api.deps import SessionDep, local_today
 from monitor.scoring.red_list import LOOK_BACK_DAYS, current_red_runs
 from monitor.scoring.runs import longest
 from monitor.store import models
@@ -56,7 +56,7 @@ def red_list(
 ) -> list[RedListOut]:
     """Sites idle (停工) or without video (视频中断) for ``days`` judged days or more in a row (each status its
     own run), up to today; the longest first."""
-    today = app_now(request).astimezone(request.app.state.tz).date()
+    today = local_today(request)
     stretches = current_red_runs(session, today)
     listed = {s: r for s, r in stretches.items() if longest(r) >= days}
     sites = session.scalars(select(models.Site).where(models.Site.active, models.Site.id.in_(listed)))

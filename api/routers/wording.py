@@ -9,7 +9,7 @@ import datetime as dt
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from api.deps import app_now
+from api.deps import app_calendar, app_now
 from monitor.core.wording import catalogue
 
 router = APIRouter(tags=["wording"])
@@ -26,7 +26,6 @@ class WordingOut(BaseModel):
 @router.get("/api/wording", response_model=WordingOut)
 def wording(request: Request) -> WordingOut:
     """Every status, cause, alert type, role, state and column in Chinese and English; the day it is."""
-    tz = request.app.state.tz
-    now = app_now(request)
+    calendar, now = app_calendar(request), app_now(request)
     words = catalogue()
-    return WordingOut(zh=words["zh"], en=words["en"], now=now, today=now.astimezone(tz).date(), timezone=str(tz))
+    return WordingOut(zh=words["zh"], en=words["en"], now=now, today=calendar.day_of(now), timezone=str(calendar.tz))

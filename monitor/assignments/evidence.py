@@ -39,7 +39,7 @@ class Evidence:
 
 def evidence(session: Session, config: AppConfig, row: models.Assignment) -> Evidence:
     """Each scored day since the assignment's day, how many were active, and each camera's latest picture."""
-    since = row.assigned_at.astimezone(config.tz).date()
+    since = config.calendar.day_of(row.assigned_at)
     days = [DayEvidence(d.day, d.status, d.score) for d in site_days(session, row.site_id, since)]
     cameras = list(
         session.scalars(

@@ -45,7 +45,7 @@ class NewAssignment:
 
 def create(session: Session, config: AppConfig, new: NewAssignment, by: str, now: dt.datetime) -> models.Assignment:
     """Give an assignment to the site's responsible unit (from the alert's site when one is given). Commits."""
-    today = now.astimezone(config.tz).date()
+    today = config.calendar.day_of(now)
     site_id = new.site_id
     if new.alert_id is not None:
         alert = session.get(models.Alert, new.alert_id)
@@ -141,6 +141,11 @@ def site_days(session: Session, site_id: str, first: dt.date, last: dt.date | No
     return list(session.scalars(query.order_by(models.DailyScore.day)))
 
 
+def overdue(session: Session) -> list[OverdueFact]:
+    """The overdue assignments as they are stored (``refresh`` brings them up to date)."""
+    return [OverdueFact(r.id, r.site_id, r.unit, r.deadline) for r in listed(session, states=(State.overdue.value,))]
+
+
 def refresh(session: Session, config: AppConfig, today: dt.date) -> list[OverdueFact]:
     """Turn open assignments past their deadline overdue, mark 活动已恢复 where the site has worked again
     for the configured days, and return the overdue ones (``monitor.alerts.assignment_rules`` makes
@@ -151,7 +156,7 @@ def refresh(session: Session, config: AppConfig, today: dt.date) -> list[Overdue
         if row.state == State.open.value and today > row.deadline:
             row.state, row.overdue_since = State.overdue.value, today
         if row.resumed_on is None and row.problem in IDLE_PROBLEMS:
-            assigned = row.assigned_at.astimezone(config.tz).date()
+            assigned = config.calendar.day_of(row.assigned_at)
             days = [(d.day, d.status) for d in site_days(session, row.site_id, assigned, today)]
             row.resumed_on = activity_resumed(days, assigned, needed)
         if row.state == State.overdue.value:

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from monitor.assignments.rules import STATE_ZH, State, state_on, xml_safe
 from monitor.assignments.store import listed
 from monitor.config import AppConfig
+from monitor.core.calendar import Period, period_bounds
 from monitor.core.wording import headers, problem_words
-from monitor.export.summary import Period, period_bounds
 from monitor.store import models
 
 HEADERS = headers(
@@ -44,8 +44,8 @@ def week_assignments(
     first, last = period_bounds(Period.week, day)
     rows = []
     for row in listed(session, unit=unit):
-        given = row.assigned_at.astimezone(config.tz).date()
-        closed = row.closed_at.astimezone(config.tz).date() if row.closed_at else None
+        given = config.calendar.day_of(row.assigned_at)
+        closed = config.calendar.day_of(row.closed_at) if row.closed_at else None
         if given <= last and (closed is None or closed >= first):
             rows.append(row)
     return (first, last), rows
@@ -77,12 +77,12 @@ def weekly_workbook(
                 problem_words(r.problem),
                 r.ask,
                 people.get(r.assigned_by) or r.assigned_by,
-                r.assigned_at.astimezone(config.tz).date().isoformat(),
+                config.calendar.day_of(r.assigned_at).isoformat(),
                 r.deadline.isoformat(),
                 STATE_ZH[state],
                 r.reply,
                 r.resumed_on.isoformat() if r.resumed_on else "",
-                r.closed_at.astimezone(config.tz).date().isoformat() if r.closed_at else "",
+                config.calendar.day_of(r.closed_at).isoformat() if r.closed_at else "",
             ]
         )
     wb = Workbook()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import cv2
 
-from monitor.cli.common import DEFAULT_CONFIG, CommandError
+from monitor.cli.common import DEFAULT_CONFIG, CommandError, Subparsers
 from monitor.config import AppConfig, CameraConfig, ConfigError, load_config
 from monitor.config.camera import resolve_camera_url
 from monitor.config.settings import grab_deadline
@@ -131,7 +131,7 @@ def _cameras(config: AppConfig, site: str | None, camera: str | None) -> list[tu
     return found
 
 
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(sub: Subparsers) -> None:
     cams = sub.add_parser("cameras", help="camera tools")
     cams_sub = cams.add_subparsers(dest="cameras_command", required=True)
     pr = cams_sub.add_parser(

@@ -7,6 +7,7 @@ import contextlib
 import datetime as dt
 import logging
 from collections.abc import Iterator
+from typing import TypeAlias
 
 from sqlalchemy.orm import Session
 
@@ -25,6 +26,23 @@ def wall_clock() -> dt.datetime:
 
 
 DEFAULT_CONFIG = "camera_config.yaml"
+
+Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+"""What each command module's ``add_parser(sub)`` registers its subcommands on (``monitor.cli.build_parser``)."""
+
+
+def add_db(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--database-url", help="SQLAlchemy URL (default: $SITEMON_DATABASE_URL or var/sitemon.db)")
+
+
+def add_http(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", default="127.0.0.1", help="address to bind; keep 127.0.0.1 behind a TLS proxy")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument(
+        "--trusted-proxy",
+        default="127.0.0.1",
+        help="address(es) whose X-Forwarded-For/-Proto are believed (comma-separated; the TLS proxy)",
+    )
 
 
 class CommandError(Exception):
@@ -53,7 +71,7 @@ def database(url: str | None, config: AppConfig | None = None) -> Iterator[Sessi
         migrate(engine)
         with make_session_factory(engine)() as session:
             if config is not None:
-                sync_config(session, config)
+                sync_config(session, config, wall_clock)
             yield session
     finally:
         engine.dispose()

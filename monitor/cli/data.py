@@ -8,7 +8,7 @@ import getpass
 import logging
 import os
 
-from monitor.cli.common import CommandError, config_and_day, database, wall_clock
+from monitor.cli.common import DEFAULT_CONFIG, CommandError, Subparsers, add_db, config_and_day, database, wall_clock
 from monitor.config import AppConfig
 
 log = logging.getLogger("sitemon")
@@ -111,7 +111,9 @@ def cmd_users(args: argparse.Namespace) -> int:
                 role = users.Role.parse(args.role)
                 if (role is users.Role.unit) != bool(args.unit):
                     raise users.UserError("--unit goes with --role unit, and only with it")
-                users.add_user(session, args.username, _password(args.username), role, args.name or "")
+                users.add_user(
+                    session, args.username, _password(args.username), role, args.name or "", now=wall_clock()
+                )
                 if args.unit:
                     from monitor.assignments.units import bind
 
@@ -132,3 +134,57 @@ def cmd_users(args: argparse.Namespace) -> int:
 
 def _password(username: str) -> str:
     return os.environ.get("SITEMON_PASSWORD") or getpass.getpass(f"password for {username}: ")
+
+
+def add_parser(sub: Subparsers) -> None:
+    """`score`, `users`, `alerts`."""
+    sc = sub.add_parser("score", help="(re)compute the daily score of every site, or of some, for a day")
+    sc.add_argument("--config", default=DEFAULT_CONFIG)
+    sc.add_argument("--date", required=True, help="local date YYYY-MM-DD")
+    sc.add_argument("--site", action="append", help="site id (repeatable); default: all sites")
+    add_db(sc)
+    sc.set_defaults(func=cmd_score)
+
+    us = sub.add_parser("users", help="manage dashboard users (unit, viewer, operator, admin)")
+    us_sub = us.add_subparsers(dest="users_command", required=True)
+    us_add = us_sub.add_parser("add", help="add a user; the password comes from $SITEMON_PASSWORD or a prompt")
+    us_add.add_argument("username")
+    us_add.add_argument("--role", required=True, choices=["unit", "viewer", "operator", "admin"])
+    us_add.add_argument("--unit", help="with --role unit: the responsible unit, as the sites' responsible_unit")
+    us_add.add_argument("--name", help="display name, e.g. 张三")
+    add_db(us_add)
+    us_add.set_defaults(func=cmd_users)
+    us_list = us_sub.add_parser("list", help="users, roles, whether active, live sessions")
+    add_db(us_list)
+    us_list.set_defaults(func=cmd_users)
+    for name, what in (
+        ("disable", "disable a user and end their sessions"),
+        ("enable", "enable a disabled user"),
+        ("passwd", "set a user's password ($SITEMON_PASSWORD or a prompt) and end their sessions"),
+        ("revoke", "end every session of a user (log them out everywhere)"),
+    ):
+        us_cmd = us_sub.add_parser(name, help=what)
+        us_cmd.add_argument("username")
+        add_db(us_cmd)
+        us_cmd.set_defaults(func=cmd_users)
+
+    al = sub.add_parser("alerts", help="list, acknowledge or close alerts")
+    al_sub = al.add_subparsers(dest="alerts_command", required=True)
+    al_list = al_sub.add_parser("list", help="open alerts (all with --all)")
+    al_list.add_argument("--all", action="store_true")
+    al_list.add_argument("--limit", type=int, default=200)
+    add_db(al_list)
+    al_list.set_defaults(func=cmd_alerts)
+    al_ack = al_sub.add_parser("ack", help="acknowledge an open alert")
+    al_ack.add_argument("id", type=int)
+    al_ack.add_argument("--by", required=True, help="who acknowledges (name or user id)")
+    add_db(al_ack)
+    al_ack.set_defaults(func=cmd_alerts)
+    al_close = al_sub.add_parser(
+        "close", help="close an alert by an operator's word (an idle alert stays closed until work is seen)"
+    )
+    al_close.add_argument("id", type=int)
+    al_close.add_argument("--by", required=True, help="who closes it (name or user id)")
+    al_close.add_argument("--note", default="", help="why (e.g. 批准停工)")
+    add_db(al_close)
+    al_close.set_defaults(func=cmd_alerts)

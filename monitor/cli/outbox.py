@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from monitor.cli.common import database, wall_clock
+from monitor.cli.common import Subparsers, database, wall_clock
 
 TOPICS = ("assessment", "alert")
 STATES = ("pending", "delivered", "failed")
@@ -34,7 +34,7 @@ def cmd_outbox(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(sub: Subparsers) -> None:
     ob = sub.add_parser("outbox", help="the delivery outbox: list its messages, retry the given-up ones")
     ob_sub = ob.add_subparsers(dest="outbox_command", required=True)
     ob_list = ob_sub.add_parser("list", help="messages, newest first: id, topic, key, state, attempts, next, error")

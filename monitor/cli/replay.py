@@ -10,16 +10,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from monitor.cli.common import CommandError, wall_clock
+from monitor.cli.common import CommandError, Subparsers, wall_clock
 from monitor.config import AppConfig, CameraConfig, ConfigError, SiteConfig, load_config
 from monitor.core.clock import Clock
 from monitor.core.values import Sample
+from monitor.demo.replay import ReplayInputError, ReplayResult, open_recording, replay
+from monitor.demo.replay_days import DayRecording, DaysResult, day_recordings, replay_days
 from monitor.scoring.score import DayScore
-from monitor.service.replay import ReplayInputError, ReplayResult, open_recording, replay
-from monitor.service.replay_days import DayRecording, DaysResult, day_recordings, replay_days
 
 
-def add_parser(sub: Any) -> None:
+def add_parser(sub: Subparsers) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "replay",
         help="run recorded footage (a video file or a folder of images) through sampling, health, activity, scoring",
@@ -61,12 +61,12 @@ def pick_camera(
 def start_time(config: AppConfig, value: str | None, clock: Clock = wall_clock) -> dt.datetime:
     if value is None:
         today = config.calendar.day_of(clock())
-        return dt.datetime.combine(today, config.working_hours.start, config.tz)
+        return config.calendar.at_local(today, config.working_hours.start)
     try:
         parsed = dt.datetime.strptime(value, "%Y-%m-%dT%H:%M")
     except ValueError:
         raise CommandError(f"--start must be YYYY-MM-DDTHH:MM (local time), got {value!r}") from None
-    return parsed.replace(tzinfo=config.tz)
+    return config.calendar.as_local(parsed)
 
 
 def first_sample_time(config: AppConfig, value: str | None) -> dt.time:
@@ -87,7 +87,7 @@ def day_record(day: DayScore) -> dict[str, Any]:
 
 def days_as_json(result: DaysResult, config: AppConfig) -> dict[str, Any]:
     def local(at: dt.datetime | None) -> str | None:
-        return at.astimezone(config.tz).isoformat(timespec="minutes") if at is not None else None
+        return config.calendar.local(at).isoformat(timespec="minutes") if at is not None else None
 
     return {
         "days": [day_record(d) for d in result.days],
@@ -107,15 +107,15 @@ def print_days(result: DaysResult, config: AppConfig) -> None:
         print(f"{d.day!s:<11} {d.status.value:<14} {score:>5}  {c['coverage']:>8.1%} {c['active_share']:>7.1%}")
     print("\nalerts:" if result.alerts else "\nno alerts")
     for a in result.alerts:
-        opened = a.opened.astimezone(config.tz).strftime("%Y-%m-%d %H:%M")
-        closed = a.closed.astimezone(config.tz).strftime("%Y-%m-%d %H:%M") if a.closed else "open"
+        opened = config.calendar.local(a.opened).strftime("%Y-%m-%d %H:%M")
+        closed = config.calendar.local(a.closed).strftime("%Y-%m-%d %H:%M") if a.closed else "open"
         print(f"  {a.kind:<16} {opened} - {closed:<16} {a.reason}")
 
 
 def sample_record(sample: Sample, config: AppConfig) -> dict[str, Any]:
     counts, activity = sample.counts, sample.activity
     return {
-        "at": sample.slot_at.astimezone(config.tz).isoformat(timespec="minutes"),
+        "at": config.calendar.local(sample.slot_at).isoformat(timespec="minutes"),
         "status": sample.status.value,
         "reason": sample.reason,
         "workers": counts.workers if counts else None,

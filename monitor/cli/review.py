@@ -5,19 +5,18 @@ from __future__ import annotations
 import argparse
 import logging
 from pathlib import Path
-from typing import Any
 
-from monitor.cli.common import CommandError, config_and_day, database, wall_clock
+from monitor.cli.common import DEFAULT_CONFIG, CommandError, Subparsers, add_db, config_and_day, database, wall_clock
 
 log = logging.getLogger("sitemon")
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from monitor.export.summary import Period
+    from monitor.core.calendar import Period
     from monitor.review.pack import write
 
     config, day = config_and_day(args)
-    today = wall_clock().astimezone(config.tz).date()
+    today = config.calendar.day_of(wall_clock())
     if day > today:
         raise CommandError(f"--date {day} has not happened yet (today is {today})")
     with database(args.database_url, config) as session:
@@ -35,7 +34,7 @@ def cmd_assignments(args: argparse.Namespace) -> int:
         from monitor.config import ConfigError, load_config
 
         try:
-            args.date = wall_clock().astimezone(load_config(args.config).tz).date().isoformat()
+            args.date = load_config(args.config).calendar.day_of(wall_clock()).isoformat()
         except ConfigError as exc:
             raise CommandError(str(exc)) from None
     config, day = config_and_day(args)
@@ -55,11 +54,12 @@ def cmd_assignments(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parsers(sub: Any, default_config: str, add_db: Any) -> None:
+def add_parser(sub: Subparsers) -> None:
+    """`report`, `assignments`."""
     rp = sub.add_parser("report", help="the review pack (月讲评 / 季总结) as a Word document")
     rp.add_argument("--period", choices=["month", "quarter"], default="month")
     rp.add_argument("--date", required=True, help="a local day YYYY-MM-DD of the period")
-    rp.add_argument("--config", default=default_config)
+    rp.add_argument("--config", default=DEFAULT_CONFIG)
     rp.add_argument("--out", help="the .docx to write (default: the export folder)")
     add_db(rp)
     rp.set_defaults(func=cmd_report)
@@ -68,7 +68,7 @@ def add_parsers(sub: Any, default_config: str, add_db: Any) -> None:
     asg_sub = asg.add_subparsers(dest="assignments_command", required=True)
     for name, what in (("list", "assignments not closed (all with --all)"), ("weekly", "the weekly list as .xlsx")):
         p = asg_sub.add_parser(name, help=what)
-        p.add_argument("--config", default=default_config)
+        p.add_argument("--config", default=DEFAULT_CONFIG)
         p.add_argument("--date", help="a day (of the week), YYYY-MM-DD (default: today)")
         p.add_argument("--unit", help="one responsible unit")
         if name == "list":

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from monitor.cli.common import database, wall_clock
+from monitor.cli.common import DEFAULT_CONFIG, Subparsers, add_db, add_http, database, wall_clock
 from monitor.config import AppConfig, ConfigError, load_config
 from monitor.core.redact import mask_url, needs_encoding
 
@@ -71,7 +71,7 @@ def deployment_app(runtime: Runtime) -> FastAPI:
         runtime.sessions,
         runtime.snapshot_root,
         Path(config.export.folder).resolve(),
-        config.tz,
+        config.calendar,
         lambda: runtime.last_sweep_seconds,
         config,
         clock=runtime.clock,
@@ -151,6 +151,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
             hostname=args.hostname,
             loglevel=args.log_level,
             source=args.config,
+            clock=wall_clock,
         )
     except (ConfigError, WorkerStartError) as exc:
         log.error("%s", exc)
@@ -196,13 +197,13 @@ def _ensure_demo_user(database_url: str) -> None:
 
     with database(database_url) as session:
         if session.scalars(select(models.User).where(models.User.username == DEMO_USER)).first() is None:
-            add_user(session, DEMO_USER, DEMO_PASSWORD, Role.admin, display_name="演示管理员")
+            add_user(session, DEMO_USER, DEMO_PASSWORD, Role.admin, display_name="演示管理员", now=wall_clock())
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from monitor.service.demo import DEMO_DIR, demo_config, write_demo_config
-    from monitor.service.demo_receiver import DemoReceiver
-    from monitor.service.demo_setup import UNIT_USER, ensure_history
+    from monitor.demo.config import DEMO_DIR, demo_config, write_demo_config
+    from monitor.demo.receiver import DemoReceiver
+    from monitor.demo.setup import UNIT_USER, ensure_history
 
     shared = Path(args.shared)
     if not (shared / "videos").is_dir():
@@ -213,7 +214,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     except OSError as exc:
         log.error("the demo's records receiver cannot start (%s): its records would go nowhere", exc)
         return 2
-    mapping = demo_config(shared, args.interval, receiver_port=receiver.port)
+    mapping = demo_config(shared, args.interval, clock=wall_clock, receiver_port=receiver.port)
     path = write_demo_config(mapping)
     url = args.database_url or f"sqlite:///{(DEMO_DIR / 'sitemon.db').resolve()}"
     stats = ensure_history(mapping, shared, url, wall_clock(), days=args.days, clock=wall_clock)
@@ -234,8 +235,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from monitor.service.jobs import sweep_cycle
     from monitor.service.runtime import build_runtime
+    from monitor.service.schedule import sweep_cycle
 
     try:
         runtime = build_runtime(load_config(args.config), args.database_url, clock=wall_clock, source=args.config)
@@ -280,3 +281,64 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     engine.dispose()
     log.info("database schema is up to date")
     return 0
+
+
+def add_parser(sub: Subparsers) -> None:
+    """`config check`, `run`, `worker`, `workers`, `demo`, `sweep`, `db`."""
+    from monitor.demo.config import DEMO_RECEIVER_PORT
+
+    config = sub.add_parser("config", help="configuration tools")
+    config_sub = config.add_subparsers(dest="config_command", required=True)
+    check = config_sub.add_parser("check", help="validate a configuration file; list every error")
+    check.add_argument("file")
+    check.set_defaults(func=cmd_config_check)
+
+    run = sub.add_parser("run", help="sample on schedule and serve the API")
+    run.add_argument("--config", default=DEFAULT_CONFIG)
+    run.add_argument("--no-api", action="store_true", help="sample only")
+    add_db(run)
+    add_http(run)
+    run.set_defaults(func=cmd_run)
+
+    worker = sub.add_parser("worker", help="take cameras from the broker (execution.mode: celery)")
+    worker.add_argument("--config", default=DEFAULT_CONFIG)
+    worker.add_argument("--concurrency", type=int, default=2, help="tasks at a time; they share one model")
+    worker.add_argument("--hostname", help="worker name, e.g. sitemon@host-1 (default: celery@<host>)")
+    add_db(worker)
+    worker.set_defaults(func=cmd_worker)
+
+    workers = sub.add_parser("workers", help="Celery: the broker, tasks waiting and the workers that answer")
+    workers.add_argument("--config", default=DEFAULT_CONFIG)
+    workers.add_argument("--timeout", type=float, default=2.0, help="seconds to wait for answers")
+    workers.set_defaults(func=cmd_workers)
+
+    demo = sub.add_parser("demo", help="run on the sample footage with SQLite")
+    demo.add_argument("--shared", default="../shared", help="folder holding videos/ and models/")
+    demo.add_argument("--interval", type=int, default=20, help="seconds between sweeps")
+    demo.add_argument(
+        "--days", type=int, default=30, choices=range(1, 91), metavar="1..90", help="days of history (docs/demo.md)"
+    )
+    demo.add_argument(
+        "--receiver-port",
+        type=int,
+        default=DEMO_RECEIVER_PORT,
+        help="port of the demo's records receiver on 127.0.0.1 (default: %(default)s; taken: another one is picked)",
+    )
+    add_db(demo)
+    add_http(demo)
+    demo.set_defaults(func=cmd_demo)
+
+    sweep = sub.add_parser("sweep", help="sample every camera once now, store and print the results")
+    sweep.add_argument("--config", default=DEFAULT_CONFIG)
+    add_db(sweep)
+    sweep.set_defaults(func=cmd_sweep)
+
+    db = sub.add_parser("db", help="database tools")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    upgrade = db_sub.add_parser("upgrade", help="apply migrations")
+    add_db(upgrade)
+    upgrade.set_defaults(func=cmd_db_upgrade)
+    redact = db_sub.add_parser("redact", help="mask passwords that older versions stored in reasons and errors")
+    add_db(redact)
+    redact.add_argument("--config", help="the configuration whose secrets to scrub too (default: URLs only)")
+    redact.set_defaults(func=cmd_db_redact)

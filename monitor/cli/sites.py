@@ -15,10 +15,11 @@ from typing import Any
 
 import yaml
 
-from monitor.cli.common import CommandError
+from monitor.cli.common import DEFAULT_CONFIG, CommandError, Subparsers
 from monitor.cli.site_template import write_template
 from monitor.config import ConfigError
 from monitor.config.loader import StrictLoader, parse_config
+from monitor.config.root import DEFAULT_TIMEZONE
 from monitor.config.sheet_columns import BY_KEY, column_for
 from monitor.config.sheet_files import Rows, SheetReadError, read_rows
 from monitor.config.sheet_import import SheetImport, import_rows, merge_sites
@@ -28,17 +29,17 @@ log = logging.getLogger(__name__)
 HEADER_SEARCH_ROWS = 20
 """A title row or two above the header is common: the header is the first row naming 项目编号."""
 STARTER: dict[str, Any] = {
-    "timezone": "Asia/Shanghai",
+    "timezone": DEFAULT_TIMEZONE,
     "detector": {"model": "models/sitemon-construction-yolov8n_openvino_model"},
 }
 
 
-def add_parser(sub: Any, default_config: str) -> None:
+def add_parser(sub: Subparsers) -> None:
     sites = sub.add_parser("sites", help="the sites of camera_config.yaml")
     sites_sub = sites.add_subparsers(dest="sites_command", required=True)
     imp = sites_sub.add_parser("import", help="build or update the sites from the commission's sheet (.xlsx, .csv)")
     imp.add_argument("file", help="the sheet: .xlsx or .csv, one row per camera (docs/site-import.md)")
-    imp.add_argument("--out", default=default_config, help="the config to write (default: %(default)s)")
+    imp.add_argument("--out", default=DEFAULT_CONFIG, help="the config to write (default: %(default)s)")
     imp.add_argument("--merge", action="store_true", help="update the sites of --out (or --base), keep the rest")
     imp.add_argument("--base", help="the config whose other sections (detector, sampling, ...) to keep")
     imp.add_argument("--sheet", help=".xlsx: the worksheet to read (default: the first)")

@@ -6,7 +6,7 @@ import argparse
 import datetime as dt
 import logging
 
-from monitor.cli.common import CommandError, database, wall_clock
+from monitor.cli.common import DEFAULT_CONFIG, CommandError, Subparsers, database, wall_clock
 
 log = logging.getLogger("sitemon")
 
@@ -55,7 +55,7 @@ def _decide(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser], default_config: str) -> None:
+def add_parser(sub: Subparsers) -> None:
     st = sub.add_parser("starts", help="starts seen on camera: list, confirm or reject them")
     st_sub = st.add_subparsers(dest="starts_command", required=True)
     st_list = st_sub.add_parser("list", help="proposals waiting for an operator (all with --all)")
@@ -70,7 +70,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser], default
         cmd.add_argument("id", type=int)
         cmd.add_argument("--by", required=True, help="who decides (name or user id)")
         cmd.add_argument("--note", default="")
-        cmd.add_argument("--config", default=default_config)
+        cmd.add_argument("--config", default=DEFAULT_CONFIG)
         cmd.set_defaults(func=cmd_starts)
     for p in st_sub.choices.values():
         p.add_argument("--database-url", help="SQLAlchemy URL (default: $SITEMON_DATABASE_URL or var/sitemon.db)")

@@ -6,7 +6,7 @@ from monitor.config.geometry import NamedPolygon, Zones
 from monitor.config.loader import ConfigError, FieldError, load_config, parse_config
 from monitor.config.milestones import Milestone, MilestoneDates, MilestoneRules, SiteMilestones
 from monitor.config.outputs import AlertsConfig
-from monitor.config.root import AppConfig
+from monitor.config.root import AppConfig, default_calendar
 from monitor.config.settings import (
     COUNTED_CATEGORIES,
     DetectorConfig,
@@ -46,6 +46,7 @@ __all__ = [
     "Transport",
     "WorkingHours",
     "Zones",
+    "default_calendar",
     "load_config",
     "parse_config",
 ]

@@ -6,7 +6,6 @@ import datetime as dt
 import logging
 from collections.abc import Iterator
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pydantic import Field, field_validator, model_validator
 
@@ -26,15 +25,23 @@ from monitor.config.settings import (
     WorkingHours,
     validate_timezone,
 )
-from monitor.core.calendar import Calendar
+from monitor.core.calendar import Calendar, zone
 
 log = logging.getLogger(__name__)
+
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+"""The dispatch center's zone: where days are counted when nothing else is said."""
+
+
+def default_calendar() -> Calendar:
+    """The calendar of a deployment that says nothing but its zone (an API run without a config)."""
+    return Calendar(zone(DEFAULT_TIMEZONE))
 
 
 class AppConfig(ConfigModel):
     """Root of the configuration file."""
 
-    timezone: str = Field(default="Asia/Shanghai", description="IANA zone in which days are counted")
+    timezone: str = Field(default=DEFAULT_TIMEZONE, description="IANA zone in which days are counted")
     working_hours: WorkingHours = Field(default_factory=WorkingHours)
     holidays: list[dt.date] = Field(default_factory=list, description="Local dates with no work expected")
     sampling: SamplingConfig = Field(default_factory=SamplingConfig)
@@ -98,15 +105,16 @@ class AppConfig(ConfigModel):
         return self
 
     @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
+    def tz(self) -> dt.tzinfo:
+        """The zone itself (what APScheduler's triggers take); days and times come from ``calendar``."""
+        return zone(self.timezone)
 
     @property
     def calendar(self) -> Calendar:
         """Local days, working hours, holidays and sampling slots (``monitor.core.calendar``)."""
         hours = self.working_hours
         return Calendar(
-            self.tz,
+            zone(self.timezone),
             hours.start,
             hours.end,
             frozenset(hours.weekdays),

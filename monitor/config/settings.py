@@ -7,11 +7,11 @@ import logging
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from monitor.config.base import ConfigModel
+from monitor.core.calendar import zone
 from monitor.core.values import Category
 
 log = logging.getLogger(__name__)
@@ -200,10 +200,7 @@ class DetectorConfig(ConfigModel):
 
 
 def validate_timezone(name: str) -> str:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"unknown time zone '{name}' (use an IANA name such as Asia/Shanghai)") from exc
+    zone(name)
     return name
 
 

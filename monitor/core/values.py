@@ -83,13 +83,6 @@ class CameraKey:
         return f"{self.site_id}/{self.camera_id}"
 
 
-@dataclass(frozen=True, eq=False)
-class Frame:
-    camera: CameraKey
-    image: npt.NDArray[np.uint8]
-    captured_at: dt.datetime
-
-
 @dataclass(frozen=True)
 class Counts:
     workers: int = 0

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
+from monitor.core.calendar import Calendar
 from monitor.core.words import ALERT_TEXT, CAMERA_STATUS, CAUSE, COLUMN, GROUPS, PROBLEM
 
 Lang = Literal["zh", "en"]
@@ -60,13 +61,14 @@ def _hours(value: Any) -> str:
     return f"{float(value):.1f}" if isinstance(value, int | float) else "—"
 
 
-def _local_time(iso: str, lang: Lang, tz: dt.tzinfo | None) -> str:
+def _local_time(iso: str, lang: Lang, calendar: Calendar | None) -> str:
     """An instant as the dispatch center reads it: month, day and time in its time zone."""
     try:
-        at = dt.datetime.fromisoformat(iso).astimezone(tz or dt.UTC)
+        at = dt.datetime.fromisoformat(iso)
     except ValueError:
         return iso
-    zone = "" if tz is not None else " UTC"
+    at = calendar.local(at) if calendar is not None else at.astimezone(dt.UTC)
+    zone = "" if calendar is not None else " UTC"
     return f"{at.month}月{at.day}日 {at:%H:%M}{zone}" if lang == "zh" else f"{at:%m-%d %H:%M}{zone}"
 
 
@@ -79,7 +81,7 @@ def alert_text(
     severity: str = "warning",
     cause: str | None = None,
     lang: Lang = "zh",
-    tz: dt.tzinfo | None = None,
+    calendar: Calendar | None = None,
 ) -> str:
     """An alert as a dispatcher reads it, from its type, its site's and camera's names and its details (never
     the engineer's reason text, nor an id). ``cause``: the camera's cause when the details hold none."""
@@ -90,7 +92,7 @@ def alert_text(
         implied = status if status in ("frozen", "black") else None  # the alert's own kind says it exactly
         values["cause"] = camera_words(status, str(details.get("cause") or cause or implied or "") or None, lang)
     elif alert_type == "site_idle" and details.get("no_video_since"):
-        template, values["since"] = "site_idle_no_video", _local_time(str(details["no_video_since"]), lang, tz)
+        template, values["since"] = "site_idle_no_video", _local_time(str(details["no_video_since"]), lang, calendar)
     elif alert_type == "site_idle":
         if "idle_hours" not in details:
             template = "other"  # held outside working hours: nothing measured now

@@ -15,7 +15,7 @@ from detectors import CategoryMap, Detector, ModelLoadError
 from detectors.ultralytics_backend import UltralyticsDetector
 from monitor.config import AppConfig, CameraConfig, ConfigError, FieldError, SamplingConfig, SiteConfig
 from monitor.config.settings import camera_deadline
-from monitor.core.clock import Clock, utc_now
+from monitor.core.clock import Clock
 from monitor.core.memory import release_freed_memory
 from monitor.sampling.picture import CameraMemory
 from monitor.sampling.sampler import CameraSampler
@@ -33,6 +33,9 @@ class Sweeper(Protocol):
 
     def run(self, targets: list[tuple[SiteConfig, CameraConfig]], slot: dt.datetime) -> SweepResult: ...
 
+    def flush(self) -> None:
+        """Write what this process holds (samples kept while the database was away); nothing if it holds none."""
+
     def close(self) -> None: ...
 
 
@@ -44,7 +47,7 @@ class LocalSweeper:
     sampler: CameraSampler
     writer: SampleWriter
     sources: SourceProvider
-    clock: Clock = utc_now
+    clock: Clock
 
     def run(self, targets: list[tuple[SiteConfig, CameraConfig]], slot: dt.datetime) -> SweepResult:
         result = run_sweep(
@@ -62,6 +65,9 @@ class LocalSweeper:
         release_freed_memory()
         return result
 
+    def flush(self) -> None:
+        self.writer.flush()
+
     def close(self) -> None:
         self.sources.close()
         self.writer.flush()
@@ -71,7 +77,7 @@ def local_sweeper(
     config: AppConfig,
     sessions: sessionmaker[Session],
     detector: tuple[Detector, CategoryMap],
-    clock: Clock = utc_now,
+    clock: Clock,
     memory: CameraMemory | None = None,
     storage: StorageHealth | None = None,
     snapshot_writes: SnapshotWrites | None = None,
@@ -87,10 +93,10 @@ def local_sweeper(
         clock=clock,
         scoring=config.scoring,
         memory=memory,
-        tz=config.tz,
+        calendar=config.calendar,
         snapshot_writes=snapshot_writes,
     )
-    writer = SampleWriter(sessions, config.sampling.max_held_samples, storage)
+    writer = SampleWriter(sessions, storage or StorageHealth(clock), config.sampling.max_held_samples)
     return LocalSweeper(config.sampling, sampler, writer, sources, clock)
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config import AppConfig, CameraConfig, SiteConfig
-from monitor.core.clock import Clock, utc_now
+from monitor.core.clock import Clock
 from monitor.core.values import CameraKey, Sample
 from monitor.execution.app import TASK_NAME, SweepTask, config_digest, make_celery
 from monitor.sampling.sweep import SweepResult
@@ -41,7 +41,7 @@ class CelerySweeper:
         self,
         config: AppConfig,
         sessions: sessionmaker[Session],
-        clock: Clock = utc_now,
+        clock: Clock,
         app: Celery | None = None,
         poll_seconds: float = 0.5,
         sleep: Callable[[float], None] = time.sleep,
@@ -147,6 +147,9 @@ class CelerySweeper:
                 " ..." if len(missing) > 10 else "",
             )
         return missing
+
+    def flush(self) -> None:
+        """The workers write the samples: nothing is held here."""
 
     def close(self) -> None:
         self._app.close()

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from detectors import CategoryMap, Detector
 from monitor.config import AppConfig, CameraConfig, SiteConfig
 from monitor.core.backoff import HELD_SAMPLES, TASK_RETRY
-from monitor.core.clock import Clock, utc_now
+from monitor.core.clock import Clock
 from monitor.core.values import CameraKey
 from monitor.execution.app import TASK_NAME, SweepTask, config_digest, make_celery
 from monitor.execution.local import LocalSweeper, load_detector, local_sweeper
@@ -53,7 +53,7 @@ class WorkerContext:
     engine: Engine
     sessions: sessionmaker[Session]
     sweeper: LocalSweeper
-    clock: Clock = utc_now
+    clock: Clock
     sleep: Callable[[float], None] = time.sleep
     digest: str = ""
     _cameras: dict[CameraKey, tuple[SiteConfig, CameraConfig]] = field(default_factory=dict)
@@ -66,7 +66,8 @@ class WorkerContext:
         config: AppConfig,
         database_url: str | None,
         detector: tuple[Detector, CategoryMap] | None = None,
-        clock: Clock = utc_now,
+        *,
+        clock: Clock,
         source: str = "config",
     ) -> WorkerContext:
         detector_ = detector or load_detector(config, source)  # once per worker process
@@ -180,9 +181,11 @@ def run_worker(
     hostname: str | None = None,
     loglevel: str = "INFO",
     source: str = "config",
+    *,
+    clock: Clock,
 ) -> int:
     """Load the model, check the database, then take tasks until SIGTERM (a warm shutdown)."""
-    context = WorkerContext.build(config, database_url, source=source)
+    context = WorkerContext.build(config, database_url, clock=clock, source=source)
     app = make_celery(config.execution)
     register(app, context)
     app.steps["worker"].add(_QuickStop)

@@ -10,14 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.config import AppConfig
+from monitor.core.calendar import DAY_MIN
 from monitor.export.files import write_files
 from monitor.export.records import enqueue_day
 from monitor.export.report import build_assessment
 from monitor.store import models
 
 log = logging.getLogger(__name__)
-DAY_MIN = dt.date(1970, 1, 1)
-DAY_MAX = dt.date(9998, 12, 31)  # a year of margin: periods, summaries and time zones add days to it
 
 
 def export_day(session: Session, config: AppConfig, day: dt.date, now: dt.datetime) -> dict[str, Path]:
@@ -52,8 +51,7 @@ def day_refusal(config: AppConfig, day: dt.date, now: dt.datetime) -> str | None
 def days_to_export(session: Session, config: AppConfig, now: dt.datetime, lookback_days: int = 7) -> list[dt.date]:
     """Scored days of the last week whose files are missing (the server was down at export time). Today
     only once its export time has passed: its running score is no reason to send a partial day."""
-    local = now.astimezone(config.tz)
-    last = local.date() if local.time() >= config.export.run_at else local.date() - dt.timedelta(days=1)
+    last = config.calendar.last_day_past(now, config.export.run_at)
     folder = Path(config.export.folder)
     days = session.scalars(
         select(models.DailyScore.day)

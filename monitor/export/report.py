@@ -95,8 +95,8 @@ def observed(config: AppConfig, day: dt.date, now: dt.datetime) -> Observed:
     """A day is partial while its working hours have not ended at ``now``."""
     end = config.calendar.working_window(day)[1]
     if now >= end:
-        return Observed(False, end.astimezone(config.tz))
-    return Observed(True, now.replace(second=0, microsecond=0).astimezone(config.tz))
+        return Observed(False, config.calendar.local(end))
+    return Observed(True, config.calendar.local(now.replace(second=0, microsecond=0)))
 
 
 @dataclass(frozen=True)
@@ -206,7 +206,7 @@ def build_assessment(
         end = max(start, seen.until.time()) if seen.until.date() == day else start
     window = (start, end)
     names = {s.id: s.name for s in config.sites}
-    faults = day_faults(session, day, config.tz, *window)
+    faults = day_faults(session, day, config.calendar, *window)
     cameras_down = [
         CameraRow(
             a.site_id,
@@ -216,7 +216,7 @@ def build_assessment(
             round(a.coverage, 4),
             *faults.get((a.site_id, a.camera_id), ("offline", None)),
         )
-        for a in camera_availability(session, day, config.tz, config.sampling.interval_seconds, *window)
+        for a in camera_availability(session, day, config.calendar, *window)
         if a.expected and a.uptime < camera_uptime_below
     ]
     return Assessment(

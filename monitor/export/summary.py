@@ -6,7 +6,6 @@ import datetime as dt
 import io
 from collections import defaultdict
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -14,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.config import AppConfig
+from monitor.core.calendar import Period, period_bounds, previous_bounds
 from monitor.export.files import normalised_zip
 from monitor.export.milestones import add_sheets
 from monitor.export.report import BATCH_ZH, competition_ranks
@@ -21,30 +21,11 @@ from monitor.export.sheets import sheet
 from monitor.milestones.figures import milestone_figures
 from monitor.store import models
 
-
-class Period(StrEnum):
-    week = "week"
-    month = "month"
-    quarter = "quarter"
-
+__all__ = ["PERIOD_ZH", "Period", "period_bounds", "previous_bounds", "summarise", "write_summary"]
+# Period, period_bounds and previous_bounds are the Calendar's (monitor.core.calendar); named here too for the
+# callers that still import them from the summaries.
 
 PERIOD_ZH = {Period.week: "周报", Period.month: "月报", Period.quarter: "季报"}
-
-
-def period_bounds(period: Period, day: dt.date) -> tuple[dt.date, dt.date]:
-    """[first, last] day of the period holding ``day`` (weeks start on Monday)."""
-    if period is Period.week:
-        first = day - dt.timedelta(days=day.weekday())
-        return first, first + dt.timedelta(days=6)
-    months = 1 if period is Period.month else 3
-    first = day.replace(month=(day.month - 1) // months * months + 1, day=1)
-    year, month = divmod(first.month - 1 + months, 12)
-    return first, dt.date(first.year + year, month + 1, 1) - dt.timedelta(days=1)
-
-
-def previous_bounds(period: Period, day: dt.date) -> tuple[dt.date, dt.date]:
-    first, _ = period_bounds(period, day)
-    return period_bounds(period, first - dt.timedelta(days=1))
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import av
 import cv2
@@ -24,6 +23,7 @@ import numpy.typing as npt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from monitor.core.calendar import Calendar
 from monitor.export.captions import burn
 from monitor.store import models
 
@@ -142,15 +142,9 @@ def encode(frames: Sequence[Frame], target: Path, fps: int = FPS, max_width: int
     return Encoded(target, count, width, height, codec, shown / fps)
 
 
-def whole_day(day: dt.date, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
-    """Local midnight to the next, in UTC."""
-    start = dt.datetime.combine(day, dt.time(0), tz).astimezone(dt.UTC)
-    return start, dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tz).astimezone(dt.UTC)
-
-
-def day_frames(session: Session, root: Path, site_id: str, day: dt.date, tz: ZoneInfo) -> list[Frame]:
+def day_frames(session: Session, root: Path, site_id: str, day: dt.date, calendar: Calendar) -> list[Frame]:
     """The site's snapshots of local ``day`` that are still on disk: camera by camera, each in time order."""
-    start, end = whole_day(day, tz)
+    start, end = calendar.whole_day(day)
     site_name = session.scalar(select(models.Site.name).where(models.Site.id == site_id)) or site_id
     rows = session.execute(
         select(models.Camera.camera_id, models.Camera.name, models.Sample.captured_at, models.Sample.snapshot_path)
@@ -170,7 +164,7 @@ def day_frames(session: Session, root: Path, site_id: str, day: dt.date, tz: Zon
             continue
         path = (base / rel).resolve()
         if path.is_relative_to(base) and path.is_file():
-            local = captured_at.astimezone(tz)
+            local = calendar.local(captured_at)
             frames.append(Frame(path, f"{site_name} · {camera_name or camera_id} · {local:%Y-%m-%d %H:%M}"))
     return frames
 
@@ -181,8 +175,8 @@ def cache_path(root: Path, site_id: str, day: dt.date, latest_sample: int | None
     return root / CACHE_DIR / site_id / name
 
 
-def _latest_sample(session: Session, site_id: str, day: dt.date, tz: ZoneInfo) -> int | None:
-    start, end = whole_day(day, tz)
+def _latest_sample(session: Session, site_id: str, day: dt.date, calendar: Calendar) -> int | None:
+    start, end = calendar.whole_day(day)
     return session.scalar(
         select(models.Sample.id)
         .where(models.Sample.site_id == site_id, models.Sample.slot_at >= start, models.Sample.slot_at < end)
@@ -193,18 +187,18 @@ def _latest_sample(session: Session, site_id: str, day: dt.date, tz: ZoneInfo) -
 
 
 def timelapse_for(
-    session: Session, root: Path, site_id: str, day: dt.date, tz: ZoneInfo, now: dt.datetime
+    session: Session, root: Path, site_id: str, day: dt.date, calendar: Calendar, now: dt.datetime
 ) -> Path | None:
     """The site-day's video, made now if the cache has none (None: no snapshot of that day is on disk)."""
-    today = now.astimezone(tz).date()
+    today = calendar.day_of(now)
     finished = day < today
-    latest = None if finished else _latest_sample(session, site_id, day, tz)
+    latest = None if finished else _latest_sample(session, site_id, day, calendar)
     if not finished and latest is None:
         return None
     target = cache_path(root, site_id, day, latest)
     if target.is_file():
         return target
-    frames = day_frames(session, root, site_id, day, tz)
+    frames = day_frames(session, root, site_id, day, calendar)
     if not frames:
         return None
     encode(frames, target)
@@ -215,7 +209,7 @@ def timelapse_for(
     return target
 
 
-def make_day(session: Session, root: Path, day: dt.date, tz: ZoneInfo, keep_days: int) -> dict[str, Path]:
+def make_day(session: Session, root: Path, day: dt.date, calendar: Calendar, keep_days: int) -> dict[str, Path]:
     """The daily job's work for a finished ``day``: every active site's video of it (those with snapshots),
     and the cache pruned: today-keyed videos of past days, and videos older than ``keep_days`` (the
     snapshots' own retention) before ``day``."""
@@ -225,7 +219,7 @@ def make_day(session: Session, root: Path, day: dt.date, tz: ZoneInfo, keep_days
         if target.is_file():
             made[site_id] = target
             continue
-        frames = day_frames(session, root, site_id, day, tz)
+        frames = day_frames(session, root, site_id, day, calendar)
         if frames:
             made[site_id] = encode(frames, target).path
     oldest = day - dt.timedelta(days=keep_days)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import logging
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from docx import Document
 from docx.document import Document as DocumentObject
@@ -14,6 +13,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from monitor.assignments.rules import xml_safe
+from monitor.core.calendar import Calendar
 from monitor.core.cells import neutralised
 from monitor.core.wording import headers, table
 from monitor.review.charts import county_chart, daily_scores_chart
@@ -110,13 +110,13 @@ def _site_rows(sites: tuple[ListedSite, ...]) -> list[list[str]]:
 SITE_HEADERS = headers(["site", "district", "unit", "average_score", "longest_run", "reason"])
 
 
-def caption(site: ListedSite, tz: ZoneInfo) -> str:
+def caption(site: ListedSite, calendar: Calendar) -> str:
     """A photo's caption: the site, the camera and the local time it was taken."""
-    at = f"{site.photo_at.astimezone(tz):%Y-%m-%d %H:%M}" if site.photo_at else "时间不详"
+    at = f"{calendar.local(site.photo_at):%Y-%m-%d %H:%M}" if site.photo_at else "时间不详"
     return f"{site.name} · {site.photo_camera or '摄像机'} · {at}"
 
 
-def render(figures: ReviewFigures, snapshot_root: Path, max_site_pages: int, tz: ZoneInfo) -> bytes:
+def render(figures: ReviewFigures, snapshot_root: Path, max_site_pages: int, calendar: Calendar) -> bytes:
     """The .docx bytes: headline, county ranking, red and yellow lists, start rates, assignments per unit,
     and a photo and a chart of each listed site (up to ``max_site_pages``)."""
     doc = Document()
@@ -211,7 +211,7 @@ def render(figures: ReviewFigures, snapshot_root: Path, max_site_pages: int, tz:
         photo = photo_file(snapshot_root, site.photo)
         if photo is not None:
             doc.add_picture(str(photo), width=Cm(12))
-            doc.add_paragraph(xml_safe(caption(site, tz)), style="Caption")
+            doc.add_paragraph(xml_safe(caption(site, calendar)), style="Caption")
         else:
             doc.add_paragraph("本期无现场图片。")
         days = "、".join(f"{STATUS_ZH.get(k, k)} {n} 天" for k, n in _status_counts(site).items())

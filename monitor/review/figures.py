@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from monitor.assignments.rules import State
 from monitor.config import AppConfig
+from monitor.core.calendar import Period, period_bounds
 from monitor.export.report import competition_ranks
-from monitor.export.summary import Period, period_bounds
 from monitor.milestones.figures import milestone_figures
 from monitor.scoring.runs import longest, runs_of
 from monitor.store import models
@@ -136,14 +136,14 @@ def _photo(
 
 
 def _local_start(day: dt.date, config: AppConfig) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(0, 0), config.tz).astimezone(dt.UTC)
+    return config.calendar.midnight(day)
 
 
 def _units(session: Session, config: AppConfig, first: dt.date, as_of: dt.date) -> list[UnitRow]:
     rows: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for a in session.scalars(select(models.Assignment).order_by(models.Assignment.id)):
-        given = a.assigned_at.astimezone(config.tz).date()
-        closed = a.closed_at.astimezone(config.tz).date() if a.closed_at else None
+        given = config.calendar.day_of(a.assigned_at)
+        closed = config.calendar.day_of(a.closed_at) if a.closed_at else None
         if given > as_of:
             continue
         counts = rows[a.unit]

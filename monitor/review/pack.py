@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from monitor.config import AppConfig
-from monitor.export.summary import Period
+from monitor.core.calendar import Period
 from monitor.review.document import render
 from monitor.review.figures import ReviewFigures, gather
 
@@ -21,7 +21,9 @@ def build(
 ) -> tuple[ReviewFigures, bytes]:
     """The figures and the .docx; photos from ``snapshots`` (default: the config's snapshot folder)."""
     figures = gather(session, config, period, day, today)
-    body = render(figures, snapshots or Path(config.sampling.snapshot_dir), config.review.max_site_pages, config.tz)
+    body = render(
+        figures, snapshots or Path(config.sampling.snapshot_dir), config.review.max_site_pages, config.calendar
+    )
     return figures, body
 
 

@@ -7,7 +7,6 @@ import logging
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import cv2
 import numpy as np
@@ -16,7 +15,8 @@ import numpy.typing as npt
 from detectors import CategoryMap, Detections, Detector, DetectorError
 from detectors.tiling import TiledDetector, Tiling
 from monitor.config import CameraConfig, Category, PictureConfig, SamplingConfig, ScoringConfig, TilingConfig
-from monitor.core.clock import Clock, utc_now
+from monitor.core.calendar import Calendar
+from monitor.core.clock import Clock
 from monitor.core.redact import redact_text
 from monitor.core.values import (
     Activity,
@@ -79,10 +79,11 @@ class CameraSampler:
         picture: PictureConfig,
         snapshot_root: Path,
         sources: Sources,
-        clock: Clock = utc_now,
+        *,
+        clock: Clock,
+        calendar: Calendar,
         scoring: ScoringConfig | None = None,
         memory: CameraMemory | None = None,
-        tz: ZoneInfo | None = None,
         snapshot_writes: SnapshotWrites | None = None,
     ) -> None:
         self._detector = detector
@@ -93,7 +94,7 @@ class CameraSampler:
         self._picture = picture
         self._scoring = scoring or ScoringConfig()
         self.memory = memory or CameraMemory()
-        self._tz = tz or ZoneInfo("Asia/Shanghai")
+        self._calendar = calendar
         self._clock = clock
         self.snapshot_writes = snapshot_writes or SnapshotWrites()
 
@@ -290,7 +291,7 @@ class CameraSampler:
             return None
         crop = zone_crop(g.image, zone)
         hidden = occluded_share([(b.x1, b.y1, b.x2, b.y2) for b in boxes], zone)
-        day = g.captured_at.astimezone(self._tz).date()
+        day = self._calendar.day_of(g.captured_at)
         return day, StructureCandidate(crop, reference_quality(crop, hidden))
 
     def _drawn(

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from monitor.config import CameraConfig, SiteConfig
-from monitor.core.clock import Clock, utc_now
+from monitor.core.clock import Clock
 from monitor.core.values import CameraKey, CameraStatus, Cause, Sample
 from monitor.sampling.sampler import Grab
 
@@ -78,7 +78,7 @@ def run_sweep(
     max_workers: int,
     deadline_s: float,
     batch_size: int = 8,
-    now: Clock = utc_now,
+    now: Clock,
 ) -> SweepResult:
     started = time.perf_counter()
     keys = [CameraKey(site.id, camera.id) for site, camera in targets]

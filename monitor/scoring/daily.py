@@ -6,22 +6,17 @@ import datetime as dt
 import logging
 from collections.abc import Iterable
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.config import AppConfig, Batch, SiteConfig
 from monitor.core.calendar import expected_samples
 from monitor.sampling.structure import structure_change, zone_mask
-from monitor.scoring.score import DayInput, DayScore, Observation, score_day
-from monitor.store import models
+from monitor.scoring import repository
+from monitor.scoring.score import DayInput, DayScore, score_day
 from monitor.store.periods import batch_on
 from monitor.store.repo import decode_png
 
 log = logging.getLogger(__name__)
-
-
-def working_day(config: AppConfig, day: dt.date) -> bool:
-    return day not in config.holidays and day.isoweekday() in config.working_hours.weekdays
 
 
 def work_expected(config: AppConfig, site: SiteConfig, day: dt.date, batch: Batch | None = None) -> bool:
@@ -42,12 +37,7 @@ def site_structure_change(
         pk = camera_pks.get(camera.id)
         if zone is None or pk is None:
             continue
-        refs = session.scalars(
-            select(models.StructureRef)
-            .where(models.StructureRef.camera_pk == pk, models.StructureRef.day <= day)
-            .order_by(models.StructureRef.day.desc())
-            .limit(2)
-        ).all()
+        refs = repository.latest_structure_refs(session, pk, day)
         if len(refs) < 2 or refs[0].day != day:
             continue
         today, before = decode_png(refs[0].image_png), decode_png(refs[1].image_png)
@@ -68,23 +58,8 @@ def day_input(
     # Before the working hours (or their first slot) have passed there is nothing to judge yet: no outage.
     early = now is not None and now < window[0]
     started = not early and not (running and expected_samples(window, interval) == 0)
-    cams = {
-        c.camera_id: c.id
-        for c in session.scalars(select(models.Camera).where(models.Camera.site_id == site.id, models.Camera.active))
-    }
-    names = {pk: cid for cid, pk in cams.items()}
-    rows = session.scalars(
-        select(models.Sample).where(
-            models.Sample.site_id == site.id,
-            models.Sample.camera_pk.in_(list(cams.values())),
-            models.Sample.slot_at >= window[0],
-            models.Sample.slot_at < window[1],
-        )
-    )
-    observations = [
-        Observation(r.slot_at, names[r.camera_pk], r.status, r.activity, r.moving_workers, r.working_machines)
-        for r in rows
-    ]
+    cams = {c.camera_id: c.pk for c in repository.active_cameras(session, site.id)}
+    observations = repository.observations(session, site.id, {pk: cid for cid, pk in cams.items()}, window)
     batch = batch_on(session, site, day)
     return DayInput(
         site_id=site.id,
@@ -98,25 +73,6 @@ def day_input(
         structure_change=site_structure_change(session, config, site, day, cams),
         started=started,
     )
-
-
-def store_score(session: Session, result: DayScore, now: dt.datetime) -> None:
-    row = session.scalars(
-        select(models.DailyScore).where(
-            models.DailyScore.site_id == result.site_id, models.DailyScore.day == result.day
-        )
-    ).one_or_none() or models.DailyScore(site_id=result.site_id, day=result.day)
-    previous = session.scalars(
-        select(models.DailyScore)
-        .where(models.DailyScore.site_id == result.site_id, models.DailyScore.day < result.day)
-        .order_by(models.DailyScore.day.desc())
-        .limit(1)
-    ).one_or_none()
-    components = dict(result.components)
-    before = (previous.components or {}).get("structure_cumulative", 0.0) if previous else 0.0
-    components["structure_cumulative"] = round(before + (components.get("structure_change") or 0.0), 4)
-    row.score, row.status, row.components, row.computed_at = result.score, result.status.value, components, now
-    session.add(row)
 
 
 def score_days(
@@ -135,7 +91,7 @@ def score_days(
             if site_ids is not None and site.id not in site_ids:
                 continue
             result = score_day(day_input(session, config, site, day, now), config.scoring)
-            store_score(session, result, now)
+            repository.store_score(session, result, now)
             results.append(result)
         session.commit()
     log.info("scored %d site-days", len(results))
@@ -144,9 +100,8 @@ def score_days(
 
 def days_to_catch_up(session: Session, config: AppConfig, now: dt.datetime, lookback_days: int = 7) -> list[dt.date]:
     """Finished local days of the last week with a site lacking a score (e.g. the server was down at run time)."""
-    local = now.astimezone(config.tz)
-    last = local.date() if local.time() >= config.scoring.run_at else local.date() - dt.timedelta(days=1)
-    first_sample = session.scalars(select(models.Sample.slot_at).order_by(models.Sample.slot_at).limit(1)).first()
+    last = config.calendar.last_day_past(now, config.scoring.run_at)
+    first_sample = repository.first_sample_at(session)
     if first_sample is None:
         return []
     first = max(config.calendar.day_of(first_sample), last - dt.timedelta(days=lookback_days - 1))
@@ -154,7 +109,7 @@ def days_to_catch_up(session: Session, config: AppConfig, now: dt.datetime, look
     out = []
     day = first
     while day <= last:
-        have = set(session.scalars(select(models.DailyScore.site_id).where(models.DailyScore.day == day)))
+        have = repository.sites_scored_on(session, day)
         if wanted - have:
             out.append(day)
         day += dt.timedelta(days=1)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from monitor.scoring import repository
 from monitor.scoring.runs import Run, red_runs
-from monitor.store import models
 
 LOOK_BACK_DAYS = 60
 """How far back a run is followed: the red list's longest threshold."""
@@ -17,9 +16,5 @@ LOOK_BACK_DAYS = 60
 def current_red_runs(session: Session, today: dt.date, look_back: int = LOOK_BACK_DAYS) -> dict[str, tuple[Run, ...]]:
     """Each site's runs of idle or outage days ending with its latest judged day up to ``today``, newest
     first; sites whose latest judged day was neither are left out."""
-    rows = session.execute(
-        select(models.DailyScore.site_id, models.DailyScore.day, models.DailyScore.status).where(
-            models.DailyScore.day > today - dt.timedelta(days=look_back), models.DailyScore.day <= today
-        )
-    )
-    return red_runs((site_id, day, status) for site_id, day, status in rows)
+    rows = repository.statuses_between(session, today - dt.timedelta(days=look_back - 1), today)
+    return red_runs((site_id, day, status.value) for site_id, day, status in rows)

@@ -1,110 +1,123 @@
-"""What each scheduled job does, as plain functions of the runtime (the scheduler is in ``scheduling``).
+"""What each scheduled job does: plain functions of what each needs (a session factory, the config, a clock,
+...), never the whole ``Runtime``. When each runs, in which order and on which process is declared once, in
+``schedule.JOBS``; ``scheduling`` and ``leadership`` are made from that table.
 
-After every sweep come two steps of their own, in this order: the running score of the sites the sweep
-touched, then the alert rules over it (``AFTER_SWEEP``). ``sweep_cycle`` runs the three at once, as
-`sitemon sweep` and the tests do.
+After every sweep come three steps of their own, in this order: the running score of the sites the sweep
+touched, the assignments' states (overdue, activity resumed), then the alert rules over both
+(``schedule.after_sweep``). ``schedule.sweep_cycle`` runs them all at once, as `sitemon sweep` and the tests do.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 
+from monitor.alerts.engine import AlertService
+from monitor.assignments.store import refresh as refresh_assignments
+from monitor.config import AppConfig
+from monitor.core.clock import Clock
 from monitor.delivery.outbox import deliver_due
 from monitor.delivery.receivers import Receiver
 from monitor.export.job import days_to_export, export_day
 from monitor.export.timelapse import make_day
 from monitor.milestones.starts import propose_starts
+from monitor.sampling.retention import SnapshotCleanup, clean_snapshots
 from monitor.sampling.sweep import SweepResult
 from monitor.scoring.daily import days_to_catch_up, score_days
-from monitor.service.retention import clean_snapshots
-from monitor.service.runtime import Runtime
-from monitor.store import models
+from monitor.scoring.repository import scored_on
+from monitor.store.snapshot_evidence import evidence_in
 
 log = logging.getLogger(__name__)
 
-SWEEP_JOB_ID = "sample-sweep"
-RUNNING_SCORE_JOB_ID = "running-score"
-ALERT_RULES_JOB_ID = "alert-rules"
-DAILY_SCORE_JOB_ID = "daily-score"
-CATCH_UP_JOB_ID = "score-catch-up"
-EXPORT_JOB_ID = "daily-export"
-DELIVERY_JOB_ID = "deliver-records"
-ALERT_WEBHOOK_JOB_ID = "alert-webhook"
-SNAPSHOT_CLEANUP_JOB_ID = "snapshot-cleanup"
-TIMELAPSE_JOB_ID = "day-timelapse"
+Sessions = sessionmaker[Session]
 
 
-def score_running(runtime: Runtime) -> None:
-    runtime.score_running()
+def score_running(sessions: Sessions, config: AppConfig, clock: Clock, last: SweepResult | None) -> None:
+    """Today's running score of the sites the last sweep touched, for the dashboard; the evening job replaces
+    it with the day's final score of every site."""
+    if last is None:
+        return
+    site_ids = {s.camera.site_id for s in last.samples} | {k.site_id for k in last.missing}
+    today = config.calendar.today(clock)
+    try:
+        with sessions() as session:
+            score_days(session, config, [today], site_ids, now=clock())
+    except SQLAlchemyError as exc:
+        log.warning("running score not updated: %s", type(exc).__name__)
 
 
-def evaluate_alerts(runtime: Runtime) -> None:
-    runtime.evaluate_alerts()
+def update_assignments(sessions: Sessions, config: AppConfig, clock: Clock) -> None:
+    """Open assignments past their deadline turn overdue; activity resumed is marked (before the alert rules,
+    which read both)."""
+    try:
+        with sessions() as session:
+            refresh_assignments(session, config, config.calendar.today(clock))
+    except SQLAlchemyError as exc:
+        log.warning("assignment states not updated: %s", type(exc).__name__)
 
 
-AFTER_SWEEP: tuple[tuple[str, str, Callable[[Runtime], None]], ...] = (
-    (RUNNING_SCORE_JOB_ID, "today's running score of the sites the sweep touched", score_running),
-    (ALERT_RULES_JOB_ID, "evaluate the alert rules", evaluate_alerts),
-)
-"""The steps that follow each sweep, in order: (job id, name, function)."""
+def evaluate_alerts(alerts: AlertService | None, clock: Clock) -> None:
+    """The alert rules over the latest samples, scores and assignment states."""
+    if alerts is not None:
+        alerts.run(clock())
 
 
-def sweep_cycle(runtime: Runtime) -> SweepResult:
-    """A sweep and the steps after it, in this thread."""
-    result = runtime.sweep()
-    for _, _, step in AFTER_SWEEP:
-        step(runtime)
-    return result
-
-
-def score_today(runtime: Runtime) -> None:
-    today = runtime.config.calendar.today(runtime.clock)
-    with runtime.sessions() as session:
-        score_days(session, runtime.config, [today], now=runtime.clock())
+def score_today(sessions: Sessions, config: AppConfig, clock: Clock) -> None:
+    today = config.calendar.today(clock)
+    with sessions() as session:
+        score_days(session, config, [today], now=clock())
         # The day is finished: a signed site's sustained work up to it may be its start (an operator decides).
-        propose_starts(session, runtime.config, today, runtime.clock())
+        propose_starts(session, config, today, clock())
 
 
-def catch_up(runtime: Runtime) -> None:
-    with runtime.sessions() as session:
-        days = days_to_catch_up(session, runtime.config, runtime.clock())
+def catch_up(sessions: Sessions, config: AppConfig, clock: Clock) -> None:
+    with sessions() as session:
+        days = days_to_catch_up(session, config, clock())
         if days:
             log.info("scoring %d day(s) that were missed: %s", len(days), ", ".join(map(str, days)))
-            score_days(session, runtime.config, days, now=runtime.clock())
-            propose_starts(session, runtime.config, max(days), runtime.clock())
-        for day in days_to_export(session, runtime.config, runtime.clock()):
-            export_day(session, runtime.config, day, runtime.clock())
+            score_days(session, config, days, now=clock())
+            propose_starts(session, config, max(days), clock())
+        for day in days_to_export(session, config, clock()):
+            export_day(session, config, day, clock())
 
 
-def export_today(runtime: Runtime) -> None:
-    today = runtime.config.calendar.today(runtime.clock)
-    with runtime.sessions() as session:
-        if not session.scalars(select(models.DailyScore.id).where(models.DailyScore.day == today)).first():
-            score_days(session, runtime.config, [today], now=runtime.clock())
-        export_day(session, runtime.config, today, runtime.clock())
+def export_today(sessions: Sessions, config: AppConfig, clock: Clock) -> None:
+    today = config.calendar.today(clock)
+    with sessions() as session:
+        if not scored_on(session, today):
+            score_days(session, config, [today], now=clock())
+        export_day(session, config, today, clock())
 
 
-def clean_up_snapshots(runtime: Runtime) -> None:
+def clean_up_snapshots(
+    root: Path, sessions: Sessions, config: AppConfig, clock: Clock, cleanup: SnapshotCleanup
+) -> None:
     """Snapshots past their retention or over the disk budget, and left-over temporary files."""
-    now = runtime.clock()
-    sampling = runtime.config.sampling
-    result = clean_snapshots(runtime.snapshot_root, runtime.sessions, sampling, runtime.config.tz, now)
-    runtime.snapshot_cleanup.add(result, now)
+    now = clock()
+    with sessions() as session:
+        cleanup.add(clean_snapshots(root, config.sampling, now, evidence_in(session, config.calendar)), now)
 
 
-def make_timelapses(runtime: Runtime) -> None:
+def make_timelapses(root: Path, sessions: Sessions, config: AppConfig, clock: Clock) -> None:
     """Yesterday as a time-lapse for every site with snapshots of it (the day has ended: made once)."""
-    yesterday = runtime.config.calendar.today(runtime.clock) - dt.timedelta(days=1)
-    keep = runtime.config.sampling.snapshot_retention_days
-    with runtime.sessions() as session:
-        made = make_day(session, runtime.snapshot_root, yesterday, runtime.config.tz, keep)
+    yesterday = config.calendar.today(clock) - dt.timedelta(days=1)
+    keep = config.sampling.snapshot_retention_days
+    with sessions() as session:
+        made = make_day(session, root, yesterday, config.calendar, keep)
     log.info("time-lapses of %s: %d site(s)", yesterday, len(made))
 
 
-def deliver(runtime: Runtime, receiver: Receiver) -> None:
-    with runtime.sessions() as session:
-        deliver_due(session, receiver, runtime.clock())
+def deliver(sessions: Sessions, receiver: Receiver, clock: Clock) -> int:
+    """The one owner of delivery: send what the outbox holds for ``receiver``'s topic and is due (records to
+    the scheduling system, alert events to the webhook); a database away is logged, the next round retries.
+    Returns how many went out."""
+    try:
+        with sessions() as session:
+            return deliver_due(session, receiver, clock()).delivered
+    except SQLAlchemyError as exc:
+        log.warning("%s delivery: database unavailable (%s); next round", receiver.topic, type(exc).__name__)
+        return 0

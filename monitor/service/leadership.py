@@ -9,21 +9,9 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from monitor.core.clock import Clock, utc_now
-from monitor.service.jobs import (
-    ALERT_RULES_JOB_ID,
-    ALERT_WEBHOOK_JOB_ID,
-    CATCH_UP_JOB_ID,
-    DAILY_SCORE_JOB_ID,
-    DELIVERY_JOB_ID,
-    EXPORT_JOB_ID,
-    RUNNING_SCORE_JOB_ID,
-    SNAPSHOT_CLEANUP_JOB_ID,
-    SWEEP_JOB_ID,
-    TIMELAPSE_JOB_ID,
-    catch_up,
-)
+from monitor.core.clock import Clock
 from monitor.service.runtime import Runtime
+from monitor.service.schedule import BY_ID, CATCH_UP, DAILY_JOBS, LEASE_EVERY_S, LED_JOBS
 from monitor.store import models
 from monitor.store.faults import StorageFault, fault_of
 from monitor.store.lease import acquire, holder_id, release
@@ -34,22 +22,8 @@ log = logging.getLogger(__name__)
 # default of one second would silently skip the day.
 DAILY_MISFIRE_GRACE_S = 6 * 3600
 
-LEASE_JOB_ID = "scheduler-lease"
 LEASE_NAME = "scheduler"
-LEASE_TTL = dt.timedelta(seconds=60)
-LED_JOBS = (
-    SWEEP_JOB_ID,
-    RUNNING_SCORE_JOB_ID,
-    ALERT_RULES_JOB_ID,
-    DAILY_SCORE_JOB_ID,
-    CATCH_UP_JOB_ID,
-    EXPORT_JOB_ID,
-    DELIVERY_JOB_ID,
-    ALERT_WEBHOOK_JOB_ID,
-    SNAPSHOT_CLEANUP_JOB_ID,
-    TIMELAPSE_JOB_ID,
-)
-CRON_JOBS = (DAILY_SCORE_JOB_ID, EXPORT_JOB_ID, SNAPSHOT_CLEANUP_JOB_ID, TIMELAPSE_JOB_ID)
+LEASE_TTL = dt.timedelta(seconds=3 * LEASE_EVERY_S)
 
 
 class Leadership:
@@ -60,14 +34,19 @@ class Leadership:
     """
 
     def __init__(
-        self, runtime: Runtime, scheduler: BackgroundScheduler, holder: str | None = None, clock: Clock = utc_now
+        self, runtime: Runtime, scheduler: BackgroundScheduler, holder: str | None = None, clock: Clock | None = None
     ) -> None:
-        """``clock``: the lease is shared between processes, so it runs on real time (tests inject one)."""
+        """``clock``: the lease is shared between processes, so it runs on real time: the runtime's (the CLI's
+        wall clock) unless a test injects another."""
         self.runtime = runtime
         self.scheduler = scheduler
         self.holder = holder or holder_id()
         self.leading = False
-        self.clock = clock
+        self.clock = clock or runtime.clock
+
+    @staticmethod
+    def daily_jobs() -> tuple[str, ...]:
+        return DAILY_JOBS
 
     def tick(self) -> bool:
         now = self.clock()
@@ -81,10 +60,10 @@ class Leadership:
         if recovered and held and self.leading:
             # Scoring and export may have failed while the database was away: look for missed days now,
             # before the retention job takes an unscored day for one that was never assessed.
+            catch_up = BY_ID[CATCH_UP].bind(self.runtime)
             self.scheduler.add_job(
                 catch_up,
-                args=[self.runtime],
-                id=CATCH_UP_JOB_ID,
+                id=CATCH_UP,
                 name="score days missed while the database was away",
                 replace_existing=True,
                 misfire_grace_time=DAILY_MISFIRE_GRACE_S,
@@ -95,7 +74,7 @@ class Leadership:
             for job_id in LED_JOBS:
                 if self.scheduler.get_job(job_id) is None:
                     continue
-                if job_id in CRON_JOBS:
+                if job_id in DAILY_JOBS:
                     self.scheduler.resume_job(job_id)
                 else:
                     self.scheduler.modify_job(job_id, next_run_time=now)
@@ -104,9 +83,7 @@ class Leadership:
             for job_id in LED_JOBS:
                 if self.scheduler.get_job(job_id) is not None:
                     self.scheduler.pause_job(job_id)
-            writer = getattr(self.runtime.sweeper, "writer", None)
-            if writer is not None:
-                writer.flush()  # samples held during an outage are still ours to write
+            self.runtime.sweeper.flush()  # samples held during an outage are still ours to write
         self.leading = held
         return held
 

@@ -14,15 +14,14 @@ from detectors import CategoryMap, Detector
 from monitor.alerts.engine import AlertService, build_sinks
 from monitor.alerts.sinks import Sink, SinkFanout
 from monitor.config import AppConfig
-from monitor.core.clock import Clock, slot_start, utc_now
+from monitor.core.clock import Clock, slot_start
 from monitor.core.values import CameraKey
 from monitor.execution.local import Sweeper, load_detector, local_sweeper
 from monitor.execution.queueing import CelerySweeper
 from monitor.sampling.picture import CameraMemory
+from monitor.sampling.retention import SnapshotCleanup
 from monitor.sampling.snapshots import SnapshotWrites
 from monitor.sampling.sweep import SweepResult
-from monitor.scoring.daily import score_days
-from monitor.service.retention import SnapshotCleanup
 from monitor.store import make_engine, make_session_factory, migrate
 from monitor.store.faults import StorageHealth
 from monitor.store.repo import load_states, sampled_in_slot, sync_config
@@ -41,7 +40,7 @@ class Runtime:
     alerts: AlertService | None = None
     last_sweep_seconds: float | None = None
     last_sweep: SweepResult | None = None
-    storage: StorageHealth = field(default_factory=StorageHealth)
+    storage: StorageHealth = field(kw_only=True)
     """Whether the database takes writes, as the writer and the lease last found it."""
     snapshot_cleanup: SnapshotCleanup = field(default_factory=SnapshotCleanup)
     snapshot_writes: SnapshotWrites = field(default_factory=SnapshotWrites)
@@ -65,25 +64,6 @@ class Runtime:
         self.last_sweep_seconds = result.duration_s
         return result
 
-    def score_running(self) -> None:
-        """Today's running score of the sites the last sweep touched, for the dashboard; the evening job
-        replaces it with the day's final score of every site."""
-        result = self.last_sweep
-        if result is None:
-            return
-        site_ids = {s.camera.site_id for s in result.samples} | {k.site_id for k in result.missing}
-        today = self.config.calendar.today(self.clock)
-        try:
-            with self.sessions() as session:
-                score_days(session, self.config, [today], site_ids, now=self.clock())
-        except SQLAlchemyError as exc:
-            log.warning("running score not updated: %s", type(exc).__name__)
-
-    def evaluate_alerts(self) -> None:
-        """The alert rules over the latest samples and scores (after the running score)."""
-        if self.alerts is not None:
-            self.alerts.run(self.clock())
-
     def close(self) -> None:
         if self.alerts is not None:
             self.alerts.close()
@@ -94,7 +74,8 @@ class Runtime:
 def build_runtime(
     config: AppConfig,
     database_url: str | None = None,
-    clock: Clock = utc_now,
+    *,
+    clock: Clock,
     detector: tuple[Detector, CategoryMap] | None = None,
     source: str = "config",
     sinks: list[Sink] | None = None,

@@ -1,17 +1,14 @@
-"""The APScheduler jobs of one deployment: what runs when. The jobs themselves are in ``jobs``; the lease
-that decides which process runs them is in ``leadership``.
+"""The APScheduler jobs of one deployment, made from the table of jobs (``schedule.JOBS``): what runs when.
+The lease that decides which process runs them is in ``leadership``.
 
-Every ``sampling.interval_seconds``: the sweep, then its steps (``jobs.AFTER_SWEEP``: running score, alert
-rules), each queued as its own job when the one before it has finished. Daily: the score, the export, the
-snapshot clean-up; once at start: the catch-up of missed days; every minute / 5 s: the outboxes.
+An ``Every`` job is an interval job (coalesced, never two at once); a ``Daily`` job a cron job in the
+configured zone; an ``AtStart`` job runs once; an ``After`` job is queued as a one-off job when the job it
+follows has ended, so the steps after a sweep run in order without holding the sweep.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import itertools
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
@@ -20,68 +17,28 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.core.clock import utc_now
-from monitor.delivery.receivers import assessment_receiver
-from monitor.service.jobs import (
-    AFTER_SWEEP,
-    ALERT_WEBHOOK_JOB_ID,
-    CATCH_UP_JOB_ID,
-    DAILY_SCORE_JOB_ID,
-    DELIVERY_JOB_ID,
-    EXPORT_JOB_ID,
-    SNAPSHOT_CLEANUP_JOB_ID,
-    SWEEP_JOB_ID,
-    TIMELAPSE_JOB_ID,
-    catch_up,
-    clean_up_snapshots,
-    deliver,
-    export_today,
-    make_timelapses,
-    score_today,
-)
-from monitor.service.leadership import CRON_JOBS, DAILY_MISFIRE_GRACE_S, LEASE_JOB_ID, LEASE_TTL, Leadership
+from monitor.service.leadership import DAILY_MISFIRE_GRACE_S, Leadership
 from monitor.service.runtime import Runtime
+from monitor.service.schedule import JOBS, LEASE, SWEEP, After, AtStart, Bound, Daily, Every, Job, followers
 
 log = logging.getLogger(__name__)
 
-ALERT_WEBHOOK_EVERY_S = 5
-TIMELAPSE_AT = dt.time(0, 20)  # local: yesterday's time-lapses, after midnight, before the snapshot clean-up
+OUTBOX_MISFIRE_GRACE_S = 300
 
 
-def chain_after_sweep(scheduler: BackgroundScheduler, runtime: Runtime) -> None:
-    """Queue each step of ``AFTER_SWEEP`` as a one-off job when the job before it has ended (a failed step
-    does not hold back the next: the alert rules still run on the last stored score)."""
-    follows = {SWEEP_JOB_ID: AFTER_SWEEP[0]} | {before[0]: after for before, after in itertools.pairwise(AFTER_SWEEP)}
+def chain_after(scheduler: BackgroundScheduler, runtime: Runtime) -> None:
+    """Queue each ``After`` job when the job it follows has ended (a failed step does not hold back the next:
+    the alert rules still run on the last stored score)."""
 
     def on_end(event: JobExecutionEvent) -> None:
-        step = follows.get(event.job_id)
-        if step is None or not scheduler.running:
+        if not scheduler.running:
             return
-        job_id, name, func = step
-        scheduler.add_job(func, args=[runtime], id=job_id, name=name, replace_existing=True, misfire_grace_time=None)
+        for job in followers(event.job_id):
+            bound = job.bind(runtime)
+            if bound is not None:
+                scheduler.add_job(bound, id=job.id, name=job.name, replace_existing=True, misfire_grace_time=None)
 
     scheduler.add_listener(on_end, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
-
-
-def _add_daily(
-    scheduler: BackgroundScheduler,
-    runtime: Runtime,
-    func: Callable[[Runtime], None],
-    at: dt.time,
-    job_id: str,
-    name: str,
-) -> None:
-    """A job once a day at local time ``at``; coalesced, and still run if it fires up to six hours late."""
-    scheduler.add_job(
-        func,
-        CronTrigger(hour=at.hour, minute=at.minute, timezone=runtime.config.tz),
-        args=[runtime],
-        id=job_id,
-        name=name,
-        replace_existing=True,
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=DAILY_MISFIRE_GRACE_S,
-    )
 
 
 @dataclass
@@ -100,117 +57,75 @@ class Jobs:
             self.leadership.release()
 
 
-def _add_outbox(
-    scheduler: BackgroundScheduler,
-    func: Callable[[], object],
-    every_s: int,
-    job_id: str,
-    name: str,
-    first_run: dict[str, object],
-) -> None:
-    """An outbox round every ``every_s``: never two at once; after a stall, one round, not a burst."""
-    scheduler.add_job(
-        func,
-        IntervalTrigger(seconds=every_s),
-        id=job_id,
-        name=name,
-        replace_existing=True,
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=300,
-        **first_run,
-    )
+def _add(scheduler: BackgroundScheduler, runtime: Runtime, job: Job, func: Bound, first_run: dict[str, object]) -> None:
+    config = runtime.config
+    trigger = job.trigger
+    if isinstance(trigger, Every):
+        grace = config.sampling.misfire_grace_seconds if job.id == SWEEP else OUTBOX_MISFIRE_GRACE_S
+        zone = {"timezone": config.tz} if job.id == SWEEP else {}
+        scheduler.add_job(
+            func,
+            IntervalTrigger(seconds=trigger.seconds(config), **zone),
+            id=job.id,
+            name=job.name,
+            replace_existing=True,
+            coalesce=True,  # after a stall, one run, not a burst
+            max_instances=1,  # a slow run is never overlapped by the next
+            misfire_grace_time=grace,
+            **first_run,
+        )
+    elif isinstance(trigger, Daily):
+        at = trigger.at(config)
+        scheduler.add_job(
+            func,
+            CronTrigger(hour=at.hour, minute=at.minute, timezone=config.tz),
+            id=job.id,
+            name=job.name,
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=DAILY_MISFIRE_GRACE_S,
+        )
+    elif isinstance(trigger, AtStart):
+        scheduler.add_job(
+            func, id=job.id, name=job.name, replace_existing=True, misfire_grace_time=DAILY_MISFIRE_GRACE_S, **first_run
+        )
+    else:  # After: queued by ``chain_after``
+        assert isinstance(trigger, After)
 
 
 def build_scheduler(runtime: Runtime, start_now: bool = True) -> BackgroundScheduler:
-    """A scheduler with the sampling sweep and the daily jobs (see ``build_jobs``)."""
+    """A scheduler with the table's jobs (see ``build_jobs``)."""
     return build_jobs(runtime, start_now).scheduler
 
 
 def build_jobs(runtime: Runtime, start_now: bool = True) -> Jobs:
-    """The sampling sweep and the daily jobs. Not started: the caller starts and stops them.
+    """The table's jobs. Not started: the caller starts and stops them.
 
     With ``start_now`` the jobs wait (paused) for the lease; without it they are scheduled as they are
-    (tests that drive jobs themselves)."""
-    sampling = runtime.config.sampling
+    (tests that drive jobs themselves) and there is no lease job."""
     scheduler = BackgroundScheduler(timezone=runtime.config.tz)
-    chain_after_sweep(scheduler, runtime)
+    chain_after(scheduler, runtime)
     first_run: dict[str, object] = {"next_run_time": None} if start_now else {}
+    for job in JOBS:
+        bound = job.bind(runtime)
+        if bound is not None:
+            _add(scheduler, runtime, job, bound, first_run)
+    if not start_now:
+        return Jobs(scheduler)
+    leadership = Leadership(runtime, scheduler)
+    for job_id in leadership.daily_jobs():
+        scheduler.get_job(job_id).pause()
+    lease = next(job for job in JOBS if job.id == LEASE)
+    assert isinstance(lease.trigger, Every)
     scheduler.add_job(
-        runtime.sweep,
-        IntervalTrigger(seconds=sampling.interval_seconds, timezone=runtime.config.tz),
-        id=SWEEP_JOB_ID,
-        name="sample every camera",
+        leadership.tick,
+        IntervalTrigger(seconds=lease.trigger.seconds(runtime.config)),
+        id=LEASE,
+        name=lease.name,
         replace_existing=True,
-        coalesce=True,  # after a stall, one catch-up sweep, not a burst
-        max_instances=1,  # a slow sweep is never overlapped by the next
-        misfire_grace_time=sampling.misfire_grace_seconds,
-        **first_run,
+        coalesce=True,
+        max_instances=1,
+        next_run_time=utc_now(),  # APScheduler runs on real time
     )
-    _add_daily(
-        scheduler, runtime, score_today, runtime.config.scoring.run_at, DAILY_SCORE_JOB_ID, "score every site for today"
-    )
-    scheduler.add_job(
-        catch_up,
-        args=[runtime],
-        id=CATCH_UP_JOB_ID,
-        name="score days missed while stopped",
-        replace_existing=True,
-        misfire_grace_time=DAILY_MISFIRE_GRACE_S,
-        **first_run,
-    )
-    _add_daily(
-        scheduler,
-        runtime,
-        export_today,
-        runtime.config.export.run_at,
-        EXPORT_JOB_ID,
-        "write the daily assessment and queue its records",
-    )
-    _add_daily(
-        scheduler,
-        runtime,
-        clean_up_snapshots,
-        sampling.snapshot_cleanup_at,
-        SNAPSHOT_CLEANUP_JOB_ID,
-        "delete snapshots past their retention or over the disk budget",
-    )
-    _add_daily(
-        scheduler, runtime, make_timelapses, TIMELAPSE_AT, TIMELAPSE_JOB_ID, "make yesterday's time-lapse of each site"
-    )
-    if runtime.config.export.delivery is not None:
-        receiver = assessment_receiver(runtime.config.export.delivery)
-        _add_outbox(
-            scheduler,
-            lambda: deliver(runtime, receiver),
-            60,
-            DELIVERY_JOB_ID,
-            "deliver queued records to the scheduling system",
-            first_run,
-        )
-    if runtime.alerts is not None and runtime.config.alerts.webhook is not None:
-        alerts = runtime.alerts
-        _add_outbox(
-            scheduler,
-            lambda: alerts.deliver(runtime.clock()),
-            ALERT_WEBHOOK_EVERY_S,
-            ALERT_WEBHOOK_JOB_ID,
-            "send queued alert events to the webhook",
-            first_run,
-        )
-    if start_now:
-        for job_id in CRON_JOBS:
-            scheduler.get_job(job_id).pause()
-        leadership = Leadership(runtime, scheduler)
-        scheduler.add_job(
-            leadership.tick,
-            IntervalTrigger(seconds=LEASE_TTL.total_seconds() / 3),
-            id=LEASE_JOB_ID,
-            name="hold the scheduler lease",
-            replace_existing=True,
-            coalesce=True,
-            max_instances=1,
-            next_run_time=utc_now(),  # APScheduler runs on real time
-        )
-        return Jobs(scheduler, leadership)
-    return Jobs(scheduler)
+    return Jobs(scheduler, leadership)

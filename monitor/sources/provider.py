@@ -6,7 +6,7 @@ import threading
 import zlib
 
 from monitor.config import CameraConfig, SamplingConfig, SamplingMode
-from monitor.core.clock import Clock, utc_now
+from monitor.core.clock import Clock
 from monitor.core.values import CameraKey
 from monitor.sources.av_stream import StreamHistory, StreamSnapshotSource
 from monitor.sources.base import FrameSource
@@ -18,7 +18,7 @@ from monitor.sources.video_file import VideoFileSource
 class SourceProvider:
     """Thread-safe. ``acquire`` then ``release`` around every grab; ``close`` at shutdown."""
 
-    def __init__(self, sampling: SamplingConfig, clock: Clock = utc_now) -> None:
+    def __init__(self, sampling: SamplingConfig, clock: Clock) -> None:
         self._sampling = sampling
         self._clock = clock
         self._persistent: dict[CameraKey, PersistentStreamSource] = {}

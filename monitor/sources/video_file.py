@@ -6,16 +6,14 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from monitor.core.clock import Clock, utc_now
+from monitor.core.clock import Clock
 from monitor.sources.base import FrameSource, SourceOpenError, SourceReadError
 
 
 class VideoFileSource(FrameSource):
     """Each grab returns the frame the file shows at the current time, looping: successive samples move."""
 
-    def __init__(
-        self, path: str, clock: Clock = utc_now, offset_seconds: float = 0.0, loop_seconds: float | None = None
-    ) -> None:
+    def __init__(self, path: str, clock: Clock, offset_seconds: float = 0.0, loop_seconds: float | None = None) -> None:
         self._path = path
         self._clock = clock
         self._offset = offset_seconds

@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from monitor.core.clock import Clock, utc_now
+from monitor.core.clock import Clock
 from monitor.core.redact import redact_text
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ class StorageState:
 class StorageHealth:
     """Thread-safe: the last word of whoever wrote to the database, and how many samples wait in memory."""
 
-    def __init__(self, clock: Clock = utc_now) -> None:
+    def __init__(self, clock: Clock) -> None:
         self._clock = clock
         self._lock = threading.Lock()
         self._state = StorageState(writable=True)

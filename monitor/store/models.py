@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from monitor.core.clock import ensure_utc, utc_now
+from monitor.core.clock import ensure_utc
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -71,7 +71,8 @@ class Site(Base):
     responsible_unit: Mapped[str] = mapped_column(String(200), default="")
     planned_investment: Mapped[float | None] = mapped_column(Float, nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utc_now, onupdate=utc_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    """Set by ``sync_config`` when the config changes the row."""
 
 
 class Camera(Base):
@@ -138,7 +139,7 @@ class DailyScore(Base):
     score: Mapped[float | None] = mapped_column(Float, nullable=True)
     status: Mapped[str] = mapped_column(String(20))
     components: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    computed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utc_now)
+    computed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class Alert(Base):
@@ -234,7 +235,7 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(10))  # viewer / operator / admin
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utc_now)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class ApiToken(Base):

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from monitor.config import AppConfig, Category
-from monitor.core.clock import Clock, ensure_utc, utc_now
+from monitor.core.clock import Clock, ensure_utc
 from monitor.core.values import (
     Activity,
     Box,
@@ -43,9 +43,10 @@ class SyncResult:
     deactivated_cameras: int
 
 
-def sync_config(session: Session, config: AppConfig, clock: Clock = utc_now) -> SyncResult:
+def sync_config(session: Session, config: AppConfig, clock: Clock) -> SyncResult:
     """Make the sites and cameras tables match the config. Removed ones are deactivated, never deleted:
-    their history stays. ``now`` (default: the wall clock) dates the milestone changes the config makes."""
+    their history stays. ``clock`` dates the sites' changes and the milestone changes the config makes."""
+    now = clock()
     sites = {s.id: s for s in session.scalars(select(models.Site))}
     cameras = {(c.site_id, c.camera_id): c for c in session.scalars(select(models.Camera))}
     wanted_sites: set[str] = set()
@@ -56,6 +57,8 @@ def sync_config(session: Session, config: AppConfig, clock: Clock = utc_now) -> 
         row.name, row.district, row.batch = site.name, site.district, site.batch.value
         row.responsible_unit, row.planned_investment = site.responsible_unit, site.planned_investment
         row.active = True
+        if row.updated_at is None or session.is_modified(row):
+            row.updated_at = now
         session.add(row)
     session.flush()  # sites before the cameras that refer to them
     for site in config.sites:
@@ -68,11 +71,11 @@ def sync_config(session: Session, config: AppConfig, clock: Clock = utc_now) -> 
     gone_sites = [row for sid, row in sites.items() if sid not in wanted_sites and row.active]
     gone_cameras = [row for key, row in cameras.items() if key not in wanted_cameras and row.active]
     for row in gone_sites:
-        row.active = False
+        row.active, row.updated_at = False, now
     for cam in gone_cameras:
         cam.active = False
     session.commit()
-    sync_milestones(session, config, clock())
+    sync_milestones(session, config, now)
     return SyncResult(len(wanted_sites), len(wanted_cameras), len(gone_sites), len(gone_cameras))
 
 

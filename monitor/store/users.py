@@ -47,7 +47,9 @@ def _check_password(password: str) -> None:
         raise UserError("password must have at least 8 characters")
 
 
-def add_user(session: Session, username: str, password: str, role: Role, display_name: str = "") -> models.User:
+def add_user(
+    session: Session, username: str, password: str, role: Role, display_name: str = "", *, now: dt.datetime
+) -> models.User:
     _check_password(password)
     if session.scalars(select(models.User).where(models.User.username == username)).first() is not None:
         raise UserError(f"user '{username}' exists already")
@@ -57,6 +59,7 @@ def add_user(session: Session, username: str, password: str, role: Role, display
         password_hash=_hasher.hash(password),
         role=role.name,
         active=True,
+        created_at=now,
     )
     session.add(user)
     session.commit()

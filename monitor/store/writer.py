@@ -29,14 +29,14 @@ class SampleWriter:
     def __init__(
         self,
         session_factory: sessionmaker[Session],
+        health: StorageHealth,
         max_held: int = DEFAULT_MAX_HELD,
-        health: StorageHealth | None = None,
     ) -> None:
         self._sessions = session_factory
         self._pending: deque[Sample] = deque(maxlen=max_held)
         self._lock = threading.Lock()
         self._camera_pks = repo.CameraPks()
-        self.health = health or StorageHealth()
+        self.health = health
 
     @property
     def pending(self) -> int:

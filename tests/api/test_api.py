@@ -11,7 +11,7 @@ from monitor.config import parse_config
 from monitor.core.values import CameraKey, CameraStatus, Counts, Sample
 from monitor.store import make_engine, make_session_factory
 from monitor.store.repo import camera_pks, record_sample, sync_config
-from tests.fixtures.clock import ticking
+from tests.fixtures.clock import fixed, ticking
 from tests.fixtures.servers import SAMPLE_VIDEO
 from tests.helpers import config_dict, logged_in
 
@@ -20,7 +20,7 @@ T0 = dt.datetime(2026, 11, 28, 2, 0, tzinfo=dt.UTC)
 
 def _seed(sessions: sessionmaker[Session], snapshot: str | None) -> None:
     with sessions() as s:
-        sync_config(s, parse_config(config_dict([str(SAMPLE_VIDEO)] * 2)))
+        sync_config(s, parse_config(config_dict([str(SAMPLE_VIDEO)] * 2)), fixed())
         pk = camera_pks(s)[CameraKey("site1", "cam1")]
         for i in range(3):
             slot = T0 + dt.timedelta(minutes=5 * i)

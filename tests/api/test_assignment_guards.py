@@ -23,7 +23,7 @@ from tests.fixtures.clock import NOW, fixed
 
 
 def _client(sessions: sessionmaker[Session], config: AppConfig, snapshots: Path, username: str) -> TestClient:
-    c = TestClient(create_app(sessions, snapshots, config=config, tz=config.tz, clock=fixed(NOW)))
+    c = TestClient(create_app(sessions, snapshots, config=config, clock=fixed(NOW)))
     token = c.post("/api/auth/login", json={"username": username, "password": PASSWORD}).json()["token"]
     c.headers["Authorization"] = f"Bearer {token}"
     return c
@@ -167,4 +167,4 @@ def test_the_wording_route_serves_the_catalogue_and_the_servers_day(
         assert words["zh"]["cause"]["refused"] == "摄像机连接被拒绝" and words["en"]["role"]["unit"]
         assert words["today"] == str(NOW.astimezone(config.tz).date()) and words["timezone"] == "Asia/Shanghai"
         assert dt.datetime.fromisoformat(words["now"]) == NOW
-    assert TestClient(create_app(sessions, tmp_path)).get("/api/wording").status_code == 401
+    assert TestClient(create_app(sessions, tmp_path, clock=fixed())).get("/api/wording").status_code == 401

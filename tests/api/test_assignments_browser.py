@@ -13,10 +13,20 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api import create_app
 from monitor.alerts.engine import evaluate
+from monitor.alerts.lifecycle import AlertEvent
+from monitor.assignments.store import refresh
+from monitor.config import AppConfig
 from monitor.store import make_engine, make_session_factory, migrate, models
 from tests.api.units_world import PASSWORD, seed, world_config
 from tests.fixtures.browser import ARGS, ARTIFACTS, CHROMIUM, on_the_tests_clock, require_chromium, served
 from tests.fixtures.clock import NOW, ticking
+
+
+def _after_sweep(session: Session, config: AppConfig, at: dt.datetime) -> list[AlertEvent]:
+    """The steps after a sweep that these tests need: the assignments' states, then the alert rules."""
+    refresh(session, config, config.calendar.day_of(at))
+    return evaluate(session, config, at)
+
 
 pytestmark = pytest.mark.slow
 CLOCK = ticking()
@@ -32,7 +42,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, sess
     sessions = make_session_factory(engine)
     config = world_config()
     seed(sessions, config, tmp / "snaps", NOW)
-    app = create_app(sessions, tmp / "snaps", config=config, tz=config.tz, clock=CLOCK)
+    app = create_app(sessions, tmp / "snaps", config=config, clock=CLOCK)
     with served(app) as url:
         yield url, sessions
     engine.dispose()
@@ -116,7 +126,7 @@ def test_assign_reply_and_close_in_the_browser(server: tuple[str, sessionmaker[S
                     ).one()
                     score.status, score.score = "active", 82.0
                 s.commit()
-                evaluate(s, config, NOW)
+                _after_sweep(s, config, NOW)
             operator.reload()
             expect(operator.locator("#assignments")).to_contain_text("✔")
             operator.click("tr:has-text('测试工地1') button.show-evidence")

@@ -13,9 +13,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.alerts.engine import evaluate
+from monitor.alerts.lifecycle import AlertEvent
+from monitor.assignments.store import refresh
+from monitor.config import AppConfig
 from monitor.store import models
 from tests.api.units_world import UNIT_A, UNIT_B, client, seed, world_config
 from tests.fixtures.clock import NOW
+
+
+def _after_sweep(session: Session, config: AppConfig, at: dt.datetime) -> list[AlertEvent]:
+    """The steps after a sweep that these tests need: the assignments' states, then the alert rules."""
+    refresh(session, config, config.calendar.day_of(at))
+    return evaluate(session, config, at)
+
 
 pytestmark = pytest.mark.calendar  # follows the pinned NOW: scripts/calendar-check runs it at the edges
 
@@ -26,7 +36,7 @@ def _scores(sessions: sessionmaker[Session], site_id: str, first: dt.date, statu
             day = first + dt.timedelta(days=k)
             row = s.scalars(select(models.DailyScore).filter_by(site_id=site_id, day=day)).first()
             if row is None:
-                row = models.DailyScore(site_id=site_id, day=day, components={})
+                row = models.DailyScore(site_id=site_id, day=day, components={}, computed_at=NOW)
                 s.add(row)
             row.status, row.score = status, 80.0 if status == "active" else 5.0
         s.commit()
@@ -86,7 +96,7 @@ def test_the_whole_loop(sessions: sessionmaker[Session], tmp_path: Path) -> None
     given_day = (NOW - dt.timedelta(days=5)).astimezone(config.tz).date()
     _scores(sessions, "site1", given_day, ["idle", "idle", "active", "active", "active"])
     with sessions() as s:
-        evaluate(s, config, NOW)
+        _after_sweep(s, config, NOW)
     seen = operator.get(f"/api/assignments/{a['id']}").json()
     assert seen["resumed_on"] == str(given_day + dt.timedelta(days=4))
 
@@ -132,13 +142,13 @@ def test_an_overdue_assignment_alerts_once(sessions: sessionmaker[Session], tmp_
             return list(s.scalars(select(models.Alert).filter_by(type="assignment_overdue")))
 
     with sessions() as s:
-        evaluate(s, config, NOW)
+        _after_sweep(s, config, NOW)
     assert overdue_alerts() == []
     later = NOW + dt.timedelta(days=2)
     opened = []
     for k in range(3):
         with sessions() as s:
-            events = evaluate(s, config, later + dt.timedelta(minutes=k))
+            events = _after_sweep(s, config, later + dt.timedelta(minutes=k))
         opened += [e for e in events if e.type == "assignment_overdue"]
     assert [e.kind for e in opened] == ["opened"]
     (alert,) = overdue_alerts()
@@ -150,7 +160,7 @@ def test_an_overdue_assignment_alerts_once(sessions: sessionmaker[Session], tmp_
     assert [x["state"] for x in unit_b.get("/api/assignments").json()] == ["overdue"]
     assert unit_b.post(f"/api/assignments/{made['id']}/reply", json={"note": "已修复"}).status_code == 200
     with sessions() as s:
-        events = evaluate(s, config, later + dt.timedelta(minutes=10))
+        events = _after_sweep(s, config, later + dt.timedelta(minutes=10))
     assert [e.kind for e in events if e.type == "assignment_overdue"] == ["resolved"]
 
 

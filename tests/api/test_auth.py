@@ -17,14 +17,14 @@ from monitor.config import parse_config
 from monitor.store import models
 from monitor.store.repo import sync_config
 from monitor.store.users import Role, UserError, add_user
-from tests.fixtures.clock import NOW, ticking
+from tests.fixtures.clock import NOW, fixed, ticking
 from tests.helpers import config_dict, logged_in
 
 
 @pytest.fixture
 def app_sessions(sessions: sessionmaker[Session], tmp_path: Path):  # type: ignore[no-untyped-def]
     with sessions() as s:
-        sync_config(s, parse_config(config_dict()))
+        sync_config(s, parse_config(config_dict()), fixed())
         apply(
             s,
             [Condition(AlertKey("site1", "cam1", AlertType.camera_offline), Severity.critical, "离线")],
@@ -77,7 +77,7 @@ def test_an_acknowledgement_is_queued_for_the_webhook(sessions: sessionmaker[Ses
     data["alerts"] = {"webhook": {"url": "https://dispatch.example/alerts"}}
     config = parse_config(data)
     with sessions() as s:
-        sync_config(s, config)
+        sync_config(s, config, fixed())
         (opened,) = apply(
             s,
             [Condition(AlertKey("site1", "cam1", AlertType.camera_offline), Severity.critical, "离线")],
@@ -110,7 +110,7 @@ def test_wrong_passwords_and_bad_tokens_are_refused_and_passwords_are_hashed(app
 def test_the_cookie_logs_the_dashboard_in_and_logout_ends_it(app_sessions) -> None:  # type: ignore[no-untyped-def]
     app, sessions = app_sessions
     with sessions() as s:
-        add_user(s, "li", "long-enough-pw", Role.viewer)
+        add_user(s, "li", "long-enough-pw", Role.viewer, now=NOW)
     client = TestClient(app)
     assert client.post("/api/auth/login", json={"username": "li", "password": "long-enough-pw"}).status_code == 200
     assert client.get("/api/auth/me").json()["username"] == "li"  # the HttpOnly cookie
@@ -120,11 +120,11 @@ def test_the_cookie_logs_the_dashboard_in_and_logout_ends_it(app_sessions) -> No
 
 def test_user_rules(sessions: sessionmaker[Session]) -> None:
     with sessions() as s:
-        add_user(s, "wang", "long-enough-pw", Role.admin)
+        add_user(s, "wang", "long-enough-pw", Role.admin, now=NOW)
         with pytest.raises(UserError, match="exists already"):
-            add_user(s, "wang", "long-enough-pw", Role.admin)
+            add_user(s, "wang", "long-enough-pw", Role.admin, now=NOW)
         with pytest.raises(UserError, match="at least 8"):
-            add_user(s, "zhao", "short", Role.viewer)
+            add_user(s, "zhao", "short", Role.viewer, now=NOW)
     with pytest.raises(ValueError, match="unknown role 'boss'"):
         Role.parse("boss")
 
@@ -134,7 +134,7 @@ def test_admin_actions_need_the_admin_role(sessions: sessionmaker[Session], tmp_
     data["export"] = {"folder": str(tmp_path / "exports")}
     config = parse_config(data)
     with sessions() as s:
-        sync_config(s, config)
+        sync_config(s, config, fixed())
     app = create_app(sessions, tmp_path, config=config, clock=ticking())
     operator = logged_in(TestClient(app), sessions, "operator")
     yesterday = str(NOW.astimezone(config.tz).date() - dt.timedelta(days=1))

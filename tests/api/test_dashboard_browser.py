@@ -20,13 +20,12 @@ from monitor.alerts.rules import AlertKey, AlertType, Condition, Severity
 from monitor.config import parse_config
 from monitor.core.values import Activity, CameraKey, CameraStatus, Counts, Sample
 from monitor.sampling.snapshots import snapshot_relpath, write_jpeg
-from monitor.scoring.availability import local_window
 from monitor.scoring.daily import score_days
 from monitor.store import make_engine, make_session_factory, migrate, models
 from monitor.store.repo import camera_pks, record_sample, record_samples, sync_config
 from monitor.store.users import Role, add_user, revoke_sessions
 from tests.fixtures.browser import ARGS, ARTIFACTS, CHROMIUM, on_the_tests_clock, require_chromium, served
-from tests.fixtures.clock import NOW, ticking
+from tests.fixtures.clock import NOW, fixed, ticking
 from tests.fixtures.servers import SAMPLE_VIDEO
 from tests.helpers import config_dict
 
@@ -61,10 +60,10 @@ def _seed(sessions: sessionmaker[Session], snapshots: Path) -> None:
     now = NOW
     today = now.astimezone(config.tz).date()
     with sessions() as s:
-        sync_config(s, config)
+        sync_config(s, config, fixed())
         pks = camera_pks(s)
         # Today so far (the whole working day when the test runs after hours), every 5 minutes.
-        start, end = local_window(today, config.tz, config.working_hours.start, config.working_hours.end)
+        start, end = config.calendar.working_window(today)
         last = min(now, end) if now > start else end - dt.timedelta(days=1)
         slots = [
             last - dt.timedelta(minutes=5 * k) for k in range(int((last - min(start, last)).total_seconds() // 300) + 1)
@@ -120,8 +119,8 @@ def _seed(sessions: sessionmaker[Session], snapshots: Path) -> None:
             [Condition(AlertKey("p001", "cam1", AlertType.camera_frozen), Severity.warning, "摄像机 cam1 画面冻结")],
             now,
         )
-        add_user(s, "duty", "operator-pass-1", Role.operator, display_name="值班员")
-        add_user(s, "chief", "admin-pass-1", Role.admin, display_name="调度科长")
+        add_user(s, "duty", "operator-pass-1", Role.operator, display_name="值班员", now=NOW)
+        add_user(s, "chief", "admin-pass-1", Role.admin, display_name="调度科长", now=NOW)
         snap = s.scalars(
             select(models.Sample.id).where(models.Sample.site_id == "p002", models.Sample.snapshot_path.is_not(None))
         ).first()

@@ -45,7 +45,7 @@ def test_a_login_on_a_full_database_disk_is_a_503_and_works_once_there_is_room(t
     runtime = _runtime(tmpfs / "sitemon.db", tmp_path / "snaps", tmp_path / "exports")
     try:
         with runtime.sessions() as s:
-            add_user(s, "duty", PASSWORD, Role.operator)
+            add_user(s, "duty", PASSWORD, Role.operator, now=NOW)
         api = TestClient(deployment_app(runtime), raise_server_exceptions=False)
         filler = fill(tmpfs)
         body = {"username": "duty", "password": PASSWORD}

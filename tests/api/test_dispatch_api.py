@@ -20,7 +20,7 @@ from monitor.core.values import Activity, CameraKey, CameraStatus, Counts, Sampl
 from monitor.scoring.daily import score_days
 from monitor.store import models
 from monitor.store.repo import camera_pks, record_sample, sync_config
-from tests.fixtures.clock import NOW, ticking
+from tests.fixtures.clock import NOW, fixed, ticking
 from tests.fixtures.servers import SAMPLE_VIDEO
 from tests.helpers import config_dict, logged_in
 
@@ -34,7 +34,7 @@ def client(sessions: sessionmaker[Session], tmp_path: Path) -> TestClient:
     config = parse_config(data)
     today = NOW.astimezone(config.tz).date()
     with sessions() as s:
-        sync_config(s, config)
+        sync_config(s, config, fixed())
         pks = camera_pks(s)
         key = CameraKey("site1", "cam1")
         slot = NOW.replace(second=0, microsecond=0)
@@ -106,7 +106,7 @@ def test_the_openapi_schema_holds_up_to_schemathesis(
     data["export"] = {"folder": str(tmp_path / "exports")}
     config = parse_config(data)
     with sessions() as s:
-        sync_config(s, config)
+        sync_config(s, config, fixed())
     app = create_app(
         sessions, tmp_path, tmp_path / "exports", config=config, clock=ticking()
     )  # admin actions really run

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api import create_app
 from monitor.config import parse_config
 from monitor.store.repo import sync_config
-from tests.fixtures.clock import NOW, ticking
+from tests.fixtures.clock import NOW, fixed, ticking
 from tests.helpers import config_dict, logged_in
 
 pytestmark = pytest.mark.calendar  # follows the pinned NOW: scripts/calendar-check runs it at the edges
@@ -30,7 +30,7 @@ def admin(sessions: sessionmaker[Session], tmp_path: Path) -> TestClient:
     data["export"] = {"folder": str(tmp_path / "exports")}
     config = parse_config(data)
     with sessions() as s:
-        sync_config(s, config)
+        sync_config(s, config, fixed())
     return logged_in(
         TestClient(create_app(sessions, tmp_path, tmp_path / "exports", config=config, clock=ticking())), sessions
     )
@@ -131,7 +131,7 @@ def test_raw_bytes_that_are_no_utf8_are_a_400_at_login_password_and_reply(
     operator = client(sessions, config, tmp_path / "snap", "operator")
     given = operator.post("/api/assignments", json={"site_id": "site1", "problem": "idle", "ask": "请复工"})
     unit = client(sessions, config, tmp_path / "snap", "unit-a")
-    anonymous = TestClient(create_app(sessions, tmp_path / "snap", config=config))
+    anonymous = TestClient(create_app(sessions, tmp_path / "snap", config=config, clock=fixed()))
     json_type = {"Content-Type": "application/json"}
     cases = [
         (anonymous, "/api/auth/login", b'{"username": "a' + bad + b'", "password": "correct-horse-battery"}'),

@@ -18,7 +18,7 @@ from monitor.store import make_engine, make_session_factory, migrate
 from monitor.store.repo import sync_config
 from monitor.store.users import Role, add_user
 from tests.fixtures.browser import served
-from tests.fixtures.clock import ticking
+from tests.fixtures.clock import NOW, fixed, ticking
 from tests.helpers import config_dict
 
 PASSWORD = "correct-horse-battery"
@@ -32,8 +32,8 @@ def world(tmp_path: Path) -> Iterator[tuple[str, sessionmaker[Session]]]:
     sessions = make_session_factory(engine)
     config = parse_config(config_dict(api={"allowed_hosts": ["sitemon.example.gov.cn", "*.dispatch.local"]}))
     with sessions() as s:
-        sync_config(s, config)
-        add_user(s, "duty", PASSWORD, Role.operator)
+        sync_config(s, config, fixed())
+        add_user(s, "duty", PASSWORD, Role.operator, now=NOW)
     with served(create_app(sessions, tmp_path, config=config, clock=ticking())) as url:
         yield url, sessions
     engine.dispose()

@@ -27,7 +27,7 @@ from monitor.store import models
 from monitor.store.repo import camera_pks, record_sample, sync_config
 from monitor.store.users import Role, add_user, login, set_active
 from tests.fixtures.brokers import wait_until
-from tests.fixtures.clock import Clock, ticking
+from tests.fixtures.clock import Clock, fixed, ticking
 from tests.fixtures.servers import SAMPLE_VIDEO, free_port
 from tests.helpers import config_dict
 
@@ -38,9 +38,9 @@ NOW = dt.datetime(2026, 11, 28, 4, 0, tzinfo=dt.UTC)
 def _setup(sessions: sessionmaker[Session], users: dict[str, Role], clock: Clock | None = None) -> dict[str, str]:
     """The sites of the test configuration, and a logged-in token per user."""
     with sessions() as s:
-        sync_config(s, parse_config(config_dict([str(SAMPLE_VIDEO)] * 2)))
+        sync_config(s, parse_config(config_dict([str(SAMPLE_VIDEO)] * 2)), fixed())
         for name, role in users.items():
-            add_user(s, name, PASSWORD, role)
+            add_user(s, name, PASSWORD, role, now=NOW)
         at = clock() if clock is not None else NOW
         tokens = {name: login(s, name, PASSWORD, at) for name in users}
     return {name: token for name, token in tokens.items() if token}

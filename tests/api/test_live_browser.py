@@ -39,7 +39,7 @@ def world(tmp_path: Path) -> Iterator[tuple[str, sessionmaker[Session], LiveFeed
     config = parse_config(config_dict([str(SAMPLE_VIDEO)] * 2))
     with sessions() as s:
         sync_config(s, config, clock=clock)
-        add_user(s, "duty", PASSWORD, Role.operator, display_name="值班员")
+        add_user(s, "duty", PASSWORD, Role.operator, display_name="值班员", now=NOW)
     app = create_app(sessions, tmp_path, config=config, clock=clock)
     feed: LiveFeed = app.state.live_feed
     feed.interval = 0.2

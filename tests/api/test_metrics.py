@@ -12,6 +12,7 @@ from api import create_app
 from monitor.config import parse_config
 from monitor.core.values import Activity, CameraKey, CameraStatus, Counts, Sample
 from monitor.store.repo import camera_pks, record_sample, sync_config
+from tests.fixtures.clock import fixed
 from tests.fixtures.servers import SAMPLE_VIDEO
 from tests.helpers import config_dict, logged_in
 
@@ -29,7 +30,7 @@ def test_one_collector_reads_the_state_at_each_scrape(sessions: sessionmaker[Ses
     assert "sitemon_cameras{" not in before and "# TYPE sitemon_cameras gauge" in before
 
     with sessions() as s:
-        sync_config(s, parse_config(config_dict([str(SAMPLE_VIDEO)])))
+        sync_config(s, parse_config(config_dict([str(SAMPLE_VIDEO)])), fixed())
         key = CameraKey("site1", "cam1")
         slot = NOW - dt.timedelta(seconds=90)
         sample = Sample(key, slot, slot, CameraStatus.online, counts=Counts(1, 0, 0), activity=Activity(level=0.5))

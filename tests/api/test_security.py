@@ -20,7 +20,7 @@ from monitor.store import make_engine, make_session_factory, migrate
 from monitor.store.repo import sync_config
 from monitor.store.users import Role, add_user
 from tests.fixtures.api_server import ApiServer, api_server
-from tests.fixtures.clock import NOW
+from tests.fixtures.clock import NOW, fixed
 from tests.helpers import config_dict
 
 pytestmark = pytest.mark.slow
@@ -35,12 +35,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServer]:
     engine = make_engine(url)
     migrate(engine)
     with make_session_factory(engine)() as s:
-        sync_config(s, parse_config(config_dict()))
+        sync_config(s, parse_config(config_dict()), fixed())
         key = AlertKey("site1", "cam1", AlertType.camera_offline)
         apply(s, [Condition(key, Severity.critical, "离线")], NOW)
         for role in Role:
-            add_user(s, role.name, PASSWORD, role)
-        add_user(s, "target", PASSWORD, Role.viewer)
+            add_user(s, role.name, PASSWORD, role, now=NOW)
+        add_user(s, "target", PASSWORD, Role.viewer, now=NOW)
     engine.dispose()
     with api_server(url, tmp / "snapshots") as running:
         yield running

@@ -15,7 +15,7 @@ from monitor.config import parse_config
 from monitor.core.values import CameraKey, CameraStatus, Sample
 from monitor.store import models
 from monitor.store.repo import camera_pks, record_sample, sync_config
-from tests.fixtures.clock import ticking
+from tests.fixtures.clock import fixed, ticking
 from tests.helpers import config_dict, logged_in
 
 T0 = dt.datetime(2026, 11, 28, 2, 0, tzinfo=dt.UTC)
@@ -28,7 +28,7 @@ PATHS = ["/api/sites", "/api/sites/site1", "/api/alerts?state=open", "/api/deliv
 
 def _seed(sessions: sessionmaker[Session]) -> None:
     with sessions() as s:
-        sync_config(s, parse_config(config_dict(["rtsp://10.7.7.7/x"])))
+        sync_config(s, parse_config(config_dict(["rtsp://10.7.7.7/x"])), fixed())
         pk = camera_pks(s)[CameraKey("site1", "cam1")]
         record_sample(s, pk, Sample(CameraKey("site1", "cam1"), T0, T0, CameraStatus.offline, reason=LEAKED))
         s.execute(update(models.Camera).values(status_reason=LEAKED))

@@ -126,7 +126,7 @@ def test_a_unit_user_bound_to_no_unit_sees_nothing(sessions: sessionmaker[Sessio
     config = world_config(site2_unit="")  # a site nobody owns
     ids = seed(sessions, config, tmp_path / "snap", NOW)
     with sessions() as s:
-        add_user(s, "lost", "correct-horse-battery", Role.unit)
+        add_user(s, "lost", "correct-horse-battery", Role.unit, now=NOW)
     lost = client(sessions, config, tmp_path / "snap", "lost")
     assert lost.get("/api/unit/sites").json() == []
     assert lost.get("/api/assignments").json() == []

@@ -30,7 +30,7 @@ PASSWORD = "correct-horse-battery"
 
 def test_disabling_a_user_or_changing_the_password_ends_every_session(sessions: sessionmaker[Session]) -> None:
     with sessions() as s:
-        add_user(s, "li", PASSWORD, Role.viewer)
+        add_user(s, "li", PASSWORD, Role.viewer, now=NOW)
         first, second = login(s, "li", PASSWORD, NOW), login(s, "li", PASSWORD, NOW)
         assert first and second
         assert set_active(s, "li", False) == 2

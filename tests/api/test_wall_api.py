@@ -15,7 +15,7 @@ from monitor.config import parse_config
 from monitor.scoring.runs import Run, red_runs
 from monitor.store import models
 from monitor.store.repo import sync_config
-from tests.fixtures.clock import NOW, ticking
+from tests.fixtures.clock import NOW, fixed, ticking
 from tests.helpers import config_dict, logged_in
 
 pytestmark = pytest.mark.calendar  # follows the pinned NOW: scripts/calendar-check runs it at the edges
@@ -53,7 +53,7 @@ def test_each_status_counts_its_own_run_back_from_the_latest_and_days_off_do_not
 def _seed(sessions: sessionmaker[Session]) -> None:
     data = config_dict(["rtsp://127.0.0.1:8554/a"] * 4)
     with sessions() as s:
-        sync_config(s, parse_config(data))
+        sync_config(s, parse_config(data), fixed())
         statuses = {
             "site1": ["idle"] * 7 + ["active"],  # stopped a week ago
             "site2": ["camera_outage"] * 3 + ["active"] * 5,  # camera off for three days
@@ -62,8 +62,12 @@ def _seed(sessions: sessionmaker[Session]) -> None:
         }
         for site, days in statuses.items():
             for back, status in enumerate(days):
-                s.add(models.DailyScore(site_id=site, day=_d(back), score=None, status=status, components={}))
-        s.add(models.DailyScore(site_id="site3", day=_d(40), score=None, status="idle", components={}))
+                s.add(
+                    models.DailyScore(
+                        site_id=site, day=_d(back), score=None, status=status, components={}, computed_at=NOW
+                    )
+                )
+        s.add(models.DailyScore(site_id="site3", day=_d(40), score=None, status="idle", components={}, computed_at=NOW))
         s.commit()
 
 

@@ -26,7 +26,7 @@ from monitor.store import make_engine, make_session_factory, migrate, models
 from monitor.store.repo import camera_pks, record_sample, sync_config
 from monitor.store.users import Role, add_user
 from tests.fixtures.browser import ARGS, ARTIFACTS, CHROMIUM, on_the_tests_clock, require_chromium, served
-from tests.fixtures.clock import NOW
+from tests.fixtures.clock import NOW, fixed
 from tests.fixtures.servers import SAMPLE_VIDEO
 from tests.helpers import config_dict
 
@@ -70,7 +70,7 @@ def _seed(sessions: sessionmaker[Session], snapshots: Path, noon: dt.datetime) -
     today = noon.astimezone(config.tz).date()
     frames = _frames(48)
     with sessions() as s:
-        sync_config(s, config)
+        sync_config(s, config, fixed())
         pks = camera_pks(s)
         for i, site in enumerate(config.sites):
             key = CameraKey(site.id, "cam1")
@@ -102,8 +102,8 @@ def _seed(sessions: sessionmaker[Session], snapshots: Path, noon: dt.datetime) -
                 )
         s.commit()
         apply(s, list(CONDITIONS), noon)
-        add_user(s, "screen", "viewer-pass-1", Role.viewer, display_name="大屏")
-        add_user(s, "unit-1", "unit-pass-1", Role.unit, display_name="城东联络员")
+        add_user(s, "screen", "viewer-pass-1", Role.viewer, display_name="大屏", now=NOW)
+        add_user(s, "unit-1", "unit-pass-1", Role.unit, display_name="城东联络员", now=NOW)
         bind(s, "unit-1", "城东建设公司")
 
 
@@ -116,7 +116,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, sess
     sessions = make_session_factory(engine)
     config = parse_config(config_dict())
     _seed(sessions, tmp / "snaps", NOON)
-    app = create_app(sessions, tmp / "snaps", tz=config.tz, clock=lambda: NOON)
+    app = create_app(sessions, tmp / "snaps", calendar=config.calendar, clock=lambda: NOON)
     with served(app) as url:
         yield url, sessions
     engine.dispose()

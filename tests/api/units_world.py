@@ -19,7 +19,7 @@ from monitor.config import AppConfig, parse_config
 from monitor.store import models
 from monitor.store.repo import sync_config
 from monitor.store.users import Role, add_user
-from tests.fixtures.clock import Clock, ticking
+from tests.fixtures.clock import NOW, Clock, fixed, ticking
 from tests.helpers import config_dict
 
 UNIT_A = "城东建设公司"
@@ -45,14 +45,19 @@ def seed(sessions: sessionmaker[Session], config: AppConfig, snapshots: Path, no
     snapshots.mkdir(parents=True, exist_ok=True)
     picture = np.full((90, 160, 3), 120, np.uint8)
     with sessions() as s:
-        sync_config(s, config)
+        sync_config(s, config, fixed())
         for i, site in enumerate(config.sites):
             for back in range(30, 0, -1):
                 score = float((i * 13 + back * 7) % 80 + 10)
                 status = "active" if score >= 50 else "idle" if score < 25 else "low_activity"
                 s.add(
                     models.DailyScore(
-                        site_id=site.id, day=today - dt.timedelta(days=back), score=score, status=status, components={}
+                        site_id=site.id,
+                        day=today - dt.timedelta(days=back),
+                        score=score,
+                        status=status,
+                        components={},
+                        computed_at=NOW,
                     )
                 )
             cam = s.query(models.Camera).filter_by(site_id=site.id).one()
@@ -83,11 +88,11 @@ def seed(sessions: sessionmaker[Session], config: AppConfig, snapshots: Path, no
         apply(s, conditions, now)
         for a in s.query(models.Alert).all():
             ids["alerts"][a.site_id] = a.id
-        add_user(s, "unit-a", PASSWORD, Role.unit, display_name="城东联络员")
-        add_user(s, "unit-b", PASSWORD, Role.unit, display_name="高新联络员")
-        add_user(s, "operator", PASSWORD, Role.operator, display_name="调度员")
-        add_user(s, "admin", PASSWORD, Role.admin)
-        add_user(s, "viewer", PASSWORD, Role.viewer)
+        add_user(s, "unit-a", PASSWORD, Role.unit, display_name="城东联络员", now=NOW)
+        add_user(s, "unit-b", PASSWORD, Role.unit, display_name="高新联络员", now=NOW)
+        add_user(s, "operator", PASSWORD, Role.operator, display_name="调度员", now=NOW)
+        add_user(s, "admin", PASSWORD, Role.admin, now=NOW)
+        add_user(s, "viewer", PASSWORD, Role.viewer, now=NOW)
         bind(s, "unit-a", UNIT_A)
         bind(s, "unit-b", UNIT_B)
     return ids
@@ -97,7 +102,7 @@ def client(
     sessions: sessionmaker[Session], config: AppConfig, snapshots: Path, username: str, clock: Clock | None = None
 ) -> TestClient:
     """A client logged in as ``username`` to an app whose clock runs from the tests' pinned NOW."""
-    c = TestClient(create_app(sessions, snapshots, config=config, tz=config.tz, clock=clock or ticking()))
+    c = TestClient(create_app(sessions, snapshots, config=config, clock=clock or ticking()))
     token = c.post("/api/auth/login", json={"username": username, "password": PASSWORD}).json()["token"]
     c.headers["Authorization"] = f"Bearer {token}"
     return c

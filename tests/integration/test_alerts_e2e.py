@@ -21,8 +21,8 @@ from monitor.alerts.lifecycle import AlertEvent
 from monitor.alerts.sinks import MqttSink, Sink, SinkFanout
 from monitor.config import Category, parse_config
 from monitor.config.outputs import MqttConfig
-from monitor.service.jobs import sweep_cycle
 from monitor.service.runtime import Runtime, build_runtime
+from monitor.service.schedule import ALERT_WEBHOOK, run_job, sweep_cycle
 from monitor.store import models
 from tests.fixtures import videos
 from tests.fixtures.servers import SAMPLE_VIDEO, free_port, rtsp_server, wait_for
@@ -255,7 +255,7 @@ def test_webhook_events_survive_a_restart_and_a_failing_receiver(tmp_path: Path)
     cams = [{"id": "c1", "url": f"rtsp://127.0.0.1:{free_port()}/live"}]
     runtime = _runtime(tmp_path, cams, clock, [], webhook={"url": dead_url, "token": "t0ken", "timeout_seconds": 1})
     _offline_camera_alert(runtime, clock)
-    assert runtime.alerts is not None and runtime.alerts.deliver(clock()) == 0  # nobody listens yet
+    assert runtime.alerts is not None and run_job(runtime, ALERT_WEBHOOK) == 0  # nobody listens yet
     (key, state, attempts), *_ = _outbox(runtime)
     assert (state, attempts) == ("pending", 1) and key.endswith("-opened")
     runtime.close()  # the process stops with the event undelivered
@@ -267,7 +267,7 @@ def test_webhook_events_survive_a_restart_and_a_failing_receiver(tmp_path: Path)
         sent = []
         for _ in range(4):  # each round one attempt; the pauses grow (5 s, 10 s, ...)
             clock.now += dt.timedelta(seconds=30)
-            sent.append(restarted.alerts.deliver(clock()))
+            sent.append(run_job(restarted, ALERT_WEBHOOK))
         outbox = _outbox(restarted)
         restarted.close()
     finally:
@@ -288,7 +288,7 @@ def test_a_webhook_event_is_given_up_after_max_attempts_with_the_reason(tmp_path
         assert runtime.alerts is not None
         for _ in range(5):
             clock.now += dt.timedelta(minutes=1)
-            runtime.alerts.deliver(clock())
+            run_job(runtime, ALERT_WEBHOOK)
         with runtime.sessions() as s:
             row = s.scalars(select(models.OutboxItem)).one()
     finally:

@@ -26,17 +26,17 @@ from monitor.assignments.store import NewAssignment, close, create
 from monitor.assignments.weekly import week_assignments, weekly_workbook
 from monitor.config import AppConfig, Category, parse_config
 from monitor.core.values import Activity, CameraKey, CameraStatus, Counts, Sample
+from monitor.demo import config as demo
+from monitor.demo.setup import ensure_history
 from monitor.export.job import day_refusal, export_day
 from monitor.export.summary import Period, period_bounds, previous_bounds
 from monitor.milestones.figures import milestone_figures
 from monitor.milestones.rates import ALL
 from monitor.review.figures import gather
 from monitor.scoring.daily import score_days
-from monitor.service import demo
-from monitor.service.demo_setup import ensure_history
 from monitor.store import make_engine, make_session_factory, models
 from monitor.store.repo import camera_pks, record_sample, sync_config
-from tests.fixtures.clock import CALENDAR_EDGES, pinned
+from tests.fixtures.clock import CALENDAR_EDGES, NOW, pinned
 from tests.fixtures.servers import SAMPLE_VIDEO
 from tests.helpers import config_dict
 from tests.monitor.fakes import NAMES, FakeDetector
@@ -203,9 +203,13 @@ def test_the_review_month_counts_each_day_of_its_local_month(
         sync_config(s, config, lambda: now)
         d = first
         while d <= day:
-            s.add(models.DailyScore(site_id="site1", day=d, score=5.0, status="idle", components={}))
+            s.add(models.DailyScore(site_id="site1", day=d, score=5.0, status="idle", components={}, computed_at=NOW))
             d += dt.timedelta(days=1)
-        s.add(models.DailyScore(site_id="site1", day=last + dt.timedelta(days=1), score=90.0, status="active"))
+        s.add(
+            models.DailyScore(
+                site_id="site1", day=last + dt.timedelta(days=1), score=90.0, status="active", computed_at=NOW
+            )
+        )
         s.commit()
         figures = gather(s, config, Period.month, day, today)
         stored = s.scalars(select(models.DailyScore.day).where(models.DailyScore.site_id == "site1")).all()

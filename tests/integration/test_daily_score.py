@@ -11,10 +11,10 @@ import yaml
 
 from detectors import CategoryMap, Detector
 from monitor.config import AppConfig, parse_config
+from monitor.demo.config import SAMPLE_CCTV_SECONDS
 from monitor.execution.local import LocalSweeper, load_detector
 from monitor.scoring.daily import score_days
 from monitor.scoring.score import DayScore, DayStatus
-from monitor.service.demo import SAMPLE_CCTV_SECONDS
 from monitor.service.runtime import Runtime, build_runtime
 from tests.fixtures import videos
 from tests.fixtures.servers import ROOT, SAMPLE_VIDEO

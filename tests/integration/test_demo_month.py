@@ -16,9 +16,9 @@ from fastapi.testclient import TestClient
 
 from api import create_app
 from monitor.config import AppConfig, parse_config
-from monitor.service.demo import demo_config
-from monitor.service.demo_receiver import DemoReceiver
-from monitor.service.demo_setup import UNIT_PASSWORD, UNIT_USER, ensure_history
+from monitor.demo.config import demo_config
+from monitor.demo.receiver import DemoReceiver
+from monitor.demo.setup import UNIT_PASSWORD, UNIT_USER, ensure_history
 from monitor.store import make_engine, make_session_factory
 from monitor.store.users import Role, add_user
 from tests.fixtures.browser import ARGS, ARTIFACTS, CHROMIUM, on_the_tests_clock, require_chromium
@@ -65,7 +65,7 @@ def client(demo: Demo) -> Iterator[TestClient]:
     engine = make_engine(demo.url)
     sessions = make_session_factory(engine)
     with sessions() as s:
-        add_user(s, "chief", "admin-pass-1", Role.admin, display_name="调度科长")
+        add_user(s, "chief", "admin-pass-1", Role.admin, display_name="调度科长", now=NOW)
     app = create_app(
         sessions, demo.folder / "snapshots", demo.folder / "exports", config=demo.config, clock=lambda: NOW
     )
@@ -139,7 +139,7 @@ def served(demo: Demo) -> Iterator[str]:
     engine = make_engine(demo.url)
     sessions = make_session_factory(engine)
     with sessions() as s:
-        add_user(s, "duty", "viewer-pass-1", Role.viewer, display_name="值班员")
+        add_user(s, "duty", "viewer-pass-1", Role.viewer, display_name="值班员", now=NOW)
     app = create_app(
         sessions, demo.folder / "snapshots", demo.folder / "exports", config=demo.config, clock=lambda: NOW
     )
@@ -197,10 +197,10 @@ def test_the_live_demo_keeps_every_state_through_an_afternoon(demo: Demo, tmp_pa
 
     from sqlalchemy import select
 
-    from monitor.service.demo import scenes
-    from monitor.service.demo_scenes import Scene
-    from monitor.service.jobs import sweep_cycle
+    from monitor.demo.config import scenes
+    from monitor.demo.scenes import Scene
     from monitor.service.runtime import build_runtime
+    from monitor.service.schedule import sweep_cycle
     from monitor.store import models
     from tests.fixtures.clock import StepClock
 

@@ -18,9 +18,9 @@ from fastapi.testclient import TestClient
 
 from api import create_app
 from monitor.config import AppConfig, parse_config
-from monitor.service.demo import demo_config
-from monitor.service.demo_receiver import DemoReceiver
-from monitor.service.demo_setup import UNIT_PASSWORD, UNIT_USER, ensure_history
+from monitor.demo.config import demo_config
+from monitor.demo.receiver import DemoReceiver
+from monitor.demo.setup import UNIT_PASSWORD, UNIT_USER, ensure_history
 from monitor.store import make_engine, make_session_factory
 from monitor.store.users import Role, add_user
 from tests.fixtures.browser import ARGS, ARTIFACTS, CHROMIUM, require_chromium, served
@@ -71,8 +71,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     engine = make_engine(database)
     sessions = make_session_factory(engine)
     with sessions() as s:
-        add_user(s, "chief", "admin-pass-1", Role.admin, display_name="调度科长")
-        add_user(s, "duty", "operator-pass-1", Role.operator, display_name="值班员")
+        add_user(s, "chief", "admin-pass-1", Role.admin, display_name="调度科长", now=NOW)
+        add_user(s, "duty", "operator-pass-1", Role.operator, display_name="值班员", now=NOW)
     app = create_app(sessions, folder / "snapshots", folder / "exports", config=config, clock=fixed(NOW))
     client = TestClient(app)
     token = client.post("/api/auth/login", json={"username": "chief", "password": "admin-pass-1"}).json()["token"]

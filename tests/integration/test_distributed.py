@@ -19,8 +19,8 @@ from sqlalchemy import func, select
 from monitor.config import load_config
 from monitor.core.values import CameraStatus
 from monitor.sampling.sweep import SweepResult
-from monitor.service.jobs import sweep_cycle
 from monitor.service.runtime import Runtime, build_runtime
+from monitor.service.schedule import sweep_cycle
 from monitor.store import models
 from tests.fixtures.brokers import (
     SITEMON,

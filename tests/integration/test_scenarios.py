@@ -1,4 +1,4 @@
-"""The labelled scenario suite through the production judgement (`monitor.service.replay`): every day right, no idle
+"""The labelled scenario suite through the production judgement (`monitor.demo.replay`): every day right, no idle
 scene ever active, no live scene ever frozen, views that come back compared with themselves, a view that never
 settles a camera fault, and the sample-level precision and recall goals."""
 
@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from monitor.config import AppConfig
+from monitor.demo.replay import ReplayResult
+from monitor.demo.replay_days import DaysResult
 from monitor.execution.local import load_detector
 from monitor.sampling.views import UNSTABLE_AFTER
-from monitor.service.replay import ReplayResult
-from monitor.service.replay_days import DaysResult
 from tests.fixtures import scenarios
 from tests.fixtures.scenarios import DAY_SEQUENCES, SCENARIOS, SCENARIOS_II, DaySequence, Scenario
 

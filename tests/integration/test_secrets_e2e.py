@@ -30,6 +30,7 @@ from monitor.delivery.receivers import assessment_receiver
 from monitor.export.job import export_day
 from monitor.scoring.daily import score_days
 from monitor.service.runtime import build_runtime
+from monitor.service.schedule import ALERT_WEBHOOK, run_job
 from monitor.store import models
 from tests.fixtures.servers import SAMPLE_VIDEO, free_port, rtsp_server
 from tests.helpers import config_dict, logged_in
@@ -104,7 +105,7 @@ def _run(tmp: Path, password: str, rtsp_port: int) -> tuple[dict[str, str], str,
             runtime.sweep()
             assert runtime.alerts is not None
             runtime.alerts.fanout.drain()
-            runtime.alerts.deliver(clock_now[0])
+            run_job(runtime, ALERT_WEBHOOK)
             clock_now[0] += dt.timedelta(minutes=5)
         day = clock_now[0].date()
         assert config.export.delivery is not None

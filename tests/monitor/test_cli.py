@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures.clock import NOW, wall_now
+from tests.fixtures.clock import NOW, fixed, wall_now
 from tests.fixtures.hostile_servers import hostile_server, trickle
 from tests.fixtures.servers import SAMPLE_VIDEO, SHARED, free_port
 from tests.helpers import config_dict, write_config
@@ -205,7 +205,7 @@ def test_alerts_can_be_listed_and_acknowledged(tmp_path: Path) -> None:
     engine = make_engine(db)
     migrate(engine)
     with make_session_factory(engine)() as s:
-        sync_config(s, parse_config(config_dict()))
+        sync_config(s, parse_config(config_dict()), fixed())
         key = AlertKey("site1", "cam1", AlertType.camera_offline)
         apply(s, [Condition(key, Severity.critical, "摄像机 cam1 离线 35 分钟")], NOW)
     engine.dispose()
@@ -269,8 +269,8 @@ def test_serving_plain_http_beyond_this_machine_is_warned_about(host: str, warne
 def test_the_day_s_assessment_and_the_model_export_are_two_commands(tmp_path: Path) -> None:
     """`sitemon export` writes a day's assessment, `sitemon export-model` exports a model; the old
     `export --weights` still exports a model, with a warning that names the new command."""
-    from monitor.cli import build_parser, cmd_export
-    from monitor.cli.model import cmd_export_model
+    from monitor.cli import build_parser
+    from monitor.cli.model import cmd_export, cmd_export_model
 
     parser = build_parser()
     assert parser.parse_args(["export", "--date", "2026-11-28"]).func is cmd_export

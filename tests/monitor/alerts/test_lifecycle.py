@@ -10,6 +10,7 @@ from monitor.alerts.rules import AlertKey, AlertType, Condition, Severity
 from monitor.config import parse_config
 from monitor.store import models
 from monitor.store.repo import sync_config
+from tests.fixtures.clock import fixed
 from tests.fixtures.servers import SAMPLE_VIDEO
 from tests.helpers import config_dict
 
@@ -24,7 +25,7 @@ def _cond(key: AlertKey, severity: Severity = Severity.warning, message: str = "
 
 def test_open_once_escalate_acknowledge_resolve_and_keep_history(sessions: sessionmaker[Session]) -> None:
     with sessions() as s:
-        sync_config(s, parse_config(config_dict([str(SAMPLE_VIDEO)])))
+        sync_config(s, parse_config(config_dict([str(SAMPLE_VIDEO)])), fixed())
         events = apply(s, [_cond(OFFLINE), _cond(IDLE)], T0)
         assert sorted(e.kind for e in events) == ["opened", "opened"]
         # The same conditions on the next sweeps: no new alert, no flood.

@@ -23,6 +23,7 @@ from monitor.export.records import enqueue_day, resend
 from monitor.scoring.daily import score_days
 from monitor.store import make_engine, make_session_factory, migrate, models
 from monitor.store.repo import sync_config
+from tests.fixtures.clock import fixed
 from tests.fixtures.servers import SAMPLE_VIDEO, free_port
 from tests.helpers import config_dict
 
@@ -83,7 +84,7 @@ def test_every_site_day_arrives_exactly_once_per_key_through_failures_and_a_rest
     engine = make_engine(url)
     migrate(engine)
     with make_session_factory(engine)() as s:
-        sync_config(s, config)
+        sync_config(s, config, fixed())
         score_days(s, config, DAYS, now=T0)
         assert sum(enqueue_day(s, config, d, T0) for d in DAYS) == 6
         with receiver(port):
@@ -125,7 +126,7 @@ def test_an_admin_can_resend_a_day_and_a_rescore_sends_a_new_revision(tmp_path: 
     engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
     migrate(engine)
     with make_session_factory(engine)() as s:
-        sync_config(s, config)
+        sync_config(s, config, fixed())
         score_days(s, config, DAYS[:1], now=T0)
         enqueue_day(s, config, DAYS[0], T0)
         for row in s.scalars(select(models.OutboxItem)):
@@ -146,7 +147,7 @@ def test_a_record_of_a_running_day_says_partial_and_the_whole_day_is_a_new_revis
     engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
     migrate(engine)
     with make_session_factory(engine)() as s:
-        sync_config(s, config)
+        sync_config(s, config, fixed())
         score_days(s, config, DAYS[1:], now=morning)
         assert enqueue_day(s, config, DAYS[1], morning) == 1
         row = s.scalars(select(models.OutboxItem)).one()

@@ -26,6 +26,7 @@ from monitor.delivery.outbox import deliver_due
 from monitor.delivery.receivers import alert_receiver, assessment_receiver
 from monitor.store import models
 from monitor.store.repo import sync_config
+from tests.fixtures.clock import fixed
 from tests.helpers import config_dict
 
 T0 = dt.datetime(2026, 11, 27, 13, tzinfo=dt.UTC)
@@ -120,7 +121,7 @@ def garbage_receiver(bad_key: str) -> Iterator[str]:
 
 
 def _two_alert_events(session: Session) -> list[AlertEvent]:
-    sync_config(session, parse_config(config_dict()))
+    sync_config(session, parse_config(config_dict()), fixed())
     events = []
     for n in range(2):
         alert = models.Alert(site_id="site1", type="camera_offline", message=f"alert {n}", opened_at=T0)
@@ -132,7 +133,7 @@ def _two_alert_events(session: Session) -> list[AlertEvent]:
 
 
 def _two_delivery_records(session: Session) -> None:
-    sync_config(session, parse_config(config_dict()))
+    sync_config(session, parse_config(config_dict()), fixed())
     for day in (DAY - dt.timedelta(days=1), DAY):
         payload = {"idempotency_key": f"site1:{day.isoformat()}"}
         session.add(

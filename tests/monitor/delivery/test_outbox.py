@@ -20,7 +20,7 @@ from monitor.delivery.receivers import ALERT, ASSESSMENT, Receiver, alert_receiv
 from monitor.export.records import resend
 from monitor.store import models
 from monitor.store.repo import sync_config
-from tests.fixtures.clock import ticking
+from tests.fixtures.clock import fixed, ticking
 from tests.fixtures.servers import free_port
 from tests.helpers import config_dict, logged_in
 
@@ -34,7 +34,7 @@ def _dead_url() -> str:
 
 def _seed(session: Session) -> int:
     """One record of DAY and one alert event queued at T0; returns the alert's id."""
-    sync_config(session, parse_config(config_dict()))
+    sync_config(session, parse_config(config_dict()), fixed())
     alert = models.Alert(site_id="site1", type="camera_offline", message="offline", opened_at=T0)
     session.add(alert)
     session.flush()

@@ -17,6 +17,7 @@ from monitor.execution.app import TASK_NAME, SweepTask
 from monitor.execution.queueing import CelerySweeper, chunks
 from monitor.store import make_engine, make_session_factory, migrate
 from monitor.store.repo import camera_pks, record_samples, sync_config
+from tests.fixtures.clock import fixed
 from tests.fixtures.servers import SAMPLE_VIDEO
 from tests.helpers import config_dict
 
@@ -56,7 +57,7 @@ def _setup(tmp_path: Path, n: int, per_task: int = 3, wait: float = 0.3) -> tupl
     migrate(engine)
     sessions = make_session_factory(engine)
     with sessions() as s:
-        sync_config(s, config)
+        sync_config(s, config, fixed())
     return config, sessions
 
 

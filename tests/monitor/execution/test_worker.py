@@ -16,9 +16,11 @@ from monitor.core.values import CameraKey, CameraStatus
 from monitor.execution.app import SweepTask
 from monitor.execution.worker import StoreUnavailable, WorkerContext, WorkerStartError
 from monitor.store import make_engine, make_session_factory, migrate, models
+from monitor.store.faults import StorageHealth
 from monitor.store.repo import sync_config
 from monitor.store.writer import SampleWriter
 from tests.fixtures import videos
+from tests.fixtures.clock import fixed
 from tests.fixtures.servers import SAMPLE_VIDEO
 from tests.helpers import config_dict
 from tests.monitor.fakes import NAMES, FakeDetector
@@ -48,7 +50,7 @@ def _database(tmp_path: Path, config: AppConfig) -> str:
     engine = make_engine(url)
     migrate(engine)  # the scheduler's job
     with make_session_factory(engine)() as s:
-        sync_config(s, config)
+        sync_config(s, config, fixed())
     engine.dispose()
     return url
 
@@ -145,7 +147,7 @@ def test_samples_taken_while_the_database_is_down_are_held_not_lost(tmp_path: Pa
     ctx = _context(config, _database(tmp_path, config), Clock())
     down = make_engine("postgresql://postgres@127.0.0.1:1/none")  # nothing listens on port 1
     good_writer = ctx.sweeper.writer
-    ctx.sweeper.writer = SampleWriter(make_session_factory(down))
+    ctx.sweeper.writer = SampleWriter(make_session_factory(down), StorageHealth(fixed()))
     try:
         with pytest.raises(StoreUnavailable, match="2 sample\\(s\\) not stored yet"):
             ctx.sample(_task(config, SLOT))

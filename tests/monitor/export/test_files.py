@@ -21,7 +21,7 @@ from monitor.export.job import days_to_export, export_day
 from monitor.scoring.daily import score_days
 from monitor.store import models
 from monitor.store.repo import camera_pks, record_sample, sync_config
-from tests.fixtures.clock import ticking
+from tests.fixtures.clock import NOW, fixed, ticking
 from tests.fixtures.servers import SAMPLE_VIDEO
 from tests.helpers import config_dict, logged_in
 
@@ -43,7 +43,7 @@ def _seed(session: Session, config: AppConfig) -> None:
     """site1 busy all day, site2 idle all day, site3 camera down after two hours, site4 signed (not started)."""
     from monitor.core.values import Activity
 
-    sync_config(session, config)
+    sync_config(session, config, fixed())
     pks = camera_pks(session)
     for i in range(144):
         slot = START + dt.timedelta(minutes=5 * i)
@@ -157,12 +157,22 @@ def test_the_red_list_sheet_counts_each_status_its_own_run(sessions: sessionmake
     """A site idle seven days and dark on the day reads 视频中断 1 天, 停工 7 天 before: not eight of either."""
     config = _config(tmp_path)
     with sessions() as s:
-        sync_config(s, config)
+        sync_config(s, config, fixed())
         for back in range(8):
             status = "camera_outage" if back == 0 else "idle"
-            s.add(models.DailyScore(site_id="site2", day=DAY - dt.timedelta(days=back), status=status, components={}))
-            s.add(models.DailyScore(site_id="site1", day=DAY - dt.timedelta(days=back), status="active", components={}))
-        s.add(models.DailyScore(site_id="site3", day=DAY, status="idle", components={}))  # one day: not red
+            s.add(
+                models.DailyScore(
+                    site_id="site2", day=DAY - dt.timedelta(days=back), status=status, components={}, computed_at=NOW
+                )
+            )
+            s.add(
+                models.DailyScore(
+                    site_id="site1", day=DAY - dt.timedelta(days=back), status="active", components={}, computed_at=NOW
+                )
+            )
+        s.add(
+            models.DailyScore(site_id="site3", day=DAY, status="idle", components={}, computed_at=NOW)
+        )  # one day: not red
         s.commit()
         files = export_day(s, config, DAY, EVENING)
     rows = list(load_workbook(files["xlsx"])["红榜"].iter_rows(values_only=True))
@@ -224,7 +234,7 @@ def test_today_is_marked_partial_and_counts_camera_availability_over_the_hours_g
     config = _config(tmp_path)
     now = START + dt.timedelta(hours=1)
     with sessions() as s:
-        sync_config(s, config)
+        sync_config(s, config, fixed())
         pks = camera_pks(s)
         for i in range(12):
             slot = START + dt.timedelta(minutes=5 * i)
@@ -246,7 +256,7 @@ def test_today_is_marked_partial_and_counts_camera_availability_over_the_hours_g
 def test_a_day_that_has_not_begun_is_not_exported(sessions: sessionmaker[Session], tmp_path: Path) -> None:
     config = _config(tmp_path)
     with sessions() as s:
-        sync_config(s, config)
+        sync_config(s, config, fixed())
         with pytest.raises(ValueError, match="2026-11-28 has not happened yet"):
             export_day(s, config, DAY + dt.timedelta(days=1), EVENING)
     assert not (tmp_path / "exports").exists()

@@ -26,7 +26,7 @@ from monitor.scoring.daily import score_days
 from monitor.store.repo import camera_pks, record_sample, sync_config
 from monitor.store.users import Role, add_user
 from tests.api.units_world import PASSWORD, client, seed, world_config
-from tests.fixtures.clock import NOW
+from tests.fixtures.clock import NOW, fixed
 from tests.fixtures.servers import SAMPLE_VIDEO
 from tests.helpers import config_dict
 
@@ -101,7 +101,7 @@ def _day(sessions: sessionmaker[Session], config: AppConfig) -> tuple[dt.date, d
     day = NOW.astimezone(config.tz).date() - dt.timedelta(days=1)
     start = dt.datetime.combine(day, dt.time(7), config.tz).astimezone(dt.UTC)
     with sessions() as s:
-        sync_config(s, config)
+        sync_config(s, config, fixed())
         pks = camera_pks(s)
         for i in range(144):
             slot = start + dt.timedelta(minutes=5 * i)
@@ -153,7 +153,7 @@ def test_the_weekly_list_and_the_review_pack_carry_asks_replies_and_units_as_tex
     config = world_config(site2_unit=UNIT)
     seed(sessions, config, tmp_path / "snap", NOW)
     with sessions() as s:
-        add_user(s, "unit-x", PASSWORD, Role.unit, display_name="联络员")
+        add_user(s, "unit-x", PASSWORD, Role.unit, display_name="联络员", now=NOW)
         bind(s, "unit-x", UNIT)
     operator = client(sessions, config, tmp_path / "snap", "operator")
     given = operator.post("/api/assignments", json={"site_id": "site2", "problem": "idle", "ask": ASK})

@@ -17,6 +17,7 @@ from monitor.export.summary import Period, write_summary
 from monitor.milestones.starts import confirm_start
 from monitor.store import models
 from monitor.store.repo import sync_config
+from tests.fixtures.clock import fixed
 from tests.helpers import config_dict
 
 DAY = dt.date(2026, 11, 20)
@@ -60,7 +61,7 @@ def test_the_assessment_and_the_summary_carry_the_start_rate_and_the_nodes(
 ) -> None:
     config = _config(tmp_path)
     with sessions() as s:
-        sync_config(s, config)
+        sync_config(s, config, fixed())
         _started(s)
         assessment = build_assessment(s, config, DAY, NOW)
         files = write_files(assessment, tmp_path)

@@ -11,6 +11,7 @@ from monitor.config import parse_config
 from monitor.export.summary import Period, period_bounds, summarise, write_summary
 from monitor.store import models
 from monitor.store.repo import sync_config
+from tests.fixtures.clock import NOW, fixed
 from tests.fixtures.servers import SAMPLE_VIDEO
 from tests.helpers import config_dict
 
@@ -36,9 +37,13 @@ def test_weekly_summary_averages_ranks_changes_and_idle_runs(sessions: sessionma
     config = parse_config(data)
     week = [dt.date(2026, 11, 23) + dt.timedelta(days=i) for i in range(7)]
     with sessions() as s:
-        sync_config(s, config)
+        sync_config(s, config, fixed())
         for i, day in enumerate(week):
-            s.add(models.DailyScore(site_id="site1", day=day, score=80.0, status="active", components={"coverage": 1}))
+            s.add(
+                models.DailyScore(
+                    site_id="site1", day=day, score=80.0, status="active", components={"coverage": 1}, computed_at=NOW
+                )
+            )
             idle = i < 4
             s.add(
                 models.DailyScore(
@@ -47,16 +52,27 @@ def test_weekly_summary_averages_ranks_changes_and_idle_runs(sessions: sessionma
                     score=5.0 if idle else 60.0,
                     status="idle" if idle else "active",
                     components={"coverage": 0.9},
+                    computed_at=NOW,
                 )
             )
             s.add(
                 models.DailyScore(
-                    site_id="site3", day=day, score=None, status="camera_outage", components={"coverage": 0.1}
+                    site_id="site3",
+                    day=day,
+                    score=None,
+                    status="camera_outage",
+                    components={"coverage": 0.1},
+                    computed_at=NOW,
                 )
             )
             s.add(
                 models.DailyScore(
-                    site_id="site1", day=day - dt.timedelta(days=7), score=70.0, status="active", components={}
+                    site_id="site1",
+                    day=day - dt.timedelta(days=7),
+                    score=70.0,
+                    status="active",
+                    components={},
+                    computed_at=NOW,
                 )
             )
         s.commit()

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config import parse_config
+from monitor.core.calendar import Calendar
 from monitor.core.values import CameraKey, CameraStatus, Counts, Sample
 from monitor.export.timelapse import (
     CACHE_DIR,
@@ -28,9 +29,10 @@ from monitor.export.timelapse import (
 )
 from monitor.sampling.snapshots import snapshot_relpath, write_jpeg
 from monitor.store.repo import camera_pks, record_sample, sync_config
+from tests.fixtures.clock import fixed
 from tests.helpers import config_dict
 
-TZ = ZoneInfo("Asia/Shanghai")
+TZ = Calendar(ZoneInfo("Asia/Shanghai"))
 DAY = dt.date(2026, 11, 27)
 MORNING = dt.datetime(2026, 11, 27, 1, 0, tzinfo=dt.UTC)  # 09:00 in Shanghai
 
@@ -110,7 +112,7 @@ def _seed_day(sessions: sessionmaker[Session], root: Path, slots: list[dt.dateti
     data = config_dict()
     data["sites"][0]["cameras"].append({**data["sites"][0]["cameras"][0], "id": "cam2"})
     with sessions() as s:
-        sync_config(s, parse_config(data))
+        sync_config(s, parse_config(data), fixed())
         pks = camera_pks(s)
         for camera, shade in (("cam1", 200), ("cam2", 40)):
             key = CameraKey(site, camera)

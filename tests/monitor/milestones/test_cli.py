@@ -13,7 +13,7 @@ from monitor.config import parse_config
 from monitor.core.clock import Clock
 from monitor.store import make_engine, make_session_factory, migrate, models
 from monitor.store.repo import sync_config
-from tests.fixtures.clock import NOW
+from tests.fixtures.clock import NOW, fixed
 from tests.helpers import config_dict, write_config
 
 pytestmark = pytest.mark.calendar  # follows the pinned NOW: scripts/calendar-check runs it at the edges
@@ -31,7 +31,7 @@ def test_an_operator_lists_confirms_and_rejects_starts(
     migrate(engine)
     today = NOW.astimezone(parse_config(data).tz).date()
     with make_session_factory(engine)() as s:
-        sync_config(s, parse_config(data))
+        sync_config(s, parse_config(data), fixed())
         for site in ("site1", "site2"):
             s.add(
                 models.StartProposal(

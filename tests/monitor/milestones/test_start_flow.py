@@ -20,6 +20,7 @@ from monitor.store import models
 from monitor.store.milestones import changes_of, set_date, site_dates, sync_milestones
 from monitor.store.periods import batch_on, periods_of
 from monitor.store.repo import camera_pks, record_samples, sync_config
+from tests.fixtures.clock import fixed
 from tests.helpers import config_dict
 
 TZ_OFFSET = dt.timedelta(hours=8)  # Asia/Shanghai
@@ -93,7 +94,7 @@ def test_a_signed_site_turning_active_is_proposed_confirmed_and_counted(sessions
     friday = dt.date(2026, 11, 20)
     with sessions() as s:
         # given a signed site planned to start on Monday the 16th, whose camera shows work from the 17th
-        sync_config(s, config)
+        sync_config(s, config, fixed())
         _record(s, config)
         score_days(s, config, list(DAYS), now=_noon(friday))
         scores = {r.day: r for r in s.scalars(select(models.DailyScore).where(models.DailyScore.site_id == "site1"))}
@@ -166,7 +167,7 @@ def test_a_rejected_start_is_not_proposed_again_from_the_same_days(sessions: ses
     config = _config()
     friday = dt.date(2026, 11, 20)
     with sessions() as s:
-        sync_config(s, config)
+        sync_config(s, config, fixed())
         _record(s, config)
         score_days(s, config, list(DAYS), now=_noon(friday))
         (proposal,) = propose_starts(s, config, friday, _noon(friday))
@@ -179,7 +180,7 @@ def test_planned_dates_from_the_config_an_admin_change_is_kept_and_recorded(sess
     config = _config(completion={"planned": "2027-06-30"})
     now = _noon(dt.date(2026, 11, 20))
     with sessions() as s:
-        sync_config(s, config)
+        sync_config(s, config, fixed())
         assert set_date(s, "site1", Milestone.completion, "planned", dt.date(2027, 9, 30), "管理员", now)
         s.commit()
         # the file still says June: the admin's date stands

@@ -11,6 +11,7 @@ from monitor.alerts.engine import evaluate
 from monitor.config import AppConfig, parse_config
 from monitor.store import models
 from monitor.store.repo import sync_config
+from tests.fixtures.clock import fixed
 from tests.helpers import config_dict
 
 TODAY = dt.date(2026, 11, 27)  # a Friday
@@ -29,7 +30,7 @@ def _config() -> AppConfig:
 def _score(s: Session, day: dt.date, status: str, cumulative: float) -> None:
     row = s.scalars(
         select(models.DailyScore).where(models.DailyScore.site_id == "site1", models.DailyScore.day == day)
-    ).first() or models.DailyScore(site_id="site1", day=day)
+    ).first() or models.DailyScore(site_id="site1", day=day, computed_at=NOW)
     row.status, row.score, row.computed_at = status, None, NOW
     row.components = {"structure_cumulative": cumulative, "coverage": 0.9}
     s.add(row)
@@ -48,7 +49,7 @@ def _open(s: Session) -> set[str]:
 def test_idle_working_days_and_flat_structure_warn_and_resolve(sessions: sessionmaker[Session]) -> None:
     config = _config()
     with sessions() as s:
-        sync_config(s, config)
+        sync_config(s, config, fixed())
         # given four weeks of scores with no structure growth; the last five working days idle, the weekend
         # between them not expected (it neither counts nor breaks the run)
         day = TODAY - dt.timedelta(days=28)

@@ -18,7 +18,7 @@ from monitor.config import parse_config
 from monitor.core.clock import Clock
 from monitor.store import make_engine, make_session_factory, migrate, models
 from monitor.store.repo import sync_config
-from tests.fixtures.clock import NOW
+from tests.fixtures.clock import NOW, fixed
 from tests.helpers import config_dict, write_config
 
 pytestmark = pytest.mark.calendar  # follows the pinned NOW: scripts/calendar-check runs it at the edges
@@ -59,11 +59,16 @@ def test_report_assignments_and_unit_users_from_the_command_line(tmp_path: Path,
     now = NOW
     today = now.astimezone(config.tz).date()
     with make_session_factory(engine)() as s:
-        sync_config(s, config)
+        sync_config(s, config, fixed())
         for back in range(1, 8):
             s.add(
                 models.DailyScore(
-                    site_id="site1", day=today - dt.timedelta(days=back), score=5.0, status="idle", components={}
+                    site_id="site1",
+                    day=today - dt.timedelta(days=back),
+                    score=5.0,
+                    status="idle",
+                    components={},
+                    computed_at=NOW,
                 )
             )
         s.commit()

@@ -48,6 +48,7 @@ def test_counts_only_what_stands_in_the_site_zone_and_outside_masks(tmp_path: Pa
         tmp_path,
         FakeSources({"cam1": source}),
         clock=lambda: NOW,
+        calendar=config.calendar,
     )
     sample = sampler.sample("site1", camera, SLOT)
     assert sample.status is CameraStatus.online
@@ -73,6 +74,7 @@ def test_a_camera_fault_becomes_a_sample_with_status_and_reason(tmp_path: Path) 
         tmp_path,
         FakeSources({"cam1": FakeSource(error=error)}),
         clock=lambda: NOW,
+        calendar=config.calendar,
     )
     sample = sampler.sample("site1", camera, SLOT)
     assert sample.status is CameraStatus.offline
@@ -86,7 +88,14 @@ def test_frozen_and_black_pictures_get_their_status(tmp_path: Path) -> None:
     source = FakeSource()
     detector = FakeDetector([(60, 40, 70, 80, 0)])
     sampler = CameraSampler(
-        detector, CATS, config.sampling, config.picture, tmp_path, FakeSources({"cam1": source}), clock=lambda: NOW
+        detector,
+        CATS,
+        config.sampling,
+        config.picture,
+        tmp_path,
+        FakeSources({"cam1": source}),
+        clock=lambda: NOW,
+        calendar=config.calendar,
     )
     statuses = [sampler.sample("site1", camera, SLOT).status for _ in range(3)]
     assert statuses == [CameraStatus.online, CameraStatus.online, CameraStatus.frozen]
@@ -102,7 +111,9 @@ def test_a_tiled_camera_is_detected_on_its_tiles_and_the_others_on_the_whole_pic
     wide = camera.model_copy(update={"id": "wide", "tiling": TilingConfig(columns=2, rows=1)})
     detector = FakeDetector([(60, 40, 70, 80, 0)])
     sources = FakeSources({"cam1": FakeSource(), "wide": FakeSource()})
-    sampler = CameraSampler(detector, CATS, config.sampling, config.picture, tmp_path, sources, clock=lambda: NOW)
+    sampler = CameraSampler(
+        detector, CATS, config.sampling, config.picture, tmp_path, sources, clock=lambda: NOW, calendar=config.calendar
+    )
     grabs = [sampler.grab(CameraKey("site1", c.id), c, SLOT) for c in (camera, wide)]
     plain, tiled = sampler.analyse(grabs)
     assert detector.calls == 1 + 3  # the plain picture, then two tiles and the whole picture
@@ -127,6 +138,7 @@ def test_a_knock_is_reported_but_not_after_a_night_without_samples(tmp_path: Pat
         tmp_path,
         FakeSources({"cam1": source}),
         clock=lambda: at[0],
+        calendar=config.calendar,
     )
 
     def turned(degrees: float) -> np.ndarray:

@@ -39,7 +39,9 @@ def test_one_failing_camera_analysis_or_sink_never_stops_the_sweep() -> None:
             raise OSError("disk full")
         stored.extend(samples)
 
-    result = run_sweep(_targets(5), grab, _analyse, sink, SLOT, max_workers=2, deadline_s=5, batch_size=1)
+    result = run_sweep(
+        _targets(5), grab, _analyse, sink, SLOT, max_workers=2, deadline_s=5, batch_size=1, now=lambda: SLOT
+    )
     assert [s.camera.site_id for s in result.samples] == ["site1", "site2", "site3", "site4", "site5"]
     failed = result.samples[1]
     assert failed.status is CameraStatus.unknown and "bug" in failed.reason
@@ -55,7 +57,9 @@ def test_a_hanging_camera_is_given_up_at_its_deadline_and_the_others_finish() ->
         return _ok(key, camera, slot)
 
     started = time.monotonic()
-    result = run_sweep(_targets(6), grab, _analyse, lambda s: None, SLOT, max_workers=3, deadline_s=0.5)
+    result = run_sweep(
+        _targets(6), grab, _analyse, lambda s: None, SLOT, max_workers=3, deadline_s=0.5, now=lambda: SLOT
+    )
     elapsed = time.monotonic() - started
     release.set()
     assert elapsed < 5
@@ -82,7 +86,9 @@ def test_cameras_are_grabbed_in_parallel_and_analysed_in_batches() -> None:
         batches.append(len(grabs))
         return _analyse(grabs)
 
-    result = run_sweep(_targets(12), grab, analyse, lambda s: None, SLOT, max_workers=4, deadline_s=5, batch_size=3)
+    result = run_sweep(
+        _targets(12), grab, analyse, lambda s: None, SLOT, max_workers=4, deadline_s=5, batch_size=3, now=lambda: SLOT
+    )
     assert peak == 4
     assert sum(batches) == 12 and max(batches) <= 3
     assert result.online == 12
@@ -98,7 +104,9 @@ def test_a_stuck_grab_is_abandoned_counted_and_replaced() -> None:
 
     before = ABANDONED.total
     try:
-        result = run_sweep(_targets(6), grab, _analyse, lambda s: None, SLOT, max_workers=2, deadline_s=0.5)
+        result = run_sweep(
+            _targets(6), grab, _analyse, lambda s: None, SLOT, max_workers=2, deadline_s=0.5, now=lambda: SLOT
+        )
         # Both workers were stuck: the cameras still waiting got threads of their own.
         assert [s.cause for s in result.samples[:2]] == [Cause.deadline, Cause.deadline]
         assert all(s.status is CameraStatus.online for s in result.samples[2:])

@@ -15,6 +15,7 @@ from monitor.sampling.structure import zone_crop
 from monitor.scoring.daily import score_days, work_expected
 from monitor.store import models
 from monitor.store.repo import camera_pks, record_sample, sync_config
+from tests.fixtures.clock import fixed
 from tests.fixtures.servers import SAMPLE_VIDEO, SYNTHETIC_VIDEO
 from tests.helpers import config_dict
 
@@ -41,7 +42,7 @@ def test_structure_change_between_reference_days_and_the_growth_curve(sessions: 
     days = [dt.date(2026, 11, 25), dt.date(2026, 11, 26), dt.date(2026, 11, 27)]
     pictures = [scene, built, built]  # something was built on the 26th, nothing on the 27th
     with sessions() as s:
-        sync_config(s, config)
+        sync_config(s, config, fixed())
         pk = camera_pks(s)[key]
         for day, picture in zip(days, pictures, strict=True):
             slot = dt.datetime.combine(day, dt.time(2, 0), dt.UTC)  # 10:00 in Shanghai
@@ -89,7 +90,7 @@ def test_the_running_status_before_the_working_day_is_not_started_never_an_outag
     day = dt.date(2026, 11, 27)
     key = CameraKey("site1", "cam1")
     with sessions() as s:
-        sync_config(s, config)
+        sync_config(s, config, fixed())
         pk = camera_pks(s)[key]
         at = dt.datetime(2026, 11, 26, 22, 58, tzinfo=dt.UTC)  # 06:58 local: sampled, outside working hours
         record_sample(s, pk, Sample(key, at, at, CameraStatus.online, counts=Counts()))

@@ -7,6 +7,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import pytest
 from apscheduler.events import EVENT_JOB_SUBMITTED
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import select
@@ -16,21 +17,22 @@ from detectors import CategoryMap
 from monitor.config import Category, parse_config
 from monitor.core.values import CameraKey, CameraStatus, Counts, Sample
 from monitor.scoring.daily import days_to_catch_up, score_days
-from monitor.service.jobs import (
-    ALERT_RULES_JOB_ID,
-    ALERT_WEBHOOK_JOB_ID,
-    CATCH_UP_JOB_ID,
-    DAILY_SCORE_JOB_ID,
-    RUNNING_SCORE_JOB_ID,
-    SWEEP_JOB_ID,
-)
-from monitor.service.leadership import DAILY_MISFIRE_GRACE_S, LEASE_TTL, LED_JOBS, Leadership
+from monitor.service import jobs as job_functions
+from monitor.service.leadership import DAILY_MISFIRE_GRACE_S, LEASE_TTL, Leadership
 from monitor.service.runtime import build_runtime
+from monitor.service.schedule import ALERT_RULES as ALERT_RULES_JOB_ID
+from monitor.service.schedule import ALERT_WEBHOOK as ALERT_WEBHOOK_JOB_ID
+from monitor.service.schedule import ASSIGNMENT_STATES as ASSIGNMENT_STATES_JOB_ID
+from monitor.service.schedule import CATCH_UP as CATCH_UP_JOB_ID
+from monitor.service.schedule import DAILY_SCORE as DAILY_SCORE_JOB_ID
+from monitor.service.schedule import LED_JOBS
+from monitor.service.schedule import RUNNING_SCORE as RUNNING_SCORE_JOB_ID
+from monitor.service.schedule import SWEEP as SWEEP_JOB_ID
 from monitor.service.scheduling import build_jobs, build_scheduler
 from monitor.store import models
 from monitor.store.lease import acquire
 from monitor.store.repo import camera_pks, record_sample, sync_config
-from tests.fixtures.clock import wall_now
+from tests.fixtures.clock import fixed, wall_now
 from tests.fixtures.servers import SAMPLE_VIDEO
 from tests.helpers import config_dict
 from tests.monitor.fakes import NAMES, FakeDetector
@@ -40,7 +42,7 @@ def _runtime(tmp_path: Path, **overrides: Any):  # type: ignore[no-untyped-def]
     data = config_dict(**overrides)
     data["sampling"]["snapshot_dir"] = str(tmp_path / "snaps")
     detector = (FakeDetector(), CategoryMap.build({"person": Category.worker}, NAMES))
-    return build_runtime(parse_config(data), f"sqlite:///{tmp_path / 'db.sqlite'}", detector=detector)
+    return build_runtime(parse_config(data), f"sqlite:///{tmp_path / 'db.sqlite'}", clock=wall_now, detector=detector)
 
 
 def test_daily_jobs_coalesce_and_tolerate_a_late_start(tmp_path: Path) -> None:
@@ -103,7 +105,7 @@ def test_days_missed_while_stopped_are_found_and_scored_once(sessions: sessionma
     config = parse_config(config_dict([str(SAMPLE_VIDEO)] * 2))
     key = CameraKey("site1", "cam1")
     with sessions() as s:
-        sync_config(s, config)
+        sync_config(s, config, fixed())
         pk = camera_pks(s)[key]
         slot = dt.datetime(2026, 11, 24, 2, tzinfo=dt.UTC)  # 10:00 on the 24th in Shanghai
         record_sample(s, pk, Sample(key, slot, slot, CameraStatus.online, counts=Counts(1, 0, 0)))
@@ -138,25 +140,32 @@ def test_when_the_database_takes_writes_again_missed_days_are_looked_for(tmp_pat
         runtime.close()
 
 
-def test_after_each_sweep_the_running_score_then_the_alert_rules_run_as_jobs_of_their_own(tmp_path: Path) -> None:
-    """Given a deployment's scheduler, when the sweep job runs, then the running score and the alert rules
-    follow as their own jobs, in that order, each once; a failing running score does not hold back the rules."""
+def test_after_each_sweep_the_running_score_the_assignments_and_the_alert_rules_run_as_jobs_of_their_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given a deployment's scheduler, when the sweep job runs, then the running score, the assignments' states
+    and the alert rules follow as their own jobs, in that order, each once; a failing running score does not
+    hold back the rest."""
     runtime = _runtime(tmp_path)
     ran: list[str] = []
     done = threading.Event()
-    real_score = runtime.score_running
+    real_score = job_functions.score_running
 
-    def score() -> None:
+    def score(*args: Any) -> None:
         ran.append(RUNNING_SCORE_JOB_ID)
-        real_score()
+        real_score(*args)
         raise RuntimeError("the running score failed")  # the rules must still run
 
-    def rules() -> None:
+    def states(*args: Any) -> None:
+        ran.append(ASSIGNMENT_STATES_JOB_ID)
+
+    def rules(*args: Any) -> None:
         ran.append(ALERT_RULES_JOB_ID)
         done.set()
 
-    runtime.score_running = score  # type: ignore[method-assign]
-    runtime.evaluate_alerts = rules  # type: ignore[method-assign]
+    monkeypatch.setattr(job_functions, "score_running", score)
+    monkeypatch.setattr(job_functions, "update_assignments", states)
+    monkeypatch.setattr(job_functions, "evaluate_alerts", rules)
     jobs = build_jobs(runtime, start_now=False)
     seen: list[str] = []
     jobs.scheduler.add_listener(lambda event: seen.append(event.job_id), EVENT_JOB_SUBMITTED)
@@ -170,8 +179,8 @@ def test_after_each_sweep_the_running_score_then_the_alert_rules_run_as_jobs_of_
         assert runtime.last_sweep is not None and runtime.last_sweep.samples
     finally:
         jobs.stop()
-    assert ran == [RUNNING_SCORE_JOB_ID, ALERT_RULES_JOB_ID]
-    assert seen[:3] == [SWEEP_JOB_ID, RUNNING_SCORE_JOB_ID, ALERT_RULES_JOB_ID]
+    assert ran == [RUNNING_SCORE_JOB_ID, ASSIGNMENT_STATES_JOB_ID, ALERT_RULES_JOB_ID]
+    assert seen[:4] == [SWEEP_JOB_ID, RUNNING_SCORE_JOB_ID, ASSIGNMENT_STATES_JOB_ID, ALERT_RULES_JOB_ID]
     with runtime.sessions() as session:  # the real running score ran before the failure was raised
         assert session.scalars(select(models.DailyScore)).first() is not None
     runtime.close()

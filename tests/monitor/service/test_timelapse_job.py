@@ -13,9 +13,8 @@ from detectors import CategoryMap
 from monitor.config import Category, parse_config
 from monitor.core.values import CameraKey, CameraStatus, Counts, Sample
 from monitor.sampling.snapshots import snapshot_relpath, write_jpeg
-from monitor.service.jobs import TIMELAPSE_JOB_ID, make_timelapses
-from monitor.service.leadership import CRON_JOBS
 from monitor.service.runtime import build_runtime
+from monitor.service.schedule import DAILY_JOBS, TIMELAPSE, run_job
 from monitor.service.scheduling import build_scheduler
 from monitor.store.repo import camera_pks, record_sample
 from tests.helpers import config_dict
@@ -34,9 +33,9 @@ def test_yesterdays_time_lapse_is_a_daily_job_that_waits_for_the_lease(tmp_path:
     )
     try:
         scheduler = build_scheduler(runtime)
-        job = scheduler.get_job(TIMELAPSE_JOB_ID)
+        job = scheduler.get_job(TIMELAPSE)
         assert isinstance(job.trigger, CronTrigger) and "hour='0', minute='20'" in str(job.trigger)
-        assert TIMELAPSE_JOB_ID in CRON_JOBS and job.next_run_time is None  # paused until the lease
+        assert TIMELAPSE in DAILY_JOBS and job.next_run_time is None  # paused until the lease
         key = CameraKey("site1", "cam1")
         with runtime.sessions() as s:
             pk = camera_pks(s)[key]
@@ -47,7 +46,7 @@ def test_yesterdays_time_lapse_is_a_daily_job_that_waits_for_the_lease(tmp_path:
                 record_sample(
                     s, pk, Sample(key, slot, slot, CameraStatus.online, counts=Counts(1, 0, 0), snapshot_path=str(rel))
                 )
-        make_timelapses(runtime)
+        run_job(runtime, TIMELAPSE)
         video = runtime.snapshot_root / ".timelapse/site1/2026-11-28.mp4"
         with av.open(str(video)) as container:
             assert sum(1 for _ in container.decode(video=0)) == 80  # three pictures, held for 10 s at 8 a second

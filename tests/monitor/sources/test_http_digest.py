@@ -80,8 +80,9 @@ def test_the_sampler_names_the_camera_and_hides_the_password(
         config.sampling,
         config.picture,
         tmp_path,
-        SourceProvider(config.sampling),
+        SourceProvider(config.sampling, lambda: NOW),
         clock=lambda: NOW,
+        calendar=config.calendar,
     )
     with caplog.at_level(logging.DEBUG):
         sample = sampler.sample("site1", config.sites[0].cameras[0], NOW)

@@ -17,6 +17,7 @@ from monitor.sources.av_stream import StreamSnapshotSource
 from monitor.sources.http_source import HttpSource
 from monitor.sources.persistent import PersistentStreamSource
 from monitor.sources.provider import SourceProvider
+from tests.fixtures.clock import fixed
 from tests.fixtures.servers import free_port
 from tests.fixtures.stream_servers import live_hls, make_media, media_server, rtmp_available, rtmp_server
 
@@ -101,7 +102,7 @@ def test_a_refused_port_is_offline(scheme_path: str) -> None:
 )
 def test_the_provider_reads_platform_urls_as_streams(url: str, kind: type) -> None:
     camera = CameraConfig.model_validate({"id": "c", "url": url})
-    source = SourceProvider(SamplingConfig()).acquire(CameraKey("s", "c"), camera)
+    source = SourceProvider(SamplingConfig(), fixed()).acquire(CameraKey("s", "c"), camera)
     assert type(source) is kind
 
 

@@ -17,6 +17,7 @@ from monitor.sources.av_stream import StreamSnapshotSource
 from monitor.sources.persistent import PersistentStreamSource
 from monitor.sources.video_file import VideoFileSource
 from tests.fixtures import videos
+from tests.fixtures.clock import fixed
 from tests.fixtures.servers import SAMPLE_VIDEO, RtspServer, free_port, rtsp_server, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.rtsp]
@@ -164,7 +165,7 @@ def test_each_fault_ends_in_its_status_within_the_timeout(
 @pytest.mark.parametrize("kind", ["truncated", "corrupt"])
 def test_a_broken_video_file_is_a_stream_error(media: dict[str, Path], kind: str) -> None:
     with pytest.raises(SourceError) as info:
-        VideoFileSource(str(media[kind])).grab()
+        VideoFileSource(str(media[kind]), fixed()).grab()
     assert info.value.status is CameraStatus.stream_error
     assert "no decodable frame" in str(info.value)
 

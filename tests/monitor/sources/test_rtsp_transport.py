@@ -18,6 +18,7 @@ from monitor.sources import SourceError
 from monitor.sources.av_stream import StreamSnapshotSource
 from monitor.sources.persistent import PersistentStreamSource
 from monitor.sources.provider import SourceProvider
+from tests.fixtures.clock import fixed
 from tests.fixtures.servers import CVLC, SAMPLE_VIDEO, RtspServer, rtsp_server, vlc_rtsp_server
 from tests.helpers import config_dict
 from tests.monitor.fakes import NAMES, FakeDetector
@@ -61,7 +62,7 @@ def test_a_transport_the_server_takes_leaves_no_note(tcp_only: RtspServer) -> No
 def test_the_provider_remembers_what_worked_per_camera(udp_only: RtspServer, tcp_only: RtspServer) -> None:
     data = config_dict([udp_only.url("/live"), tcp_only.url("/live")])
     config = parse_config(data)
-    provider = SourceProvider(SamplingConfig(open_timeout_seconds=TIMEOUT, read_timeout_seconds=TIMEOUT))
+    provider = SourceProvider(SamplingConfig(open_timeout_seconds=TIMEOUT, read_timeout_seconds=TIMEOUT), fixed())
     refusing, plain = config.sites[0].cameras[0], config.sites[1].cameras[0]
     first = provider.acquire(KEY, refusing)
     assert isinstance(first, StreamSnapshotSource) and first.transport == "tcp"
@@ -84,8 +85,9 @@ def test_the_camera_health_reason_says_which_transport(udp_only: RtspServer, tmp
         config.sampling,
         config.picture,
         tmp_path,
-        SourceProvider(config.sampling),
+        SourceProvider(config.sampling, lambda: dt.datetime(2026, 11, 28, 2, tzinfo=dt.UTC)),
         clock=lambda: dt.datetime(2026, 11, 28, 2, tzinfo=dt.UTC),
+        calendar=config.calendar,
     )
     sample = sampler.sample("site1", camera, dt.datetime(2026, 11, 28, 2, tzinfo=dt.UTC))
     assert sample.status is CameraStatus.online

@@ -15,6 +15,7 @@ from monitor.core.values import CameraKey, CameraStatus, Sample
 from monitor.store import make_engine, make_session_factory, migrate, models
 from monitor.store.redaction import redact_stored
 from monitor.store.repo import camera_pks, record_sample, sync_config
+from tests.fixtures.clock import fixed
 from tests.helpers import config_dict, write_config
 
 T0 = dt.datetime(2026, 11, 28, 2, 0, tzinfo=dt.UTC)
@@ -24,7 +25,7 @@ MANGLED = "ffmpeg: auth failed for 'Slash%2FPw-CCC333'"  # no URL left: only the
 
 def _seed(sessions: sessionmaker[Session]) -> None:
     with sessions() as s:
-        sync_config(s, parse_config(config_dict(["rtsp://10.7.7.7/live"])))
+        sync_config(s, parse_config(config_dict(["rtsp://10.7.7.7/live"])), fixed())
         pk = camera_pks(s)[CameraKey("site1", "cam1")]
         record_sample(s, pk, Sample(CameraKey("site1", "cam1"), T0, T0, CameraStatus.offline, reason=MANGLED))
         s.execute(update(models.Camera).values(masked_url=OLD, status_reason=f"refused by {OLD}"))

@@ -12,6 +12,7 @@ from monitor.config import parse_config
 from monitor.core.values import CameraKey, CameraStatus, Cause, Counts, Sample
 from monitor.store import models
 from monitor.store.repo import camera_pks, record_sample, samples_in_slot, sync_config
+from tests.fixtures.clock import fixed
 from tests.fixtures.servers import SAMPLE_VIDEO
 from tests.helpers import config_dict
 
@@ -39,11 +40,11 @@ def test_migrations_match_the_models(engine: Engine) -> None:
 
 def test_sync_adds_updates_and_deactivates_without_deleting(sessions: sessionmaker[Session]) -> None:
     with sessions() as s:
-        assert sync_config(s, _config(3)).cameras == 3
+        assert sync_config(s, _config(3), fixed()).cameras == 3
     two = config_dict([str(SAMPLE_VIDEO)] * 2)
     two["sites"][0]["name"] = "改名后的工地"
     with sessions() as s:
-        result = sync_config(s, parse_config(two))
+        result = sync_config(s, parse_config(two), fixed())
         assert (result.deactivated_sites, result.deactivated_cameras) == (1, 1)
     with sessions() as s:
         rows = {r.id: r for r in s.scalars(select(models.Site))}
@@ -60,7 +61,7 @@ def _sample(key: CameraKey, slot: dt.datetime, status: CameraStatus = CameraStat
 def test_a_sample_round_trips_in_utc(sessions: sessionmaker[Session]) -> None:
     key = CameraKey("site1", "cam1")
     with sessions() as s:
-        sync_config(s, _config(1))
+        sync_config(s, _config(1), fixed())
         pk = camera_pks(s)[key]
         local = T0.astimezone(dt.timezone(dt.timedelta(hours=8)))
         assert record_sample(s, pk, _sample(key, local, snapshot_path="a/b.jpg", detect_ms=17.5))
@@ -74,7 +75,7 @@ def test_a_sample_round_trips_in_utc(sessions: sessionmaker[Session]) -> None:
 def test_a_second_sample_for_the_same_slot_is_not_written(sessions: sessionmaker[Session]) -> None:
     key = CameraKey("site1", "cam1")
     with sessions() as s:
-        sync_config(s, _config(1))
+        sync_config(s, _config(1), fixed())
         pk = camera_pks(s)[key]
         assert record_sample(s, pk, _sample(key, T0)) is True
         assert record_sample(s, pk, _sample(key, T0)) is False
@@ -87,7 +88,7 @@ def test_status_changes_become_camera_events(sessions: sessionmaker[Session]) ->
     key = CameraKey("site1", "cam1")
     statuses = [CameraStatus.online, CameraStatus.online, CameraStatus.offline, CameraStatus.online]
     with sessions() as s:
-        sync_config(s, _config(1))
+        sync_config(s, _config(1), fixed())
         pk = camera_pks(s)[key]
         for i, status in enumerate(statuses):
             reason = "cannot open stream" if status is CameraStatus.offline else ""
@@ -110,7 +111,7 @@ def test_the_cause_is_kept_beside_the_reason_and_cleared_when_the_camera_is_back
 ) -> None:
     key = CameraKey("site1", "cam1")
     with sessions() as s:
-        sync_config(s, _config(1))
+        sync_config(s, _config(1), fixed())
         pk = camera_pks(s)[key]
         record_sample(
             s, pk, _sample(key, T0, CameraStatus.offline, reason="connection refused by x", cause=Cause.refused)
@@ -126,6 +127,6 @@ def test_the_cause_is_kept_beside_the_reason_and_cleared_when_the_camera_is_back
 def test_a_naive_datetime_is_refused(sessions: sessionmaker[Session]) -> None:
     key = CameraKey("site1", "cam1")
     with sessions() as s:
-        sync_config(s, _config(1))
+        sync_config(s, _config(1), fixed())
         with pytest.raises(Exception, match="naive datetime"):
             record_sample(s, camera_pks(s)[key], _sample(key, T0.replace(tzinfo=None)))

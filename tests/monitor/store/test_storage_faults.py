@@ -20,14 +20,14 @@ from detectors import CategoryMap
 from monitor.config import Category, parse_config
 from monitor.core.values import CameraKey, CameraStatus, Counts, Sample
 from monitor.execution.local import LocalSweeper
-from monitor.service.jobs import SWEEP_JOB_ID
 from monitor.service.leadership import Leadership
 from monitor.service.runtime import Runtime, build_runtime
+from monitor.service.schedule import SWEEP
 from monitor.service.scheduling import build_scheduler
 from monitor.store import models
-from monitor.store.faults import FAULT_TEXT, StorageFault
+from monitor.store.faults import FAULT_TEXT, StorageFault, StorageHealth
 from monitor.store.writer import SampleWriter
-from tests.fixtures.clock import NOW, ticking
+from tests.fixtures.clock import NOW, fixed, ticking
 from tests.fixtures.filesystems import fill, remount, small_filesystem
 from tests.fixtures.servers import PG_ADMIN_URL, postgres_database
 from tests.helpers import config_dict, logged_in
@@ -68,7 +68,7 @@ class Deployment:
             return list(s.scalars(select(models.Sample.workers).order_by(models.Sample.slot_at)))
 
     def sampling(self) -> bool:
-        job = self.scheduler.get_job(SWEEP_JOB_ID)
+        job = self.scheduler.get_job(SWEEP)
         return job is not None and job.next_run_time is not None
 
     def close(self) -> None:
@@ -231,8 +231,8 @@ def test_samples_being_written_are_not_reported_as_held(tmp_path: Path) -> None:
     migrate(engine)
     sessions = make_session_factory(engine)
     with sessions() as s:
-        sync_config(s, parse_config(config_dict([str(SAMPLE_VIDEO)])))
-    writer = SampleWriter(sessions)
+        sync_config(s, parse_config(config_dict([str(SAMPLE_VIDEO)])), fixed())
+    writer = SampleWriter(sessions, StorageHealth(fixed()))
     seen: list[int] = []
 
     def during_insert(conn: object, cursor: object, statement: str, *args: object) -> None:

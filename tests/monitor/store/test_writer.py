@@ -11,8 +11,10 @@ from sqlalchemy import func, select
 from monitor.config import parse_config
 from monitor.core.values import CameraKey, CameraStatus, Counts, Sample
 from monitor.store import make_engine, make_session_factory, migrate, models
+from monitor.store.faults import StorageHealth
 from monitor.store.repo import sync_config
 from monitor.store.writer import SampleWriter
+from tests.fixtures.clock import fixed
 from tests.fixtures.servers import SAMPLE_VIDEO, block_database, postgres_database
 from tests.helpers import config_dict
 
@@ -31,8 +33,8 @@ def test_samples_taken_while_the_database_is_down_are_written_when_it_returns(pg
     migrate(engine)
     sessions = make_session_factory(engine)
     with sessions() as s:
-        sync_config(s, parse_config(config_dict([str(SAMPLE_VIDEO)])))
-    writer = SampleWriter(sessions)
+        sync_config(s, parse_config(config_dict([str(SAMPLE_VIDEO)])), fixed())
+    writer = SampleWriter(sessions, StorageHealth(fixed()))
     key = CameraKey("site1", "cam1")
 
     def sample(i: int) -> Sample:
@@ -96,8 +98,8 @@ def test_held_samples_keep_only_what_the_database_would_keep_and_the_newest_memo
     migrate(engine)
     sessions = make_session_factory(engine)
     with sessions() as s:
-        sync_config(s, parse_config(config_dict([str(SAMPLE_VIDEO)])))
-    writer = SampleWriter(sessions)
+        sync_config(s, parse_config(config_dict([str(SAMPLE_VIDEO)])), fixed())
+    writer = SampleWriter(sessions, StorageHealth(fixed()))
     key = CameraKey("site1", "cam1")
 
     def sample(i: int, quality: float) -> Sample:

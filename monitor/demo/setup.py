@@ -28,10 +28,12 @@ from monitor.config import AppConfig, parse_config
 from monitor.core.clock import Clock
 from monitor.delivery.outbox import deliver_due
 from monitor.delivery.receivers import assessment_receiver
+from monitor.demo import config as demo
+from monitor.demo import history as demo_history
+from monitor.demo import scenes as demo_scenes
+from monitor.demo.history import HistoryStats, build_history
+from monitor.demo.scenes import FrameBank
 from monitor.execution.local import load_detector
-from monitor.service import demo, demo_history, demo_scenes
-from monitor.service.demo_history import HistoryStats, build_history
-from monitor.service.demo_scenes import FrameBank
 from monitor.store import make_engine, make_session_factory, migrate, models
 from monitor.store.repo import sync_config
 from monitor.store.users import Role, add_user
@@ -79,7 +81,7 @@ def seed_people(sessions: sessionmaker[Session], config: AppConfig, now: dt.date
     """The unit user and its one open assignment, so the assignment screens have content."""
     with sessions() as session:
         if session.scalars(select(models.User).where(models.User.username == UNIT_USER)).first() is None:
-            add_user(session, UNIT_USER, UNIT_PASSWORD, Role.unit, display_name="市卫健委联络员")
+            add_user(session, UNIT_USER, UNIT_PASSWORD, Role.unit, display_name="市卫健委联络员", now=now)
             bind(session, UNIT_USER, UNIT_NAME)
         site = "bh-hospital"
         ask = NewAssignment(

@@ -10,10 +10,11 @@ from pathlib import Path
 import numpy as np
 
 from monitor.config import parse_config
-from monitor.service import demo
-from monitor.service.demo_history import CachedDetector, SimClock
-from monitor.service.demo_scenes import FrameBank, Scene, Shot, shot, still_frame
-from monitor.service.demo_setup import cache_key, ensure_history, write_clips
+from monitor.demo import config as demo
+from monitor.demo.history import CachedDetector, SimClock
+from monitor.demo.scenes import FrameBank, Scene, Shot, shot, still_frame
+from monitor.demo.setup import cache_key, ensure_history, write_clips
+from tests.fixtures.clock import fixed
 from tests.fixtures.servers import SAMPLE_VIDEO
 
 SHARED = SAMPLE_VIDEO.parents[1]
@@ -26,7 +27,7 @@ def _month(scene: Scene) -> set[Shot]:
 
 
 def test_every_state_is_scripted_and_each_at_its_time(tmp_path: Path) -> None:
-    scenes = {scene for scene, _ in demo.scenes(demo.demo_config(SHARED, today=TODAY)).values()}
+    scenes = {scene for scene, _ in demo.scenes(demo.demo_config(SHARED, today=TODAY, clock=fixed())).values()}
     assert scenes == set(Scene)
     assert _month(Scene.working) == {Shot.moving}
     assert _month(Scene.low) == {Shot.moving, Shot.still}
@@ -35,7 +36,7 @@ def test_every_state_is_scripted_and_each_at_its_time(tmp_path: Path) -> None:
     assert shot(Scene.frozen, 3, 0) is Shot.moving and shot(Scene.frozen, 2, 0) is Shot.frozen
     videos = {v: (SHARED / "videos" / v, s[:2]) for v, s in demo.VIDEO_SECONDS.items()}
     write_clips(FrameBank.load(videos, 2), tmp_path / "clips")
-    config = parse_config(demo.history_config(demo.demo_config(SHARED, today=TODAY, folder=tmp_path)))
+    config = parse_config(demo.history_config(demo.demo_config(SHARED, today=TODAY, clock=fixed(), folder=tmp_path)))
     batches = {s.id: s.batch.value for s in config.sites}
     assert batches["jk-chip"] == "signed"  # the signed site not started
     assert config.holidays == [TODAY - dt.timedelta(days=demo.HOLIDAY_DAYS_AGO)]

@@ -23,11 +23,7 @@ from monitor.alerts.engine import evaluate
 from monitor.config import AppConfig, CameraConfig, SiteConfig
 from monitor.core.values import CameraKey, CameraStatus, Cause, Sample
 from monitor.core.wording import alert_text
-from monitor.sampling.picture import CameraMemory
-from monitor.sampling.sampler import CameraSampler
-from monitor.scoring.daily import score_days
-from monitor.scoring.score import DayScore
-from monitor.service.replay import (
+from monitor.demo.replay import (
     IMAGE_SUFFIXES,
     REPLAY_SITE,
     CurrentFrame,
@@ -38,6 +34,10 @@ from monitor.service.replay import (
     video_file,
     whole_picture_camera,
 )
+from monitor.sampling.picture import CameraMemory
+from monitor.sampling.sampler import CameraSampler
+from monitor.scoring.daily import score_days
+from monitor.scoring.score import DayScore
 from monitor.store import make_engine, make_session_factory, migrate, models
 from monitor.store.repo import camera_pks, record_sample, sync_config
 
@@ -118,7 +118,7 @@ def replay_days(
     key = CameraKey(the_site.id, camera.id)
     samples: list[Sample] = []
     scores: list[DayScore] = []
-    at = dt.datetime.combine(days[0].day, first_sample, config.tz).astimezone(dt.UTC)
+    at = config.calendar.instant(days[0].day, first_sample)
     with tempfile.TemporaryDirectory(prefix="sitemon-replay-") as folder:
         sampling = config.sampling.model_copy(
             update={"interval_seconds": interval_seconds, "snapshot_dir": str(Path(folder) / "snapshots")}
@@ -142,10 +142,10 @@ def replay_days(
                 clock=lambda: at,
                 scoring=config.scoring,
                 memory=CameraMemory(),
-                tz=config.tz,
+                calendar=config.calendar,
             )
             for day in days:
-                start = dt.datetime.combine(day.day, first_sample, config.tz).astimezone(dt.UTC)
+                start = config.calendar.instant(day.day, first_sample)
                 last = start
                 for i, sample in enumerate(_day_samples(day, start, interval_seconds, run, sampler, source, key)):
                     at = last = start + dt.timedelta(seconds=i * interval_seconds)
@@ -198,7 +198,9 @@ def _alerts(session: Any, config: AppConfig, site: SiteConfig, camera: CameraCon
     for row in session.scalars(select(models.Alert).order_by(models.Alert.opened_at, models.Alert.id)):
         name = camera.name or camera.id if row.camera_pk else None
         details = row.details or {}
-        reason = alert_text(row.type, details, site.name, name, severity=row.severity, lang="zh", tz=config.tz)
+        reason = alert_text(
+            row.type, details, site.name, name, severity=row.severity, lang="zh", calendar=config.calendar
+        )
         closed = ensure_utc(row.resolved_at) if row.resolved_at is not None else None
         out.append(ReplayedAlert(row.type, ensure_utc(row.opened_at), closed, reason, row.message))
     return out

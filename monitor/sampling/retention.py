@@ -5,6 +5,9 @@ The folder is ``<root>/<site>/<camera>/<YYYY-MM-DD (UTC)>/<HHMMSS>.jpg``. A day 
 local day the site was assessed (it has a daily score), the snapshot of the camera's busiest sample. A
 ``.evidence`` file marks a pruned folder; it goes as a whole after ``snapshot_evidence_days``. Left-over
 ``*.jpg.tmp`` files of failed writes go at every run.
+
+The cleaner lives beside the writer (``snapshots``); which snapshot is a day's evidence is the database's
+answer (``monitor.store.snapshot_evidence``), handed in as ``evidence``.
 """
 
 from __future__ import annotations
@@ -14,15 +17,11 @@ import logging
 import os
 import shutil
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config import SamplingConfig
-from monitor.store import models
 
 log = logging.getLogger(__name__)
 
@@ -133,47 +132,6 @@ def _mtime(path: Path) -> float | None:
         return None
 
 
-def evidence(session: Session, folder: DayFolder, tz: ZoneInfo) -> set[str]:
-    """File names in ``folder`` to keep: per local day the site was assessed, the busiest sample's snapshot."""
-    start = dt.datetime.combine(folder.day, dt.time(), dt.UTC) - dt.timedelta(hours=1)
-    prefix = f"{folder.site_id}/{folder.camera_id}/{folder.day.isoformat()}/"
-    rows = session.execute(
-        select(
-            models.Sample.slot_at,
-            models.Sample.snapshot_path,
-            models.Sample.activity,
-            models.Sample.workers,
-            models.Sample.machinery,
-            models.Sample.vehicles,
-        )
-        .join(models.Camera, models.Camera.id == models.Sample.camera_pk)
-        .where(
-            models.Camera.site_id == folder.site_id,
-            models.Camera.camera_id == folder.camera_id,
-            models.Sample.slot_at >= start,
-            models.Sample.slot_at < start + dt.timedelta(hours=26),
-            models.Sample.snapshot_path.startswith(prefix, autoescape=True),
-        )
-    ).all()
-    days = {r.slot_at.astimezone(tz).date() for r in rows}
-    assessed = set(
-        session.scalars(
-            select(models.DailyScore.day).where(
-                models.DailyScore.site_id == folder.site_id, models.DailyScore.day.in_(days)
-            )
-        )
-    )
-    best: dict[dt.date, tuple[tuple[float, int, dt.datetime], str]] = {}
-    for r in rows:
-        day = r.slot_at.astimezone(tz).date()
-        if day not in assessed:
-            continue
-        rank = (r.activity or 0.0, (r.workers or 0) + (r.machinery or 0) + (r.vehicles or 0), r.slot_at)
-        if day not in best or rank > best[day][0]:
-            best[day] = (rank, r.snapshot_path.rsplit("/", 1)[1])
-    return {name for _, name in best.values()}
-
-
 def prune(folder: DayFolder, keep: set[str], result: CleanupResult) -> None:
     """Remove every file but ``keep``; mark the folder, or remove it when nothing is kept."""
     for entry in os.scandir(folder.path):
@@ -192,9 +150,11 @@ def remove(folder: DayFolder, result: CleanupResult) -> None:
     shutil.rmtree(folder.path, ignore_errors=True)
 
 
-def clean_snapshots(
-    root: Path, sessions: sessionmaker[Session], sampling: SamplingConfig, tz: ZoneInfo, now: dt.datetime
-) -> CleanupResult:
+Evidence = Callable[["DayFolder"], set[str]]
+"""The file names in a day folder to keep as its evidence."""
+
+
+def clean_snapshots(root: Path, sampling: SamplingConfig, now: dt.datetime, evidence: Evidence) -> CleanupResult:
     """One clean-up round; see the module doc. Safe to run at any time and more than once."""
     result = CleanupResult()
     today = now.astimezone(dt.UTC).date()
@@ -204,33 +164,32 @@ def clean_snapshots(
             mtime = _mtime(tmp)
             if mtime is not None and now.timestamp() - mtime > STALE_TMP.total_seconds():
                 result.removed(tmp)
-    with sessions() as session:
-        for folder in folders:
-            age = (today - folder.day).days
-            if age > sampling.snapshot_evidence_days:
-                remove(folder, result)
-            elif age > sampling.snapshot_retention_days and not folder.pruned:
-                prune(folder, evidence(session, folder, tz), result)
-        left = [f for f in folders if f.path.exists()]
-        sizes = {f.path: _size(f.path) for f in left}
-        used = sum(sizes.values())
-        if sampling.snapshot_budget_gb is not None:
-            budget = int(sampling.snapshot_budget_gb * GB)
-            for folder in left:
-                if used <= budget or (today - folder.day).days < UNSCORED_DAYS:
-                    break
-                if folder.pruned:
-                    continue
-                prune(folder, evidence(session, folder, tz), result)
-                used += (_size(folder.path) if folder.path.exists() else 0) - sizes[folder.path]
-            if used > budget:
-                result.over_budget = True
-                log.warning(
-                    "snapshots use %.2f GB, over the budget of %.2f GB, with only evidence and the newest %d days left",
-                    used / GB,
-                    budget / GB,
-                    UNSCORED_DAYS,
-                )
+    for folder in folders:
+        age = (today - folder.day).days
+        if age > sampling.snapshot_evidence_days:
+            remove(folder, result)
+        elif age > sampling.snapshot_retention_days and not folder.pruned:
+            prune(folder, evidence(folder), result)
+    left = [f for f in folders if f.path.exists()]
+    sizes = {f.path: _size(f.path) for f in left}
+    used = sum(sizes.values())
+    if sampling.snapshot_budget_gb is not None:
+        budget = int(sampling.snapshot_budget_gb * GB)
+        for folder in left:
+            if used <= budget or (today - folder.day).days < UNSCORED_DAYS:
+                break
+            if folder.pruned:
+                continue
+            prune(folder, evidence(folder), result)
+            used += (_size(folder.path) if folder.path.exists() else 0) - sizes[folder.path]
+        if used > budget:
+            result.over_budget = True
+            log.warning(
+                "snapshots use %.2f GB, over the budget of %.2f GB, with only evidence and the newest %d days left",
+                used / GB,
+                budget / GB,
+                UNSCORED_DAYS,
+            )
     result.bytes_used = used
     log.info(
         "snapshot clean-up: %d file(s) removed, %.1f MB freed, %.1f MB in use",

@@ -1,9 +1,9 @@
 """The demo's month behind it: the last days made by the real pipeline on a simulated clock.
 
 Each simulated slot runs a deployment's sweep (the sampler with its picture health, activity and snapshots,
-the writer); after each day's last sweep come the steps that follow a sweep (``jobs.AFTER_SWEEP``: the running
-score, the alert rules: once a day rather than after every sweep, to save time), and each simulated evening the
-daily score with the start proposals, the alert rules again and the export that queues the records. Only two things are not
+the writer); after each day's last sweep come the steps that follow a sweep (``schedule.after_sweep``: the running
+score, the assignments' states, the alert rules: once a day rather than after every sweep, to save time), and
+each simulated evening the daily score with the start proposals, the assignments' states and the alert rules again and the export that queues the records. Only two things are not
 live: the cameras show what ``demo_scenes`` scripts (frames decoded once), and the detector remembers its
 answer per picture (``CachedDetector``), so a month takes seconds, not hours.
 """
@@ -31,13 +31,15 @@ from monitor.alerts.sinks import SinkFanout
 from monitor.config import AppConfig, CameraConfig
 from monitor.core.clock import Clock, slot_start
 from monitor.core.values import CameraKey, CameraStatus, Cause
+from monitor.demo.scenes import FrameBank, Scene, Shot, shot
 from monitor.execution.local import LocalSweeper
 from monitor.sampling.sampler import CameraSampler
-from monitor.service.demo_scenes import FrameBank, Scene, Shot, shot
-from monitor.service.jobs import AFTER_SWEEP, export_today, score_today, sweep_cycle
+from monitor.service import jobs
 from monitor.service.runtime import Runtime
+from monitor.service.schedule import run_after_sweep, sweep_cycle
 from monitor.sources.base import FrameSource, SourceError
 from monitor.sources.provider import SourceProvider
+from monitor.store.faults import StorageHealth
 from monitor.store.writer import SampleWriter
 
 log = logging.getLogger(__name__)
@@ -132,12 +134,13 @@ def _runtime(
         sources,
         clock=clock,
         scoring=config.scoring,
-        tz=config.tz,
+        calendar=config.calendar,
     )
-    writer = SampleWriter(sessions, config.sampling.max_held_samples)
+    storage = StorageHealth(clock)
+    writer = SampleWriter(sessions, storage, config.sampling.max_held_samples)
     sweeper = LocalSweeper(config.sampling, sampler, writer, cast(SourceProvider, sources), clock)
     alerts = AlertService(config, sessions, SinkFanout([]))
-    return Runtime(config, engine, sessions, sweeper, snapshot_root, clock, alerts)
+    return Runtime(config, engine, sessions, sweeper, snapshot_root, clock, alerts, storage=storage)
 
 
 def _slots(start: dt.datetime, end: dt.datetime, interval: int) -> list[dt.datetime]:
@@ -199,13 +202,13 @@ def build_history(
                     clock.now = start + i * interval + dt.timedelta(seconds=5)
                     samples += len(runtime.sweep().samples)
                     slots += 1
-                for _, _, step in AFTER_SWEEP:  # once a day, after its last sweep: the running score, the rules
-                    step(runtime)
-            clock.now = calendar.at_local(day, config.scoring.run_at).astimezone(dt.UTC)
-            score_today(runtime)
-            runtime.evaluate_alerts()
-            clock.now = calendar.at_local(day, config.export.run_at).astimezone(dt.UTC)
-            export_today(runtime)
+                run_after_sweep(runtime)  # once a day, after its last sweep: running score, assignments, rules
+            clock.now = calendar.instant(day, config.scoring.run_at)
+            jobs.score_today(sessions, config, clock)
+            jobs.update_assignments(sessions, config, clock)
+            jobs.evaluate_alerts(runtime.alerts, clock)
+            clock.now = calendar.instant(day, config.export.run_at)
+            jobs.export_today(sessions, config, clock)
     finally:
         runtime.sweeper.close()
         if runtime.alerts is not None:

@@ -187,7 +187,7 @@ def replay(
             clock=lambda: at,
             scoring=config.scoring,
             memory=CameraMemory(),
-            tz=config.tz,
+            calendar=config.calendar,
         )
         for i, image in enumerate(recording.frames()):
             at = start.astimezone(dt.UTC) + dt.timedelta(seconds=i * interval_seconds)

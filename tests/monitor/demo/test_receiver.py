@@ -10,8 +10,8 @@ from pathlib import Path
 
 import httpx
 
-from monitor.service.demo import demo_config
-from monitor.service.demo_receiver import DemoReceiver
+from monitor.demo.config import demo_config
+from monitor.demo.receiver import DemoReceiver
 from tests.fixtures.clock import fixed
 from tests.fixtures.servers import SAMPLE_VIDEO, http_server
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import yaml
 
-from monitor.core.clock import Clock, utc_now
+from monitor.config.root import DEFAULT_TIMEZONE, default_calendar
+from monitor.core.clock import Clock
 from monitor.core.values import CameraKey
-from monitor.service.demo_scenes import Scene
+from monitor.demo.scenes import Scene
 
 DEMO_DIR = Path("var/demo")
 
@@ -19,7 +19,7 @@ CCTV, SYNTHETIC = "site-cctv-day.mp4", "site-excavators-synthetic.mp4"
 OFFLINE_URL = "rtsp://127.0.0.1:9/demo-offline"  # nothing listens there: the camera stays offline live too
 
 # (id, name, district, batch, responsible unit, planned investment in 10k CNY, video, one scene per camera):
-# each scene (monitor/service/demo_scenes.py) is a state a newcomer should see on the first open.
+# each scene (monitor/demo/scenes.py) is a state a newcomer should see on the first open.
 _SITES: list[tuple[str, str, str, str, str, float, str, list[Scene]]] = [
     (
         "cd-wwtp-2",
@@ -81,7 +81,7 @@ SAMPLE_CCTV_SECONDS = 24.0
 """How much of ../shared/videos/site-cctv-day.mp4 is CCTV: at 24.5 s it fades to black, then an end card."""
 
 
-TIMEZONE = "Asia/Shanghai"
+TIMEZONE = DEFAULT_TIMEZONE
 DEMO_RECEIVER_PORT = 18765
 """The demo's own records receiver (``demo_receiver``) on 127.0.0.1, where its export.delivery points."""
 
@@ -99,7 +99,8 @@ def demo_config(
     shared: Path,
     interval_seconds: int = 20,
     today: dt.date | None = None,
-    clock: Clock = utc_now,
+    *,
+    clock: Clock,
     receiver_port: int = DEMO_RECEIVER_PORT,
     folder: Path = DEMO_DIR,
     started: dt.time | None = None,
@@ -108,7 +109,7 @@ def demo_config(
     dates and the holiday count from ``today`` (default: the local date). Its working hours run from
     ``started`` (default: four minutes before now, local, to the minute) to 23:59, so that live sampling counts at any hour and
     today's running score is judged on what the demo could have seen since it started."""
-    local = clock().astimezone(ZoneInfo(TIMEZONE))
+    local = default_calendar().local(clock())
     today = today or local.date()
     # A few minutes before now: the history samples them, so the first page already has today's scores.
     begin = started or (local - dt.timedelta(minutes=4)).time().replace(second=0, microsecond=0)

@@ -17,15 +17,15 @@ from api import create_app
 from detectors import CategoryMap
 from monitor.config import AppConfig, Category, parse_config
 from monitor.core.values import Activity, CameraKey, CameraStatus, Counts, Sample
+from monitor.sampling.retention import EVIDENCE_MARK, GB, CleanupResult, clean_snapshots
 from monitor.sampling.snapshots import snapshot_relpath, write_jpeg
-from monitor.service.jobs import SNAPSHOT_CLEANUP_JOB_ID, clean_up_snapshots
-from monitor.service.leadership import CRON_JOBS
-from monitor.service.retention import EVIDENCE_MARK, GB, clean_snapshots
 from monitor.service.runtime import build_runtime
+from monitor.service.schedule import DAILY_JOBS, SNAPSHOT_CLEANUP, run_job
 from monitor.service.scheduling import build_scheduler
 from monitor.store import models
 from monitor.store.repo import camera_pks, record_sample, sync_config
-from tests.fixtures.clock import ticking
+from monitor.store.snapshot_evidence import evidence_in
+from tests.fixtures.clock import fixed, ticking
 from tests.fixtures.filesystems import fill, small_filesystem
 from tests.helpers import config_dict, logged_in
 from tests.monitor.fakes import NAMES, FakeDetector
@@ -33,6 +33,11 @@ from tests.monitor.fakes import NAMES, FakeDetector
 NOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
 KEY = CameraKey("site1", "cam1")
 JPEG = b"\xff\xd8" + b"j" * 998  # 1,000 bytes
+
+
+def _clean(root: Path, sessions: sessionmaker[Session], config: AppConfig) -> CleanupResult:
+    with sessions() as session:
+        return clean_snapshots(root, config.sampling, NOW, evidence_in(session, config.calendar))
 
 
 def _config(root: Path, **sampling: Any) -> AppConfig:
@@ -67,7 +72,11 @@ def _day(
             record_sample(s, pk, sample)
         if assessed:
             local = dt.datetime.combine(day, dt.time(2, 0), dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=8)))
-            s.add(models.DailyScore(site_id="site1", day=local.date(), score=50.0, status="active", components={}))
+            s.add(
+                models.DailyScore(
+                    site_id="site1", day=local.date(), score=50.0, status="active", components={}, computed_at=NOW
+                )
+            )
         s.commit()
     return files
 
@@ -75,7 +84,7 @@ def _day(
 @pytest.fixture
 def root(tmp_path: Path, sessions: sessionmaker[Session]) -> Path:
     with sessions() as s:
-        sync_config(s, _config(tmp_path / "snaps"))
+        sync_config(s, _config(tmp_path / "snaps"), fixed())
     return tmp_path / "snaps"
 
 
@@ -93,7 +102,7 @@ def test_old_snapshots_go_and_assessed_days_keep_their_busiest_one(root: Path, s
     os.utime(stale, (two_hours_ago, two_hours_ago))
     os.utime(fresh, (NOW.timestamp(), NOW.timestamp()))
 
-    result = clean_snapshots(root, sessions, config.sampling, config.tz, NOW)
+    result = _clean(root, sessions, config)
 
     assert not ancient[0].parent.exists() and not unassessed[0].parent.exists()
     assert [f.exists() for f in assessed] == [False, True, False]
@@ -103,7 +112,7 @@ def test_old_snapshots_go_and_assessed_days_keep_their_busiest_one(root: Path, s
     assert result.bytes_freed == 5 * 1000 + 4
     left = [p for p in root.rglob("*") if p.is_file()]
     assert result.bytes_used == sum(p.stat().st_size for p in left)
-    again = clean_snapshots(root, sessions, config.sampling, config.tz, NOW)
+    again = _clean(root, sessions, config)
     assert again.files_removed == 0 and assessed[1].exists()
 
 
@@ -115,7 +124,7 @@ def test_over_the_disk_budget_the_oldest_days_go_first_but_not_their_evidence(
     newer = _day(sessions, root, 3, [0.1, 0.2, 0.3])
     config = _config(root, snapshot_budget_gb=4500 / GB)
 
-    result = clean_snapshots(root, sessions, config.sampling, config.tz, NOW)
+    result = _clean(root, sessions, config)
 
     assert [f.exists() for f in oldest] == [False, True, False]
     assert not older[0].parent.exists()
@@ -130,7 +139,7 @@ def test_a_budget_too_small_for_evidence_and_the_newest_days_is_reported(
     yesterday = _day(sessions, root, 1, [0.1, 0.2])
     config = _config(root, snapshot_budget_gb=100 / GB)
 
-    result = clean_snapshots(root, sessions, config.sampling, config.tz, NOW)
+    result = _clean(root, sessions, config)
 
     assert all(f.exists() for f in yesterday)  # not yet assessed: never pruned by the budget
     assert result.over_budget and result.bytes_used == 2000
@@ -145,13 +154,13 @@ def test_the_clean_up_is_a_daily_job_that_waits_for_the_lease_and_shows_in_metri
     )
     try:
         scheduler = build_scheduler(runtime)
-        job = scheduler.get_job(SNAPSHOT_CLEANUP_JOB_ID)
+        job = scheduler.get_job(SNAPSHOT_CLEANUP)
         assert isinstance(job.trigger, CronTrigger) and "hour='4', minute='15'" in str(job.trigger)
-        assert SNAPSHOT_CLEANUP_JOB_ID in CRON_JOBS and job.next_run_time is None  # paused until the lease
+        assert SNAPSHOT_CLEANUP in DAILY_JOBS and job.next_run_time is None  # paused until the lease
         old = tmp_path / "snaps/site1/cam1/2020-01-01"
         old.mkdir(parents=True)
         (old / "020000.jpg").write_bytes(JPEG)
-        clean_up_snapshots(runtime)
+        run_job(runtime, SNAPSHOT_CLEANUP)
         app = create_app(runtime.sessions, runtime.snapshot_root, clock=runtime.clock)
         app.state.snapshot_cleanup = runtime.snapshot_cleanup
         metrics = logged_in(TestClient(app), runtime.sessions, "viewer").get("/metrics").text

@@ -1,0 +1,103 @@
+"""What several routers build alike: the shared views of cameras, samples and assignments, and the lookups
+that answer a 404. Routers import these, never one another."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from fastapi import HTTPException
+from fastapi.responses import FileResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.schemas import AssignmentOut, CameraOut, SampleOut
+from api.shown import TextFilter
+from monitor.assignments import store
+from monitor.assignments.rules import State, state_on
+from monitor.assignments.units import unit_of
+from monitor.store import models
+
+
+def sample_out(row: models.Sample, shown: TextFilter) -> SampleOut:
+    return SampleOut(
+        id=row.id,
+        slot_at=row.slot_at,
+        captured_at=row.captured_at,
+        status=row.status,
+        reason=shown(row.reason),
+        cause=row.cause,
+        workers=row.workers,
+        machinery=row.machinery,
+        vehicles=row.vehicles,
+        snapshot_url=f"/api/samples/{row.id}/snapshot" if row.snapshot_path else None,
+    )
+
+
+def latest_samples(session: Session, camera_pks: list[int] | None = None) -> dict[int, models.Sample]:
+    """The newest sample of each camera (of the given cameras, or of all): primary-key lookups through
+    cameras.last_sample_id, never a scan of the samples."""
+    query = select(models.Camera.last_sample_id).where(models.Camera.last_sample_id.is_not(None))
+    if camera_pks is not None:
+        query = query.where(models.Camera.id.in_(camera_pks))
+    ids = list(session.scalars(query))
+    if not ids:
+        return {}
+    return {s.camera_pk: s for s in session.scalars(select(models.Sample).where(models.Sample.id.in_(ids)))}
+
+
+def camera_out(cam: models.Camera, latest: models.Sample | None, shown: TextFilter) -> CameraOut:
+    return CameraOut(
+        id=cam.camera_id,
+        name=cam.name,
+        status=cam.status,
+        status_reason=shown(cam.status_reason),
+        status_cause=cam.status_cause,
+        status_since=cam.status_since,
+        last_sample_at=cam.last_sample_at,
+        latest_sample=sample_out(latest, shown) if latest is not None else None,
+    )
+
+
+def snapshot_response(session: Session, root: Path, sample_id: int) -> FileResponse:
+    """The annotated JPEG of one sample; a 404 when it has none or it is no longer on disk."""
+    row = session.get(models.Sample, sample_id)
+    if row is None or not row.snapshot_path:
+        raise HTTPException(404, f"sample {sample_id} has no snapshot")
+    path = (root / row.snapshot_path).resolve()
+    if not path.is_relative_to(root.resolve()) or not path.is_file():
+        raise HTTPException(404, f"snapshot of sample {sample_id} is no longer on disk")
+    return FileResponse(path, media_type="image/jpeg")
+
+
+def assignment_out(session: Session, row: models.Assignment, today: dt.date) -> AssignmentOut:
+    site = session.get(models.Site, row.site_id)
+    return AssignmentOut(
+        id=row.id,
+        site_id=row.site_id,
+        site_name=site.name if site else "",
+        district=site.district if site else "",
+        unit=row.unit,
+        alert_id=row.alert_id,
+        problem=row.problem,
+        ask=row.ask,
+        deadline=row.deadline,
+        assigned_by=row.assigned_by,
+        assigned_at=row.assigned_at,
+        state=state_on(State(row.state), row.deadline, today).value,
+        reply=row.reply,
+        replied_by=row.replied_by,
+        replied_at=row.replied_at,
+        resumed_on=row.resumed_on,
+        closed_by=row.closed_by,
+        closed_at=row.closed_at,
+        close_note=row.close_note,
+        photo_url=f"/api/assignments/{row.id}/photo" if row.reply_photo else None,
+    )
+
+
+def own_assignment(session: Session, user: models.User, assignment_id: int) -> models.Assignment:
+    try:
+        return store.get(session, assignment_id, unit_of(session, user))
+    except store.NotFound as exc:
+        raise HTTPException(404, str(exc)) from None
