@@ -50,16 +50,9 @@ def seed(sessions: sessionmaker[Session], config: AppConfig, snapshots: Path, no
             for back in range(30, 0, -1):
                 score = float((i * 13 + back * 7) % 80 + 10)
                 status = "active" if score >= 50 else "idle" if score < 25 else "low_activity"
-                s.add(
-                    models.DailyScore(
-                        site_id=site.id,
-                        day=today - dt.timedelta(days=back),
-                        score=score,
-                        status=status,
-                        components={},
-                        computed_at=NOW,
-                    )
-                )
+                day = today - dt.timedelta(days=back)
+                row = dict(site_id=site.id, day=day, score=score, status=status, components={}, computed_at=NOW)
+                s.add(models.DailyScore(**row))
             cam = s.query(models.Camera).filter_by(site_id=site.id).one()
             rel = f"{site.id}/cam1/latest.jpg"
             (snapshots / site.id / "cam1").mkdir(parents=True, exist_ok=True)

@@ -6,11 +6,13 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from detectors import CategoryMap
-from monitor.config import Category, TilingConfig, parse_config
+from detectors import CategoryMap, Detector
+from monitor.config import AppConfig, Category, TilingConfig, parse_config
+from monitor.core.clock import Clock
 from monitor.core.values import CameraKey, CameraStatus, Counts
 from monitor.sampling.sampler import CameraSampler
 from monitor.sources import SourceOpenError
+from monitor.sources.base import Sources
 from tests.fixtures.servers import SAMPLE_VIDEO
 from tests.helpers import config_dict
 from tests.monitor.fakes import NAMES, FakeDetector, FakeSource, FakeSources
@@ -27,6 +29,12 @@ def _camera(**camera: object):  # type: ignore[no-untyped-def]
     return config, config.sites[0].cameras[0]
 
 
+def _sampler(config: AppConfig, root: Path, detector: Detector, sources: Sources, clock: Clock) -> CameraSampler:
+    return CameraSampler(
+        detector, CATS, config.sampling, config.picture, root, sources, clock=clock, calendar=config.calendar
+    )
+
+
 def test_counts_only_what_stands_in_the_site_zone_and_outside_masks(tmp_path: Path) -> None:
     config, camera = _camera(
         zones={"site": [[0, 0.2], [1, 0.2], [1, 1], [0, 1]]},
@@ -40,16 +48,7 @@ def test_counts_only_what_stands_in_the_site_zone_and_outside_masks(tmp_path: Pa
         (30, 60, 40, 90, 2),  # dog: ignored class
     ]
     source = FakeSource()
-    sampler = CameraSampler(
-        FakeDetector(boxes),
-        CATS,
-        config.sampling,
-        config.picture,
-        tmp_path,
-        FakeSources({"cam1": source}),
-        clock=lambda: NOW,
-        calendar=config.calendar,
-    )
+    sampler = _sampler(config, tmp_path, FakeDetector(boxes), FakeSources({"cam1": source}), lambda: NOW)
     sample = sampler.sample("site1", camera, SLOT)
     assert sample.status is CameraStatus.online
     assert sample.counts == Counts(workers=1, machinery=0, vehicles=1)
@@ -66,16 +65,7 @@ def test_a_camera_fault_becomes_a_sample_with_status_and_reason(tmp_path: Path) 
     config, camera = _camera()
     detector = FakeDetector()
     error = SourceOpenError("cannot open stream rtsp://admin:***@cam/1")
-    sampler = CameraSampler(
-        detector,
-        CATS,
-        config.sampling,
-        config.picture,
-        tmp_path,
-        FakeSources({"cam1": FakeSource(error=error)}),
-        clock=lambda: NOW,
-        calendar=config.calendar,
-    )
+    sampler = _sampler(config, tmp_path, detector, FakeSources({"cam1": FakeSource(error=error)}), lambda: NOW)
     sample = sampler.sample("site1", camera, SLOT)
     assert sample.status is CameraStatus.offline
     assert sample.counts is None and sample.snapshot_path is None
@@ -87,16 +77,7 @@ def test_frozen_and_black_pictures_get_their_status(tmp_path: Path) -> None:
     config, camera = _camera()
     source = FakeSource()
     detector = FakeDetector([(60, 40, 70, 80, 0)])
-    sampler = CameraSampler(
-        detector,
-        CATS,
-        config.sampling,
-        config.picture,
-        tmp_path,
-        FakeSources({"cam1": source}),
-        clock=lambda: NOW,
-        calendar=config.calendar,
-    )
+    sampler = _sampler(config, tmp_path, detector, FakeSources({"cam1": source}), lambda: NOW)
     statuses = [sampler.sample("site1", camera, SLOT).status for _ in range(3)]
     assert statuses == [CameraStatus.online, CameraStatus.online, CameraStatus.frozen]
     source.image = np.zeros((100, 100, 3), np.uint8)
@@ -111,9 +92,7 @@ def test_a_tiled_camera_is_detected_on_its_tiles_and_the_others_on_the_whole_pic
     wide = camera.model_copy(update={"id": "wide", "tiling": TilingConfig(columns=2, rows=1)})
     detector = FakeDetector([(60, 40, 70, 80, 0)])
     sources = FakeSources({"cam1": FakeSource(), "wide": FakeSource()})
-    sampler = CameraSampler(
-        detector, CATS, config.sampling, config.picture, tmp_path, sources, clock=lambda: NOW, calendar=config.calendar
-    )
+    sampler = _sampler(config, tmp_path, detector, sources, lambda: NOW)
     grabs = [sampler.grab(CameraKey("site1", c.id), c, SLOT) for c in (camera, wide)]
     plain, tiled = sampler.analyse(grabs)
     assert detector.calls == 1 + 3  # the plain picture, then two tiles and the whole picture
@@ -130,15 +109,8 @@ def test_a_knock_is_reported_but_not_after_a_night_without_samples(tmp_path: Pat
     first = cv2.resize(cv2.VideoCapture(str(SAMPLE_VIDEO)).read()[1], (640, 352))
     source = FakeSource(first)
     at = [SLOT]
-    sampler = CameraSampler(
-        FakeDetector([(60, 40, 70, 80, 0)]),
-        CATS,
-        config.sampling,
-        config.picture,
-        tmp_path,
-        FakeSources({"cam1": source}),
-        clock=lambda: at[0],
-        calendar=config.calendar,
+    sampler = _sampler(
+        config, tmp_path, FakeDetector([(60, 40, 70, 80, 0)]), FakeSources({"cam1": source}), lambda: at[0]
     )
 
     def turned(degrees: float) -> np.ndarray:
