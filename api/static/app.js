@@ -226,8 +226,18 @@ function startRatePanel(figures, proposals, sites) {
   const onTime = figures.on_time.filter((o) => o.due).map((o) => `${w("milestone", o.milestone)} ${pct(o.share)}`).join(" · ");
   return `<h3>${t("start_rate")} <select id="rate-period">${["week", "month", "quarter"].map((p) => option(p, w("period", p), ratePeriod)).join("")}</select></h3>
     <table id="start-rate"><tr><th>${t("district")}</th><th>${t("due")}</th><th>${t("started_n")}</th><th>${t("rate")}</th></tr>${rows}</table>
+    ${productionRatePanel(figures)}
     <p id="on-time">${t("on_time_share")}: ${onTime || t("none")}</p>
     <p id="pending-starts">${t("pending_starts")}: ${proposals.map((p) => `<a href="#/site/${encodeURIComponent(p.site_id)}" data-site="${esc(p.site_id)}">${esc(names[p.site_id] || "")} (${esc(dayOf(p.day) ?? t("today"))})</a>`).join(" ") || t("none")}</p>`;
+}
+
+function productionRatePanel(figures) {
+  // 开工一批投产率 beside the start rate: of the started projects due, those in production on time.
+  const col = (k) => esc(w("column", k));
+  const rows = figures.production_rates.map((r) => `<tr data-group="${esc(r.group)}"><td>${esc(r.group === "全部" ? t("all_districts") : r.group)}</td>
+    <td>${r.due}</td><td>${r.on_time}</td><td>${r.in_production}</td><td class="rate">${pct(r.rate)}</td></tr>`).join("");
+  return `<h3>${esc(w("label", "production_rate"))}</h3>
+    <table id="production-rate"><tr><th>${t("district")}</th><th>${col("production_due")}</th><th>${col("production_on_time")}</th><th>${col("in_production")}</th><th>${col("production_rate")}</th></tr>${rows}</table>`;
 }
 
 function card(site) {

@@ -176,7 +176,8 @@ def render(figures: ReviewFigures, snapshot_root: Path, max_site_pages: int, tz:
         _table(doc, SITE_HEADERS, _site_rows(figures.yellow))
     else:
         doc.add_paragraph("本期无。")
-    doc.add_heading("五、开工率（签约项目）", level=1)
+    doc.add_heading("五、开工率与投产率", level=1)
+    doc.add_heading("开工率（签约项目）", level=2)
     if figures.start_rates:
         _table(
             doc,
@@ -191,6 +192,24 @@ def render(figures: ReviewFigures, snapshot_root: Path, max_site_pages: int, tz:
                     str(r["started_in_period"]),
                 ]
                 for r in figures.start_rates
+            ],
+        )
+    doc.add_heading("投产率（开工项目按期投产）", level=2)
+    if figures.production_rates:
+        _table(
+            doc,
+            ["区县", "开工项目", "应投产", "按期投产", "已投产", "投产率", "本期投产"],
+            [
+                [
+                    r["district"],
+                    str(r["started"]),
+                    str(r["due"]),
+                    str(r["on_time"]),
+                    str(r["in_production"]),
+                    _pct(r["rate"]),
+                    str(r["in_production_in_period"]),
+                ]
+                for r in figures.production_rates
             ],
         )
     doc.add_heading("六、交办事项办理情况（按责任单位）", level=1)

@@ -101,6 +101,7 @@ class ReviewFigures:
     yellow: tuple[ListedSite, ...]
     start_rates: tuple[dict[str, Any], ...]
     units: tuple[UnitRow, ...]
+    production_rates: tuple[dict[str, Any], ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -210,7 +211,7 @@ def gather(session: Session, config: AppConfig, period: Period, day: dt.date, to
         assignments_closed=sum(u.closed for u in units),
         assignments_overdue=sum(u.overdue for u in units),
     )
-    starts = milestone_figures(session, config, first, as_of).start_rates
+    milestones = milestone_figures(session, config, first, as_of)
     return ReviewFigures(
         period.value,
         first,
@@ -220,8 +221,9 @@ def gather(session: Session, config: AppConfig, period: Period, day: dt.date, to
         tuple(counties),
         tuple(red),
         tuple(yellow),
-        tuple(starts),
+        tuple(milestones.start_rates),
         tuple(units),
+        tuple(milestones.production_rates),
     )
 
 
