@@ -243,6 +243,10 @@ PHRASE: Words = {
     "since_day": ("自 {day} 起", "since {day}"),
     "run_since": ("{status} {days}（自 {since}）", "{status} {days} (since {since})"),
     "no_data": ("暂无数据", "no data"),
+    "all": ("全部", "all"),
+    "back": ("返回总览", "back to the overview"),
+    "log_in_first": ("请先登录", "Log in first"),
+    "map_unplaced": ("{n} 个项目未设坐标", "{n} sites without coordinates"),
 }
 
 LABEL: Words = {
@@ -251,8 +255,6 @@ LABEL: Words = {
     "map_fill": ("区县填色", "County colour"),
     "map_fill_score": ("今日平均得分", "Today's average score"),
     "map_fill_start_rate": ("签约项目开工率", "Start rate"),
-    "map_no_site": ("暂无坐标", "No coordinates"),
-    "map_sites_unplaced": ("{n} 个项目未设坐标", "{n} sites without coordinates"),
     "compare": ("周期对比", "Side by side"),
     "compare_day": ("对比日期", "Days"),
     "compare_camera": ("摄像机", "Camera"),
