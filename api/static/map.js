@@ -9,7 +9,7 @@ const wall = new URLSearchParams(location.search).has("wall");
 const COLOURS = { active: "#2e9e4f", low_activity: "#e0a800", idle: "#d9534f", camera_outage: "#6c757d" };
 const STATUSES = ["active", "low_activity", "idle", "camera_outage", "not_expected", "no_score"];
 const state = { batch: "", status: "", fill: "average_score" };
-let map = null, layers = [], data = null, me = null, fitted = false;
+let map = null, layers = [], data = null, me = null;
 
 function ramp(value) {
   // 0 red, 0.5 yellow, 1 green; none grey
@@ -49,10 +49,10 @@ function legend() {
 }
 
 function draw() {
-  layers.forEach((l) => l.remove());
+  // a permanent tooltip outlives its layer's removal: unbind the names first
+  layers.forEach((l) => { if (l.eachLayer) l.eachLayer((x) => x.unbindTooltip()); l.unbindTooltip(); l.remove(); });
   layers = [];
   const counties = Object.fromEntries(data.counties.map((c) => [c.name, c]));
-  const bounds = L.latLngBounds([]);
   if (data.boundaries) {
     const fill = (name) => { const c = counties[name]; const v = c ? c[state.fill] : null; return ramp(v == null ? null : state.fill === "start_rate" ? v : v / 100); };
     const shape = L.geoJSON(data.boundaries, {
@@ -65,22 +65,19 @@ function draw() {
     }).addTo(map);
     shape.eachLayer((l) => l.getElement && l.getElement()?.setAttribute("data-county", l.feature.properties.name));
     layers.push(shape);
-    bounds.extend(shape.getBounds());
   }
   const shown = data.sites.filter((s) => (!state.batch || s.batch === state.batch) && (!state.status || (s.status || "no_score") === state.status));
   for (const site of shown) {
     const colour = COLOURS[site.status] || "#adb5bd";
-    const pin = L.circleMarker([site.latitude, site.longitude], { radius: wall ? 13 : 9, color: "#fff", weight: 2, fillColor: colour, fillOpacity: 1 }).addTo(map);
+    const pin = L.circleMarker([site.latitude, site.longitude], { pane: "pins", radius: wall ? 13 : 9, color: "#fff", weight: 2, fillColor: colour, fillOpacity: 1 }).addTo(map);
     const why = reason(site);
     pin.bindTooltip(`<b>${esc(site.name)}</b><br>${esc(w("day_status", site.status || "no_score"))} · ${esc(w("column", "score"))} ${site.score ?? "—"}${why ? `<br>${esc(why)}` : ""}`, { className: "site-tip" });
     if (me && me.role !== "unit") pin.on("click", () => { location.href = `/#/site/${encodeURIComponent(site.site_id)}`; });
     pin.getElement()?.setAttribute("data-site", site.site_id);
     pin.getElement()?.setAttribute("data-status", site.status || "no_score");
     layers.push(pin);
-    bounds.extend(pin.getLatLng());
   }
   document.getElementById("map-count").textContent = `${shown.length} / ${data.sites.length + data.unplaced.length}`;
-  if (!fitted && bounds.isValid()) { map.fitBounds(bounds, { padding: [30, 30] }); fitted = true; }
   legend();
   document.body.dataset.drawn = String(Number(document.body.dataset.drawn || 0) + 1);
 }
@@ -96,6 +93,11 @@ async function load() {
   data = await response.json();
   if (!map) {
     map = L.map("map", { zoomSnap: 0.25, attributionControl: Boolean(data.tiles), zoomControl: !wall });
+    map.createPane("pins").style.zIndex = 660;  // above the county names: a pin at a county's heart stays seen
+    // the view first (a layer cannot be drawn on a map without one): every county and pin, else all of China
+    const bounds = L.latLngBounds(data.sites.map((s) => [s.latitude, s.longitude]));
+    if (data.boundaries) bounds.extend(L.geoJSON(data.boundaries).getBounds());
+    if (bounds.isValid()) map.fitBounds(bounds, { padding: [30, 30] }); else map.setView([35, 105], 4);
     if (data.tiles) L.tileLayer(data.tiles.url, { maxZoom: data.tiles.max_zoom, attribution: esc(data.tiles.attribution), subdomains: "01234567" }).addTo(map);
   }
   draw();
