@@ -24,6 +24,7 @@ from api.routers import (
     alerts,
     assignment_photos,
     assignments,
+    compare,
     dispatch,
     docs,
     exports,
@@ -120,6 +121,7 @@ def create_app(
     app.include_router(wall.router, dependencies=private)
     app.include_router(wording.router, dependencies=private)
     app.include_router(site_map.router, dependencies=private)
+    app.include_router(compare.router, dependencies=private)
     app.include_router(wall.page)  # the page itself; its data needs the login
     app.include_router(site_map.page)
     app.mount("/", StaticFiles(directory=Path(__file__).parent / "static", html=True), name="dashboard")

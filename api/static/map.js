@@ -9,7 +9,7 @@ const wall = new URLSearchParams(location.search).has("wall");
 const COLOURS = { active: "#2e9e4f", low_activity: "#e0a800", idle: "#d9534f", camera_outage: "#6c757d" };
 const STATUSES = ["active", "low_activity", "idle", "camera_outage", "not_expected", "no_score"];
 const state = { batch: "", status: "", fill: "average_score" };
-let map = null, layers = [], data = null, me = null;
+let map = null, counties = null, pins = [], data = null, me = null;
 
 function ramp(value) {
   // 0 red, 0.5 yellow, 1 green; none grey
@@ -48,24 +48,35 @@ function legend() {
     <div>${esc(w("label", state.fill === "start_rate" ? "map_fill_start_rate" : "map_fill_score"))} 0<b class="ramp"></b>${state.fill === "start_rate" ? "100%" : "100"}</div>${unplaced}`;
 }
 
-function draw() {
-  // a permanent tooltip outlives its layer's removal: unbind the names first
-  layers.forEach((l) => { if (l.eachLayer) l.eachLayer((x) => x.unbindTooltip()); l.unbindTooltip(); l.remove(); });
-  layers = [];
-  const counties = Object.fromEntries(data.counties.map((c) => [c.name, c]));
-  if (data.boundaries) {
-    const fill = (name) => { const c = counties[name]; const v = c ? c[state.fill] : null; return ramp(v == null ? null : state.fill === "start_rate" ? v : v / 100); };
-    const shape = L.geoJSON(data.boundaries, {
-      style: (f) => ({ color: "#334e68", weight: wall ? 3 : 2, fillColor: fill(f.properties.name), fillOpacity: 0.45 }),
-      onEachFeature: (f, layer) => {
-        const c = counties[f.properties.name];
-        const value = c ? (state.fill === "start_rate" ? (c.start_rate == null ? "—" : `${(c.start_rate * 100).toFixed(1)}%`) : (c.average_score ?? "—")) : "—";
-        layer.bindTooltip(`${esc(f.properties.name)} ${esc(value)}`, { permanent: true, direction: "center", className: "county-label" });
-      },
+function countyLabel(name) {
+  const c = data.counties.find((x) => x.name === name);
+  const v = c ? c[state.fill] : null;
+  const text = v == null ? "—" : state.fill === "start_rate" ? `${(v * 100).toFixed(1)}%` : String(v);
+  return { text: `${esc(name)} ${esc(text)}`, colour: ramp(v == null ? null : state.fill === "start_rate" ? v : v / 100) };
+}
+
+function drawCounties() {
+  // drawn once; a new fill or new figures restyle them (a permanent name would outlive its layer's removal)
+  if (!data.boundaries) return;
+  if (!counties) {
+    counties = L.geoJSON(data.boundaries, {
+      style: (f) => ({ color: "#334e68", weight: wall ? 3 : 2, fillColor: countyLabel(f.properties.name).colour, fillOpacity: 0.45 }),
+      onEachFeature: (f, layer) => layer.bindTooltip(countyLabel(f.properties.name).text, { permanent: true, direction: "center", className: "county-label" }),
     }).addTo(map);
-    shape.eachLayer((l) => l.getElement && l.getElement()?.setAttribute("data-county", l.feature.properties.name));
-    layers.push(shape);
+    counties.eachLayer((l) => l.getElement()?.setAttribute("data-county", l.feature.properties.name));
+    return;
   }
+  counties.eachLayer((l) => {
+    const label = countyLabel(l.feature.properties.name);
+    l.setStyle({ fillColor: label.colour });
+    l.setTooltipContent(label.text);
+  });
+}
+
+function draw() {
+  drawCounties();
+  pins.forEach((p) => { p.unbindTooltip(); p.remove(); });
+  pins = [];
   const shown = data.sites.filter((s) => (!state.batch || s.batch === state.batch) && (!state.status || (s.status || "no_score") === state.status));
   for (const site of shown) {
     const colour = COLOURS[site.status] || "#adb5bd";
@@ -75,7 +86,7 @@ function draw() {
     if (me && me.role !== "unit") pin.on("click", () => { location.href = `/#/site/${encodeURIComponent(site.site_id)}`; });
     pin.getElement()?.setAttribute("data-site", site.site_id);
     pin.getElement()?.setAttribute("data-status", site.status || "no_score");
-    layers.push(pin);
+    pins.push(pin);
   }
   document.getElementById("map-count").textContent = `${shown.length} / ${data.sites.length + data.unplaced.length}`;
   legend();

@@ -63,7 +63,8 @@ FIELD_HEADERS = {
     for zh, en in _MILESTONES
     for which in ("planned", "actual")
 }
-"""``start.planned`` -> ``计划开工``: milestone messages in the sheet's words."""
+FIELD_HEADERS["longitude/latitude"] = "经度/纬度"
+"""``start.planned`` -> ``计划开工``: milestone (and coordinate) messages in the sheet's words."""
 
 BATCHES = {"签约": Batch.signed, "开工": Batch.started, "投产": Batch.in_production} | {b.value: b for b in Batch}
 _ALIASES = {

@@ -357,6 +357,37 @@ def test_the_map_draws_every_site_over_its_county_offline(demo: Demo, browser: A
     page.close()
 
 
+def test_a_site_compares_two_days_under_a_slider(demo: Demo, browser: Any) -> None:
+    from playwright.sync_api import expect
+
+    page = _page(browser, demo, (1366, 768), "chief", "admin-pass-1")
+    page.goto(demo.url + "/#/site/cd-wwtp-2")
+    panel = page.locator("#compare")
+    expect(panel.locator("img.cmp-before")).to_be_visible(timeout=15000)
+    expect(panel.locator("img.cmp-after")).to_be_visible()
+    expect(panel.locator("#cmp-before")).to_have_value(str(demo.today - dt.timedelta(weeks=4)))
+    expect(panel.locator("#cmp-after")).to_have_value(str(demo.today))
+    # The slider uncovers the earlier day: the later one is cut at its value.
+    panel.locator("#cmp-slider").fill("20")
+    assert "20%" in panel.locator("img.cmp-after").evaluate("e => e.style.clipPath")
+    # Yesterday against four weeks before it: the structure zone's change map and both days' scores.
+    yesterday = demo.today - dt.timedelta(days=1)
+    panel.locator("#cmp-after").fill(str(yesterday))
+    panel.locator("#cmp-after").dispatch_event("change")
+    query = f"before={demo.today - dt.timedelta(weeks=4)}&after={yesterday}"
+    body = demo.api.get(f"/api/sites/cd-wwtp-2/compare?{query}").json()
+    assert body["before"]["rule"] == body["after"]["rule"] == "clearest" and body["change"] is not None
+    expect(panel.locator("#cmp-change img")).to_be_visible()
+    expect(panel.locator("#cmp-change figcaption")).to_contain_text(f"{body['change']['share']:.1%}")
+    assert page.locator("#cmp-change img").evaluate("e => e.complete && e.naturalWidth > 0")
+    score = body["after"]["score"]
+    expect(panel.locator(f'#cmp-scores span[data-day="{yesterday}"]')).to_contain_text(f"得分 {score:g}")
+    _chinese_only(str(panel.evaluate("e => e.innerText")))
+    page.screenshot(path=str(ARTIFACTS / "compare-1366x768.png"), full_page=True)
+    assert ERRORS[id(page)] == []
+    page.close()
+
+
 def test_the_assignment_loop_keeps_its_guards(demo: Demo, browser: Any) -> None:
     """Last in the module: it changes the demo's assignments."""
     from playwright.sync_api import expect
