@@ -40,12 +40,12 @@ _SITES: list[tuple[str, str, str, str, str, float, str, list[Scene]]] = [
 VIDEO_SECONDS = {CCTV: [1.0, 4.0, 7.0, 10.0, 13.0, 16.0, 19.0, 22.0], SYNTHETIC: [0.2, 1.0, 1.8, 2.6, 3.4, 4.2, 5.0]}
 """The moments of each video the history uses (the CCTV fades to black after 24.5 s)."""
 PLACES: dict[str, tuple[float, float]] = {
-    "cd-wwtp-2": (117.20, 31.93),
-    "cd-bridge": (117.17, 31.96),
-    "gx-logistics": (117.20, 31.77),
-    "bh-hospital": (117.33, 31.77),
-    "xz-school": (117.06, 31.86),
-    "jk-chip": (117.34, 31.93),
+    "cd-wwtp-2": (117.225, 31.895),
+    "cd-bridge": (117.17, 31.965),
+    "gx-logistics": (117.17, 31.73),
+    "bh-hospital": (117.36, 31.74),
+    "xz-school": (117.05, 31.80),
+    "jk-chip": (117.36, 31.96),
 }
 """Each site's WGS-84 longitude and latitude, inside its county of ``COUNTIES``."""
 COUNTIES = Path(__file__).with_name("demo_counties.geojson")

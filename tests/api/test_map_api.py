@@ -23,6 +23,7 @@ from monitor.store.repo import sync_config
 from tests.fixtures.clock import NOW
 from tests.helpers import config_dict, logged_in
 
+pytestmark = pytest.mark.calendar  # follows the pinned NOW: scripts/calendar-check runs it at the edges
 SQUARE = [[[117.0, 31.7], [117.2, 31.7], [117.2, 31.9], [117.0, 31.9], [117.0, 31.7]]]
 EAST = [[[117.2, 31.7], [117.4, 31.7], [117.4, 31.9], [117.2, 31.9], [117.2, 31.7]]]
 COUNTIES: dict[str, Any] = {
