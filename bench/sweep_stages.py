@@ -34,7 +34,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from common import BENCH_VAR, ROOT, add_model_args, cpu_seconds, mixed_mounts, save, sweep_config
+from common import BENCH_VAR, ROOT, SHARED, add_model_args, cpu_seconds, mixed_mounts, save, sweep_config
 
 HALVES = ("640x352", "1080p")
 
@@ -194,7 +194,8 @@ def child(tree: Path, args: argparse.Namespace) -> dict[str, Any]:
     cmd = [sys.executable, str(tree / "bench" / "sweep_stages.py"), "--child"]
     cmd += ["--cameras", str(args.cameras), "--sweeps", str(args.sweeps), "--real-sweeps", str(args.real_sweeps)]
     cmd += ["--batch", str(args.batch), "--imgsz", str(args.imgsz), "--model", args.model]
-    out = subprocess.run(cmd, cwd=tree, capture_output=True, text=True, env=os.environ | {"YOLO_OFFLINE": "1"})
+    env = os.environ | {"YOLO_OFFLINE": "1", "SITEMON_SHARED": str(SHARED)}  # the tree's ../shared is not there
+    out = subprocess.run(cmd, cwd=tree, capture_output=True, text=True, env=env)
     if out.returncode != 0:
         raise RuntimeError(f"{tree}: {out.stderr[-2000:]}")
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
@@ -244,9 +245,14 @@ def main() -> None:
             for r in range(args.rounds):
                 for which, where in (("before", tree), ("after", ROOT)):
                     got = child(where, args) | {"load_before": load()}
+                    if any(h["online"] < h["samples"] for h in got["stages"].values()):
+                        raise RuntimeError(f"{which}: cameras not online: {got['stages']}")
                     runs[which].append(got)
-                    print(f"round {r + 1} {which}: {got['staged_cpu_s_per_camera']} CPU-s per camera (staged), "
-                          f"real {got['real_sweep']}", flush=True)
+                    print(
+                        f"round {r + 1} {which}: {got['staged_cpu_s_per_camera']} CPU-s per camera (staged), "
+                        f"real {got['real_sweep']}",
+                        flush=True,
+                    )
         finally:
             subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=False)
     out: dict[str, Any] = {"cameras": args.cameras, "sweeps": args.sweeps, "against": args.against, "runs": runs}
