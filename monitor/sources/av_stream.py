@@ -99,7 +99,8 @@ def open_container(
     try:
         limits = (open_s, deadline.bound(read_timeout_s, keep=keep))
         options = stream_options(url, transport, fast_open)
-        container = av.open(url, options=options, stream_options=probe_options(url, fast_open), timeout=limits)
+        per_stream: Any = probe_options(url, fast_open)  # PyAV takes a dict per stream; its stub says str
+        container = av.open(url, options=options, stream_options=per_stream, timeout=limits)
     except Exception as exc:  # PyAV raises OSError subclasses and its own FFmpegError tree
         elapsed = time.monotonic() - started
         seen = look(url, Deadline(min(keep, deadline.left()))) if worth_a_look(exc, elapsed, open_s) else None
