@@ -18,7 +18,9 @@ from monitor.service.replay_days import DaysResult
 from tests.fixtures import scenarios
 from tests.fixtures.scenarios import DAY_SEQUENCES, SCENARIOS, SCENARIOS_II, DaySequence, Scenario
 
-pytestmark = pytest.mark.slow
+# The module fixtures replay 31 days and the day sequences (minutes of CPU): on a machine shared with other work
+# they may take longer than the suite's default 300 s per test.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
 PRECISION_GOAL, RECALL_GOAL = 0.95, 0.90
 RECALL_FLOOR_DEGRADED = 0.80
 """Issue 25's days of degraded video (low bit rate, fog, a safety net, IR, a watchman the detector sees in
