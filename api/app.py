@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from api import auth
-from api.browser import SameOriginGuard, SecurityHeaders
+from api.browser import SameOriginGuard, SecurityHeaders, tile_origin
 from api.faults import storage_fault
 from api.guards import BodyGuard, reject_nul
 from api.live_feed import LiveFeed, StreamLimits
@@ -23,6 +23,7 @@ from api.routers import (
     alerts,
     assignment_photos,
     assignments,
+    compare,
     dispatch,
     docs,
     exports,
@@ -31,6 +32,7 @@ from api.routers import (
     milestones,
     progress,
     review,
+    site_map,
     sites,
     timelapse,
     units,
@@ -83,7 +85,7 @@ def create_app(
     api_config = config.api if config is not None else ApiConfig()
     app.add_middleware(BodyGuard)
     app.add_middleware(SameOriginGuard, allowed_hosts=api_config.allowed_hosts)
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, tile_source=tile_origin(config.map.tile_url if config is not None else None))
     app.add_exception_handler(SQLAlchemyError, storage_fault)
     app.state.sessions = sessions
     app.state.snapshot_root = snapshot_root
@@ -120,6 +122,9 @@ def create_app(
     app.include_router(timelapse.router, dependencies=private)
     app.include_router(wall.router, dependencies=private)
     app.include_router(wording.router, dependencies=private)
+    app.include_router(site_map.router, dependencies=private)
+    app.include_router(compare.router, dependencies=private)
     app.include_router(wall.page)  # the page itself; its data needs the login
+    app.include_router(site_map.page)
     app.mount("/", StaticFiles(directory=Path(__file__).parent / "static", html=True), name="dashboard")
     return app

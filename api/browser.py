@@ -25,6 +25,19 @@ DOCS_CSP = (
     "worker-src blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 )
 DOCS_PATHS = frozenset({"/docs", "/redoc"})
+MAP_PATHS = frozenset({"/map"})
+
+
+def tile_origin(tile_url: str | None) -> str:
+    """The origin a map's base tiles come from, as a CSP source (``{s}`` subdomains as ``*.``); "" for none,
+    or for tiles served by this server."""
+    if not tile_url or tile_url.startswith("/"):
+        return ""
+    parts = urlsplit(tile_url.replace("{s}", "s-wildcard"))
+    host = parts.netloc.rpartition("@")[2].replace("s-wildcard", "*")
+    if "*" in host.partition(".")[0]:  # t{s}.tianditu.gov.cn: CSP knows a whole first label as *
+        host = "*." + host.partition(".")[2]
+    return f"{parts.scheme}://{host}" if parts.scheme in ("http", "https") and host else ""
 
 
 def _netloc(value: str, scheme: str) -> str:
@@ -107,14 +120,18 @@ class SameOriginGuard:
 class SecurityHeaders:
     """Content-Security-Policy, framing, MIME sniffing and referrer headers on every response."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, tile_source: str = "") -> None:
         self.app = app
+        # The map page may show base tiles from the configured tile server, and nothing else from outside.
+        self.map_csp = DASHBOARD_CSP.replace("img-src 'self'", f"img-src 'self' {tile_source}") if tile_source else ""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         csp = DOCS_CSP if scope["path"] in DOCS_PATHS else DASHBOARD_CSP
+        if self.map_csp and scope["path"] in MAP_PATHS:
+            csp = self.map_csp
         https = scope.get("scheme") == "https"
 
         async def send_with_headers(message: Message) -> None:

@@ -24,6 +24,7 @@ UNIT_PATHS = frozenset(
         "/api/unit/samples/{sample_id}/snapshot",
         "/api/sites/{site_id}/timelapse",
         "/api/wording",
+        "/api/map",
     }
 )
 

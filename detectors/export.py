@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -36,7 +38,14 @@ def export_openvino(weights: Path, image_size: int, target: Path | None = None, 
     if not weights.is_file():
         raise ModelLoadError(f"weights not found: {weights}")
     YOLO = yolo_class()
+    # Tracing the model warns about its shape checks (TracerWarning) on every export: expected, and nothing the
+    # user can act on. Ultralytics silences them only where its exporter module is first imported.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"(?s).*might cause the trace to be incorrect")
+        return _export(YOLO, weights, image_size, target, int8_data)
 
+
+def _export(YOLO: Any, weights: Path, image_size: int, target: Path | None, int8_data: Path | None) -> Path:
     options: dict[str, object] = {"format": "openvino", "imgsz": image_size, "dynamic": False}
     if int8_data is not None:
         options |= {"int8": True, "data": str(int8_data)}

@@ -1,4 +1,5 @@
-"""The figures the province assesses: the start rate of signed projects per county, on-time shares."""
+"""The figures the province assesses: the start rate of signed projects and the in-production rate of started
+projects per county, on-time shares."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from api.deps import SessionDep, local_today
 from api.params import Day, refuse_future
 from monitor.config import Milestone
 from monitor.export.summary import Period, period_bounds
-from monitor.milestones.rates import on_time, start_rates
+from monitor.milestones.rates import on_time, production_rates, start_rates
 from monitor.store.milestones import site_dates
 
 router = APIRouter(tags=["milestones"])
@@ -25,6 +26,16 @@ class StartRateOut(BaseModel):
     started: int = Field(description="Of those due, started (confirmed) on or before as_of")
     rate: float | None = Field(description="started / due; null when nothing is due")
     started_in_period: int
+
+
+class ProductionRateOut(BaseModel):
+    group: str = Field(description='A county, or "全部" (all)')
+    started: int = Field(description="Started projects: configured started or in production, or started by as_of")
+    due: int = Field(description="Of them, those whose planned production is on or before as_of")
+    on_time: int = Field(description="Of those due, in production on or before their planned date")
+    in_production: int = Field(description="Of those due, in production on or before as_of (on time or late)")
+    rate: float | None = Field(description="on_time / due (开工一批投产率); null when nothing is due")
+    in_production_in_period: int
 
 
 class OnTimeOut(BaseModel):
@@ -41,6 +52,7 @@ class FiguresOut(BaseModel):
     last: dt.date
     as_of: dt.date = Field(description="The period's last day, or today while the period runs")
     start_rates: list[StartRateOut]
+    production_rates: list[ProductionRateOut]
     on_time: list[OnTimeOut]
 
 
@@ -51,7 +63,7 @@ def figures(
     period: Annotated[Literal["week", "month", "quarter"], Query()] = "month",
     day: Annotated[Day | None, Query()] = None,
 ) -> FiguresOut:
-    """Start rate of signed projects per county and overall, and each milestone's on-time share, for the
+    """Start rate of signed projects and in-production rate of started projects per county and overall, and each milestone's on-time share, for the
     week, month or quarter holding ``day`` (default today)."""
     today = local_today(request)
     day = day or today
@@ -74,6 +86,18 @@ def figures(
                 started_in_period=r.started_in_period,
             )
             for r in start_rates(sites, first, as_of)
+        ],
+        production_rates=[
+            ProductionRateOut(
+                group=r.group,
+                started=r.started,
+                due=r.due,
+                on_time=r.on_time,
+                in_production=r.in_production,
+                rate=r.rate,
+                in_production_in_period=r.in_production_in_period,
+            )
+            for r in production_rates(sites, first, as_of)
         ],
         on_time=[
             OnTimeOut(milestone=o.milestone, due=o.due, on_time=o.on_time, late=o.late, share=o.share)

@@ -3,7 +3,7 @@
 // The words of every status, cause, alert type and role come from the server's catalogue (common.js, w());
 // T holds only this screen's own labels.
 const T = {
-  zh: { title: "重点项目视频监测调度", overview: "总览", wall: "大屏", live: "实时", logout: "退出", login: "登录", username: "用户名",
+  zh: { title: "重点项目视频监测调度", overview: "总览", wall: "大屏", map: "一张图", live: "实时", logout: "退出", login: "登录", username: "用户名",
         password: "密码", signin: "登录", wrong: "用户名或密码错误", busy: "登录尝试过多，请稍后再试", district: "区县", batch: "批次", status: "状态",
         all: "全部", score: "得分", updated: "更新", ranking: "区县排名（今日平均得分）", rank: "排名", avg: "平均得分", sites: "项目数",
         cameras: "摄像机", health: "状态", since: "起始", reason: "原因", detail: "技术详情", timeline: "今日活动", history: "近30日得分",
@@ -20,7 +20,7 @@ const T = {
         month_review: "月讲评", quarter_review: "季总结", assigned: "已交办", activity_level: "活跃度", no_picture: "无画面",
         part_activity: "活跃时段", part_work: "人员与机械作业", part_workers: "施工人员", part_machinery: "作业机械", part_structure: "结构变化",
         average: "平均得分", no_score_yet: "暂无评分", by_config: "配置文件", month_label: "{y}年{m}月", quarter_label: "{y}年第{q}季度" },
-  en: { title: "Key project site monitor", overview: "Overview", wall: "Wall", live: "live", logout: "Log out", login: "Log in",
+  en: { title: "Key project site monitor", overview: "Overview", wall: "Wall", map: "Map", live: "live", logout: "Log out", login: "Log in",
         username: "User", password: "Password", signin: "Log in", wrong: "Wrong user name or password", busy: "Too many login attempts; try again later",
         district: "District", batch: "Batch", status: "Status", all: "All", score: "Score", updated: "Updated",
         ranking: "District ranking (today's average)", rank: "Rank", avg: "Average", sites: "Sites", cameras: "Cameras",
@@ -226,8 +226,18 @@ function startRatePanel(figures, proposals, sites) {
   const onTime = figures.on_time.filter((o) => o.due).map((o) => `${w("milestone", o.milestone)} ${pct(o.share)}`).join(" · ");
   return `<h3>${t("start_rate")} <select id="rate-period">${["week", "month", "quarter"].map((p) => option(p, w("period", p), ratePeriod)).join("")}</select></h3>
     <table id="start-rate"><tr><th>${t("district")}</th><th>${t("due")}</th><th>${t("started_n")}</th><th>${t("rate")}</th></tr>${rows}</table>
+    ${productionRatePanel(figures)}
     <p id="on-time">${t("on_time_share")}: ${onTime || t("none")}</p>
     <p id="pending-starts">${t("pending_starts")}: ${proposals.map((p) => `<a href="#/site/${encodeURIComponent(p.site_id)}" data-site="${esc(p.site_id)}">${esc(names[p.site_id] || "")} (${esc(dayOf(p.day) ?? t("today"))})</a>`).join(" ") || t("none")}</p>`;
+}
+
+function productionRatePanel(figures) {
+  // 开工一批投产率 beside the start rate: of the started projects due, those in production on time.
+  const col = (k) => esc(w("column", k));
+  const rows = figures.production_rates.map((r) => `<tr data-group="${esc(r.group)}"><td>${esc(r.group === "全部" ? t("all_districts") : r.group)}</td>
+    <td>${r.due}</td><td>${r.on_time}</td><td>${r.in_production}</td><td class="rate">${pct(r.rate)}</td></tr>`).join("");
+  return `<h3>${esc(w("label", "production_rate"))}</h3>
+    <table id="production-rate"><tr><th>${t("district")}</th><th>${col("production_due")}</th><th>${col("production_on_time")}</th><th>${col("in_production")}</th><th>${col("production_rate")}</th></tr>${rows}</table>`;
 }
 
 function card(site) {

@@ -62,6 +62,7 @@ def milestone_facts(session: Session, config: AppConfig, today: dt.date) -> list
     out = []
     for site in config.sites:
         start, completion = rows.get((site.id, Milestone.start.value)), rows.get((site.id, Milestone.completion.value))
+        production = rows.get((site.id, Milestone.production.value))
         batch = batches[site.id]
         out.append(
             MilestoneFact(
@@ -69,6 +70,7 @@ def milestone_facts(session: Session, config: AppConfig, today: dt.date) -> list
                 name=site.name,
                 batch=batch,
                 planned_start=start.planned if start else None,
+                planned_production=production.planned if production and production.actual is None else None,
                 idle_working_days=idle_working_days(session, site.id, today) if batch is Batch.started else 0,
                 planned_completion=completion.planned if completion else None,
                 completed=completion is not None and completion.actual is not None,

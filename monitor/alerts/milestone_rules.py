@@ -1,4 +1,4 @@
-"""The milestone warnings: a start overdue, a started site idle, progress lagging (pure)."""
+"""The milestone warnings: a start overdue, a production overdue, a started site idle, progress lagging (pure)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ class MilestoneFact:
     batch: Batch
     """The site's batch today (a confirmed start has moved a signed site to started)."""
     planned_start: dt.date | None
+    planned_production: dt.date | None
     idle_working_days: int
     """Working days in a row, up to the last scored one, whose status is idle."""
     planned_completion: dt.date | None
@@ -42,6 +43,17 @@ def milestone_conditions(facts: Iterable[MilestoneFact], today: dt.date, rules: 
                 )
         if f.batch is not Batch.started:
             continue
+        if f.planned_production is not None:
+            late = (today - f.planned_production).days
+            if late > rules.production_overdue_grace_days:
+                out.append(
+                    Condition(
+                        AlertKey(f.site_id, None, AlertType.production_overdue),
+                        Severity.warning,
+                        f"{f.name}: 计划投产日期 {f.planned_production} 已过 {late} 天，尚未投产（未按期投产）",
+                        {"planned_production": str(f.planned_production), "days_late": late},
+                    )
+                )
         if f.idle_working_days >= rules.idle_working_days:
             out.append(
                 Condition(

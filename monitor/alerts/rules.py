@@ -23,6 +23,7 @@ class AlertType(StrEnum):
     camera_moved = "camera_moved"  # 视角变化: knocked or turned to a new view
     camera_unstable = "camera_unstable"  # 视角不稳定: the view never holds still
     start_overdue = "start_overdue"  # 未按期开工: planned start passed, no start seen
+    production_overdue = "production_overdue"  # 未按期投产: a started site past its planned production date
     started_idle = "started_idle"  # 开工后停工: a started site idle N working days in a row
     progress_lagging = "progress_lagging"  # 进度滞后: structure flat for N weeks, completion still ahead
     assignment_overdue = "assignment_overdue"  # 交办逾期: an assignment past its deadline, not replied or closed

@@ -33,6 +33,7 @@ ISSUES = {
     "low_coverage": "outage",
     "camera_moved": "camera_moved",
     "start_overdue": "start_overdue",
+    "production_overdue": "production_overdue",
     "progress_lagging": "progress_lagging",
 }
 """What an assignment (or an alert) is about, as one issue: a site has one open assignment per issue."""

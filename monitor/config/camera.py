@@ -16,6 +16,7 @@ from monitor.config.geometry import NamedPolygon, Zones
 from monitor.config.milestones import SiteMilestones
 from monitor.config.settings import SamplingMode, Transport
 from monitor.config.tiling import TilingConfig
+from monitor.core.geo import point_problem
 from monitor.core.redact import mask_url, split_url
 
 Slug = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
@@ -167,6 +168,8 @@ class SiteConfig(ConfigModel):
     batch: Batch = Field(description="signed / started / in_production")
     responsible_unit: str = Field(default="", max_length=200, description="Responsible unit (责任单位)")
     planned_investment: float | None = Field(default=None, ge=0, description="Planned investment in 10,000 CNY (万元)")
+    longitude: float | None = Field(default=None, description="WGS-84 longitude (经度) of the site, for the map")
+    latitude: float | None = Field(default=None, description="WGS-84 latitude (纬度) of the site, for the map")
     milestones: SiteMilestones = Field(
         default_factory=SiteMilestones, description="Planned (and earlier actual) milestone dates (挂图作战)"
     )
@@ -181,6 +184,12 @@ class SiteConfig(ConfigModel):
                 raise ValueError(f"duplicate camera id '{camera.id}' at cameras[{seen[camera.id]}] and [{index}]")
             seen[camera.id] = index
         return cameras
+
+    @model_validator(mode="after")
+    def _a_place(self) -> SiteConfig:
+        if (problem := point_problem(self.longitude, self.latitude)) is not None:
+            raise ValueError(f"longitude/latitude: {problem}")
+        return self
 
     @model_validator(mode="after")
     def _signed_has_not_started(self) -> SiteConfig:

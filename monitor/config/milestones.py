@@ -62,6 +62,9 @@ class MilestoneRules(ConfigModel):
     start_overdue_grace_days: int = Field(
         default=0, ge=0, le=365, description="Days after the planned start before 未按期开工 is raised"
     )
+    production_overdue_grace_days: int = Field(
+        default=0, ge=0, le=365, description="Days after the planned production before 未按期投产 is raised"
+    )
     idle_working_days: int = Field(
         default=5, ge=1, le=60, description="Idle working days in a row of a started site that raise a warning"
     )

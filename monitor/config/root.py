@@ -14,6 +14,7 @@ from monitor.config.assignments import AssignmentRules, ReviewRules
 from monitor.config.base import ConfigModel
 from monitor.config.camera import CameraConfig, SiteConfig
 from monitor.config.execution import ExecutionConfig
+from monitor.config.map import MapConfig
 from monitor.config.milestones import MilestoneRules
 from monitor.config.outputs import AlertsConfig, ExportConfig
 from monitor.config.settings import (
@@ -56,6 +57,7 @@ class AppConfig(ConfigModel):
     review: ReviewRules = Field(default_factory=ReviewRules)
     execution: ExecutionConfig = Field(default_factory=ExecutionConfig)
     api: ApiConfig = Field(default_factory=ApiConfig)
+    map: MapConfig = Field(default_factory=MapConfig, description="The map page: county boundaries, base map")
     detector: DetectorConfig
     sites: list[SiteConfig] = Field(min_length=1)
 

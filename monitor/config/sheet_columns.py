@@ -26,7 +26,8 @@ class Column:
     """Where the value goes: a SiteConfig / CameraConfig field, ``milestones.start.planned``, or a
     credential (``username``, ``password``)."""
     kind: str = "text"
-    """``text``, ``id``, ``batch``, ``number``, ``date``, ``transport``, ``url`` or ``secret``."""
+    """``text``, ``id``, ``batch``, ``number``, ``longitude``, ``latitude``, ``date``, ``transport``, ``url`` or
+    ``secret``."""
     required: bool = False
     max_length: int = 200
 
@@ -40,6 +41,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("批次", "site", "batch", "batch", required=True),
     Column("责任单位", "site", "responsible_unit"),
     Column("总投资(万元)", "site", "planned_investment", "number"),
+    Column("经度", "site", "longitude", "longitude"),
+    Column("纬度", "site", "latitude", "latitude"),
     *(Column(f"计划{zh}", "site", f"milestones.{en}.planned", "date") for zh, en in _MILESTONES),
     *(Column(f"实际{zh}", "site", f"milestones.{en}.actual", "date") for zh, en in _MILESTONES),
     Column("摄像机编号", "camera", "id", "id", required=True),
@@ -51,17 +54,29 @@ COLUMNS: tuple[Column, ...] = (
     Column("传输方式", "camera", "transport", "transport"),
 )
 BY_KEY = {(c.level, c.key): c for c in COLUMNS}
-MACHINE_KINDS = frozenset({"id", "batch", "number", "date", "transport"})
+MACHINE_KINDS = frozenset({"id", "batch", "number", "longitude", "latitude", "date", "transport"})
+DEGREES = {"longitude": 180, "latitude": 90}
+"""WGS-84 degrees (GPS, 天地图): a coordinate copied from 高德 or 百度 is offset; see docs/map.md."""
 """Cells read as codes, not prose: full-width letters and digits are folded (NFKC) before they are read."""
 FIELD_HEADERS = {
     f"{en}.{which}": f"{'计划' if which == 'planned' else '实际'}{zh}"
     for zh, en in _MILESTONES
     for which in ("planned", "actual")
 }
-"""``start.planned`` -> ``计划开工``: milestone messages in the sheet's words."""
+FIELD_HEADERS["longitude/latitude"] = "经度/纬度"
+"""``start.planned`` -> ``计划开工``: milestone (and coordinate) messages in the sheet's words."""
 
 BATCHES = {"签约": Batch.signed, "开工": Batch.started, "投产": Batch.in_production} | {b.value: b for b in Batch}
-_ALIASES = {"总投资": "总投资(万元)", "投资(万元)": "总投资(万元)", "传输": "传输方式", "子码流": "子码流地址"}
+_ALIASES = {
+    "经度(wgs84)": "经度",
+    "纬度(wgs84)": "纬度",
+    "经度(wgs-84)": "经度",
+    "纬度(wgs-84)": "纬度",
+    "总投资": "总投资(万元)",
+    "投资(万元)": "总投资(万元)",
+    "传输": "传输方式",
+    "子码流": "子码流地址",
+}
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 
@@ -132,6 +147,15 @@ def parse_cell(column: Column, value: object) -> object:
         if number < 0:
             raise ValueError(f"'{shown}' must be 0 or more")
         return int(number) if number.is_integer() else number
+    if column.kind in DEGREES:
+        limit = DEGREES[column.kind]
+        try:
+            degrees = float(text)
+        except ValueError:
+            raise ValueError(f"'{shown}' is not a number of degrees (WGS-84, e.g. 118.7969)") from None
+        if not math.isfinite(degrees) or not -limit <= degrees <= limit:
+            raise ValueError(f"'{shown}' is outside -{limit}..{limit} degrees")
+        return degrees
     if column.kind == "date":
         match = _DATE.match(text)
         try:

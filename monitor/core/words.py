@@ -72,6 +72,7 @@ ALERT_TYPE: Words = {
     "camera_moved": ("视角变化", "camera moved"),
     "camera_unstable": ("视角不稳定", "view unstable"),
     "start_overdue": ("未按期开工", "start overdue"),
+    "production_overdue": ("未按期投产", "production overdue"),
     "started_idle": ("开工后停工", "idle after start"),
     "progress_lagging": ("进度滞后", "progress lagging"),
     "assignment_overdue": ("交办逾期", "assignment overdue"),
@@ -191,6 +192,12 @@ COLUMN: Words = {
     "started": ("已开工", "Started"),
     "start_rate": ("开工率", "Start rate"),
     "started_in_period": ("本期开工", "Started in the period"),
+    "started_projects": ("开工项目", "Started projects"),
+    "production_due": ("应投产", "Due"),
+    "production_on_time": ("按期投产", "On time"),
+    "in_production": ("已投产", "In production"),
+    "production_rate": ("投产率", "In-production rate"),
+    "in_production_in_period": ("本期投产", "In production in the period"),
     "as_of": ("统计截至", "As of"),
     "milestone": ("节点", "Milestone"),
     "milestone_due": ("应完成", "Due"),
@@ -214,7 +221,16 @@ COLUMN: Words = {
 }
 
 SHARE_COLUMNS = frozenset(
-    {"coverage", "active_share", "uptime", "camera_coverage", "start_rate", "on_time_share", "structure_change"}
+    {
+        "coverage",
+        "active_share",
+        "uptime",
+        "camera_coverage",
+        "start_rate",
+        "production_rate",
+        "on_time_share",
+        "structure_change",
+    }
 )
 """Columns that hold a share (0..1): a workbook shows them as percentages."""
 
@@ -227,7 +243,27 @@ PHRASE: Words = {
     "since_day": ("自 {day} 起", "since {day}"),
     "run_since": ("{status} {days}（自 {since}）", "{status} {days} (since {since})"),
     "no_data": ("暂无数据", "no data"),
+    "all": ("全部", "all"),
+    "back": ("返回总览", "back to the overview"),
+    "log_in_first": ("请先登录", "Log in first"),
+    "map_unplaced": ("{n} 个项目未设坐标", "{n} sites without coordinates"),
 }
+
+LABEL: Words = {
+    "production_rate": ("开工项目按期投产率", "In-production rate of started projects"),
+    "map": ("项目一张图", "Map"),
+    "map_fill": ("区县填色", "County colour"),
+    "map_fill_score": ("今日平均得分", "Today's average score"),
+    "map_fill_start_rate": ("签约项目开工率", "Start rate"),
+    "compare": ("周期对比", "Side by side"),
+    "compare_day": ("对比日期", "Days"),
+    "compare_camera": ("摄像机", "Camera"),
+    "compare_change": ("结构变化区域", "Where the structure changed"),
+    "compare_no_picture": ("当日无画面", "No picture that day"),
+    "compare_changed_share": ("结构区变化 {share}", "{share} of the structure zone changed"),
+    "compare_show": ("对比", "Compare"),
+}
+"""The screens' own labels: the map, the side-by-side comparison, the in-production rate."""
 
 ALERT_TEXT: Words = {
     "site_idle": ("{site}：已 {idle_hours} 个工作小时无施工活动", "{site}: no work for {idle_hours} working hours"),
@@ -245,6 +281,10 @@ ALERT_TEXT: Words = {
     "start_overdue": (
         "{site}：计划 {planned_start} 开工，已过 {days_late} 天，尚未确认开工",
         "{site}: start planned {planned_start}, {days_late} days ago, not confirmed",
+    ),
+    "production_overdue": (
+        "{site}：计划 {planned_production} 投产，已过 {days_late} 天，尚未投产",
+        "{site}: production planned {planned_production}, {days_late} days ago, not in production",
     ),
     "started_idle": (
         "{site}：已开工项目连续 {idle_working_days} 个工作日停工",
@@ -290,5 +330,6 @@ GROUPS: dict[str, Words] = {
     "period": PERIOD,
     "column": COLUMN,
     "phrase": PHRASE,
+    "label": LABEL,
     "alert_text": ALERT_TEXT,
 }

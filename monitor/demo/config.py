@@ -33,19 +33,31 @@ _SITES: list[tuple[str, str, str, str, str, float, str, list[Scene]]] = [
     ),
     ("gx-logistics", "高新区智能物流园", "高新区", "started", "高新区管委会", 125000.0, CCTV, [Scene.low]),
     ("bh-hospital", "滨湖区人民医院新院区", "滨湖区", "started", "市卫健委", 230000.0, SYNTHETIC, [Scene.stopped]),
-    ("xz-school", "西州区第三中学扩建", "西州区", "in_production", "西州区教育局", 18000.0, CCTV, [Scene.offline]),
+    ("xz-school", "西州区第三中学扩建", "西州区", "started", "西州区教育局", 18000.0, CCTV, [Scene.offline]),
     ("jk-chip", "经开区集成电路产业园", "经开区", "signed", "经开区投资促进局", 560000.0, SYNTHETIC, [Scene.working]),
     ("cd-bridge", "城东跨河大桥", "城东区", "started", "市交通局", 42000.0, CCTV, [Scene.frozen]),
 ]
 VIDEO_SECONDS = {CCTV: [1.0, 4.0, 7.0, 10.0, 13.0, 16.0, 19.0, 22.0], SYNTHETIC: [0.2, 1.0, 1.8, 2.6, 3.4, 4.2, 5.0]}
 """The moments of each video the history uses (the CCTV fades to black after 24.5 s)."""
+PLACES: dict[str, tuple[float, float]] = {
+    "cd-wwtp-2": (117.225, 31.895),
+    "cd-bridge": (117.17, 31.965),
+    "gx-logistics": (117.17, 31.73),
+    "bh-hospital": (117.36, 31.74),
+    "xz-school": (117.05, 31.80),
+    "jk-chip": (117.36, 31.96),
+}
+"""Each site's WGS-84 longitude and latitude, inside its county of ``COUNTIES``."""
+COUNTIES = Path(__file__).with_name("counties.geojson")
+"""The demo's own county boundaries: five fictional counties, drawn offline on the map page."""
 HOLIDAY_DAYS_AGO = 10
 """A holiday for every site, this many days before the demo's day."""
 
 
 # Milestones, in days from the day the demo is written: (planned, actual) per milestone, so that every state
-# shows: started late, on time and early, a structure overdue, a site in production, and a signed site whose
-# planned start has passed (未按期开工) while its camera shows excavators at work (a start proposal follows).
+# shows: started late, on time and early, a structure overdue, a site that went into production during the
+# month (three days ahead of its plan: the in-production rate), and a signed site whose planned start has passed
+# (未按期开工) while its camera shows excavators at work (a start proposal follows).
 _MILESTONES: dict[str, dict[str, tuple[int | None, int | None]]] = {
     "cd-bridge": {"start": (-200, -195), "completion": (150, None)},
     "cd-wwtp-2": {
@@ -60,7 +72,7 @@ _MILESTONES: dict[str, dict[str, tuple[int | None, int | None]]] = {
         "start": (-700, -700),
         "structure_complete": (-400, -410),
         "completion": (-200, -190),
-        "production": (-120, -115),
+        "production": (-12, -15),
     },
     "jk-chip": {"start": (-7, None), "completion": (500, None), "production": (600, None)},
 }
@@ -146,6 +158,8 @@ def demo_config(
                 "batch": batch,
                 "responsible_unit": unit,
                 "planned_investment": investment,
+                "longitude": PLACES[sid][0],
+                "latitude": PLACES[sid][1],
                 "milestones": _milestones(sid, today),
                 "cameras": cameras,
             }
@@ -172,6 +186,7 @@ def demo_config(
             "folder": str((folder / "exports").resolve()),
             "delivery": {"url": f"http://127.0.0.1:{receiver_port}/records", "max_attempts": 5},
         },
+        "map": {"boundaries": str(COUNTIES)},
         "sites": sites,
     }
 

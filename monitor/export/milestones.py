@@ -1,4 +1,4 @@
-"""The milestone sheets of the workbooks: 开工率, 节点按期率, 节点计划."""
+"""The milestone sheets of the workbooks: 开工率, 投产率, 节点按期率, 节点计划."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 from openpyxl import Workbook
 
 from monitor.config import Milestone
+from monitor.core.wording import headers as column_headers
 from monitor.core.wording import table, word
 from monitor.export.sheets import sheet
 from monitor.milestones.figures import MilestoneFigures
@@ -17,7 +18,7 @@ BATCH_ZH = table("batch")
 
 
 def add_sheets(wb: Workbook, figures: MilestoneFigures, names: dict[str, tuple[str, str]]) -> None:
-    """Sheets 开工率, 节点按期率 and 节点计划 (``names``: site id -> name, district)."""
+    """Sheets 开工率, 投产率, 节点按期率 and 节点计划 (``names``: site id -> name, district)."""
     sheet(
         wb,
         "开工率",
@@ -25,6 +26,35 @@ def add_sheets(wb: Workbook, figures: MilestoneFigures, names: dict[str, tuple[s
         [
             [r["district"], r["signed"], r["due"], r["started"], r["rate"], r["started_in_period"], str(figures.as_of)]
             for r in figures.start_rates
+        ],
+    )
+    sheet(
+        wb,
+        word("column", "production_rate"),
+        column_headers(
+            [
+                "district",
+                "started_projects",
+                "production_due",
+                "production_on_time",
+                "in_production",
+                "production_rate",
+                "in_production_in_period",
+                "as_of",
+            ]
+        ),
+        [
+            [
+                r["district"],
+                r["started"],
+                r["due"],
+                r["on_time"],
+                r["in_production"],
+                r["rate"],
+                r["in_production_in_period"],
+                str(figures.as_of),
+            ]
+            for r in figures.production_rates
         ],
     )
     sheet(

@@ -19,7 +19,7 @@ from monitor.scoring.runs import Run, longest
 from monitor.store import models
 from monitor.store.periods import batches_today
 
-SCHEMA_VERSION = "1.3"  # 1.1: partial, observed_until; 1.2: milestones; 1.3: red_list, cameras' status and cause
+SCHEMA_VERSION = "1.4"  # 1.1: partial, observed_until; 1.2: milestones; 1.3: red_list, cameras' status and cause; 1.4: production_rates
 BATCH_ZH = table("batch")
 STATUS_ZH = table("day_status")
 

@@ -31,6 +31,9 @@ def date_problem(
         return None
     if not started:
         return f"the site has not started (no confirmed start): it cannot have reached {milestone.value}"
+    if milestone is Milestone.production and day == actual.get(Milestone.start):
+        # the batch moves from a day on: started on one day, in production from a later one
+        return f"{day} is the start's date: a site goes into production after the day it started"
     order = list(Milestone)
     here = order.index(milestone)
     for other in order[:here]:

@@ -1,4 +1,5 @@
-"""The milestone figures of a period for the files: start rate per county, on-time shares, each site's nodes."""
+"""The milestone figures of a period for the files: start rate and in-production rate per county, on-time shares,
+each site's nodes."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from monitor.config import AppConfig, Milestone
-from monitor.milestones.rates import milestone_state, on_time, start_rates
+from monitor.milestones.rates import milestone_state, on_time, production_rates, start_rates
 from monitor.store.milestones import site_dates
 from monitor.store.periods import batches_today
 
@@ -21,19 +22,21 @@ class MilestoneFigures:
     start_rates: list[dict[str, Any]]
     on_time: list[dict[str, Any]]
     sites: list[dict[str, Any]]
+    production_rates: list[dict[str, Any]]
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "first": self.first.isoformat(),
             "as_of": self.as_of.isoformat(),
             "start_rates": self.start_rates,
+            "production_rates": self.production_rates,
             "on_time": self.on_time,
             "sites": self.sites,
         }
 
 
 def milestone_figures(session: Session, config: AppConfig, first: dt.date, as_of: dt.date) -> MilestoneFigures:
-    """The start rate from ``first`` (the period's first day) as of ``as_of``, on-time shares, and each
+    """The start rate and the in-production rate from ``first`` (the period's first day) as of ``as_of``, on-time shares, and each
     configured site's batch on ``as_of`` with its nodes."""
     dates = {d.site_id: d for d in site_dates(session)}
     batches = batches_today(session, config.sites, as_of)
@@ -68,4 +71,16 @@ def milestone_figures(session: Session, config: AppConfig, first: dt.date, as_of
             for o in on_time(dates.values(), as_of)
         ],
         sites,
+        [
+            {
+                "district": r.group,
+                "started": r.started,
+                "due": r.due,
+                "on_time": r.on_time,
+                "in_production": r.in_production,
+                "rate": r.rate,
+                "in_production_in_period": r.in_production_in_period,
+            }
+            for r in production_rates(dates.values(), first, as_of)
+        ],
     )

@@ -1,5 +1,5 @@
-"""The figures the province assesses: the start rate of signed projects and each milestone's on-time share
-(pure). See docs/milestones.md."""
+"""The figures the province assesses: the start rate of signed projects, the in-production rate of started
+projects and each milestone's on-time share (pure). See docs/milestones.md."""
 
 from __future__ import annotations
 
@@ -27,6 +27,29 @@ class StartRate:
     @property
     def rate(self) -> float | None:
         return round(self.started / self.due, 4) if self.due else None
+
+
+@dataclass(frozen=True)
+class ProductionRate:
+    """开工一批投产率: of the started projects whose planned production has come, the share in production on
+    time."""
+
+    group: str
+    """A county, or "全部" for all of them."""
+    started: int
+    """Started projects in the group: configured started (or in production), or a start on or before the date."""
+    due: int
+    """Of them, those whose planned production is on or before the date."""
+    on_time: int
+    """Of those due, those in production on or before their planned date."""
+    in_production: int
+    """Of those due, those in production on or before the date, on time or late."""
+    in_production_in_period: int
+    """Started projects whose production (due or not) falls inside the period."""
+
+    @property
+    def rate(self) -> float | None:
+        return round(self.on_time / self.due, 4) if self.due else None
 
 
 @dataclass(frozen=True)
@@ -62,6 +85,36 @@ def start_rates(sites: Iterable[SiteDates], first: dt.date, as_of: dt.date) -> l
     districts = sorted({s.district for s in sites if s.signed})
     rows = [_rate(d, [s for s in sites if s.district == d], first, as_of) for d in districts]
     return [*rows, _rate(ALL, sites, first, as_of)]
+
+
+def _started_by(site: SiteDates, as_of: dt.date) -> bool:
+    if not site.signed:
+        return True  # configured started or in production: started before sitemon watched
+    actual = site.actual.get(Milestone.start)
+    return actual is not None and actual <= as_of
+
+
+def _production(group: str, sites: Sequence[SiteDates], first: dt.date, as_of: dt.date) -> ProductionRate:
+    started = [s for s in sites if _started_by(s, as_of)]
+
+    def reached(s: SiteDates) -> dt.date | None:
+        actual = s.actual.get(Milestone.production)
+        return actual if actual is not None and actual <= as_of else None
+
+    due = [s for s in started if (p := s.planned.get(Milestone.production)) is not None and p <= as_of]
+    on_time = [s for s in due if (a := reached(s)) is not None and a <= (s.planned[Milestone.production] or a)]
+    in_production = [s for s in due if reached(s) is not None]
+    in_period = [s for s in started if (a := reached(s)) is not None and first <= a]
+    return ProductionRate(group, len(started), len(due), len(on_time), len(in_production), len(in_period))
+
+
+def production_rates(sites: Iterable[SiteDates], first: dt.date, as_of: dt.date) -> list[ProductionRate]:
+    """The in-production rate of started projects per county (sorted), then all counties together, as of
+    ``as_of``; ``first`` is the period's first day."""
+    sites = [s for s in sites if _started_by(s, as_of)]
+    districts = sorted({s.district for s in sites})
+    rows = [_production(d, [s for s in sites if s.district == d], first, as_of) for d in districts]
+    return [*rows, _production(ALL, sites, first, as_of)]
 
 
 def on_time(sites: Iterable[SiteDates], as_of: dt.date) -> list[OnTime]:

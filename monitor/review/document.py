@@ -116,6 +116,23 @@ def caption(site: ListedSite, calendar: Calendar) -> str:
     return f"{site.name} · {site.photo_camera or '摄像机'} · {at}"
 
 
+def _side_by_side(
+    doc: DocumentObject, site: ListedSite, earlier: Path, photo: Path, period: str, calendar: Calendar
+) -> None:
+    """This period's picture beside the last one's (周期对比): what changed on the site since."""
+    last, this = ("上季度", "本季度") if period == "quarter" else ("上月", "本月")
+    grid = doc.add_table(rows=2, cols=2)
+    pictures = (
+        (earlier, last, site.photo_before_camera, site.photo_before_at),
+        (photo, this, site.photo_camera, site.photo_at),
+    )
+    for column, (path, label, camera, at) in enumerate(pictures):
+        grid.cell(0, column).paragraphs[0].add_run().add_picture(str(path), width=Cm(7.8))
+        when = f"{calendar.local(at):%Y-%m-%d %H:%M}" if at else "时间不详"
+        grid.cell(1, column).text = xml_safe(f"{label} · {camera or '摄像机'} · {when}")
+    doc.add_paragraph(xml_safe(f"{site.name}：{last}与{this}现场对比"), style="Caption")
+
+
 def render(figures: ReviewFigures, snapshot_root: Path, max_site_pages: int, calendar: Calendar) -> bytes:
     """The .docx bytes: headline, county ranking, red and yellow lists, start rates, assignments per unit,
     and a photo and a chart of each listed site (up to ``max_site_pages``)."""
@@ -176,7 +193,8 @@ def render(figures: ReviewFigures, snapshot_root: Path, max_site_pages: int, cal
         _table(doc, SITE_HEADERS, _site_rows(figures.yellow))
     else:
         doc.add_paragraph("本期无。")
-    doc.add_heading("五、开工率（签约项目）", level=1)
+    doc.add_heading("五、开工率与投产率", level=1)
+    doc.add_heading("开工率（签约项目）", level=2)
     if figures.start_rates:
         _table(
             doc,
@@ -191,6 +209,24 @@ def render(figures: ReviewFigures, snapshot_root: Path, max_site_pages: int, cal
                     str(r["started_in_period"]),
                 ]
                 for r in figures.start_rates
+            ],
+        )
+    doc.add_heading("投产率（开工项目按期投产）", level=2)
+    if figures.production_rates:
+        _table(
+            doc,
+            ["区县", "开工项目", "应投产", "按期投产", "已投产", "投产率", "本期投产"],
+            [
+                [
+                    r["district"],
+                    str(r["started"]),
+                    str(r["due"]),
+                    str(r["on_time"]),
+                    str(r["in_production"]),
+                    _pct(r["rate"]),
+                    str(r["in_production_in_period"]),
+                ]
+                for r in figures.production_rates
             ],
         )
     doc.add_heading("六、交办事项办理情况（按责任单位）", level=1)
@@ -208,8 +244,10 @@ def render(figures: ReviewFigures, snapshot_root: Path, max_site_pages: int, cal
     for site in listed:
         unit = site.responsible_unit or "未填责任单位"
         doc.add_heading(xml_safe(f"{site.name}（{site.district}，{unit}）"), level=2)
-        photo = photo_file(snapshot_root, site.photo)
-        if photo is not None:
+        photo, earlier = photo_file(snapshot_root, site.photo), photo_file(snapshot_root, site.photo_before)
+        if photo is not None and earlier is not None:
+            _side_by_side(doc, site, earlier, photo, figures.period, calendar)
+        elif photo is not None:
             doc.add_picture(str(photo), width=Cm(12))
             doc.add_paragraph(xml_safe(caption(site, calendar)), style="Caption")
         else:

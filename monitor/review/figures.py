@@ -78,6 +78,10 @@ class ListedSite:
     """The name of the camera that took it."""
     photo_at: dt.datetime | None = None
     """When it was taken (UTC)."""
+    photo_before: str | None = None
+    """The newest snapshot of the period before (last month's, last quarter's): what changed since (周期对比)."""
+    photo_before_camera: str | None = None
+    photo_before_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,7 @@ class ReviewFigures:
     yellow: tuple[ListedSite, ...]
     start_rates: tuple[dict[str, Any], ...]
     units: tuple[UnitRow, ...]
+    production_rates: tuple[dict[str, Any], ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -110,6 +115,7 @@ class ReviewFigures:
             for site in listed:
                 site["scores"] = [[d.isoformat(), s, st] for d, s, st in site["scores"]]
                 site["photo_at"] = site["photo_at"].isoformat() if site["photo_at"] else None
+                site["photo_before_at"] = site["photo_before_at"].isoformat() if site["photo_before_at"] else None
         return out
 
 
@@ -193,8 +199,11 @@ def gather(session: Session, config: AppConfig, period: Period, day: dt.date, to
         elif sum(1 for st in statuses if st in POOR) >= config.review.yellow_days:
             yellow.append(listed)
     shown = config.review.max_site_pages
-    red = [_with_photo(session, x, first, end, config) if i < shown else x for i, x in enumerate(red)]
-    yellow = [_with_photo(session, x, first, end, config) if i + len(red) < shown else x for i, x in enumerate(yellow)]
+    before = period_bounds(period, first - dt.timedelta(days=1))[0]
+    red = [_with_photo(session, x, before, first, end, config) if i < shown else x for i, x in enumerate(red)]
+    yellow = [
+        _with_photo(session, x, before, first, end, config) if i + len(red) < shown else x for i, x in enumerate(yellow)
+    ]
     all_scores = [r.score for rows in by_site.values() for r in rows if r.score is not None]
     all_days = [r for rows in by_site.values() for r in rows if r.score is not None]
     units = _units(session, config, first, as_of)
@@ -210,7 +219,7 @@ def gather(session: Session, config: AppConfig, period: Period, day: dt.date, to
         assignments_closed=sum(u.closed for u in units),
         assignments_overdue=sum(u.overdue for u in units),
     )
-    starts = milestone_figures(session, config, first, as_of).start_rates
+    milestones = milestone_figures(session, config, first, as_of)
     return ReviewFigures(
         period.value,
         first,
@@ -220,8 +229,9 @@ def gather(session: Session, config: AppConfig, period: Period, day: dt.date, to
         tuple(counties),
         tuple(red),
         tuple(yellow),
-        tuple(starts),
+        tuple(milestones.start_rates),
         tuple(units),
+        tuple(milestones.production_rates),
     )
 
 
@@ -255,11 +265,24 @@ def _counties(sites: list[models.Site], by_site: dict[str, list[models.DailyScor
     return sorted(rows, key=lambda c: (c.rank is None, c.rank or 0, c.district))
 
 
-def _with_photo(session: Session, site: ListedSite, first: dt.date, end: dt.datetime, config: AppConfig) -> ListedSite:
+def _with_photo(
+    session: Session, site: ListedSite, before: dt.date, first: dt.date, end: dt.datetime, config: AppConfig
+) -> ListedSite:
+    """The period's newest picture, and the newest of the period before it (from ``before`` to ``first``)."""
     from dataclasses import replace
 
-    path, camera, at = _photo(session, site.site_id, _local_start(first, config), end)
-    return replace(site, photo=path, photo_camera=camera, photo_at=at)
+    start = _local_start(first, config)
+    path, camera, at = _photo(session, site.site_id, start, end)
+    old, old_camera, old_at = _photo(session, site.site_id, _local_start(before, config), start)
+    return replace(
+        site,
+        photo=path,
+        photo_camera=camera,
+        photo_at=at,
+        photo_before=old,
+        photo_before_camera=old_camera,
+        photo_before_at=old_at,
+    )
 
 
 def photo_file(root: Path, relative: str | None) -> Path | None:

@@ -76,15 +76,39 @@ def edges(grey: npt.NDArray[np.uint8], mask: npt.NDArray[np.bool_]) -> npt.NDArr
     return np.asarray((magnitude / scale > EDGE_LEVEL) & mask, bool)
 
 
-def structure_change(
+def change_map(
     reference: npt.NDArray[np.uint8], current: npt.NDArray[np.uint8], mask: npt.NDArray[np.bool_]
-) -> float:
-    """Share of the zone where edges appeared or vanished (with two pixels of tolerance for shake)."""
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Where edges appeared (new structure) and where they vanished, with two pixels of tolerance for shake."""
     if reference.shape != current.shape or not mask.any():
-        return 0.0
+        empty = np.zeros(current.shape[:2], bool)
+        return empty, empty
     a, b = edges(reference, mask), edges(current, mask)
     kernel = np.ones((5, 5), np.uint8)
     grown_a = cv2.dilate(a.astype(np.uint8), kernel).astype(bool)
     grown_b = cv2.dilate(b.astype(np.uint8), kernel).astype(bool)
-    changed = (b & ~grown_a) | (a & ~grown_b)
-    return round(float(changed[mask].mean()), 4)
+    return b & ~grown_a, a & ~grown_b
+
+
+def structure_change(
+    reference: npt.NDArray[np.uint8], current: npt.NDArray[np.uint8], mask: npt.NDArray[np.bool_]
+) -> float:
+    """Share of the zone where edges appeared or vanished (with two pixels of tolerance for shake)."""
+    appeared, vanished = change_map(reference, current, mask)
+    if not mask.any() or reference.shape != current.shape:
+        return 0.0
+    return round(float((appeared | vanished)[mask].mean()), 4)
+
+
+def change_picture(
+    reference: npt.NDArray[np.uint8], current: npt.NDArray[np.uint8], mask: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.uint8]:
+    """The later day's zone in grey, outside the zone dimmed, edges that appeared in orange and edges that
+    vanished in blue (thickened to be seen): where the structure changed between the two days (BGR)."""
+    appeared, vanished = change_map(reference, current, mask)
+    picture = cv2.cvtColor(current, cv2.COLOR_GRAY2BGR)
+    picture[~mask] = (picture[~mask] * 0.35).astype(np.uint8)
+    kernel = np.ones((3, 3), np.uint8)
+    picture[cv2.dilate(vanished.astype(np.uint8), kernel).astype(bool)] = (235, 140, 20)
+    picture[cv2.dilate(appeared.astype(np.uint8), kernel).astype(bool)] = (0, 140, 255)
+    return np.asarray(picture, np.uint8)

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from monitor.scoring import repository
-from monitor.scoring.runs import Run, red_runs
+from monitor.scoring.runs import NOT_JUDGED, RED, Run, red_runs
 
 LOOK_BACK_DAYS = 60
 """How far back a run is followed: the red list's longest threshold."""
@@ -15,6 +15,6 @@ LOOK_BACK_DAYS = 60
 
 def current_red_runs(session: Session, today: dt.date, look_back: int = LOOK_BACK_DAYS) -> dict[str, tuple[Run, ...]]:
     """Each site's runs of idle or outage days ending with its latest judged day up to ``today``, newest
-    first; sites whose latest judged day was neither are left out."""
-    rows = repository.statuses_between(session, today - dt.timedelta(days=look_back - 1), today)
+    first; sites whose latest judged day was neither are left out. Only those sites' days are read."""
+    rows = repository.red_site_statuses(session, today - dt.timedelta(days=look_back - 1), today, RED, NOT_JUDGED)
     return red_runs((site_id, day, status.value) for site_id, day, status in rows)

@@ -60,6 +60,20 @@ def stream_options(url: str, transport: str, fast_open: bool) -> dict[str, str]:
     return options
 
 
+PROBE_DECODER = {"skip_frame": "all", "threads": "1"}
+"""The decoder FFmpeg's stream probe opens: it decoded the first key frame only to throw it away, and the grab
+then decoded it again (measured here: 20 ms of a 1080p camera's 70 ms of CPU; bench/sweep_stages.py). The SDP
+already says codec and size; a stream it does not describe is opened again with the full probe."""
+
+
+def probe_options(url: str, fast_open: bool) -> list[dict[str, str]] | None:
+    """Per-stream options for the probe's decoders: RTSP only, whose SDP lists the streams before the probe
+    (PyAV refuses per-stream options for a format that shows none before it: FLV, HLS)."""
+    if fast_open and url_kind(url) == "rtsp":
+        return [PROBE_DECODER] * 4  # video, audio, data, metadata: more than a camera offers
+    return None
+
+
 def transport_note(configured: str, used: str) -> str:
     """What a camera's health says when it works on the transport it was not configured for."""
     if used == configured:
@@ -84,7 +98,9 @@ def open_container(
     started = time.monotonic()
     try:
         limits = (open_s, deadline.bound(read_timeout_s, keep=keep))
-        container = av.open(url, options=stream_options(url, transport, fast_open), timeout=limits)
+        options = stream_options(url, transport, fast_open)
+        per_stream: Any = probe_options(url, fast_open)  # PyAV takes a dict per stream; its stub says str
+        container = av.open(url, options=options, stream_options=per_stream, timeout=limits)
     except Exception as exc:  # PyAV raises OSError subclasses and its own FFmpegError tree
         elapsed = time.monotonic() - started
         seen = look(url, Deadline(min(keep, deadline.left()))) if worth_a_look(exc, elapsed, open_s) else None
@@ -125,9 +141,23 @@ class FirstFrameError(SourceReadError):
     """The stream opened, but gave no picture: raised by first_frame (never by an open)."""
 
 
-def first_frame(container: Any, display_url: str, deadline: Deadline) -> npt.NDArray[np.uint8]:
+def to_bgr(frame: Any, max_width: int | None = None) -> npt.NDArray[np.uint8]:
+    """A decoded frame as a BGR picture, at most ``max_width`` wide. Scaled in the colour conversion itself
+    (area filter), which costs no more than converting at full size, where scaling afterwards cost a 1080p
+    camera 14 ms (OpenCV's area filter from 1920 to 1280; bench/sweep_stages.py)."""
+    if max_width is None or frame.width <= max_width:
+        return np.ascontiguousarray(frame.to_ndarray(format="bgr24"))
+    height = max(2, round(frame.height * max_width / frame.width / 2) * 2)
+    scaled = frame.to_ndarray(width=max_width, height=height, format="bgr24", interpolation="AREA")
+    return np.ascontiguousarray(scaled)
+
+
+def first_frame(
+    container: Any, display_url: str, deadline: Deadline, max_width: int | None = None
+) -> npt.NDArray[np.uint8]:
     """Demux until a frame decodes (the first packets may precede a key frame), until the deadline; a fault
-    says what came: nothing, packets without a key frame, or key frames that do not decode."""
+    says what came: nothing, packets without a key frame, or key frames that do not decode. The picture is
+    at most ``max_width`` wide (None: as decoded)."""
     if not container.streams.video:
         raise FirstFrameError(f"{display_url} has no video stream", CameraStatus.stream_error, Cause.no_video)
     stream = container.streams.video[0]
@@ -138,7 +168,7 @@ def first_frame(container: Any, display_url: str, deadline: Deadline) -> npt.NDA
                 packets += 1
                 keyframes += bool(packet.is_keyframe)
             for frame in packet.decode():
-                return np.ascontiguousarray(frame.to_ndarray(format="bgr24"))
+                return to_bgr(frame, max_width)
             if deadline.passed:
                 break
     except av.ExitError:
@@ -187,9 +217,12 @@ class StreamSnapshotSource(FrameSource):
         transport: str = "tcp",
         history: StreamHistory | None = None,
         deadline_s: float | None = None,
+        max_width: int | None = None,
     ) -> None:
         """``transport``: the camera's own; ``history``: what earlier grabs learnt (the transport that worked,
-        whether it played), updated by this one; ``deadline_s``: the whole grab (default: open + read)."""
+        whether it played), updated by this one; ``deadline_s``: the whole grab (default: open + read);
+        ``max_width``: wider pictures are scaled down to it as they are decoded (None: as decoded)."""
+        self._max_width = max_width
         self._url = url
         self._timeouts = (open_timeout_s, read_timeout_s)
         self._deadline_s = deadline_s or open_timeout_s + read_timeout_s
@@ -223,6 +256,6 @@ class StreamSnapshotSource(FrameSource):
         )
         self.history.transport = self.transport if self.transport != self._configured else None
         try:
-            return first_frame(container, self.display_url, deadline)
+            return first_frame(container, self.display_url, deadline, self._max_width)
         finally:
             container.close()

@@ -15,6 +15,13 @@ from monitor.sources.persistent import PersistentStreamSource
 from monitor.sources.video_file import VideoFileSource
 
 
+def decode_width(camera: CameraConfig, sampling: SamplingConfig) -> int | None:
+    """How wide a stream's picture is decoded: at most the snapshot's width, what people look at and more than
+    the detector (416 or 640 px) and the judgement (320 px) use. A tiled camera keeps every pixel: its tiles
+    are detected at the detector's size each (None: as decoded)."""
+    return sampling.snapshot_max_width if camera.tiling is None else None
+
+
 class SourceProvider:
     """Thread-safe. ``acquire`` then ``release`` around every grab; ``close`` at shutdown."""
 
@@ -50,7 +57,9 @@ class SourceProvider:
                 return source
         with self._lock:
             history = self._history.setdefault(key, StreamHistory())
-        return StreamSnapshotSource(url, s.open_timeout_seconds, s.read_timeout_seconds, transport, history)
+        return StreamSnapshotSource(
+            url, s.open_timeout_seconds, s.read_timeout_seconds, transport, history, max_width=decode_width(camera, s)
+        )
 
     def release(self, source: FrameSource) -> None:
         if not isinstance(source, PersistentStreamSource):

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from monitor.config import AppConfig, Milestone
 from monitor.store import models
+from monitor.store.periods import follow_production
 
 CONFIG = "config"
 
@@ -64,8 +65,11 @@ def sync_milestones(session: Session, config: AppConfig, now: dt.datetime) -> in
                 session.add(row)
             if row.planned_by == CONFIG:
                 changes += _change(session, row, "planned", dates.planned, CONFIG, now, "")
-            if dates.actual is not None:
-                changes += _change(session, row, "actual", dates.actual, CONFIG, now, "")
+            if dates.actual is not None and _change(session, row, "actual", dates.actual, CONFIG, now, ""):
+                changes += 1
+                if m is Milestone.production:
+                    session.flush()
+                    follow_production(session, site.id, dates.actual, CONFIG, now)
     session.commit()
     return changes
 
@@ -89,6 +93,9 @@ def set_date(
     changed = _change(session, row, field, new, by, now, note)
     if changed and field == "planned":
         row.planned_by = by
+    if changed and field == "actual" and milestone is Milestone.production:
+        session.flush()
+        follow_production(session, site_id, new, by, now)
     return changed
 
 

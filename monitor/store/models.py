@@ -70,6 +70,8 @@ class Site(Base):
     batch: Mapped[str] = mapped_column(String(20), index=True)
     responsible_unit: Mapped[str] = mapped_column(String(200), default="")
     planned_investment: Mapped[float | None] = mapped_column(Float, nullable=True)
+    longitude: Mapped[float | None] = mapped_column(Float, nullable=True)  # WGS-84, for the map
+    latitude: Mapped[float | None] = mapped_column(Float, nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     """Set by ``sync_config`` when the config changes the row."""

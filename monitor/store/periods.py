@@ -16,7 +16,7 @@ def batch_on(session: Session, site: SiteConfig, day: dt.date) -> Batch:
     since = session.scalars(
         select(models.BatchPeriod.batch)
         .where(models.BatchPeriod.site_id == site.id, models.BatchPeriod.since <= day)
-        .order_by(models.BatchPeriod.since.desc())
+        .order_by(models.BatchPeriod.since.desc(), models.BatchPeriod.id.desc())
         .limit(1)
     ).first()
     return Batch(since) if since is not None else site.batch
@@ -60,3 +60,19 @@ def moved_batches(session: Session, today: dt.date) -> dict[str, str]:
         if site_id not in latest or since > latest[site_id][0]:
             latest[site_id] = (since, batch)
     return {sid: batch for sid, (_, batch) in latest.items()}
+
+
+def follow_production(session: Session, site_id: str, day: dt.date | None, by: str, now: dt.datetime) -> None:
+    """The site is in the in-production batch from its actual production date on (投产), its earlier periods
+    kept; a production date moved or cleared moves or removes that period. A site configured in production
+    has no period to add. Does not commit."""
+    site = session.get(models.Site, site_id)
+    if site is None or site.batch == Batch.in_production.value:
+        return
+    rows = session.scalars(select(models.BatchPeriod).where(models.BatchPeriod.site_id == site_id)).all()
+    for row in rows:
+        if row.batch == Batch.in_production.value and row.since != day:
+            session.delete(row)
+    if day is None or any(r.since == day for r in rows):
+        return  # cleared; or already recorded (a production on the start's day is refused before it comes here)
+    session.add(models.BatchPeriod(site_id=site_id, batch=Batch.in_production.value, since=day, by=by, at=now))

@@ -56,6 +56,7 @@ def sync_config(session: Session, config: AppConfig, clock: Clock) -> SyncResult
         row = sites.get(site.id) or models.Site(id=site.id)
         row.name, row.district, row.batch = site.name, site.district, site.batch.value
         row.responsible_unit, row.planned_investment = site.responsible_unit, site.planned_investment
+        row.longitude, row.latitude = site.longitude, site.latitude
         row.active = True
         if row.updated_at is None or session.is_modified(row):
             row.updated_at = now

@@ -216,3 +216,23 @@ def test_an_operators_note_on_a_start_proposal_holds_no_control_characters(
     refused = operator.post(f"/api/sites/site2/start-proposals/{proposal['id']}/reject", json={"note": "围\x1b[2J挡"})
     assert refused.status_code == 422 and "control character" in refused.text
     assert operator.get("/api/start-proposals").json()[0]["state"] == "pending"
+
+
+def test_admin_records_production_the_batch_moves_and_the_rate_counts_it(
+    app_sessions: sessionmaker[Session], tmp_path: Path, config: AppConfig
+) -> None:
+    admin = _client(app_sessions, tmp_path, config, "admin")
+    # site1 started (configured), planned into production three days ago: 未按期投产 until it is recorded
+    admin.put("/api/sites/site1/milestones/production", json={"planned": D(3)}).raise_for_status()
+    figures = admin.get("/api/milestones/figures?period=quarter").json()
+    east = {r["group"]: r for r in figures["production_rates"]}["城东区"]
+    assert (east["due"], east["on_time"], east["rate"]) == (1, 0, 0.0)
+    chart = admin.put("/api/sites/site1/milestones/production", json={"actual": D(4)}).json()
+    assert chart["batch"] == "in_production"
+    assert [(p["batch"], p["since"]) for p in chart["periods"]] == [("started", None), ("in_production", D(4))]
+    figures = admin.get("/api/milestones/figures?period=quarter").json()
+    east = {r["group"]: r for r in figures["production_rates"]}["城东区"]
+    assert (east["due"], east["on_time"], east["in_production"], east["rate"]) == (1, 1, 1, 1.0)
+    # a signed site that has not started cannot be in production
+    refused = admin.put("/api/sites/site2/milestones/production", json={"actual": D(1)})
+    assert refused.status_code == 422

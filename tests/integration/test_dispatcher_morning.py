@@ -185,6 +185,11 @@ def test_the_overview_is_a_morning_briefing(demo: Demo, browser: Any, size: tupl
         "#dl-review-of", index=page.locator("#dl-review-of option[value^=quarter]").first.evaluate("e => e.index")
     )
     assert page.locator("#dl-review").get_attribute("href").startswith("/api/review.docx?period=quarter&day=")
+    # The in-production rate beside the start rate: the school went into production during the month.
+    produced = demo.api.get("/api/milestones/figures?period=month").json()["production_rates"]
+    assert produced[-1]["due"] >= 1 and produced[-1]["rate"] is not None
+    expect(page.locator('#production-rate tr[data-group="全部"] td.rate')).to_have_text(f"{produced[-1]['rate']:.1%}")
+    expect(page.locator('#production-rate tr[data-group="西州区"]')).to_be_visible()
 
     _chinese_only(_visible_text(page))
     _no_overflow(page)
@@ -303,6 +308,84 @@ def _jpeg() -> bytes:
     ok, data = cv2.imencode(".jpg", np.full((480, 640, 3), (60, 140, 90), np.uint8))
     assert ok
     return data.tobytes()
+
+
+def test_the_map_draws_every_site_over_its_county_offline(demo: Demo, browser: Any) -> None:
+    from playwright.sync_api import expect
+
+    page = _page(browser, demo, (1920, 1080), "chief", "admin-pass-1")
+    outside: list[str] = []
+
+    def local_only(route: Any) -> None:
+        if route.request.url.startswith(demo.url):
+            route.continue_()
+        else:  # no internet: anything from outside is refused, and named here
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", local_only)
+    page.goto(demo.url + "/map?wall=1")
+    body = demo.api.get("/api/map").json()
+    assert body["tiles"] is None and len(body["sites"]) == 6
+    expect(page.locator("path[data-county]")).to_have_count(5)
+    expect(page.locator("path[data-site]")).to_have_count(6)
+    for site in body["sites"]:
+        pin = page.locator(f'path[data-site="{site["site_id"]}"]')
+        expect(pin).to_have_attribute("data-status", site["status"] or "no_score")
+    expect(page.locator(".county-label").filter(has_text="西州区")).to_be_visible()
+    # Hover: the name, the status, the score and why; a filter by status leaves the idle hospital alone.
+    page.hover('path[data-site="xz-school"]')
+    expect(page.locator(".site-tip")).to_contain_text("西州区第三中学扩建")
+    expect(page.locator(".site-tip")).to_contain_text("摄像机连接被拒绝")
+    page.select_option("#f-status", "idle")
+    expect(page.locator("path[data-site]")).to_have_count(1)
+    expect(page.locator('path[data-site="bh-hospital"]')).to_have_count(1)
+    page.select_option("#f-status", "")
+    page.select_option("#f-fill", "start_rate")
+    expect(page.locator(".county-label").filter(has_text="经开区")).to_contain_text("%")
+    # The wall's map fills 1920x1080 and no more.
+    box = page.evaluate(
+        "(() => { const r = document.getElementById('map').getBoundingClientRect(); return [r.right, r.bottom]; })()"
+    )
+    assert box[0] <= 1920 and box[1] <= 1080 and page.evaluate("document.documentElement.scrollHeight <= innerHeight")
+    _chinese_only(_visible_text(page))
+    page.screenshot(path=str(ARTIFACTS / "map-wall-1920x1080.png"))
+    # A click opens the site page.
+    page.click('path[data-site="cd-wwtp-2"]')
+    expect(page).to_have_url(re.compile(r"/#/site/cd-wwtp-2$"))
+    assert outside == [] and ERRORS[id(page)] == []
+    page.close()
+
+
+def test_a_site_compares_two_days_under_a_slider(demo: Demo, browser: Any) -> None:
+    from playwright.sync_api import expect
+
+    page = _page(browser, demo, (1366, 768), "chief", "admin-pass-1")
+    page.goto(demo.url + "/#/site/cd-wwtp-2")
+    panel = page.locator("#compare")
+    expect(panel.locator("img.cmp-before")).to_be_visible(timeout=15000)
+    expect(panel.locator("img.cmp-after")).to_be_visible()
+    expect(panel.locator("#cmp-before")).to_have_value(str(demo.today - dt.timedelta(weeks=4)))
+    expect(panel.locator("#cmp-after")).to_have_value(str(demo.today))
+    # The slider uncovers the earlier day: the later one is cut at its value.
+    panel.locator("#cmp-slider").fill("20")
+    assert "20%" in panel.locator("img.cmp-after").evaluate("e => e.style.clipPath")
+    # Yesterday against four weeks before it: the structure zone's change map and both days' scores.
+    yesterday = demo.today - dt.timedelta(days=1)
+    panel.locator("#cmp-after").fill(str(yesterday))
+    panel.locator("#cmp-after").dispatch_event("change")
+    query = f"before={demo.today - dt.timedelta(weeks=4)}&after={yesterday}"
+    body = demo.api.get(f"/api/sites/cd-wwtp-2/compare?{query}").json()
+    assert body["before"]["rule"] == body["after"]["rule"] == "clearest" and body["change"] is not None
+    expect(panel.locator("#cmp-change img")).to_be_visible()
+    expect(panel.locator("#cmp-change figcaption")).to_contain_text(f"{body['change']['share']:.1%}")
+    assert page.locator("#cmp-change img").evaluate("e => e.complete && e.naturalWidth > 0")
+    score = body["after"]["score"]
+    expect(panel.locator(f'#cmp-scores span[data-day="{yesterday}"]')).to_contain_text(f"得分 {score:g}")
+    _chinese_only(str(panel.evaluate("e => e.innerText")))
+    page.screenshot(path=str(ARTIFACTS / "compare-1366x768.png"), full_page=True)
+    assert ERRORS[id(page)] == []
+    page.close()
 
 
 def test_the_assignment_loop_keeps_its_guards(demo: Demo, browser: Any) -> None:

@@ -225,3 +225,23 @@ def test_a_signed_project_with_an_actual_start_is_named_by_that_column() -> None
     assert [str(e) for e in result.errors] == [
         "row 2, 实际开工: a signed-batch site has not started (its start is confirmed)"
     ]
+
+
+def test_coordinates_read_as_wgs84_degrees_in_range_and_in_pairs() -> None:
+    header = ["项目编号", "项目名称", "区县", "批次", "经度（WGS-84）", "纬度", "摄像机编号", "摄像机地址"]
+    result = import_rows(
+        1,
+        header,
+        _rows(
+            ["P-1", "污水厂", "城东区", "开工", "１１８.７９６９", 32.0603, "c1", "rtsp://10.0.0.1/1"],
+            ["P-2", "物流园", "高新区", "开工", "118.8", "", "c1", "rtsp://10.0.0.2/1"],
+            ["P-3", "医院", "滨湖区", "开工", "东经118度", "132", "c1", "rtsp://10.0.0.3/1"],
+        ),
+    )
+    assert [str(e) for e in result.errors] == [
+        "row 3, 经度/纬度: longitude and latitude go together",
+        "row 4, 经度: '东经118度' is not a number of degrees (WGS-84, e.g. 118.7969)",
+        "row 4, 纬度: '132' is outside -90..90 degrees",
+    ]
+    first = next(s for s in result.sites if s["id"] == "P-1")
+    assert (first["longitude"], first["latitude"]) == (118.7969, 32.0603)

@@ -82,6 +82,7 @@ def test_the_workbook_matches_the_database_cell_by_cell(sessions: sessionmaker[S
         "摄像机离线",
         "红榜",
         "开工率",
+        "投产率",
         "节点按期率",
         "节点计划",
     ]
@@ -123,7 +124,7 @@ def test_the_workbook_matches_the_database_cell_by_cell(sessions: sessionmaker[S
     site3 = scores["site3"].components
     assert uptime == site3["coverage"] == round(2 / 12, 4) and sampled == 1.0 and (status, reason) == ("离线", "离线")
     data = json.loads(files["json"].read_text(encoding="utf-8"))
-    assert data["schema_version"] == "1.3" and data["outage_sites"] == ["site3"]
+    assert data["schema_version"] == "1.4" and data["outage_sites"] == ["site3"]
     assert (data["partial"], data["observed_until"]) == (False, "2026-11-27T19:00:00+08:00")
     assert {r[-2] for r in ws.iter_rows(min_row=2, values_only=True)} == {"否"}
     assert files["csv"].read_bytes().startswith("\ufeff排名,项目编号".encode())

@@ -10,7 +10,7 @@ from monitor.alerts.milestone_rules import MilestoneFact, milestone_conditions
 from monitor.alerts.rules import AlertType
 from monitor.config import Batch, Milestone, MilestoneRules
 from monitor.milestones.detection import WorkingDay, detect_start
-from monitor.milestones.rates import ALL, milestone_state, on_time, start_rates
+from monitor.milestones.rates import ALL, milestone_state, on_time, production_rates, start_rates
 from monitor.store.milestones import SiteDates
 
 D0 = dt.date(2026, 11, 2)  # a Monday
@@ -66,6 +66,7 @@ def _fact(**kw: object) -> MilestoneFact:
         "name": "工地",
         "batch": Batch.signed,
         "planned_start": None,
+        "planned_production": None,
         "idle_working_days": 0,
         "planned_completion": None,
         "completed": False,
@@ -93,6 +94,10 @@ def _fact(**kw: object) -> MilestoneFact:
         (_fact(batch=Batch.started, planned_completion=dt.date(2027, 6, 1), growth=None), []),  # not measured
         (_fact(batch=Batch.started, planned_completion=TODAY, growth=0.0), []),  # completion not ahead
         (_fact(batch=Batch.started, planned_completion=dt.date(2027, 6, 1), growth=0.0, completed=True), []),
+        (_fact(batch=Batch.started, planned_production=TODAY), []),  # due today: not late yet
+        (_fact(batch=Batch.started, planned_production=TODAY - dt.timedelta(days=1)), [AlertType.production_overdue]),
+        (_fact(planned_production=TODAY - dt.timedelta(days=1)), []),  # signed: its start warns, not this
+        (_fact(batch=Batch.in_production, planned_production=TODAY - dt.timedelta(days=9)), []),  # in production
     ],
 )
 def test_milestone_warnings(fact: MilestoneFact, expected: list[AlertType]) -> None:
@@ -162,3 +167,54 @@ def test_milestone_state(planned: str | None, actual: str | None, state: str) ->
     p = dt.date.fromisoformat(planned) if planned else None
     a = dt.date.fromisoformat(actual) if actual else None
     assert milestone_state(p, a, TODAY) == state
+
+
+def test_production_overdue_grace_and_message() -> None:
+    fact = _fact(batch=Batch.started, planned_production=TODAY - dt.timedelta(days=2))
+    assert milestone_conditions([fact], TODAY, MilestoneRules(production_overdue_grace_days=2)) == []
+    (cond,) = milestone_conditions([fact], TODAY, RULES)
+    assert "未按期投产" in cond.message and cond.details == {"planned_production": "2026-11-18", "days_late": 2}
+
+
+def _producing(
+    sid: str, district: str, start: str | None, planned: str | None, actual: str | None, signed: bool = False
+) -> SiteDates:
+    day = dt.date.fromisoformat
+    return SiteDates(
+        sid,
+        district,
+        signed,
+        {Milestone.production: day(planned) if planned else None},
+        {Milestone.start: day(start) if start else None, Milestone.production: day(actual) if actual else None},
+    )
+
+
+# The in-production rate's hand-computed case (docs/milestones.md): November 2026, as of 2026-11-30.
+PRODUCING = [
+    _producing("p1", "城东区", "2025-03-01", "2026-10-31", "2026-10-20"),  # due, in production on time (before)
+    _producing("p2", "城东区", "2025-05-01", "2026-11-10", "2026-11-10"),  # due, on time, in the month
+    _producing("p3", "城东区", "2025-06-01", "2026-11-15", "2026-11-22"),  # due, in production late
+    _producing("p4", "城东区", "2025-07-01", "2026-11-25", None),  # due, not in production: 未按期投产
+    _producing("p5", "城东区", "2025-08-01", "2027-03-01", "2026-11-28"),  # not due, early: in the period only
+    _producing("q1", "高新区", "2026-11-02", "2026-11-20", "2026-11-18", signed=True),  # started in Nov, on time
+    _producing("q2", "高新区", None, "2026-11-05", None, signed=True),  # signed, not started: not in the programme
+    _producing("q3", "高新区", "2025-09-01", "2026-11-30", "2026-11-29"),  # due on the last day, on time
+    _producing("q5", "高新区", "2025-09-01", "2026-11-28", "2026-12-03"),  # due, reached after the date: not yet
+    _producing("q4", "高新区", "2025-10-01", None, None),  # no planned production: never due
+]
+
+
+def test_production_rates_per_county_match_the_hand_computed_case() -> None:
+    rows = {r.group: r for r in production_rates(PRODUCING, dt.date(2026, 11, 1), dt.date(2026, 11, 30))}
+    assert list(rows) == ["城东区", "高新区", ALL]
+    east, high, total = rows["城东区"], rows["高新区"], rows[ALL]
+    figures = lambda r: (r.started, r.due, r.on_time, r.in_production, r.in_production_in_period, r.rate)  # noqa: E731
+    assert figures(east) == (5, 4, 2, 3, 3, 0.5)
+    assert figures(high) == (4, 3, 2, 2, 2, 0.6667)
+    assert figures(total) == (9, 7, 4, 5, 5, 0.5714)
+
+
+def test_production_rate_of_nothing_due_is_none_and_a_later_start_is_not_yet_started() -> None:
+    site = _producing("x", "城东区", "2026-12-01", "2026-11-20", None, signed=True)
+    (total,) = production_rates([site], dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+    assert (total.group, total.started, total.due, total.rate) == (ALL, 0, 0, None)
