@@ -10,7 +10,7 @@ import cv2
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from api.deps import SessionDep, app_now
+from api.deps import SessionDep, local_today
 from api.params import Day, refuse_future
 from monitor.config import AppConfig, SiteConfig
 from monitor.sampling.structure import change_map, change_picture, zone_mask
@@ -61,7 +61,7 @@ def _site(request: Request, site_id: str) -> tuple[AppConfig, SiteConfig]:
 
 
 def _days(request: Request, before: dt.date | None, after: dt.date | None) -> tuple[dt.date, dt.date]:
-    today = app_now(request).astimezone(request.app.state.tz).date()
+    today = local_today(request)
     after = after or today
     before = before or after - dt.timedelta(weeks=DEFAULT_WEEKS)
     refuse_future(after, today, ("query", "after"))

@@ -13,7 +13,7 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
 from api.auth import UserDep
-from api.deps import SessionDep, app_now
+from api.deps import SessionDep, local_today
 from monitor.assignments.units import unit_of
 from monitor.config import AppConfig
 from monitor.config.map import TileCrs, load_boundaries
@@ -93,7 +93,7 @@ def site_map(session: SessionDep, request: Request, user: UserDep) -> MapOut:
     """The sites with coordinates and their state today, the county boundaries with each county's average
     score and start rate, and the base map if one is configured (a unit's user: its own sites only)."""
     config: AppConfig | None = request.app.state.config
-    today = app_now(request).astimezone(request.app.state.tz).date()
+    today = local_today(request)
     unit = unit_of(session, user)
     shown = places(session, today, unit)
     visible = {p.site_id for p in shown}
