@@ -40,6 +40,7 @@ from api.routers import (
     wall,
     wording,
 )
+from api.tiles import TileFetcher
 from api.unicode_guard import reject_lone_surrogates
 from monitor import __version__
 from monitor.config import AppConfig, default_calendar
@@ -54,6 +55,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     feed: LiveFeed = app.state.live_feed
     async with feed.running():
         yield
+
+
+def _browser_tile_url(config: AppConfig | None) -> str | None:
+    """The tile URL the browser itself reads: none when this server fetches the tiles (a keyed source)."""
+    if config is None or config.map.tiles_proxied:
+        return None
+    return config.map.tile_url
 
 
 def create_app(
@@ -85,7 +93,7 @@ def create_app(
     api_config = config.api if config is not None else ApiConfig()
     app.add_middleware(BodyGuard)
     app.add_middleware(SameOriginGuard, allowed_hosts=api_config.allowed_hosts)
-    app.add_middleware(SecurityHeaders, tile_source=tile_origin(config.map.tile_url if config is not None else None))
+    app.add_middleware(SecurityHeaders, tile_source=tile_origin(_browser_tile_url(config)))
     app.add_exception_handler(SQLAlchemyError, storage_fault)
     app.state.sessions = sessions
     app.state.snapshot_root = snapshot_root
@@ -93,6 +101,7 @@ def create_app(
     app.state.calendar = calendar or (config.calendar if config is not None else default_calendar())
     app.state.last_sweep_seconds = last_sweep_seconds
     app.state.config = config
+    app.state.tiles = TileFetcher(config.map) if config is not None and config.map.tiles_proxied else None
     app.state.clock = clock
     app.state.overview_cache = {}
     app.state.login_guard = LoginGuard(login_limits)

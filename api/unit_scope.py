@@ -25,6 +25,7 @@ UNIT_PATHS = frozenset(
         "/api/sites/{site_id}/timelapse",
         "/api/wording",
         "/api/map",
+        "/api/map/tiles/{z}/{x}/{y}",  # base-map pictures only: nothing of any site
     }
 )
 

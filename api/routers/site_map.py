@@ -5,15 +5,17 @@ map. A unit's user sees its own sites only."""
 from __future__ import annotations
 
 import functools
+import logging
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
 from api.auth import UserDep
 from api.deps import SessionDep, local_today
+from api.tiles import TileError, TileFetcher
 from monitor.assignments.units import unit_of
 from monitor.config import AppConfig
 from monitor.config.map import TileCrs, load_boundaries
@@ -24,6 +26,9 @@ from monitor.store.places import Place, places
 
 router = APIRouter(tags=["dispatch"])
 page = APIRouter()
+log = logging.getLogger(__name__)
+PROXIED_TILES = "/api/map/tiles/{z}/{x}/{y}"
+"""Where the page reads a keyed tile source's tiles: this server fetches them, the key stays here."""
 STATIC = Path(__file__).resolve().parents[1] / "static"
 
 
@@ -102,7 +107,7 @@ def site_map(session: SessionDep, request: Request, user: UserDep) -> MapOut:
     tiles = None
     if config is not None and config.map.tile_url:
         tiles = TilesOut(
-            url=config.map.tile_url,
+            url=PROXIED_TILES if config.map.tiles_proxied else config.map.tile_url,
             attribution=config.map.tile_attribution,
             max_zoom=config.map.max_zoom,
             crs=config.map.tile_crs.value,
@@ -160,3 +165,18 @@ def site_map(session: SessionDep, request: Request, user: UserDep) -> MapOut:
 def map_page() -> FileResponse:
     """The map page (``?wall=1``: the wall's 1920x1080 map); its data comes from the API, behind the login."""
     return FileResponse(STATIC / "map.html", media_type="text/html")
+
+
+@router.get("/api/map/tiles/{z}/{x}/{y}", response_class=Response)
+def tile(z: int, x: int, y: int, request: Request, _user: UserDep) -> Response:
+    """A base-map tile of a keyed source (``map.tile_key``), fetched by this server so that no browser sees
+    the key; 404 without such a source or outside the tile grid, 502 when the source gives no picture."""
+    fetcher: TileFetcher | None = request.app.state.tiles
+    if fetcher is None or not fetcher.in_range(z, x, y):
+        raise HTTPException(404, "no such tile")
+    try:
+        got = fetcher.tile(z, x, y)
+    except TileError as exc:
+        log.warning("base map tile %d/%d/%d: %s", z, x, y, exc)
+        raise HTTPException(502, f"tile {z}/{x}/{y}: {exc}") from None
+    return Response(got.content, media_type=got.media_type, headers={"Cache-Control": "private, max-age=86400"})

@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from monitor.config.base import ConfigModel
+from monitor.config.env import EnvSecret
 from monitor.core.geo import BoundaryError, read_boundaries
 
 MAX_BOUNDARY_BYTES = 20 * 1024 * 1024
@@ -47,7 +48,12 @@ class MapConfig(ConfigModel):
         default=None,
         max_length=500,
         description="Optional base map: an http(s) XYZ tile URL with {z}, {x}, {y} (the commission's tile "
-        "server, or 天地图 with its tk=key); none: boundaries alone",
+        "server, or 天地图 with tk={key}); none: boundaries alone",
+    )
+    tile_key: EnvSecret | None = Field(
+        default=None,
+        description="The tile source's key (e.g. ${TIANDITU_KEY}), put where tile_url says {key}: tiles are "
+        "then fetched by this server (/api/map/tiles/...), so the key never reaches a browser",
     )
     tile_crs: TileCrs = Field(default=TileCrs.wgs84, description="wgs84 (天地图, most) or gcj02 (高德, 腾讯)")
     tile_attribution: str = Field(default="", max_length=200, description="The tile source's credit line")
@@ -78,4 +84,13 @@ class MapConfig(ConfigModel):
                 raise ValueError("tile_url: an http(s):// URL (or a path on this server)")
             if not all(part in url for part in ("{z}", "{x}", "{y}")):
                 raise ValueError("tile_url: must hold {z}, {x} and {y}")
+        if (self.tile_key is not None) != ("{key}" in (url or "")):
+            raise ValueError("tile_key and a {key} in tile_url go together (the key is never written in tile_url)")
+        if self.tile_key is not None and not (url or "").startswith(("http://", "https://")):
+            raise ValueError("tile_key: tile_url must be an http(s):// URL for this server to fetch")
         return self
+
+    @property
+    def tiles_proxied(self) -> bool:
+        """Whether this server fetches the tiles (a key the browser must not see)."""
+        return self.tile_key is not None

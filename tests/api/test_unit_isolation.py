@@ -38,6 +38,9 @@ def test_every_route_as_a_unit_leaks_nothing_of_another_unit(sessions: sessionma
         "milestone": "start",
         "proposal_id": "1",
         "username": "unit-b",
+        "z": "1",
+        "x": "0",
+        "y": "0",
     }
     own = {**values, "site_id": "site1", "sample_id": str(ids["samples"]["site1"]), "assignment_id": str(a_task["id"])}
     tricks = f"?unit={UNIT_B}&site=site2&district=高新区&state="
