@@ -100,8 +100,8 @@ def serve(db: Path, port: int) -> subprocess.Popen[bytes]:
     """The API in its own process (one uvicorn worker), as in production: the load generator shares no GIL."""
     code = (
         "import sys, uvicorn; from pathlib import Path; from api import create_app; "
-        "from monitor.store import make_engine, make_session_factory; "
-        f"app = create_app(make_session_factory(make_engine('sqlite:///{db}')), Path('{db.parent}')); "
+        "from monitor.store import make_engine, make_session_factory; from monitor.core.clock import utc_now; "
+        f"app = create_app(make_session_factory(make_engine('sqlite:///{db}')), Path('{db.parent}'), clock=utc_now); "
         f"uvicorn.run(app, host='127.0.0.1', port={port}, log_level='warning')"
     )
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT)

@@ -119,7 +119,7 @@ def generate(url: str, config: AppConfig, days: int, today: dt.date, interval_mi
     now = now_of(config, today)
     with sessions() as s:
         sync_config(s, config, lambda: now)
-        add_user(s, "bench", PASSWORD, Role.viewer)
+        add_user(s, "bench", PASSWORD, Role.viewer, now=now)
         s.commit()
         pks = [(c.id, c.site_id) for c in s.scalars(select(models.Camera).order_by(models.Camera.id))]
     engine.dispose()
@@ -275,7 +275,12 @@ def run_server(url: str, port: int, args: argparse.Namespace) -> None:
         config = bench_config(args.cameras, args.interval, tmp)
         now = now_of(config, today)
         app = create_app(
-            make_session_factory(make_engine(url)), Path(tmp), Path(tmp), config.tz, config=config, clock=lambda: now
+            make_session_factory(make_engine(url)),
+            Path(tmp),
+            Path(tmp),
+            config.calendar,
+            config=config,
+            clock=lambda: now,
         )
         uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
 

@@ -72,9 +72,9 @@ def test_the_stored_red_runs_read_only_the_sites_whose_latest_judged_day_is_red(
         ("site5", _d(60), "idle"),  # past the look-back
     ]
     with sessions() as s:
-        sync_config(s, parse_config(config_dict(["rtsp://127.0.0.1:8554/a"] * 5)))
+        sync_config(s, parse_config(config_dict(["rtsp://127.0.0.1:8554/a"] * 5)), fixed())
         for site, day, status in rows:
-            s.add(models.DailyScore(site_id=site, day=day, score=None, status=status, components={}))
+            s.add(models.DailyScore(site_id=site, day=day, score=None, status=status, components={}, computed_at=NOW))
         s.commit()
         got = current_red_runs(s, TODAY)
     assert got == red_runs(r for r in rows if r[0] != "site5")

@@ -37,7 +37,7 @@ def test_the_demo_places_each_site_in_its_county_and_one_goes_into_production_in
 
     from monitor.core.geo import read_boundaries
 
-    config = parse_config(demo_config(SAMPLE_VIDEO.parents[1], today=TODAY), resolve_sources=False)
+    config = parse_config(demo_config(SAMPLE_VIDEO.parents[1], today=TODAY, clock=fixed()), resolve_sources=False)
     assert config.map.boundaries is not None
     counties = {c.name: c for c in read_boundaries(json.loads(Path(config.map.boundaries).read_text("utf-8")))}
     assert set(counties) == {s.district for s in config.sites}

@@ -65,7 +65,7 @@ def test_production_moves_the_batch_warns_and_counts(sessions: sessionmaker[Sess
     config = _config()
     site = {s.id: s for s in config.sites}
     with sessions() as s:
-        sync_config(s, config)
+        sync_config(s, config, lambda: NOW)
         sync_milestones(s, config, NOW)
         # q1's start seen on camera and confirmed on 11-02 (as confirm_start records it)
         set_date(s, "q1", Milestone.start, "actual", D("2026-11-02"), "operator", NOW)

@@ -11,10 +11,11 @@ import cv2
 import numpy as np
 from docx import Document
 
+from monitor.core.calendar import Calendar
 from monitor.review.document import render
 from monitor.review.figures import Headline, ListedSite, ReviewFigures
 
-TZ = ZoneInfo("Asia/Shanghai")
+TZ = Calendar(ZoneInfo("Asia/Shanghai"))
 
 
 def _figures(before: str | None) -> ReviewFigures:
