@@ -123,22 +123,25 @@ class SecurityHeaders:
     def __init__(self, app: ASGIApp, tile_source: str = "") -> None:
         self.app = app
         # The map page may show base tiles from the configured tile server, and nothing else from outside.
-        self.map_csp = DASHBOARD_CSP.replace("img-src 'self'", f"img-src 'self' {tile_source}") if tile_source else ""
+        # It is also the wall's map panel (/wall frames /map?wall=1&panel=1): framed by this server's pages only.
+        framed = DASHBOARD_CSP.replace("frame-ancestors 'none'", "frame-ancestors 'self'")
+        self.map_csp = framed.replace("img-src 'self'", f"img-src 'self' {tile_source}") if tile_source else framed
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         csp = DOCS_CSP if scope["path"] in DOCS_PATHS else DASHBOARD_CSP
-        if self.map_csp and scope["path"] in MAP_PATHS:
-            csp = self.map_csp
+        framing = "DENY"
+        if scope["path"] in MAP_PATHS:
+            csp, framing = self.map_csp, "SAMEORIGIN"
         https = scope.get("scheme") == "https"
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 headers.setdefault("Content-Security-Policy", csp)
-                headers.setdefault("X-Frame-Options", "DENY")
+                headers.setdefault("X-Frame-Options", framing)
                 headers.setdefault("X-Content-Type-Options", "nosniff")
                 headers.setdefault("Referrer-Policy", "same-origin")
                 if https:

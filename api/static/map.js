@@ -6,6 +6,7 @@ const lang = localStorage.getItem("lang") || "zh";
 const w = (group, key) => wordOf(lang, group, key);
 const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 const wall = new URLSearchParams(location.search).has("wall");
+const panel = wall && new URLSearchParams(location.search).has("panel");  // the wall's map panel (framed in /wall)
 const COLOURS = { active: "#2e9e4f", low_activity: "#e0a800", idle: "#d9534f", camera_outage: "#6c757d" };
 const STATUSES = ["active", "low_activity", "idle", "camera_outage", "not_expected", "no_score"];
 const state = { batch: "", status: "", fill: "average_score" };
@@ -115,7 +116,7 @@ async function load() {
 }
 
 async function start() {
-  if (wall) document.body.classList.add("wall-map");
+  if (wall) document.body.classList.add(panel ? "wall-panel" : "wall-map");
   await Wording.load().catch(() => {});
   labels();
   const meResponse = await fetch("/api/auth/me", { credentials: "same-origin" });

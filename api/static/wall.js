@@ -4,7 +4,7 @@
 // come from the server's catalogue (common.js), in Chinese; times carry their date unless they are today.
 const word = (group, key) => wordOf("zh", group, key);
 const RED_DAYS = Math.max(1, Number(new URLSearchParams(location.search).get("days")) || 3);
-const ROTATE_MS = 8000, POLL_MS = 60000, PER_PAGE = 4;
+const ROTATE_MS = 8000, POLL_MS = 60000, PER_PAGE = 3;
 const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 const hhmm = (iso) => whenOf(iso);
 const $ = (id) => document.getElementById(id);
@@ -110,6 +110,8 @@ async function refresh() {
   shots = pickShots(sites);
   strip();
   $("wall-updated").textContent = `更新于 ${hhmm(new Date(Wording.now()).toISOString())}`;
+  const mapPanel = $("w-map");  // 项目一张图, framed once the wall is logged in (it reads with the same login)
+  if (mapPanel && !mapPanel.getAttribute("src")) mapPanel.setAttribute("src", mapPanel.dataset.src);
   document.body.dataset.loaded = String(Number(document.body.dataset.loaded || 0) + 1);
 }
 

@@ -203,6 +203,16 @@ def test_every_response_carries_the_security_headers(server: ApiServer, method: 
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
+def test_only_the_map_may_be_framed_and_only_by_this_servers_pages(server: ApiServer) -> None:
+    """The wall frames 项目一张图 as its map panel; every other page refuses any frame."""
+    page = httpx.get(server.url + "/map")
+    assert "frame-ancestors 'self'" in page.headers["Content-Security-Policy"]
+    assert page.headers["X-Frame-Options"] == "SAMEORIGIN"
+    wall = httpx.get(server.url + "/wall")
+    assert "frame-ancestors 'none'" in wall.headers["Content-Security-Policy"]
+    assert wall.headers["X-Frame-Options"] == "DENY"
+
+
 def test_the_api_docs_need_a_login(server: ApiServer) -> None:
     for path in ("/docs", "/redoc", "/openapi.json"):
         assert httpx.get(server.url + path).status_code == 401, path

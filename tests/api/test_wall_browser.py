@@ -176,7 +176,11 @@ def test_the_wall_fills_the_screen_legibly_with_the_red_list_alerts_and_snapshot
                 expect(page.locator("#w-alerts")).to_contain_text("停工预警")
                 expect(page.locator("#w-alerts")).to_contain_text("摄像机离线")
                 expect(page.locator("#w-ranking li")).to_have_count(5)
-                expect(page.locator("#w-strip figure")).to_have_count(4)
+                expect(page.locator("#w-strip figure")).to_have_count(3)
+                # 项目一张图 as the wall's panel: the map page framed, its map drawn, its header left out
+                panel = page.frame_locator("#w-map")
+                expect(panel.locator("body.wall-panel .leaflet-container")).to_be_visible()
+                expect(panel.locator("#map-head")).to_be_hidden()
                 expect(page.locator("#w-strip figure.s-idle").first).to_be_visible()
                 _wait_until(
                     page, "[...document.querySelectorAll('#w-strip img')].every(i => i.complete && i.naturalWidth > 0)"
