@@ -103,7 +103,7 @@ def create_app(
     app.state.config = config
     app.state.tiles = TileFetcher(config.map) if config is not None and config.map.tiles_proxied else None
     app.state.clock = clock
-    app.state.overview_cache = {}
+    app.state.answer_cache = {}  # api/views.cached_json
     app.state.login_guard = LoginGuard(login_limits)
     app.state.live_feed = LiveFeed(
         sessions, clock, limits=StreamLimits(api_config.max_streams, api_config.max_streams_per_user)

@@ -4,13 +4,15 @@ that answer a 404. Routers import these, never one another."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
-from fastapi import HTTPException
+from fastapi import HTTPException, Request, Response
 from fastapi.responses import FileResponse
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from api.deps import local_today
 from api.schemas import AssignmentOut, CameraOut, SampleOut
 from api.shown import TextFilter
 from monitor.assignments import store
@@ -101,3 +103,34 @@ def own_assignment(session: Session, user: models.User, assignment_id: int) -> m
         return store.get(session, assignment_id, unit_of(session, user))
     except store.NotFound as exc:
         raise HTTPException(404, str(exc)) from None
+
+
+def data_version(session: Session) -> tuple[object, ...]:
+    """Changes whenever a sample, a score or a camera or site changes (index lookups only)."""
+    return (
+        session.scalar(select(func.max(models.Sample.id))),
+        session.scalar(select(func.max(models.DailyScore.computed_at))),
+        session.scalar(select(func.max(models.Camera.last_sample_at))),
+        session.scalar(select(func.count(models.Site.id)).where(models.Site.active)),
+        session.scalar(select(func.count(models.BatchPeriod.id))),
+    )
+
+
+CACHED_ANSWERS = 64
+"""How many answers the cache keeps for one data version (filters, days and roles apart)."""
+
+
+def cached_json(request: Request, session: Session, key: tuple[object, ...], build: Callable[[], bytes]) -> Response:
+    """The JSON answer for ``key``, built once per data version and local day and served as the same bytes
+    until either moves: the pages every dashboard and the wall ask between two sweeps cost one build. ``key``
+    names the route and every parameter (and the reader's role where it changes the answer)."""
+    version = (data_version(session), local_today(request))
+    cache: dict[tuple[object, ...], bytes] = request.app.state.answer_cache
+    full = (*version, *key)
+    body = cache.get(full)
+    if body is None:
+        body = build()
+        if len(cache) >= CACHED_ANSWERS or any(k[:2] != version for k in cache):
+            cache.clear()  # the data moved on (or too many answers): start over
+        cache[full] = body
+    return Response(body, media_type="application/json")

@@ -6,15 +6,15 @@ import datetime as dt
 from collections import defaultdict
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request
-from pydantic import BaseModel
+from fastapi import APIRouter, HTTPException, Query, Request, Response
+from pydantic import BaseModel, TypeAdapter
 from sqlalchemy import select
 
 from api.deps import SessionDep, app_calendar, local_today
 from api.params import Day
 from api.schemas import SiteBase, site_fields
 from api.shown import ShownDep
-from api.views import camera_out, latest_samples
+from api.views import cached_json, camera_out, latest_samples
 from monitor.export.report import competition_ranks
 from monitor.export.summary import Period, period_bounds
 from monitor.store import models
@@ -115,13 +115,17 @@ def site_detail(
 
 
 @router.get("/api/scores", response_model=list[ScoreOut])
-def scores(session: SessionDep, request: Request, day: Annotated[Day | None, Query()] = None) -> list[ScoreOut]:
+def scores(session: SessionDep, request: Request, day: Annotated[Day | None, Query()] = None) -> Response:
     """Every site's daily score on ``day`` (default: today's running score)."""
-    day = day or local_today(request)
-    rows = session.scalars(
-        select(models.DailyScore).where(models.DailyScore.day == day).order_by(models.DailyScore.site_id)
-    )
-    return [_score_out(r) for r in rows]
+    on = day or local_today(request)
+
+    def build() -> bytes:
+        rows = session.scalars(
+            select(models.DailyScore).where(models.DailyScore.day == on).order_by(models.DailyScore.site_id)
+        )
+        return TypeAdapter(list[ScoreOut]).dump_json([_score_out(r) for r in rows])
+
+    return cached_json(request, session, ("scores", on), build)
 
 
 @router.get("/api/rankings", response_model=list[RankingOut])
@@ -131,29 +135,35 @@ def rankings(
     by: Annotated[Literal["district", "batch"], Query()] = "district",
     period: Annotated[Literal["day", "week", "month", "quarter"], Query()] = "day",
     day: Annotated[Day | None, Query()] = None,
-) -> list[RankingOut]:
+) -> Response:
     """Average score per county or batch over a day, week, month or quarter, ranked."""
     day = day or local_today(request)
-    first, last = (day, day) if period == "day" else period_bounds(Period(period), day)
-    moved = moved_batches(session, last) if by == "batch" else {}
-    group_of = {
-        s.id: moved.get(s.id, s.batch) if by == "batch" else s.district
-        for s in session.scalars(select(models.Site).where(models.Site.active))
-    }
-    values: dict[str, list[float]] = defaultdict(list)
-    members: dict[str, set[str]] = defaultdict(set)
-    for site_id, group in group_of.items():
-        members[group].add(site_id)
-    for site_id, score in session.execute(
-        select(models.DailyScore.site_id, models.DailyScore.score).where(
-            models.DailyScore.day >= first, models.DailyScore.day <= last, models.DailyScore.score.is_not(None)
-        )
-    ):
-        if site_id in group_of and score is not None:
-            values[group_of[site_id]].append(float(score))
-    averages = {g: round(sum(v) / len(v), 1) for g, v in values.items() if v}
-    ranks = competition_ranks(averages)
-    out = [
-        RankingOut(group=g, average_score=averages.get(g), sites=len(m), rank=ranks.get(g)) for g, m in members.items()
-    ]
-    return sorted(out, key=lambda r: (r.rank is None, r.rank or 0, r.group))
+
+    def build() -> bytes:
+        first, last = (day, day) if period == "day" else period_bounds(Period(period), day)
+        moved = moved_batches(session, last) if by == "batch" else {}
+        group_of = {
+            s.id: moved.get(s.id, s.batch) if by == "batch" else s.district
+            for s in session.scalars(select(models.Site).where(models.Site.active))
+        }
+        values: dict[str, list[float]] = defaultdict(list)
+        members: dict[str, set[str]] = defaultdict(set)
+        for site_id, group in group_of.items():
+            members[group].add(site_id)
+        for site_id, score in session.execute(
+            select(models.DailyScore.site_id, models.DailyScore.score).where(
+                models.DailyScore.day >= first, models.DailyScore.day <= last, models.DailyScore.score.is_not(None)
+            )
+        ):
+            if site_id in group_of and score is not None:
+                values[group_of[site_id]].append(float(score))
+        averages = {g: round(sum(v) / len(v), 1) for g, v in values.items() if v}
+        ranks = competition_ranks(averages)
+        out = [
+            RankingOut(group=g, average_score=averages.get(g), sites=len(m), rank=ranks.get(g))
+            for g, m in members.items()
+        ]
+        ranked = sorted(out, key=lambda r: (r.rank is None, r.rank or 0, r.group))
+        return TypeAdapter(list[RankingOut]).dump_json(ranked)
+
+    return cached_json(request, session, ("rankings", by, period, day), build)

@@ -6,14 +6,14 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import FileResponse
 from pydantic import TypeAdapter
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.deps import SessionDep, SnapshotRootDep, local_today
 from api.params import RowId
 from api.schemas import SiteOut, site_fields
 from api.shown import ShownDep, TextFilter
-from api.views import camera_out, latest_samples, snapshot_response
+from api.views import cached_json, camera_out, latest_samples, snapshot_response
 from monitor.store import models
 from monitor.store.periods import moved_batches
 
@@ -34,27 +34,15 @@ def list_sites(
     """Every site in service with its live state: each camera's health and latest sample, today's running
     score and status, and when it was last updated."""
     today = local_today(request)
-    # The overview changes at most once per sweep: serve the same bytes until the data version moves.
-    key = (data_version(session), today, shown.__name__, district, batch, status, min_score, max_score)
-    cache: dict[tuple[object, ...], bytes] = request.app.state.overview_cache
-    if key in cache:
-        return Response(cache[key], media_type="application/json")
-    sites = _build_sites(session, today, shown, district, batch, status, min_score, max_score)
-    body = TypeAdapter(list[SiteOut]).dump_json(sites)
-    if len(cache) > 32 or any(k[:2] != key[:2] for k in cache):
-        cache.clear()  # the data moved on (or too many filters): start over
-    cache[key] = body
-    return Response(body, media_type="application/json")
-
-
-def data_version(session: Session) -> tuple[object, ...]:
-    """Changes whenever a sample, a score or a camera or site changes (three index lookups)."""
-    return (
-        session.scalar(select(func.max(models.Sample.id))),
-        session.scalar(select(func.max(models.DailyScore.computed_at))),
-        session.scalar(select(func.max(models.Camera.last_sample_at))),
-        session.scalar(select(func.count(models.Site.id)).where(models.Site.active)),
-        session.scalar(select(func.count(models.BatchPeriod.id))),
+    # The overview changes at most once per sweep: the same bytes until the data version moves.
+    key = ("sites", shown.__name__, district, batch, status, min_score, max_score)
+    return cached_json(
+        request,
+        session,
+        key,
+        lambda: TypeAdapter(list[SiteOut]).dump_json(
+            _build_sites(session, today, shown, district, batch, status, min_score, max_score)
+        ),
     )
 
 

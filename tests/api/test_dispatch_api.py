@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api import create_app
@@ -85,6 +85,35 @@ def test_rankings_by_district_and_batch_over_a_week(client: TestClient) -> None:
     by_batch = client.get("/api/rankings", params={"by": "batch", "period": "month", "day": yesterday}).json()
     assert by_batch[0]["group"] == "started"
     assert client.get("/api/rankings", params={"by": "colour"}).status_code == 422
+
+
+def test_scores_and_rankings_are_built_once_per_data_version(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    """Every dashboard and the wall ask the same between two sweeps: one build per data version, and a new
+    score (a new computed_at) is served at once."""
+    yesterday = NOW.astimezone(ZoneInfo("Asia/Shanghai")).date() - dt.timedelta(days=1)
+    asks = {"scores": ("/api/scores", {"day": str(yesterday)})}
+    asks["rankings"] = ("/api/rankings", {"period": "day", "day": str(yesterday)})
+    first = {name: client.get(path, params=params).json() for name, (path, params) in asks.items()}
+    site3 = next(r for r in first["scores"] if r["site_id"] == "site3")
+    assert site3["score"] == 20.0
+
+    def rewrite(score: float, computed_at: dt.datetime) -> dict[str, Any]:
+        with sessions() as s:
+            row = s.scalars(
+                select(models.DailyScore).where(
+                    models.DailyScore.site_id == "site3", models.DailyScore.day == yesterday
+                )
+            ).one()
+            row.score, row.computed_at = score, computed_at
+            s.commit()
+        return {name: client.get(path, params=params).json() for name, (path, params) in asks.items()}
+
+    assert rewrite(95.0, NOW) == first  # no new version (a hand edit behind sitemon's back): the same answer
+    fresh = rewrite(95.0, NOW + dt.timedelta(seconds=1))  # scored again: a new version
+    assert next(r for r in fresh["scores"] if r["site_id"] == "site3")["score"] == 95.0
+    assert fresh["rankings"] != first["rankings"]
 
 
 def test_metrics_are_prometheus_text(client: TestClient) -> None:
