@@ -51,10 +51,15 @@ from monitor.core.clock import Clock
 
 @contextlib.asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """The live feed polls while the app runs."""
+    """The live feed polls while the app runs; the tile source's connections close with it."""
     feed: LiveFeed = app.state.live_feed
-    async with feed.running():
-        yield
+    tiles: TileFetcher | None = app.state.tiles
+    try:
+        async with feed.running():
+            yield
+    finally:
+        if tiles is not None:
+            tiles.close()
 
 
 def _browser_tile_url(config: AppConfig | None) -> str | None:

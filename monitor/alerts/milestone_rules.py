@@ -27,33 +27,44 @@ class MilestoneFact:
     or fewer weeks of scores)."""
 
 
+def _overdue(
+    f: MilestoneFact, kind: AlertType, field: str, planned: dt.date, today: dt.date, grace_days: int, sentence: str
+) -> list[Condition]:
+    """A warning once ``planned`` is more than ``grace_days`` behind ``today`` (未按期开工 / 未按期投产)."""
+    late = (today - planned).days
+    if late <= grace_days:
+        return []
+    text = f"{f.name}: " + sentence.format(planned=planned, late=late)
+    return [
+        Condition(AlertKey(f.site_id, None, kind), Severity.warning, text, {field: str(planned), "days_late": late})
+    ]
+
+
 def milestone_conditions(facts: Iterable[MilestoneFact], today: dt.date, rules: MilestoneRules) -> list[Condition]:
     out = []
     for f in facts:
         if f.batch is Batch.signed and f.planned_start is not None:
-            late = (today - f.planned_start).days
-            if late > rules.start_overdue_grace_days:
-                out.append(
-                    Condition(
-                        AlertKey(f.site_id, None, AlertType.start_overdue),
-                        Severity.warning,
-                        f"{f.name}: 计划开工日期 {f.planned_start} 已过 {late} 天，视频未见开工（未按期开工）",
-                        {"planned_start": str(f.planned_start), "days_late": late},
-                    )
-                )
+            out += _overdue(
+                f,
+                AlertType.start_overdue,
+                "planned_start",
+                f.planned_start,
+                today,
+                rules.start_overdue_grace_days,
+                "计划开工日期 {planned} 已过 {late} 天，视频未见开工（未按期开工）",
+            )
         if f.batch is not Batch.started:
             continue
         if f.planned_production is not None:
-            late = (today - f.planned_production).days
-            if late > rules.production_overdue_grace_days:
-                out.append(
-                    Condition(
-                        AlertKey(f.site_id, None, AlertType.production_overdue),
-                        Severity.warning,
-                        f"{f.name}: 计划投产日期 {f.planned_production} 已过 {late} 天，尚未投产（未按期投产）",
-                        {"planned_production": str(f.planned_production), "days_late": late},
-                    )
-                )
+            out += _overdue(
+                f,
+                AlertType.production_overdue,
+                "planned_production",
+                f.planned_production,
+                today,
+                rules.production_overdue_grace_days,
+                "计划投产日期 {planned} 已过 {late} 天，尚未投产（未按期投产）",
+            )
         if f.idle_working_days >= rules.idle_working_days:
             out.append(
                 Condition(
