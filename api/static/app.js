@@ -51,6 +51,10 @@ const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "
 const time = (iso) => whenOf(iso);  // every time with its date unless it is today (common.js)
 const lasting = (iso) => lastingOf(lang, iso);
 const app = document.getElementById("app");
+// Each drawing of a page takes a ticket; one whose data arrives after a newer drawing began (the user moved on,
+// a live update came) draws nothing, so a slow overview cannot cover the page the user went to meanwhile.
+let drawing = 0;
+function ticket() { const mine = ++drawing; return () => mine === drawing; }
 const STATUSES = ["active", "low_activity", "idle", "camera_outage", "not_started", "not_expected", "no_score"];
 const MAIN_STATUSES = ["active", "low_activity", "idle", "camera_outage"];
 
@@ -95,11 +99,13 @@ function badge(group, key, cls = key) {
 }
 
 async function overview() {
+  const current = ticket();
   const today = Wording.today, yesterday = shiftDay(today, -1), before = shiftDay(today, -2);
   const [sites, ranking, deliveries, figures, proposals, alerts, red, scoresY, scoresB] = await Promise.all([api("/api/sites"),
     api("/api/rankings?by=district&period=day"), api("/api/deliveries"), api(`/api/milestones/figures?period=${ratePeriod}`),
     api("/api/start-proposals"), api("/api/alerts?state=active&limit=100"), api("/api/red-list?days=3"),
     api(`/api/scores?day=${yesterday}`), api(`/api/scores?day=${before}`)]);
+  if (!current()) return;
   const districts = [...new Set(sites.map((s) => s.district))].sort();
   const shown = sites.filter((s) => (!filters.district || s.district === filters.district)
     && (!filters.batch || s.current_batch === filters.batch) && (!filters.status || (s.today_status || "no_score") === filters.status));
@@ -271,8 +277,10 @@ function boxLegend() {
 }
 
 async function sitePage(id) {
+  const current = ticket();
   const [site, alerts, chart] = await Promise.all([api(`/api/sites/${encodeURIComponent(id)}`), api(`/api/alerts?site=${encodeURIComponent(id)}`),
     api(`/api/sites/${encodeURIComponent(id)}/milestones`)]);
+  if (!current()) return;
   const canAck = me && (me.role === "operator" || me.role === "admin");
   const status = site.today?.status || "no_score";
   app.innerHTML = `

@@ -86,9 +86,11 @@ function alertRow(a) {
 
 async function assignmentsPage() {
   assignT();
+  const current = ticket();
   const unitQuery = (assignUnit ? `&unit=${encodeURIComponent(assignUnit)}` : "") + (assignWeek ? `&week=${Wording.today}` : "");
   const [rows, units, alerts, sites] = await Promise.all([api(`/api/assignments?state=${assignState}${unitQuery}`), api("/api/units"),
     api("/api/alerts"), api("/api/unit/sites")]);
+  if (!current()) return;
   const canAct = me && (me.role === "operator" || me.role === "admin");
   const states = ["active", "open", "replied", "overdue", "closed"];
   app.innerHTML = `<div class="panel"><h2>${t("assign_title")}</h2>
@@ -182,7 +184,9 @@ async function unitPage() {
   assignT();
   const site = location.hash.match(/^#\/unit-site\/(.+)$/);
   if (site) return unitSitePage(decodeURIComponent(site[1]));
+  const current = ticket();
   const [sites, rows] = await Promise.all([api("/api/unit/sites"), api("/api/assignments?state=active")]);
+  if (!current()) return;
   app.innerHTML = `<div class="panel"><h2>${t("unit_view")}</h2><h3>${t("my_sites")}</h3>
       <table id="unit-sites"><tr><th>${t("project")}</th><th>${t("district")}</th><th>${t("status")}</th><th>${t("score")}</th><th>${t("cameras_online")}</th><th>${t("snapshot")}</th></tr>
       ${sites.map((s) => `<tr data-site="${esc(s.site_id)}"><td><a href="#/unit-site/${encodeURIComponent(s.site_id)}">${esc(s.name)}</a></td><td>${esc(s.district)}</td><td>${badge("day_status", s.today_status || "no_score")}</td>
@@ -198,7 +202,9 @@ async function unitPage() {
 
 async function unitSitePage(id) {
   // The unit's own site: today's state, its last 30 days and the day as a time-lapse (timelapse.js adds it).
+  const current = ticket();
   const [sites, scores] = await Promise.all([api("/api/unit/sites"), api(`/api/unit/sites/${encodeURIComponent(id)}/scores?days=30`)]);
+  if (!current()) return;
   const s = sites.find((x) => x.site_id === id);
   if (!s) { location.hash = "#/"; return; }
   app.innerHTML = `<div class="panel"><p><a href="#/">${t("back")}</a></p><h2>${esc(s.name)} ${badge("day_status", s.today_status || "no_score")}

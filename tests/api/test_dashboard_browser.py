@@ -343,3 +343,41 @@ def test_125_sites_use_the_screen_at_both_sizes(
     assert layout["dense"] and layout["perRow"] >= (5 if size[0] < 1500 else 7), layout
     assert layout["side"] >= 280 and layout["left"] < size[0], layout
     assert layout["cut"] == 0 and layout["sideways"] <= 0, layout
+
+
+def test_a_slow_page_left_behind_does_not_cover_the_page_the_user_went_to(
+    server: tuple[str, sessionmaker[Session]],
+) -> None:
+    """The overview's answers held back while the user goes on to the assignments: when they arrive, the
+    assignments page stays (a page drawn from data a newer drawing overtook draws nothing)."""
+    import threading
+
+    from playwright.sync_api import expect, sync_playwright
+
+    url, _ = server
+    held = threading.Event()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+        waiting: list[Any] = []
+        page.route("**/api/rankings*", lambda route: waiting.append(route) if not held.is_set() else route.continue_())
+        try:
+            page.goto(url + "/")
+            page.fill("input[name=username]", "duty")
+            page.fill("input[name=password]", "operator-pass-1")
+            page.click("button[type=submit]")
+            expect(page.locator("#user")).to_have_text("值班员")
+            deadline = time.monotonic() + 15
+            while not waiting:  # the overview asked and waits for its ranking
+                assert time.monotonic() < deadline, "the overview never asked for its ranking"
+                page.wait_for_timeout(50)
+            page.goto(url + "/#/assignments")
+            expect(page.locator("#assign-alerts")).to_be_visible()
+            held.set()
+            for route in waiting:
+                route.continue_()
+            page.wait_for_timeout(1500)  # the overview's answers arrive and are drawn (or not) meanwhile
+            expect(page.locator("#assign-alerts")).to_be_visible()
+            expect(page.locator("#grid")).to_have_count(0)
+        finally:
+            browser.close()
