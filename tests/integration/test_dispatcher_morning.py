@@ -379,7 +379,10 @@ def test_a_site_compares_two_days_under_a_slider(demo: Demo, browser: Any) -> No
     assert body["before"]["rule"] == body["after"]["rule"] == "clearest" and body["change"] is not None
     expect(panel.locator("#cmp-change img")).to_be_visible()
     expect(panel.locator("#cmp-change figcaption")).to_contain_text(f"{body['change']['share']:.1%}")
-    _wait(page, "document.querySelector('#cmp-change img')?.complete && document.querySelector('#cmp-change img').naturalWidth > 0")
+    _wait(
+        page,
+        "document.querySelector('#cmp-change img')?.complete && document.querySelector('#cmp-change img').naturalWidth > 0",
+    )
     score = body["after"]["score"]
     expect(panel.locator(f'#cmp-scores span[data-day="{yesterday}"]')).to_contain_text(f"得分 {score:g}")
     _chinese_only(str(panel.evaluate("e => e.innerText")))
