@@ -190,10 +190,17 @@ def worktree_at(rev: str, parent: Path) -> Path:
     return path
 
 
+def own_model(tree: Path, model: str) -> str:
+    """A model of this checkout's ``models/`` is measured as the revision at ``tree`` ships it (the model is
+    part of what a revision changes); any other path as given."""
+    path = Path(model).resolve()
+    return str(tree / path.relative_to(ROOT)) if path.is_relative_to(ROOT) else model
+
+
 def child(tree: Path, args: argparse.Namespace) -> dict[str, Any]:
     cmd = [sys.executable, str(tree / "bench" / "sweep_stages.py"), "--child"]
     cmd += ["--cameras", str(args.cameras), "--sweeps", str(args.sweeps), "--real-sweeps", str(args.real_sweeps)]
-    cmd += ["--batch", str(args.batch), "--imgsz", str(args.imgsz), "--model", args.model]
+    cmd += ["--batch", str(args.batch), "--imgsz", str(args.imgsz), "--model", own_model(tree, args.model)]
     env = os.environ | {"YOLO_OFFLINE": "1", "SITEMON_SHARED": str(SHARED)}  # the tree's ../shared is not there
     out = subprocess.run(cmd, cwd=tree, capture_output=True, text=True, env=env)
     if out.returncode != 0:

@@ -46,7 +46,10 @@ def export_openvino(weights: Path, image_size: int, target: Path | None = None, 
 
 
 def _export(YOLO: Any, weights: Path, image_size: int, target: Path | None, int8_data: Path | None) -> Path:
-    options: dict[str, object] = {"format": "openvino", "imgsz": image_size, "dynamic": False}
+    # Dynamic input shapes: a batch of one picture size is letterboxed to its stride-aligned rectangle (a 16:9
+    # camera at 416 px: 416 x 256) instead of the full square, 0.6x the pixels and the model's work; the
+    # detections of the square are kept (docs/benchmarks.md, "rectangular inference").
+    options: dict[str, object] = {"format": "openvino", "imgsz": image_size, "dynamic": True}
     if int8_data is not None:
         options |= {"int8": True, "data": str(int8_data)}
     beside = weights.parent / f"{weights.stem}_openvino_model"

@@ -30,6 +30,17 @@ def from_ultralytics(result: Any, class_names: Sequence[str]) -> Detections:
     )
 
 
+def same_shapes(frames: Sequence[npt.NDArray[np.uint8]]) -> list[list[int]]:
+    """The frames' indices grouped by picture size, in order of first appearance. Ultralytics letterboxes a
+    batch of one size to the smallest stride-aligned rectangle (16:9 at 416 px: 416 x 256) when the model
+    takes dynamic shapes, but a batch of mixed sizes to the full square (416 x 416): 1.6x the pixels. A sweep
+    mixes 640x352 and 1080p cameras, and a tiled camera its tiles and its whole picture."""
+    groups: dict[tuple[int, ...], list[int]] = {}
+    for i, frame in enumerate(frames):
+        groups.setdefault(frame.shape, []).append(i)
+    return list(groups.values())
+
+
 class UltralyticsDetector(Detector):
     """A YOLO model loaded once per process; calls are serialised by a lock (the backends are not re-entrant)."""
 
@@ -72,12 +83,16 @@ class UltralyticsDetector(Detector):
         if not frames:
             return []
         checked = [check_frame(f) for f in frames]
+        out: list[Detections | None] = [None] * len(checked)
         with self._lock:
-            try:
-                results = self._predict(checked)
-            except Exception as exc:
-                raise DetectorError(f"detection failed on {self.model_path.name}: {exc}") from exc
-        return [from_ultralytics(r, self._class_names) for r in results]
+            for indices in same_shapes(checked):
+                try:
+                    results = self._predict([checked[i] for i in indices])
+                except Exception as exc:
+                    raise DetectorError(f"detection failed on {self.model_path.name}: {exc}") from exc
+                for i, result in zip(indices, results, strict=True):
+                    out[i] = from_ultralytics(result, self._class_names)
+        return [d for d in out if d is not None]
 
     def _predict(self, frames: list[npt.NDArray[np.uint8]]) -> list[Any]:
         return list(

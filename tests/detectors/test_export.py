@@ -35,3 +35,40 @@ def test_an_openvino_export_agrees_with_its_pt_model(tmp_path: Path) -> None:
     result = agreement(UltralyticsDetector(weights, 320), UltralyticsDetector(out, 320), frames)
     assert result.reference_boxes > 10
     assert result.match_rate >= 0.9
+
+
+@pytest.mark.slow
+def test_the_shipped_model_runs_a_wide_picture_at_its_rectangle_not_the_square() -> None:
+    """The shipped export takes dynamic shapes: a batch of 16:9 pictures reaches the model at 416 x 256 (the
+    stride-aligned rectangle), and a batch of mixed sizes is split by size so that each still does."""
+    import cv2
+
+    from detectors.ultralytics_backend import same_shapes
+    from tests.fixtures.servers import SAMPLE_VIDEO
+
+    model = Path(__file__).resolve().parents[2] / "models/sitemon-construction-yolov8n_openvino_model"
+    detector = UltralyticsDetector(model, image_size=416, confidence=0.25)
+    capture = cv2.VideoCapture(str(SAMPLE_VIDEO))
+    frames = []
+    for _ in range(6):
+        ok, frame = capture.read()
+        assert ok
+        frames.append(frame)
+    capture.release()
+    wide = cv2.resize(frames[0], (1280, 704))
+    assert same_shapes([frames[0], wide, frames[1], wide]) == [[0, 2], [1, 3]]
+    found = detector.detect_batch([*frames[:3], wide])
+    shapes = []
+    predict = detector._model.predictor.model.forward  # the backend's forward: the shape the model ran at
+
+    def spy(image: object, *args: object, **kwargs: object) -> object:
+        shapes.append(tuple(getattr(image, "shape", ())))
+        return predict(image, *args, **kwargs)
+
+    detector._model.predictor.model.forward = spy
+    try:
+        again = detector.detect_batch([*frames[:3], wide])
+    finally:
+        detector._model.predictor.model.forward = predict
+    assert shapes and all(s[-2:] == (256, 416) for s in shapes), shapes
+    assert [len(d) for d in again] == [len(d) for d in found] and sum(len(d) for d in found) > 0
