@@ -19,13 +19,12 @@ import logging
 from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.core.clock import Clock
-from monitor.store import models
 from monitor.store.users import Role, roles_for_tokens
+from monitor.store.watch import change_marks
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 2.0
@@ -58,20 +57,12 @@ LOGOUT = Message("logout")
 
 def versions(session: Session) -> dict[str, str]:
     """A fingerprint per topic: it differs from the last one read once something of that kind changed."""
-    sample = session.scalar(select(func.max(models.Sample.id)))
-    score = session.scalar(select(func.max(models.DailyScore.computed_at)))
-    alert = session.scalar(select(func.count(models.Alert.id)))
-    alert_state = session.scalar(
-        select(func.count(models.Alert.id)).where(models.Alert.state.in_(("open", "acknowledged")))
-    )
-    change = session.scalar(select(func.max(models.MilestoneChange.id)))
-    proposal = session.scalar(select(func.max(models.StartProposal.id)))
-    decided = session.scalar(select(func.count(models.StartProposal.id)).where(models.StartProposal.state != "pending"))
+    marks = change_marks(session)
     return {
-        "samples": str(sample),
-        "scores": str(score),
-        "alerts": f"{alert}/{alert_state}",
-        "milestones": f"{change}/{proposal}/{decided}",
+        "samples": str(marks.last_sample),
+        "scores": str(marks.last_scored_at),
+        "alerts": f"{marks.alerts}/{marks.open_alerts}",
+        "milestones": f"{marks.last_milestone_change}/{marks.last_proposal}/{marks.decided_proposals}",
     }
 
 

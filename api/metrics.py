@@ -14,15 +14,15 @@ from typing import Any
 from prometheus_client import CollectorRegistry
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.deps import snapshot_state, storage_state
 from monitor.core.clock import Clock
+from monitor.delivery import repository
 from monitor.delivery.receivers import ALERT
 from monitor.sampling.retention import SnapshotCleanup
 from monitor.sampling.sweep import ABANDONED
-from monitor.store import models
+from monitor.store import watch
 
 log = logging.getLogger(__name__)
 
@@ -35,31 +35,22 @@ def database_metrics(session: Session, clock: Clock) -> Iterator[Metric]:
     status = GaugeMetricFamily("sitemon_cameras", "Cameras per status", labels=["status"])
     now = clock()
     counts: dict[str, int] = {}
-    for cam in session.scalars(select(models.Camera).where(models.Camera.active)):
-        counts[cam.status] = counts.get(cam.status, 0) + 1
+    for cam in watch.active_cameras(session):
+        counts[cam.status.value] = counts.get(cam.status.value, 0) + 1
         if cam.last_sample_at is not None:
             age.add_metric([cam.site_id, cam.camera_id], (now - cam.last_sample_at).total_seconds())
     for name, n in counts.items():
         status.add_metric([name], n)
     yield age
     yield status
-    recent = (
-        select(models.Sample.detect_ms)
-        .where(models.Sample.detect_ms.is_not(None))
-        .order_by(models.Sample.id.desc())
-        .limit(500)
-        .subquery()
-    )
-    mean = session.scalar(select(func.avg(recent.c.detect_ms)))
     yield GaugeMetricFamily(
-        "sitemon_detector_latency_ms", "Mean detector time per frame, last 500 samples", value=float(mean or 0.0)
+        "sitemon_detector_latency_ms",
+        "Mean detector time per frame, last 500 samples",
+        value=watch.mean_detect_ms(session, last=500) or 0.0,
     )
     webhook = GaugeMetricFamily("sitemon_alert_webhook_events", "Alert events in the webhook outbox", labels=["state"])
     outbox = GaugeMetricFamily("sitemon_outbox_messages", "Messages in the outbox", labels=["topic", "state"])
-    item = models.OutboxItem
-    for topic, state, n in session.execute(
-        select(item.topic, item.state, func.count()).group_by(item.topic, item.state)
-    ).all():
+    for topic, state, n in repository.counts(session):
         outbox.add_metric([topic, state], n)
         if topic == ALERT:
             webhook.add_metric([state], n)

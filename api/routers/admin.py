@@ -18,11 +18,10 @@ from monitor.export.files import ExportWriteError
 from monitor.export.job import export_day
 from monitor.export.records import resend
 from monitor.scoring.daily import score_days
-from monitor.store import models
 from monitor.store.users import Role
 
-router = APIRouter(tags=["admin"])
-Admin = Annotated[models.User, Depends(require(Role.admin))]
+# Every action here is the admin's.
+router = APIRouter(tags=["admin"], dependencies=[Depends(require(Role.admin))])
 
 
 class RetryOut(BaseModel):
@@ -49,7 +48,7 @@ def _happened(day: dt.date, request: Request) -> None:
 
 
 @router.post("/api/admin/days/{day}/rescore", response_model=ActionOut)
-def rescore(day: Day, session: SessionDep, request: Request, _: Admin) -> ActionOut:
+def rescore(day: Day, session: SessionDep, request: Request) -> ActionOut:
     """Recompute every site's score for ``day`` from its samples (idempotent). Days to come are a 422."""
     _happened(day, request)
     results = score_days(session, _config(request), [day], now=app_now(request))
@@ -61,7 +60,7 @@ def rescore(day: Day, session: SessionDep, request: Request, _: Admin) -> Action
     response_model=ActionOut,
     responses={503: {"description": "the export folder or the database cannot be written (a full disk)"}},
 )
-def export(day: Day, session: SessionDep, request: Request, _: Admin) -> ActionOut:
+def export(day: Day, session: SessionDep, request: Request) -> ActionOut:
     """Write the day's workbook, CSV and JSON again and queue changed records for delivery. Days to come are
     a 422; today's files and records are marked partial until its working hours end."""
     _happened(day, request)
@@ -73,7 +72,7 @@ def export(day: Day, session: SessionDep, request: Request, _: Admin) -> ActionO
 
 
 @router.post("/api/admin/days/{day}/resend", response_model=ActionOut)
-def resend_day(day: Day, session: SessionDep, request: Request, _: Admin) -> ActionOut:
+def resend_day(day: Day, session: SessionDep, request: Request) -> ActionOut:
     """Deliver the day's records to the scheduling system again. Days to come are a 422."""
     _happened(day, request)
     return ActionOut(day=day, done="queued", count=resend(session, day, app_now(request)))
@@ -81,7 +80,7 @@ def resend_day(day: Day, session: SessionDep, request: Request, _: Admin) -> Act
 
 @router.post("/api/admin/deliveries/retry", response_model=RetryOut)
 def retry_failed(
-    session: SessionDep, _: Admin, clock: ClockDep, topic: Annotated[Literal["assessment", "alert"], Query()] = "alert"
+    session: SessionDep, clock: ClockDep, topic: Annotated[Literal["assessment", "alert"], Query()] = "alert"
 ) -> RetryOut:
     """Send the outbox's given-up messages of ``topic`` again (state failed: ``max_attempts`` tries failed);
     they go back to pending with a fresh count of attempts."""

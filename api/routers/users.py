@@ -8,14 +8,14 @@ from typing import Annotated, Literal, TypeVar
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from pydantic import BaseModel, Field, model_validator
 
-from api.auth import require
+from api.auth import UserDep, require
 from api.deps import ClockDep, SessionDep, app_now
 from api.login_guard import LoginGuard, LoginRefused
-from monitor.assignments.units import bind, unit_of
-from monitor.store import models, users
+from monitor.assignments.units import bind
+from monitor.store import users
 
-router = APIRouter(prefix="/api/admin/users", tags=["admin"])
-Admin = Annotated[models.User, Depends(require(users.Role.admin))]
+# Every endpoint here is the admin's.
+router = APIRouter(prefix="/api/admin/users", tags=["admin"], dependencies=[Depends(require(users.Role.admin))])
 Username = Annotated[str, Path(min_length=1, max_length=64)]
 T = TypeVar("T")
 
@@ -52,11 +52,11 @@ class SessionsOut(BaseModel):
     sessions_ended: int
 
 
-def _out(user: models.User, sessions: int, unit: str | None = None) -> UserAdminOut:
+def _out(user: users.Account, sessions: int, unit: str | None = None) -> UserAdminOut:
     return UserAdminOut(
         username=user.username,
         display_name=user.display_name,
-        role=user.role,
+        role=user.role.name,
         active=user.active,
         sessions=sessions,
         unit=unit,
@@ -82,13 +82,12 @@ async def _hashing(request: Request, action: Callable[[], T]) -> T:
 
 
 @router.get("", response_model=list[UserAdminOut])
-def list_users(session: SessionDep, _: Admin, clock: ClockDep) -> list[UserAdminOut]:
-    live = users.session_counts(session, clock())
-    return [_out(u, live.get(u.id, 0), unit_of(session, u)) for u in users.all_users(session)]
+def list_users(session: SessionDep, clock: ClockDep) -> list[UserAdminOut]:
+    return [_out(u.account, u.sessions, u.unit) for u in users.listing(session, clock())]
 
 
 @router.post("", response_model=UserAdminOut, status_code=201)
-async def add_user(body: UserIn, session: SessionDep, request: Request, _: Admin) -> UserAdminOut:
+async def add_user(body: UserIn, session: SessionDep, request: Request) -> UserAdminOut:
     role = users.Role[body.role]
     user = await _hashing(
         request,
@@ -100,7 +99,7 @@ async def add_user(body: UserIn, session: SessionDep, request: Request, _: Admin
 
 
 @router.post("/{username}/disable", response_model=SessionsOut)
-def disable(username: Username, session: SessionDep, admin: Admin) -> SessionsOut:
+def disable(username: Username, session: SessionDep, admin: UserDep) -> SessionsOut:
     """Disable the user and end their sessions (an admin cannot disable themself)."""
     if username == admin.username:
         raise HTTPException(409, "you cannot disable yourself")
@@ -108,20 +107,18 @@ def disable(username: Username, session: SessionDep, admin: Admin) -> SessionsOu
 
 
 @router.post("/{username}/enable", response_model=SessionsOut)
-def enable(username: Username, session: SessionDep, _: Admin) -> SessionsOut:
+def enable(username: Username, session: SessionDep) -> SessionsOut:
     return SessionsOut(username=username, sessions_ended=_run(lambda: users.set_active(session, username, True)))
 
 
 @router.post("/{username}/password", response_model=SessionsOut)
-async def set_password(
-    username: Username, body: PasswordIn, session: SessionDep, request: Request, _: Admin
-) -> SessionsOut:
+async def set_password(username: Username, body: PasswordIn, session: SessionDep, request: Request) -> SessionsOut:
     """A new password for the user; their sessions end."""
     ended = await _hashing(request, lambda: users.set_password(session, username, body.password))
     return SessionsOut(username=username, sessions_ended=ended)
 
 
 @router.post("/{username}/revoke", response_model=SessionsOut)
-def revoke(username: Username, session: SessionDep, _: Admin) -> SessionsOut:
+def revoke(username: Username, session: SessionDep) -> SessionsOut:
     """End every session of the user: they are logged out everywhere."""
     return SessionsOut(username=username, sessions_ended=_run(lambda: users.revoke_sessions(session, username)))

@@ -11,23 +11,14 @@ STATES = ("pending", "delivered", "failed")
 
 
 def cmd_outbox(args: argparse.Namespace) -> int:
-    from sqlalchemy import select
-
-    from monitor.delivery import outbox
-    from monitor.store import models
+    from monitor.delivery import outbox, repository
 
     with database(args.database_url) as session:
         if args.outbox_command == "retry":
             count = outbox.retry(session, args.topic, wall_clock())
             print(f"{count} given-up {args.topic} message(s) queued again")
             return 0
-        item = models.OutboxItem
-        query = select(item).order_by(item.id.desc()).limit(args.limit)
-        if args.topic:
-            query = query.where(item.topic == args.topic)
-        if args.state:
-            query = query.where(item.state == args.state)
-        for r in session.scalars(query):
+        for r in repository.entries(session, args.topic, args.state, args.limit):
             print(
                 f"{r.id}\t{r.topic}\t{r.key}\t{r.state}\t{r.attempts}\t{r.next_attempt_at:%Y-%m-%d %H:%M}Z\t{r.last_error}"
             )

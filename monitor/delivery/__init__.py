@@ -5,4 +5,5 @@ its ``topic`` naming the receiver), one delivery loop, one back-off policy, one 
 - ``http``: one JSON POST on httpx (no redirect followed, every failure a ``PostError`` with a reason);
 - ``outbox``: queue, deliver what is due, give up after ``max_attempts`` (dead letter), retry;
 - ``receivers``: the daily assessment (``export.delivery``) and the alert webhook (``alerts.webhook``).
+- ``repository``: the stage's queries, the only ones: the outbox's rows read as frozen values and written.
 """

@@ -11,20 +11,18 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from monitor.delivery import http
+from monitor.delivery import http, repository
 from monitor.delivery.receivers import Receiver
-from monitor.store import models
+from monitor.delivery.repository import DELIVERED, FAILED, PENDING, STATES
 
+__all__ = ["DELIVERED", "FAILED", "PENDING", "STATES", "Message", "RoundResult", "deliver_due", "queue", "retry"]
+# The states are the stored ones (monitor.delivery.repository); named here too for the outbox's callers.
 log = logging.getLogger(__name__)
-
-PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
-STATES = (PENDING, DELIVERED, FAILED)
 
 
 @dataclass(frozen=True)
@@ -52,82 +50,54 @@ def queue(session: Session, messages: Sequence[Message], now: dt.datetime, revis
     Returns how many were queued; the caller commits."""
     if not messages:
         return 0
-    topics = {m.topic for m in messages}
-    keys = {m.key for m in messages}
-    rows = {
-        (r.topic, r.key): r
-        for r in session.scalars(
-            select(models.OutboxItem).where(models.OutboxItem.topic.in_(topics), models.OutboxItem.key.in_(keys))
-        )
-    }
+    known = repository.stored(session, {m.topic for m in messages}, {m.key for m in messages})
+    new: dict[tuple[str, str], repository.NewItem] = {}
+    revised: dict[tuple[str, str], repository.Revision] = {}
     queued = 0
     for m in messages:
-        row = rows.get((m.topic, m.key))
+        at = (m.topic, m.key)
+        row = known.get(at)
         if row is None:
-            row = models.OutboxItem(
-                topic=m.topic,
-                key=m.key,
-                site_id=m.site_id,
-                day=m.day,
-                alert_id=m.alert_id,
-                payload=m.payload,
-                revision=1,
-                state=PENDING,
-                attempts=0,
-                next_attempt_at=now,
-                last_error="",
-                created_at=now,
-            )
-            session.add(row)
-            rows[(m.topic, m.key)] = row
+            new[at] = repository.NewItem(m.topic, m.key, m.payload, m.site_id, m.day, m.alert_id, revision=1)
+            known[at] = repository.Stored(None, m.payload, 1)
             queued += 1
         elif revise and row.payload != m.payload:
-            row.payload, row.revision, row.state, row.attempts, row.next_attempt_at = (
-                m.payload,
-                row.revision + 1,
-                PENDING,
-                0,
-                now,
-            )
+            known[at] = repository.Stored(row.id, m.payload, row.revision + 1)
+            if row.id is None:  # queued earlier in this same call: written once, as its last revision
+                new[at] = replace(new[at], payload=m.payload, revision=row.revision + 1)
+            else:
+                revised[at] = repository.Revision(row.id, m.payload, row.revision + 1)
             queued += 1
+    repository.add(session, new.values(), now)
+    repository.revise(session, list(revised.values()), now)
     return queued
 
 
 def deliver_due(session: Session, receiver: Receiver, now: dt.datetime, limit: int = 200) -> RoundResult:
     """Try every pending message of the receiver's topic that is due, oldest first; each outcome is committed
     before the next, and a failure (a reply that is not HTTP included) blocks no later message."""
-    due = session.scalars(
-        select(models.OutboxItem)
-        .where(
-            models.OutboxItem.topic == receiver.topic,
-            models.OutboxItem.state == PENDING,
-            models.OutboxItem.next_attempt_at <= now,
-        )
-        .order_by(models.OutboxItem.id)
-        .limit(limit)
-    ).all()
+    due = repository.due(session, receiver.topic, now, limit)
     delivered = failed = gave_up = 0
     if not due:
         return RoundResult(0, 0)
     with http.client(receiver.timeout_s) as via:
-        for row in due:
-            row.attempts += 1
+        for item in due:
+            attempts = item.attempts + 1
             try:
-                receiver.post(row.key, row.payload, row.revision, via)
+                receiver.post(item.key, item.payload, item.revision, via)
             except http.PostError as exc:
-                row.last_error = http.failure(exc, receiver.display_url)
+                error = http.failure(exc, receiver.display_url)
                 failed += 1
-                if row.attempts >= receiver.max_attempts:
-                    row.state = FAILED
+                if attempts >= receiver.max_attempts:
+                    repository.failed(session, item.id, attempts, error, retry_at=None)
                     gave_up += 1
-                    log.error(
-                        "%s: gave up on %s after %d attempts (%s)", row.topic, row.key, row.attempts, row.last_error
-                    )
+                    log.error("%s: gave up on %s after %d attempts (%s)", item.topic, item.key, attempts, error)
                 else:
-                    row.next_attempt_at = now + receiver.backoff.delay(row.attempts)
-                    log.warning("%s: %s attempt %d failed (%s)", row.topic, row.key, row.attempts, row.last_error)
+                    retry_at = now + receiver.backoff.delay(attempts)
+                    repository.failed(session, item.id, attempts, error, retry_at=retry_at)
+                    log.warning("%s: %s attempt %d failed (%s)", item.topic, item.key, attempts, error)
             else:
-                row.state, row.delivered_at, row.last_error = DELIVERED, now, ""
+                repository.delivered(session, item.id, attempts, now)
                 delivered += 1
             session.commit()
     log.info("%s: %d delivered, %d failed (%d given up)", receiver.topic, delivered, failed, gave_up)
@@ -145,13 +115,6 @@ def retry(
 ) -> int:
     """Send again: the topic's rows in ``states`` (by default the dead letters; of ``day`` and ``site_ids``
     if given) go back to pending, due now, with a fresh count of attempts. Returns how many; commits."""
-    query = select(models.OutboxItem).where(models.OutboxItem.topic == topic, models.OutboxItem.state.in_(states))
-    if day is not None:
-        query = query.where(models.OutboxItem.day == day)
-    count = 0
-    for row in session.scalars(query):
-        if site_ids is None or row.site_id in site_ids:
-            row.state, row.next_attempt_at, row.attempts = PENDING, now, 0
-            count += 1
+    count = repository.requeue(session, topic, states, now, day=day, site_ids=site_ids)
     session.commit()
     return count

@@ -6,15 +6,13 @@ import datetime as dt
 import logging
 
 from apscheduler.schedulers.background import BackgroundScheduler
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from monitor.core.clock import Clock
 from monitor.service.runtime import Runtime
 from monitor.service.schedule import BY_ID, CATCH_UP, DAILY_JOBS, LEASE_EVERY_S, LED_JOBS
-from monitor.store import models
 from monitor.store.faults import StorageFault, fault_of
-from monitor.store.lease import acquire, holder_id, release
+from monitor.store.lease import acquire, holder_id, holder_of, release
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +102,7 @@ class Leadership:
     def _holder_now(self) -> str:
         try:
             with self.runtime.sessions() as session:
-                holder = session.scalar(select(models.Lease.holder).where(models.Lease.name == LEASE_NAME))
+                holder = holder_of(session, LEASE_NAME)
         except SQLAlchemyError:
             return "unknown"
         return holder or "nobody"

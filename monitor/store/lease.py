@@ -87,7 +87,7 @@ def acquire(
     if cast("CursorResult[Any]", result).rowcount:
         session.commit()
         return True
-    current = session.scalars(select(models.Lease.holder).where(models.Lease.name == name)).first()
+    current = holder_of(session, name)
     if current is not None:
         if current != holder and gone(current):
             taken = session.execute(
@@ -108,6 +108,11 @@ def acquire(
         session.rollback()
         return False
     return True
+
+
+def holder_of(session: Session, name: str) -> str | None:
+    """Who holds the lease ``name`` now, as stored (None when nobody has taken it, or it was released)."""
+    return session.scalars(select(models.Lease.holder).where(models.Lease.name == name)).first()
 
 
 def release(session: Session, name: str, holder: str) -> None:

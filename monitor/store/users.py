@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any, cast
 
@@ -34,6 +35,21 @@ class Role(IntEnum):
             raise ValueError(f"unknown role '{name}' (unit, viewer, operator or admin)") from None
 
 
+@dataclass(frozen=True)
+class Account:
+    """A user as the rest of sitemon reads them: never the password hash."""
+
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    active: bool
+
+
+def _account(user: models.User) -> Account:
+    return Account(user.id, user.username, user.display_name, Role[user.role], user.active)
+
+
 class UserError(ValueError):
     pass
 
@@ -49,7 +65,7 @@ def _check_password(password: str) -> None:
 
 def add_user(
     session: Session, username: str, password: str, role: Role, display_name: str = "", *, now: dt.datetime
-) -> models.User:
+) -> Account:
     _check_password(password)
     if session.scalars(select(models.User).where(models.User.username == username)).first() is not None:
         raise UserError(f"user '{username}' exists already")
@@ -63,7 +79,7 @@ def add_user(
     )
     session.add(user)
     session.commit()
-    return user
+    return _account(user)
 
 
 def _digest(token: str) -> str:
@@ -165,3 +181,28 @@ def roles_for_tokens(session: Session, tokens: Iterable[str], now: dt.datetime) 
         .where(models.ApiToken.token_hash.in_(by_digest), models.ApiToken.expires_at >= now, models.User.active)
     )
     return {by_digest[digest]: Role[role] for digest, role in session.execute(query).all()}
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A user in the admin's list: their live login sessions and, for a unit user, the unit they belong to
+    ("" while none is bound; None for every other role, as ``monitor.assignments.units.unit_of`` says)."""
+
+    account: Account
+    sessions: int
+    unit: str | None
+
+
+def listing(session: Session, now: dt.datetime) -> list[Listed]:
+    """Every user by name, with their sessions live at ``now`` and their unit, in two queries."""
+    live = session_counts(session, now)
+    rows = session.execute(
+        select(models.User, models.UnitMember.unit)
+        .outerjoin(models.UnitMember, models.UnitMember.user_id == models.User.id)
+        .order_by(models.User.username)
+    )
+    listed = []
+    for user, unit in rows:
+        account = _account(user)
+        listed.append(Listed(account, live.get(account.id, 0), (unit or "") if account.role is Role.unit else None))
+    return listed

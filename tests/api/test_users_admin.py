@@ -10,11 +10,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from api import create_app
+from monitor.assignments.units import bind
 from monitor.cli import main
 from monitor.store.users import (
     Role,
     UnknownUser,
     add_user,
+    listing,
     login,
     revoke_sessions,
     set_active,
@@ -104,3 +106,14 @@ def test_users_change_their_own_password(sessions: sessionmaker[Session], tmp_pa
     again = TestClient(app).post("/api/auth/login", json={"username": "li", "password": "new-password-1"})
     assert again.status_code == 200
     assert TestClient(app).post("/api/auth/password", json={"current": "x", "new": "new-password-2"}).status_code == 401
+
+
+def test_the_admins_list_has_each_users_live_sessions_and_a_unit_users_unit(sessions: sessionmaker[Session]) -> None:
+    with sessions() as s:
+        for name, role in (("zhou", Role.unit), ("wu", Role.unit), ("li", Role.viewer)):
+            add_user(s, name, PASSWORD, role, now=NOW)
+        bind(s, "zhou", "城东街道")
+        assert login(s, "li", PASSWORD, NOW) and login(s, "li", PASSWORD, NOW - dt.timedelta(hours=13))
+        listed = [(u.account.username, u.account.role, u.sessions, u.unit) for u in listing(s, NOW)]
+    # li's older session has run out; wu belongs to no unit yet, so sees nothing
+    assert listed == [("li", Role.viewer, 1, None), ("wu", Role.unit, 0, ""), ("zhou", Role.unit, 0, "城东街道")]

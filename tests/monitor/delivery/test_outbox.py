@@ -102,6 +102,33 @@ def test_resending_a_day_and_a_new_revision_revive_a_given_up_record(sessions: s
         assert (row.state, row.attempts, row.revision, row.payload) == ("pending", 0, 2, {"score": 60})
 
 
+def test_a_key_repeated_in_one_call_is_one_row_and_each_changed_body_its_next_revision(
+    sessions: sessionmaker[Session],
+) -> None:
+    with sessions() as s:
+        sync_config(s, parse_config(config_dict()), fixed())
+        one, two = (outbox.Message(ASSESSMENT, f"site1:{DAY}", {"score": n}, site_id="site1", day=DAY) for n in (1, 2))
+        assert outbox.queue(s, [one, two], T0) == 1  # without revise the first body stays
+        s.commit()
+        assert (_row(s, ASSESSMENT).revision, _row(s, ASSESSMENT).payload) == (1, {"score": 1})
+        assert outbox.queue(s, [two, one, two, two], T0, revise=True) == 3
+        s.commit()
+        row = _row(s, ASSESSMENT)
+        assert (row.revision, row.payload, row.state, row.attempts) == (4, {"score": 2}, "pending", 0)
+        fresh, changed = (
+            outbox.Message(ALERT, "alert-x-opened", {"event": n}, site_id="site1") for n in ("opened", "again")
+        )
+        assert outbox.queue(s, [fresh, changed, changed], T0, revise=True) == 2
+        s.commit()
+        alert = _row(s, ALERT)
+        assert (alert.revision, alert.payload, alert.state, alert.next_attempt_at) == (
+            2,
+            {"event": "again"},
+            "pending",
+            T0,
+        )
+
+
 def test_the_api_shows_the_dead_letters_of_both_topics_and_an_admin_retries_them(
     sessions: sessionmaker[Session], tmp_path: Path
 ) -> None:
