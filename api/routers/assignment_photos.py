@@ -16,8 +16,7 @@ from api.views import assignment_out, own_assignment
 from monitor.assignments import repository
 from monitor.assignments.photos import MAX_PHOTO_BYTES, PhotoRefused, photo_file, save
 from monitor.assignments.rules import State
-from monitor.assignments.units import Person
-from monitor.store.users import Role
+from monitor.assignments.units import Person, is_unit
 
 router = APIRouter(tags=["assignments"])
 IMAGE_BODY = {
@@ -38,7 +37,7 @@ async def upload_photo(assignment_id: RowId, request: Request, session: SessionD
 
 def _store(session: Session, request: Request, user: Person, assignment_id: int, data: bytes) -> AssignmentOut:
     row = own_assignment(session, user, assignment_id)
-    if user.role != Role.unit.name:
+    if not is_unit(user):
         raise HTTPException(403, "only the responsible unit sends a photo with its reply")
     if row.state is State.closed:
         raise HTTPException(409, f"assignment {assignment_id} is closed")

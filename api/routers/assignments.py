@@ -25,7 +25,7 @@ from monitor.assignments.rules import (
     check_close_evidence,
     no_control_characters,
 )
-from monitor.assignments.units import Person, unit_of
+from monitor.assignments.units import Person, is_unit, unit_of
 from monitor.assignments.weekly import week_assignments, weekly_workbook
 from monitor.store.users import Role
 
@@ -153,7 +153,7 @@ def do_reply(
 ) -> AssignmentOut:
     """The responsible unit answers (办理情况): only a user of that unit."""
     row = own_assignment(session, user, assignment_id)
-    if user.role != Role.unit.name:
+    if not is_unit(user):
         raise HTTPException(403, "only the responsible unit replies to its assignment")
     try:
         replied = store.reply(session, row, body.note, user.display_name or user.username, app_now(request))

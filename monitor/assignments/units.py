@@ -11,7 +11,8 @@ from monitor.store.users import Role, UserError, find_user
 
 
 class Person(Protocol):
-    """A dashboard user as the assignments need it: who it is, its names and its role (``Role``'s name)."""
+    """A dashboard user as the assignments need it: who it is, its names and its role (``Role``, or its name
+    as the users table stores it)."""
 
     @property
     def id(self) -> int: ...
@@ -23,7 +24,12 @@ class Person(Protocol):
     def display_name(self) -> str: ...
 
     @property
-    def role(self) -> str: ...
+    def role(self) -> str | Role: ...
+
+
+def is_unit(user: Person) -> bool:
+    """Whether the user is a responsible unit's (role ``unit``)."""
+    return user.role is Role.unit or user.role == Role.unit.name
 
 
 def bind(session: Session, username: str, unit: str) -> None:
@@ -32,14 +38,14 @@ def bind(session: Session, username: str, unit: str) -> None:
     if not unit:
         raise UserError("unit: give the responsible unit, as the sites' responsible_unit names it")
     user = find_user(session, username)
-    if user.role != Role.unit.name:
+    if not is_unit(user):
         raise UserError(f"user '{username}' has the role {user.role}; only a unit user belongs to a unit")
     repository.bind_unit(session, user.id, unit)
 
 
 def unit_of(session: Session, user: Person) -> str | None:
     """The unit a unit user sees ("" if none is bound yet: it then sees nothing); None for every other role."""
-    if user.role != Role.unit.name:
+    if not is_unit(user):
         return None
     unit = repository.unit_of_user(session, user.id)
     return unit if unit is not None else ""
