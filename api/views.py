@@ -16,8 +16,9 @@ from api.deps import local_today
 from api.schemas import AssignmentOut, CameraOut, SampleOut
 from api.shown import TextFilter
 from monitor.assignments import store
-from monitor.assignments.rules import State, state_on
-from monitor.assignments.units import unit_of
+from monitor.assignments.repository import Assignment
+from monitor.assignments.rules import state_on
+from monitor.assignments.units import Person, unit_of
 from monitor.store import models
 
 
@@ -72,7 +73,7 @@ def snapshot_response(session: Session, root: Path, sample_id: int) -> FileRespo
     return FileResponse(path, media_type="image/jpeg")
 
 
-def assignment_out(session: Session, row: models.Assignment, today: dt.date) -> AssignmentOut:
+def assignment_out(session: Session, row: Assignment, today: dt.date) -> AssignmentOut:
     site = session.get(models.Site, row.site_id)
     return AssignmentOut(
         id=row.id,
@@ -86,7 +87,7 @@ def assignment_out(session: Session, row: models.Assignment, today: dt.date) -> 
         deadline=row.deadline,
         assigned_by=row.assigned_by,
         assigned_at=row.assigned_at,
-        state=state_on(State(row.state), row.deadline, today).value,
+        state=state_on(row.state, row.deadline, today).value,
         reply=row.reply,
         replied_by=row.replied_by,
         replied_at=row.replied_at,
@@ -98,7 +99,7 @@ def assignment_out(session: Session, row: models.Assignment, today: dt.date) -> 
     )
 
 
-def own_assignment(session: Session, user: models.User, assignment_id: int) -> models.Assignment:
+def own_assignment(session: Session, user: Person, assignment_id: int) -> Assignment:
     try:
         return store.get(session, assignment_id, unit_of(session, user))
     except store.NotFound as exc:

@@ -13,10 +13,10 @@ from api.deps import SessionDep, SnapshotRootDep, local_today
 from api.params import RowId
 from api.schemas import AssignmentOut
 from api.views import assignment_out, own_assignment
+from monitor.assignments import repository
 from monitor.assignments.photos import MAX_PHOTO_BYTES, PhotoRefused, photo_file, save
 from monitor.assignments.rules import State
-from monitor.store import models
-from monitor.store.users import Role
+from monitor.assignments.units import Person, is_unit
 
 router = APIRouter(tags=["assignments"])
 IMAGE_BODY = {
@@ -35,11 +35,11 @@ async def upload_photo(assignment_id: RowId, request: Request, session: SessionD
     return await anyio.to_thread.run_sync(_store, session, request, user, assignment_id, data)  # decoding takes a while
 
 
-def _store(session: Session, request: Request, user: models.User, assignment_id: int, data: bytes) -> AssignmentOut:
+def _store(session: Session, request: Request, user: Person, assignment_id: int, data: bytes) -> AssignmentOut:
     row = own_assignment(session, user, assignment_id)
-    if user.role != Role.unit.name:
+    if not is_unit(user):
         raise HTTPException(403, "only the responsible unit sends a photo with its reply")
-    if row.state == State.closed.value:
+    if row.state is State.closed:
         raise HTTPException(409, f"assignment {assignment_id} is closed")
     if len(data) > MAX_PHOTO_BYTES:
         raise HTTPException(413, f"the photo is larger than {MAX_PHOTO_BYTES // (1024 * 1024)} MB")
@@ -49,11 +49,10 @@ def _store(session: Session, request: Request, user: models.User, assignment_id:
     except PhotoRefused as exc:
         raise HTTPException(415, str(exc)) from None
     old = photo_file(root, row.reply_photo)
-    row.reply_photo = stored
-    session.commit()
+    with_photo = repository.store_reply_photo(session, row.id, stored)
     if old is not None:
         old.unlink(missing_ok=True)
-    return assignment_out(session, row, local_today(request))
+    return assignment_out(session, with_photo, local_today(request))
 
 
 @router.get("/api/assignments/{assignment_id}/photo", response_class=FileResponse)

@@ -15,7 +15,7 @@ from api.deps import SessionDep, app_config, app_now, local_today
 from api.params import Day, RowId
 from api.schemas import AssignmentOut
 from api.views import assignment_out, own_assignment
-from monitor.assignments import store
+from monitor.assignments import repository, store
 from monitor.assignments.evidence import evidence
 from monitor.assignments.rules import (
     AssignmentError,
@@ -25,13 +25,12 @@ from monitor.assignments.rules import (
     check_close_evidence,
     no_control_characters,
 )
-from monitor.assignments.units import unit_of
+from monitor.assignments.units import Person, is_unit, unit_of
 from monitor.assignments.weekly import week_assignments, weekly_workbook
-from monitor.store import models
 from monitor.store.users import Role
 
 router = APIRouter(tags=["assignments"])
-Operator = Annotated[models.User, Depends(require(Role.operator))]
+Operator = Annotated[Person, Depends(require(Role.operator))]
 Text = Annotated[str, AfterValidator(no_control_characters)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -92,7 +91,7 @@ def list_assignments(
     """Assignments by deadline. ``state=active`` (default): not closed. A unit sees its own only."""
     mine = unit_of(session, user)
     today = local_today(request)
-    rows = store.listed(session, unit=mine if mine is not None else unit, site_id=site)
+    rows = repository.assignments(session, unit=mine if mine is not None else unit, site_id=site)
     if week is not None:
         in_week = {
             r.id for r in week_assignments(session, app_config(request), week, mine if mine is not None else unit)[1]
@@ -126,13 +125,12 @@ def give(body: AssignmentIn, session: SessionDep, user: Operator, request: Reque
     config = app_config(request)
     problem = body.problem
     if problem is None and body.alert_id is not None:
-        alert = session.get(models.Alert, body.alert_id)
-        problem = alert.type if alert is not None else "other"
+        problem = repository.alert_type(session, body.alert_id) or "other"
     new = store.NewAssignment(
         body.site_id or "", problem or "other", body.ask, body.deadline, body.alert_id, again=body.again
     )
     try:
-        row = store.create(session, config, new, user.display_name or user.username, app_now(request))
+        given = store.create(session, config, new, user.display_name or user.username, app_now(request))
     except store.NotFound as exc:
         raise HTTPException(404, str(exc)) from None
     except Repeated as exc:
@@ -141,7 +139,7 @@ def give(body: AssignmentIn, session: SessionDep, user: Operator, request: Reque
     except AssignmentError as exc:  # the documented 422: which field, and why
         loc = ("body", exc.field) if exc.field else ("body",)
         raise RequestValidationError([{"type": "value_error", "loc": loc, "msg": str(exc), "input": None}]) from None
-    return assignment_out(session, row, local_today(request))
+    return assignment_out(session, given, local_today(request))
 
 
 @router.get("/api/assignments/{assignment_id}", response_model=AssignmentOut)
@@ -155,13 +153,13 @@ def do_reply(
 ) -> AssignmentOut:
     """The responsible unit answers (办理情况): only a user of that unit."""
     row = own_assignment(session, user, assignment_id)
-    if user.role != Role.unit.name:
+    if not is_unit(user):
         raise HTTPException(403, "only the responsible unit replies to its assignment")
     try:
-        store.reply(session, row, body.note, user.display_name or user.username, app_now(request))
+        replied = store.reply(session, row, body.note, user.display_name or user.username, app_now(request))
     except AssignmentError as exc:
         raise HTTPException(409, str(exc)) from None
-    return assignment_out(session, row, local_today(request))
+    return assignment_out(session, replied, local_today(request))
 
 
 @router.post("/api/assignments/{assignment_id}/close", response_model=AssignmentOut)
@@ -171,13 +169,13 @@ def do_close(
     """Close (销号) after checking the evidence (operators and admins): when the cameras showed no active day
     since the assignment, only with ``despite_no_activity`` (a 409 says so first)."""
     row = own_assignment(session, user, assignment_id)
-    if row.state != State.closed.value:
+    if row.state is not State.closed:
         try:
             check_close_evidence(evidence(session, app_config(request), row).active_days, body.despite_no_activity)
         except NoWorkSeen as exc:
             raise HTTPException(409, {"message": str(exc), "active_days": 0}) from None
     try:
-        store.close(session, row, body.note, user.display_name or user.username, app_now(request))
+        closed = store.close(session, row, body.note, user.display_name or user.username, app_now(request))
     except AssignmentError as exc:
         raise HTTPException(409, str(exc)) from None
-    return assignment_out(session, row, local_today(request))
+    return assignment_out(session, closed, local_today(request))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from monitor.core.wording import table, word
+from monitor.scoring.score import DayStatus
 
 
 class State(StrEnum):
@@ -115,9 +116,9 @@ def activity_resumed(days: Sequence[tuple[dt.date, str]], since: dt.date, needed
     count nor break the run; any other status starts it again."""
     run = 0
     for day, status in days:
-        if day < since or status == "not_expected":
+        if day < since or status == DayStatus.not_expected:
             continue
-        run = run + 1 if status == "active" else 0
+        run = run + 1 if status == DayStatus.active else 0
         if run >= needed:
             return day
     return None

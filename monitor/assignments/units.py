@@ -2,11 +2,34 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Protocol
+
 from sqlalchemy.orm import Session
 
-from monitor.store import models
+from monitor.assignments import repository
 from monitor.store.users import Role, UserError, find_user
+
+
+class Person(Protocol):
+    """A dashboard user as the assignments need it: who it is, its names and its role (``Role``, or its name
+    as the users table stores it)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def username(self) -> str: ...
+
+    @property
+    def display_name(self) -> str: ...
+
+    @property
+    def role(self) -> str | Role: ...
+
+
+def is_unit(user: Person) -> bool:
+    """Whether the user is a responsible unit's (role ``unit``)."""
+    return user.role is Role.unit or user.role == Role.unit.name
 
 
 def bind(session: Session, username: str, unit: str) -> None:
@@ -15,33 +38,26 @@ def bind(session: Session, username: str, unit: str) -> None:
     if not unit:
         raise UserError("unit: give the responsible unit, as the sites' responsible_unit names it")
     user = find_user(session, username)
-    if user.role != Role.unit.name:
+    if not is_unit(user):
         raise UserError(f"user '{username}' has the role {user.role}; only a unit user belongs to a unit")
-    row = session.get(models.UnitMember, user.id)
-    if row is None:
-        session.add(models.UnitMember(user_id=user.id, unit=unit))
-    else:
-        row.unit = unit
-    session.commit()
+    repository.bind_unit(session, user.id, unit)
 
 
-def unit_of(session: Session, user: models.User) -> str | None:
+def unit_of(session: Session, user: Person) -> str | None:
     """The unit a unit user sees ("" if none is bound yet: it then sees nothing); None for every other role."""
-    if user.role != Role.unit.name:
+    if not is_unit(user):
         return None
-    row = session.get(models.UnitMember, user.id)
-    return row.unit if row is not None else ""
+    unit = repository.unit_of_user(session, user.id)
+    return unit if unit is not None else ""
 
 
 def units(session: Session) -> list[str]:
     """The responsible units of the sites in service."""
-    query = select(models.Site.responsible_unit).where(models.Site.active, models.Site.responsible_unit != "")
-    return sorted(set(session.scalars(query)))
+    return repository.units(session)
 
 
 def unit_site_ids(session: Session, unit: str) -> list[str]:
     """The sites in service of ``unit``; none for "" (a unit user not bound yet, never the unowned sites)."""
     if not unit:
         return []
-    query = select(models.Site.id).where(models.Site.active, models.Site.responsible_unit == unit)
-    return list(session.scalars(query.order_by(models.Site.id)))
+    return repository.unit_site_ids(session, unit)

@@ -6,15 +6,14 @@ import datetime as dt
 import io
 
 from openpyxl import Workbook
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from monitor.assignments.rules import STATE_ZH, State, state_on, xml_safe
-from monitor.assignments.store import listed
+from monitor.assignments import repository
+from monitor.assignments.repository import Assignment
+from monitor.assignments.rules import STATE_ZH, state_on, xml_safe
 from monitor.config import AppConfig
 from monitor.core.calendar import Period, period_bounds
 from monitor.core.wording import headers, problem_words
-from monitor.store import models
 
 HEADERS = headers(
     [
@@ -38,12 +37,12 @@ HEADERS = headers(
 
 def week_assignments(
     session: Session, config: AppConfig, day: dt.date, unit: str | None
-) -> tuple[tuple[dt.date, dt.date], list[models.Assignment]]:
+) -> tuple[tuple[dt.date, dt.date], list[Assignment]]:
     """The week (Monday to Sunday) holding ``day`` and its assignments: given by its end and not closed
     before its start."""
     first, last = period_bounds(Period.week, day)
     rows = []
-    for row in listed(session, unit=unit):
+    for row in repository.assignments(session, unit=unit):
         given = config.calendar.day_of(row.assigned_at)
         closed = config.calendar.day_of(row.closed_at) if row.closed_at else None
         if given <= last and (closed is None or closed >= first):
@@ -62,11 +61,11 @@ def weekly_workbook(
     sites = {s.id: s for s in config.sites}
     as_of = min(last, today)
     # Rows written by a login name (before display names were kept, or by a script) read as the person's name.
-    people = {name: shown for name, shown in session.execute(select(models.User.username, models.User.display_name))}
+    people = repository.display_names(session)
     table = []
     for r in sorted(rows, key=lambda r: (r.unit, r.deadline, r.id)):
         site = sites.get(r.site_id)
-        state = state_on(State(r.state), r.deadline, as_of)
+        state = state_on(r.state, r.deadline, as_of)
         table.append(
             [
                 r.id,
