@@ -176,12 +176,26 @@ class DetectorConfig(ConfigModel):
     model: str = Field(description="Model path: .pt, .onnx or a *_openvino_model folder")
     image_size: int = Field(default=640, ge=64, le=2048, multiple_of=32, description="Inference size (px)")
     confidence: float = Field(default=0.25, gt=0, lt=1, description="Minimum detection confidence")
+    category_confidence: dict[Category, float] = Field(
+        default_factory=dict,
+        description="A category's own minimum confidence, in place of confidence (e.g. worker: 0.10)",
+    )
     iou: float = Field(default=0.45, gt=0, lt=1, description="NMS IoU threshold")
     device: str = Field(default="cpu", description="cpu, or a CUDA device such as 0")
     categories: dict[str, Category] = Field(
         default_factory=lambda: dict(DEFAULT_CATEGORIES),
         description="Model class name -> worker / machinery / vehicle / ignored; unlisted classes are ignored",
     )
+
+    @field_validator("category_confidence")
+    @classmethod
+    def _category_confidence(cls, value: dict[Category, float]) -> dict[Category, float]:
+        for category, minimum in value.items():
+            if category is Category.ignored:
+                raise ValueError("ignored classes are never counted: give worker, machinery or vehicle")
+            if not 0 < minimum < 1:
+                raise ValueError(f"{category.value}: must be between 0 and 1 (exclusive), got {minimum}")
+        return value
 
     @field_validator("model", mode="before")
     @classmethod

@@ -104,8 +104,9 @@ def load_detector(config: AppConfig, source: str = "config") -> tuple[Detector, 
     """Load the model once and fit the category mapping to it; errors name the field."""
     cfg = config.detector
     try:
-        detector = UltralyticsDetector(cfg.model, cfg.image_size, cfg.confidence, cfg.iou, cfg.device)
-        category_map = CategoryMap.build(cfg.categories, detector.class_names)
+        lowest = min([cfg.confidence, *cfg.category_confidence.values()])
+        detector = UltralyticsDetector(cfg.model, cfg.image_size, lowest, cfg.iou, cfg.device)
+        category_map = CategoryMap.build(cfg.categories, detector.class_names, cfg.confidence, cfg.category_confidence)
     except ModelLoadError as exc:
         field = "detector.categories" if "categories" in str(exc) else "detector.model"
         raise ConfigError(source, [FieldError(field, str(exc))]) from None

@@ -201,6 +201,7 @@ class CameraSampler:
         assert g.image is not None and g.sig is not None
         h, w = g.image.shape[:2]
         camera = g.camera
+        detections = self._categories.kept(detections)
         counted = in_zone(detections, w, h, camera.zones.site, [m.polygon for m in camera.masks])
         categories = self._categories.categories_of(detections)
         boxes = [
