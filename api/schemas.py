@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from monitor.store.sites import SiteInfo
+
 
 class HealthOut(BaseModel):
     status: str = Field(
@@ -63,8 +65,8 @@ class SiteBase(BaseModel):
     cameras: list[CameraOut]
 
 
-def site_fields(site: Any, cameras: list[CameraOut], current_batch: str | None = None) -> dict[str, Any]:
-    """The SiteBase fields of a ``models.Site`` row."""
+def site_fields(site: SiteInfo, cameras: list[CameraOut], current_batch: str | None = None) -> dict[str, Any]:
+    """The SiteBase fields of a site."""
     return {
         "id": site.id,
         "name": site.name,

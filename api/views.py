@@ -9,51 +9,40 @@ from pathlib import Path
 
 from fastapi import HTTPException, Request, Response
 from fastapi.responses import FileResponse
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.deps import local_today
 from api.schemas import AssignmentOut, CameraOut, SampleOut
 from api.shown import TextFilter
+from monitor.assignments import repository as assignments_repository
 from monitor.assignments import store
 from monitor.assignments.repository import Assignment
 from monitor.assignments.rules import state_on
 from monitor.assignments.units import Person, unit_of
-from monitor.store import models
+from monitor.store import sites, watch
+from monitor.store.sites import CameraView, SampleView
 
 
-def sample_out(row: models.Sample, shown: TextFilter) -> SampleOut:
+def sample_out(sample: SampleView, shown: TextFilter) -> SampleOut:
     return SampleOut(
-        id=row.id,
-        slot_at=row.slot_at,
-        captured_at=row.captured_at,
-        status=row.status,
-        reason=shown(row.reason),
-        cause=row.cause,
-        workers=row.workers,
-        machinery=row.machinery,
-        vehicles=row.vehicles,
-        snapshot_url=f"/api/samples/{row.id}/snapshot" if row.snapshot_path else None,
+        id=sample.id,
+        slot_at=sample.slot_at,
+        captured_at=sample.captured_at,
+        status=sample.status.value,
+        reason=shown(sample.reason),
+        cause=sample.cause,
+        workers=sample.workers,
+        machinery=sample.machinery,
+        vehicles=sample.vehicles,
+        snapshot_url=f"/api/samples/{sample.id}/snapshot" if sample.has_snapshot else None,
     )
 
 
-def latest_samples(session: Session, camera_pks: list[int] | None = None) -> dict[int, models.Sample]:
-    """The newest sample of each camera (of the given cameras, or of all): primary-key lookups through
-    cameras.last_sample_id, never a scan of the samples."""
-    query = select(models.Camera.last_sample_id).where(models.Camera.last_sample_id.is_not(None))
-    if camera_pks is not None:
-        query = query.where(models.Camera.id.in_(camera_pks))
-    ids = list(session.scalars(query))
-    if not ids:
-        return {}
-    return {s.camera_pk: s for s in session.scalars(select(models.Sample).where(models.Sample.id.in_(ids)))}
-
-
-def camera_out(cam: models.Camera, latest: models.Sample | None, shown: TextFilter) -> CameraOut:
+def camera_out(cam: CameraView, latest: SampleView | None, shown: TextFilter) -> CameraOut:
     return CameraOut(
         id=cam.camera_id,
         name=cam.name,
-        status=cam.status,
+        status=cam.status.value,
         status_reason=shown(cam.status_reason),
         status_cause=cam.status_cause,
         status_since=cam.status_since,
@@ -64,17 +53,17 @@ def camera_out(cam: models.Camera, latest: models.Sample | None, shown: TextFilt
 
 def snapshot_response(session: Session, root: Path, sample_id: int) -> FileResponse:
     """The annotated JPEG of one sample; a 404 when it has none or it is no longer on disk."""
-    row = session.get(models.Sample, sample_id)
-    if row is None or not row.snapshot_path:
+    stored = sites.snapshot_path(session, sample_id)
+    if stored is None:
         raise HTTPException(404, f"sample {sample_id} has no snapshot")
-    path = (root / row.snapshot_path).resolve()
+    path = (root / stored).resolve()
     if not path.is_relative_to(root.resolve()) or not path.is_file():
         raise HTTPException(404, f"snapshot of sample {sample_id} is no longer on disk")
     return FileResponse(path, media_type="image/jpeg")
 
 
 def assignment_out(session: Session, row: Assignment, today: dt.date) -> AssignmentOut:
-    site = session.get(models.Site, row.site_id)
+    site = assignments_repository.site(session, row.site_id)
     return AssignmentOut(
         id=row.id,
         site_id=row.site_id,
@@ -106,17 +95,6 @@ def own_assignment(session: Session, user: Person, assignment_id: int) -> Assign
         raise HTTPException(404, str(exc)) from None
 
 
-def data_version(session: Session) -> tuple[object, ...]:
-    """Changes whenever a sample, a score or a camera or site changes (index lookups only)."""
-    return (
-        session.scalar(select(func.max(models.Sample.id))),
-        session.scalar(select(func.max(models.DailyScore.computed_at))),
-        session.scalar(select(func.max(models.Camera.last_sample_at))),
-        session.scalar(select(func.count(models.Site.id)).where(models.Site.active)),
-        session.scalar(select(func.count(models.BatchPeriod.id))),
-    )
-
-
 CACHED_ANSWERS = 64
 """How many answers the cache keeps for one data version (filters, days and roles apart)."""
 
@@ -125,7 +103,7 @@ def cached_json(request: Request, session: Session, key: tuple[object, ...], bui
     """The JSON answer for ``key``, built once per data version and local day and served as the same bytes
     until either moves: the pages every dashboard and the wall ask between two sweeps cost one build. ``key``
     names the route and every parameter (and the reader's role where it changes the answer)."""
-    version = (data_version(session), local_today(request))
+    version = (watch.data_version(session), local_today(request))
     cache: dict[tuple[object, ...], bytes] = request.app.state.answer_cache
     full = (*version, *key)
     body = cache.get(full)

@@ -8,16 +8,17 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from pydantic import BaseModel, TypeAdapter
-from sqlalchemy import select
 
 from api.deps import SessionDep, app_calendar, local_today
 from api.params import Day
 from api.schemas import SiteBase, site_fields
 from api.shown import ShownDep
-from api.views import cached_json, camera_out, latest_samples
+from api.views import cached_json, camera_out
 from monitor.export.report import competition_ranks
 from monitor.export.summary import Period, period_bounds
-from monitor.store import models
+from monitor.scoring import repository as scoring
+from monitor.scoring.repository import StoredDay
+from monitor.store import sites
 from monitor.store.periods import moved_batches
 
 router = APIRouter(tags=["dispatch"])
@@ -56,8 +57,8 @@ class RankingOut(BaseModel):
     rank: int | None
 
 
-def _score_out(r: models.DailyScore) -> ScoreOut:
-    return ScoreOut(site_id=r.site_id, day=r.day, score=r.score, status=r.status, components=r.components or {})
+def _score_out(r: StoredDay) -> ScoreOut:
+    return ScoreOut(site_id=r.site_id, day=r.day, score=r.score, status=r.status.value, components=r.components)
 
 
 @router.get("/api/sites/{site_id}", response_model=SiteDetailOut)
@@ -69,43 +70,31 @@ def site_detail(
     days: Annotated[int, Query(ge=1, le=366)] = 30,
 ) -> SiteDetailOut:
     """One site: cameras and their health, today's activity timeline, daily scores of the last ``days`` days."""
-    site = session.get(models.Site, site_id)
+    site = sites.site(session, site_id)
     if site is None:
         raise HTTPException(404, f"no site '{site_id}'")
     today = local_today(request)
-    cams = session.scalars(
-        select(models.Camera)
-        .where(models.Camera.site_id == site_id, models.Camera.active)
-        .order_by(models.Camera.camera_id)
-    ).all()
-    latest = latest_samples(session, [c.id for c in cams])
+    cams = sites.active_cameras(session, site_id)
+    latest = sites.latest_samples(session, [c.pk for c in cams])
     start = app_calendar(request).midnight(today)
-    names = {c.id: c.camera_id for c in cams}
+    names = {c.pk: c.camera_id for c in cams}
     timeline = [
         TimelinePoint(
             slot_at=s.slot_at,
             camera_id=names.get(s.camera_pk, "?"),
-            status=s.status,
+            status=s.status.value,
             activity=s.activity,
             workers=s.workers,
             moving_workers=s.moving_workers,
             working_machines=s.working_machines,
         )
-        for s in session.scalars(
-            select(models.Sample)
-            .where(models.Sample.site_id == site_id, models.Sample.slot_at >= start)
-            .order_by(models.Sample.slot_at)
-        )
+        for s in sites.samples_since(session, site_id, start)
     ]
-    scores = session.scalars(
-        select(models.DailyScore)
-        .where(models.DailyScore.site_id == site_id, models.DailyScore.day > today - dt.timedelta(days=days))
-        .order_by(models.DailyScore.day)
-    ).all()
+    scores = scoring.site_scores_after(session, site_id, today - dt.timedelta(days=days))
     today_row = next((r for r in scores if r.day == today), None)
     return SiteDetailOut(
         **site_fields(
-            site, [camera_out(c, latest.get(c.id), shown) for c in cams], moved_batches(session, today).get(site_id)
+            site, [camera_out(c, latest.get(c.pk), shown) for c in cams], moved_batches(session, today).get(site_id)
         ),
         day_start=start,
         today=_score_out(today_row) if today_row else None,
@@ -120,9 +109,7 @@ def scores(session: SessionDep, request: Request, day: Annotated[Day | None, Que
     on = day or local_today(request)
 
     def build() -> bytes:
-        rows = session.scalars(
-            select(models.DailyScore).where(models.DailyScore.day == on).order_by(models.DailyScore.site_id)
-        )
+        rows = scoring.scores_on(session, on)
         return TypeAdapter(list[ScoreOut]).dump_json([_score_out(r) for r in rows])
 
     return cached_json(request, session, ("scores", on), build)
@@ -143,20 +130,15 @@ def rankings(
         first, last = (day, day) if period == "day" else period_bounds(Period(period), day)
         moved = moved_batches(session, last) if by == "batch" else {}
         group_of = {
-            s.id: moved.get(s.id, s.batch) if by == "batch" else s.district
-            for s in session.scalars(select(models.Site).where(models.Site.active))
+            s.id: moved.get(s.id, s.batch) if by == "batch" else s.district for s in sites.active_sites(session)
         }
         values: dict[str, list[float]] = defaultdict(list)
         members: dict[str, set[str]] = defaultdict(set)
         for site_id, group in group_of.items():
             members[group].add(site_id)
-        for site_id, score in session.execute(
-            select(models.DailyScore.site_id, models.DailyScore.score).where(
-                models.DailyScore.day >= first, models.DailyScore.day <= last, models.DailyScore.score.is_not(None)
-            )
-        ):
-            if site_id in group_of and score is not None:
-                values[group_of[site_id]].append(float(score))
+        for site_id, score in scoring.values_between(session, first, last):
+            if site_id in group_of:
+                values[group_of[site_id]].append(score)
         averages = {g: round(sum(v) / len(v), 1) for g, v in values.items() if v}
         ranks = competition_ranks(averages)
         out = [

@@ -6,18 +6,22 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import FileResponse
 from pydantic import TypeAdapter
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.deps import SessionDep, SnapshotRootDep, local_today
 from api.params import RowId
 from api.schemas import SiteOut, site_fields
 from api.shown import ShownDep, TextFilter
-from api.views import cached_json, camera_out, latest_samples, snapshot_response
-from monitor.store import models
+from api.views import cached_json, camera_out, snapshot_response
+from monitor.scoring import repository as scores
+from monitor.store import sites
 from monitor.store.periods import moved_batches
+from monitor.store.sites import CameraView
 
 router = APIRouter(tags=["sites"])
+
+NO_SCORE = "no_score"
+"""The ``status`` filter's word for the sites without a score today."""
 
 
 @router.get("/api/sites", response_model=list[SiteOut])
@@ -56,27 +60,20 @@ def _build_sites(
     min_score: float | None,
     max_score: float | None,
 ) -> list[SiteOut]:
-    latest = latest_samples(session)
-    cameras: dict[str, list[models.Camera]] = {}
-    for cam in session.scalars(
-        select(models.Camera).where(models.Camera.active).order_by(models.Camera.site_id, models.Camera.camera_id)
-    ):
+    latest = sites.latest_samples(session)
+    cameras: dict[str, list[CameraView]] = {}
+    for cam in sites.active_cameras(session):
         cameras.setdefault(cam.site_id, []).append(cam)
-    today_scores = {
-        r.site_id: r for r in session.scalars(select(models.DailyScore).where(models.DailyScore.day == today))
-    }
+    today_scores = {r.site_id: r for r in scores.scores_on(session, today)}
     moved = moved_batches(session, today)
-    query = select(models.Site).where(models.Site.active).order_by(models.Site.id)
-    if district:
-        query = query.where(models.Site.district == district)
     out = []
-    for site in session.scalars(query):
+    for site in sites.active_sites(session, district):
         current = moved.get(site.id, site.batch)
         if batch and current != batch:
             continue
         score = today_scores.get(site.id)
         value = score.score if score else None
-        if status is not None and (score.status if score else "no_score") != status:
+        if status is not None and (score.status if score else NO_SCORE) != status:
             continue
         if min_score is not None and (value is None or value < min_score):
             continue
@@ -86,9 +83,9 @@ def _build_sites(
         updates = [c.last_sample_at for c in cams if c.last_sample_at is not None]
         out.append(
             SiteOut(
-                **site_fields(site, [camera_out(c, latest.get(c.id), shown) for c in cams], current),
+                **site_fields(site, [camera_out(c, latest.get(c.pk), shown) for c in cams], current),
                 today_score=value,
-                today_status=score.status if score else None,
+                today_status=score.status.value if score else None,
                 last_update=max(updates) if updates else None,
             )
         )

@@ -10,12 +10,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse
 from pydantic import BaseModel
-from sqlalchemy import select
 
 from api.deps import SessionDep, local_today
 from monitor.scoring.red_list import LOOK_BACK_DAYS, current_red_runs
 from monitor.scoring.runs import longest
-from monitor.store import models
+from monitor.store import sites
 
 router = APIRouter(tags=["dispatch"])
 page = APIRouter()
@@ -59,7 +58,7 @@ def red_list(
     today = local_today(request)
     stretches = current_red_runs(session, today)
     listed = {s: r for s, r in stretches.items() if longest(r) >= days}
-    sites = session.scalars(select(models.Site).where(models.Site.active, models.Site.id.in_(listed)))
+    red_sites = sites.active_sites(session, among=listed)
     out = [
         RedListOut(
             site_id=site.id,
@@ -72,7 +71,7 @@ def red_list(
             runs=[RunOut(status=r.status, since=r.since, until=r.until, days=r.days) for r in listed[site.id]],
             longest=longest(listed[site.id]),
         )
-        for site in sites
+        for site in red_sites
     ]
     return sorted(out, key=lambda r: (-r.longest, -r.days, r.site_id))
 

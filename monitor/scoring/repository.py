@@ -112,6 +112,45 @@ def store_score(session: Session, result: DayScore, now: dt.datetime) -> None:
     session.add(row)
 
 
+_STORED = (
+    models.DailyScore.site_id,
+    models.DailyScore.day,
+    models.DailyScore.status,
+    models.DailyScore.score,
+    models.DailyScore.components,
+)
+
+
+def _stored(site_id: str, day: dt.date, status: str, score: float | None, components: Any) -> StoredDay:
+    return StoredDay(site_id, day, DayStatus(status), score, components or {})
+
+
+def scores_on(session: Session, day: dt.date) -> list[StoredDay]:
+    """Every site's stored score of ``day``, by site."""
+    rows = session.execute(select(*_STORED).where(models.DailyScore.day == day).order_by(models.DailyScore.site_id))
+    return [_stored(*row) for row in rows]
+
+
+def site_scores_after(session: Session, site_id: str, after: dt.date) -> list[StoredDay]:
+    """The site's stored scores of the days after ``after``, oldest first."""
+    rows = session.execute(
+        select(*_STORED)
+        .where(models.DailyScore.site_id == site_id, models.DailyScore.day > after)
+        .order_by(models.DailyScore.day)
+    )
+    return [_stored(*row) for row in rows]
+
+
+def values_between(session: Session, first: dt.date, last: dt.date) -> Iterator[tuple[str, float]]:
+    """(site, score) of every stored score from ``first`` to ``last`` that has a value."""
+    rows = session.execute(
+        select(models.DailyScore.site_id, models.DailyScore.score).where(
+            models.DailyScore.day >= first, models.DailyScore.day <= last, models.DailyScore.score.is_not(None)
+        )
+    )
+    return ((site_id, float(score)) for site_id, score in rows if score is not None)
+
+
 def scored_on(session: Session, day: dt.date) -> bool:
     """Whether any site has a score for ``day``."""
     return session.scalars(select(models.DailyScore.id).where(models.DailyScore.day == day)).first() is not None

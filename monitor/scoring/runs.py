@@ -11,8 +11,10 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-RED = frozenset({"idle", "camera_outage"})
-NOT_JUDGED = frozenset({"not_expected", "not_started"})
+from monitor.scoring.score import DayStatus
+
+RED = frozenset({DayStatus.idle.value, DayStatus.camera_outage.value})
+NOT_JUDGED = frozenset({DayStatus.not_expected.value, DayStatus.not_started.value})
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """What the API watches, read in one place: the cameras' health and the detector's time for ``/metrics``
-(``api/metrics.py``), and the marks that move when something changes for the live feed (``api/live_feed.py``).
-Frozen values come back, never ORM rows."""
+(``api/metrics.py``), the marks that move when something changes for the live feed (``api/live_feed.py``) and
+the data version that keys the answer cache (``api/views.py``). Frozen values come back, never ORM rows."""
 
 from __future__ import annotations
 
@@ -74,4 +74,27 @@ def change_marks(session: Session) -> ChangeMarks:
         last_milestone_change=session.scalar(select(func.max(models.MilestoneChange.id))),
         last_proposal=session.scalar(select(func.max(proposal.id))),
         decided_proposals=session.scalar(select(func.count(proposal.id)).where(proposal.state != "pending")) or 0,
+    )
+
+
+@dataclass(frozen=True)
+class DataVersion:
+    """Marks that move whenever a sample, a score, a camera or site, or a batch period changes: the newest
+    sample, the last score computed, the newest camera sample, the sites in service, the batch periods."""
+
+    last_sample: int | None
+    last_scored_at: dt.datetime | None
+    last_camera_sample_at: dt.datetime | None
+    active_sites: int | None
+    batch_periods: int | None
+
+
+def data_version(session: Session) -> DataVersion:
+    """The marks, read by index lookups only."""
+    return DataVersion(
+        session.scalar(select(func.max(models.Sample.id))),
+        session.scalar(select(func.max(models.DailyScore.computed_at))),
+        session.scalar(select(func.max(models.Camera.last_sample_at))),
+        session.scalar(select(func.count(models.Site.id)).where(models.Site.active)),
+        session.scalar(select(func.count(models.BatchPeriod.id))),
     )
