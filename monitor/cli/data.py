@@ -98,14 +98,11 @@ def cmd_users(args: argparse.Namespace) -> int:
     with database(args.database_url) as session:
         try:
             if args.users_command == "list":
-                from monitor.assignments.units import unit_of
-
-                live = users.session_counts(session, wall_clock())
-                for u in users.all_users(session):
+                for listed in users.listing(session, wall_clock()):
+                    u = listed.account
                     state = "active" if u.active else "disabled"
-                    unit = unit_of(session, u)
-                    line = f"{u.username}\t{u.role}\t{u.display_name}\t{state}\t{live.get(u.id, 0)} session(s)"
-                    print(line if unit is None else f"{line}\t{unit}")
+                    line = f"{u.username}\t{u.role.name}\t{u.display_name}\t{state}\t{listed.sessions} session(s)"
+                    print(line if listed.unit is None else f"{line}\t{listed.unit}")
                 return 0
             if args.users_command == "add":
                 role = users.Role.parse(args.role)

@@ -190,13 +190,10 @@ DEMO_USER, DEMO_PASSWORD = "demo", "sitemon-demo"  # the demo's own database onl
 
 
 def _ensure_demo_user(database_url: str) -> None:
-    from sqlalchemy import select
-
-    from monitor.store import models
-    from monitor.store.users import Role, add_user
+    from monitor.store.users import Role, account, add_user
 
     with database(database_url) as session:
-        if session.scalars(select(models.User).where(models.User.username == DEMO_USER)).first() is None:
+        if account(session, DEMO_USER) is None:
             add_user(session, DEMO_USER, DEMO_PASSWORD, Role.admin, display_name="演示管理员", now=wall_clock())
 
 

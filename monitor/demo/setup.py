@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import cv2
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 import monitor
@@ -34,9 +33,9 @@ from monitor.demo import scenes as demo_scenes
 from monitor.demo.history import HistoryStats, build_history
 from monitor.demo.scenes import FrameBank
 from monitor.execution.local import load_detector
-from monitor.store import make_engine, make_session_factory, migrate, models
-from monitor.store.repo import sync_config
-from monitor.store.users import Role, add_user
+from monitor.store import make_engine, make_session_factory, migrate
+from monitor.store.repo import sample_count, sync_config
+from monitor.store.users import Role, account, add_user
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +79,7 @@ def write_clips(bank: FrameBank, folder: Path) -> None:
 def seed_people(sessions: sessionmaker[Session], config: AppConfig, now: dt.datetime) -> None:
     """The unit user and its one open assignment, so the assignment screens have content."""
     with sessions() as session:
-        if session.scalars(select(models.User).where(models.User.username == UNIT_USER)).first() is None:
+        if account(session, UNIT_USER) is None:
             add_user(session, UNIT_USER, UNIT_PASSWORD, Role.unit, display_name="市卫健委联络员", now=now)
             bind(session, UNIT_USER, UNIT_NAME)
         site = "bh-hospital"
@@ -147,7 +146,7 @@ def ensure_history(
             with sessions() as session:
                 deliver_due(session, assessment_receiver(config.export.delivery), now, limit=10_000)
         with sessions() as session:
-            samples = session.scalar(select(func.count(models.Sample.id)))
+            samples = sample_count(session)
     finally:
         engine.dispose()
     record = {"key": key, "built_at": now.isoformat(), "samples": samples, **stats.__dict__}

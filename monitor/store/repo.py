@@ -11,7 +11,7 @@ from typing import Any
 import cv2
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -114,6 +114,11 @@ def sampled_in_slot(
     if camera_pks is not None:
         query = query.where(models.Sample.camera_pk.in_(camera_pks))
     return {CameraKey(site_id, camera_id) for site_id, camera_id in session.execute(query)}
+
+
+def sample_count(session: Session) -> int:
+    """How many samples are stored, of every camera."""
+    return int(session.scalar(select(func.count(models.Sample.id))) or 0)
 
 
 def samples_in_slot(session: Session, slot_at: dt.datetime, camera_pks: Collection[int] | None = None) -> list[Sample]:

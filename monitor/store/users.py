@@ -116,6 +116,12 @@ def logout(session: Session, token: str) -> None:
     session.commit()
 
 
+def account(session: Session, username: str) -> Account | None:
+    """The user of that name, or None when there is none."""
+    user = session.scalars(select(models.User).where(models.User.username == username)).first()
+    return _account(user) if user is not None else None
+
+
 def find_user(session: Session, username: str) -> models.User:
     user = session.scalars(select(models.User).where(models.User.username == username)).first()
     if user is None:
@@ -153,10 +159,6 @@ def set_password(session: Session, username: str, password: str) -> int:
     user.password_hash = _hasher.hash(password)
     session.commit()
     return revoke_sessions(session, username)
-
-
-def all_users(session: Session) -> list[models.User]:
-    return list(session.scalars(select(models.User).order_by(models.User.username)))
 
 
 def session_counts(session: Session, now: dt.datetime) -> dict[int, int]:

@@ -15,6 +15,7 @@ from monitor.cli import main
 from monitor.store.users import (
     Role,
     UnknownUser,
+    account,
     add_user,
     listing,
     login,
@@ -115,5 +116,7 @@ def test_the_admins_list_has_each_users_live_sessions_and_a_unit_users_unit(sess
         bind(s, "zhou", "城东街道")
         assert login(s, "li", PASSWORD, NOW) and login(s, "li", PASSWORD, NOW - dt.timedelta(hours=13))
         listed = [(u.account.username, u.account.role, u.sessions, u.unit) for u in listing(s, NOW)]
+        assert account(s, "zhou") == next(u.account for u in listing(s, NOW) if u.account.username == "zhou")
+        assert account(s, "nobody") is None
     # li's older session has run out; wu belongs to no unit yet, so sees nothing
     assert listed == [("li", Role.viewer, 1, None), ("wu", Role.unit, 0, ""), ("zhou", Role.unit, 0, "城东街道")]

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor.config import parse_config
 from monitor.core.values import CameraKey, CameraStatus, Cause, Counts, Sample
 from monitor.store import models
-from monitor.store.repo import camera_pks, record_sample, samples_in_slot, sync_config
+from monitor.store.repo import camera_pks, record_sample, sample_count, samples_in_slot, sync_config
 from tests.fixtures.clock import fixed
 from tests.fixtures.servers import SAMPLE_VIDEO
 from tests.helpers import config_dict
@@ -81,7 +81,7 @@ def test_a_second_sample_for_the_same_slot_is_not_written(sessions: sessionmaker
         assert record_sample(s, pk, _sample(key, T0)) is False
         assert record_sample(s, pk, _sample(key, T0 + dt.timedelta(minutes=5))) is True
     with sessions() as s:
-        assert len(s.scalars(select(models.Sample)).all()) == 2
+        assert len(s.scalars(select(models.Sample)).all()) == 2 == sample_count(s)
 
 
 def test_status_changes_become_camera_events(sessions: sessionmaker[Session]) -> None:
