@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
@@ -116,16 +117,18 @@ def _out(alert: StoredAlert, names: Names, shown: TextFilter) -> AlertOut:
     )
 
 
-_operator = require(Role.operator)
+def _named(role: Role) -> Callable[[UserDep], str]:
+    """A dependency: who acts (the name recorded), once ``role`` is checked (403 below it)."""
+    check = require(role)
+
+    def who(user: UserDep) -> str:
+        checked = check(user)
+        return checked.display_name or checked.username
+
+    return who
 
 
-def _operator_name(user: UserDep) -> str:
-    """Who acts (the name recorded), once the operator's role is checked (403 below it)."""
-    checked = _operator(user)
-    return checked.display_name or checked.username
-
-
-OperatorName = Annotated[str, Depends(_operator_name)]
+Operator = Annotated[str, Depends(_named(Role.operator))]
 
 
 @router.get("/api/alerts", response_model=list[AlertOut])
@@ -150,7 +153,7 @@ def ack(
     alert_id: RowId,
     session: SessionDep,
     request: Request,
-    who: OperatorName,
+    who: Operator,
     shown: ShownDep,
 ) -> AlertOut:
     """Acknowledge an open alert (operators and admins); who and when are recorded, and the webhook (if
@@ -177,7 +180,7 @@ def close_by_hand(
     body: CloseIn,
     session: SessionDep,
     request: Request,
-    who: OperatorName,
+    who: Operator,
     shown: ShownDep,
 ) -> AlertOut:
     """Close an alert by an operator's word (operators and admins), with a note. An idle alert so closed does
