@@ -7,12 +7,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse
 from pydantic import BaseModel
-from sqlalchemy import select
 
 from api.deps import SessionDep
 from api.params import Day
 from api.shown import ShownDep
-from monitor.store import models
+from monitor.export import repository
 
 router = APIRouter(tags=["exports"])
 Topic = Literal["assessment", "alert"]
@@ -59,13 +58,6 @@ def deliveries(
     """The outbox: the daily records for the scheduling system (``topic=assessment``, the default) or the
     alert events for the webhook (``topic=alert``): pending, delivered or failed (given up after
     ``max_attempts``), attempts, last error."""
-    item = models.OutboxItem
-    query = select(item).where(item.topic == topic)
-    if day is not None:
-        query = query.where(item.day == day)
-    if state is not None:
-        query = query.where(item.state == state)
-    query = query.order_by(item.day.desc(), item.site_id, item.id.desc()).limit(2000)
     return [
         DeliveryOut(
             topic=r.topic,
@@ -80,5 +72,5 @@ def deliveries(
             next_attempt_at=r.next_attempt_at,
             delivered_at=r.delivered_at,
         )
-        for r in session.scalars(query)
+        for r in repository.deliveries(session, topic, day, state, limit=2000)
     ]

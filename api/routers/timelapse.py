@@ -15,8 +15,8 @@ from api.auth import UserDep
 from api.deps import SessionDep, SnapshotRootDep, app_calendar, app_now
 from api.params import Day, refuse_future
 from monitor.assignments.units import unit_of
+from monitor.export import repository
 from monitor.export.timelapse import timelapse_for
-from monitor.store import models
 
 router = APIRouter(tags=["sites"])
 _making = threading.Lock()  # one video made at a time: encoding takes a CPU core for a few seconds
@@ -47,7 +47,7 @@ def site_timelapse(
     today = app_calendar(request).day_of(now)
     day = day or today
     refuse_future(day, today, ("query", "day"))
-    site = session.get(models.Site, site_id)
+    site = repository.site(session, site_id)
     mine = unit_of(session, user)
     if site is None or (mine is not None and (not mine or site.responsible_unit != mine)):
         raise HTTPException(404, f"site {site_id!r} does not exist")

@@ -6,15 +6,14 @@ import datetime as dt
 import logging
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.config import AppConfig
 from monitor.core.calendar import DAY_MIN
+from monitor.export import repository
 from monitor.export.files import write_files
 from monitor.export.records import enqueue_day
 from monitor.export.report import build_assessment
-from monitor.store import models
 
 log = logging.getLogger(__name__)
 
@@ -53,11 +52,5 @@ def days_to_export(session: Session, config: AppConfig, now: dt.datetime, lookba
     only once its export time has passed: its running score is no reason to send a partial day."""
     last = config.calendar.last_day_past(now, config.export.run_at)
     folder = Path(config.export.folder)
-    days = session.scalars(
-        select(models.DailyScore.day)
-        .where(models.DailyScore.day <= last)
-        .distinct()
-        .order_by(models.DailyScore.day.desc())
-        .limit(lookback_days)
-    ).all()
+    days = repository.scored_days(session, last, lookback_days)
     return sorted(d for d in days if not (folder / f"assessment-{d.isoformat()}.xlsx").is_file())

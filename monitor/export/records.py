@@ -5,22 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.config import AppConfig
 from monitor.delivery import outbox
 from monitor.delivery.receivers import ASSESSMENT
 from monitor.export.report import BATCH_ZH, STATUS_ZH, Observed, observed
-from monitor.store import models
+from monitor.export.repository import ScoredDay, scores_on
 from monitor.store.periods import batches_today
 
 RECORD_SCHEMA = "sitemon.site-day/1"
 
 
-def record(config: AppConfig, score: models.DailyScore, seen: Observed, batch: str | None = None) -> dict[str, object]:
+def record(config: AppConfig, score: ScoredDay, seen: Observed, batch: str | None = None) -> dict[str, object]:
     """The JSON record for one site and day (schema in docs/export.md); ``batch``: the site's batch on that
-    day (default: the configured one)."""
+    day (default: the configured one). The components go out as stored, every key."""
     site = next(s for s in config.sites if s.id == score.site_id)
     batch = batch or site.batch.value
     return {
@@ -34,9 +33,9 @@ def record(config: AppConfig, score: models.DailyScore, seen: Observed, batch: s
         "responsible_unit": site.responsible_unit,
         "day": score.day.isoformat(),
         "score": score.score,
-        "status": score.status,
-        "status_zh": STATUS_ZH.get(score.status, score.status),
-        "components": score.components,
+        "status": score.status.value,
+        "status_zh": STATUS_ZH.get(score.status.value, score.status.value),
+        "components": score.components.as_stored(),
         "partial": seen.partial,
         "observed_until": seen.until.isoformat(),
     }
@@ -57,7 +56,7 @@ def enqueue_day(session: Session, config: AppConfig, day: dt.date, now: dt.datet
             site_id=score.site_id,
             day=day,
         )
-        for score in session.scalars(select(models.DailyScore).where(models.DailyScore.day == day))
+        for score in scores_on(session, day)
         if score.site_id in known
     ]
     queued = outbox.queue(session, messages, now, revise=True)

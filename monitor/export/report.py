@@ -7,16 +7,16 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.config import AppConfig
 from monitor.core.wording import table
+from monitor.export.repository import Components, scores_on
 from monitor.milestones.figures import MilestoneFigures, milestone_figures
 from monitor.scoring.availability import camera_availability, day_faults
 from monitor.scoring.red_list import current_red_runs
 from monitor.scoring.runs import Run, longest
-from monitor.store import models
+from monitor.scoring.score import DayStatus
 from monitor.store.periods import batches_today
 
 SCHEMA_VERSION = "1.4"  # 1.1: partial, observed_until; 1.2: milestones; 1.3: red_list, cameras' status and cause; 1.4: production_rates
@@ -33,6 +33,7 @@ class SiteRow:
     responsible_unit: str
     score: float | None
     status: str
+    """The day's ``DayStatus`` as written in the files, or ``no_score`` (nothing stored for the site)."""
     coverage: float | None
     active_share: float | None
     avg_moving_workers: float | None
@@ -153,13 +154,13 @@ def build_assessment(
     """The assessment of ``day`` as it stands at ``now``: camera availability counts only the part of the
     working hours gone by, so a day that has just begun does not list every camera as down."""
     seen = observed(config, day, now)
-    scores = {r.site_id: r for r in session.scalars(select(models.DailyScore).where(models.DailyScore.day == day))}
+    scores = {r.site_id: r for r in scores_on(session, day)}
     site_ranks = competition_ranks({sid: r.score for sid, r in scores.items() if r.score is not None})
     batches = batches_today(session, config.sites, day)
     rows = []
     for site in sorted(config.sites, key=lambda s: s.id):
         row = scores.get(site.id)
-        c: dict[str, Any] = (row.components or {}) if row else {}
+        c = row.components if row else Components()
         rows.append(
             SiteRow(
                 site.id,
@@ -168,14 +169,14 @@ def build_assessment(
                 batches[site.id].value,
                 site.responsible_unit,
                 row.score if row else None,
-                row.status if row else "no_score",
-                c.get("coverage"),
-                c.get("active_share"),
-                c.get("avg_moving_workers"),
-                c.get("avg_working_machines"),
-                c.get("worker_hours"),
-                c.get("machine_hours"),
-                c.get("structure_change"),
+                row.status.value if row else "no_score",
+                c.coverage,
+                c.active_share,
+                c.avg_moving_workers,
+                c.avg_working_machines,
+                c.worker_hours,
+                c.machine_hours,
+                c.structure_change,
                 site_ranks.get(site.id),
             )
         )
@@ -194,8 +195,8 @@ def build_assessment(
             len(rs),
             sum(1 for r in rs if r.score is not None),
             averages.get(d),
-            sum(1 for r in rs if r.status == "idle"),
-            sum(1 for r in rs if r.status == "camera_outage"),
+            sum(1 for r in rs if r.status == DayStatus.idle),
+            sum(1 for r in rs if r.status == DayStatus.camera_outage),
             district_ranks.get(d),
         )
         for d, rs in by_district.items()
@@ -224,8 +225,8 @@ def build_assessment(
         seen,
         rows,
         districts,
-        [r for r in rows if r.status == "idle"],
-        [r for r in rows if r.status == "camera_outage"],
+        [r for r in rows if r.status == DayStatus.idle],
+        [r for r in rows if r.status == DayStatus.camera_outage],
         cameras_down,
         milestone_figures(session, config, day.replace(day=1), day),
         red_rows(session, config, day),

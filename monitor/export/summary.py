@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.config import AppConfig
@@ -17,9 +16,10 @@ from monitor.core.calendar import Period, period_bounds, previous_bounds
 from monitor.export.files import normalised_zip
 from monitor.export.milestones import add_sheets
 from monitor.export.report import BATCH_ZH, competition_ranks
+from monitor.export.repository import ScoredDay, scores_between
 from monitor.export.sheets import sheet
 from monitor.milestones.figures import milestone_figures
-from monitor.store import models
+from monitor.scoring.score import DayStatus
 
 __all__ = ["PERIOD_ZH", "Period", "period_bounds", "previous_bounds", "summarise", "write_summary"]
 # Period, period_bounds and previous_bounds are the Calendar's (monitor.core.calendar); named here too for the
@@ -67,14 +67,9 @@ def summarise(
 ) -> tuple[tuple[dt.date, dt.date], list[SiteSummary], list[DistrictSummary]]:
     bounds, before = period_bounds(period, day), previous_bounds(period, day)
 
-    def scores_in(first: dt.date, last: dt.date) -> dict[str, list[models.DailyScore]]:
-        out: dict[str, list[models.DailyScore]] = defaultdict(list)
-        rows = session.scalars(
-            select(models.DailyScore)
-            .where(models.DailyScore.day >= first, models.DailyScore.day <= last)
-            .order_by(models.DailyScore.day)
-        )
-        for row in rows:
+    def scores_in(first: dt.date, last: dt.date) -> dict[str, list[ScoredDay]]:
+        out: dict[str, list[ScoredDay]] = defaultdict(list)
+        for row in scores_between(session, first, last):
             out[row.site_id].append(row)
         return out
 
@@ -87,9 +82,9 @@ def summarise(
         rows = now[s.id]
         run = longest = 0
         for r in rows:
-            run = run + 1 if r.status == "idle" else 0
+            run = run + 1 if r.status is DayStatus.idle else 0
             longest = max(longest, run)
-        coverages = [float(r.components["coverage"]) for r in rows if r.components.get("coverage") is not None]
+        coverages = [float(c) for r in rows if (c := r.components.coverage) is not None]
         avg, before_avg = averages[s.id], previous[s.id]
         sites.append(
             SiteSummary(
@@ -102,9 +97,9 @@ def summarise(
                 before_avg,
                 _change(avg, before_avg),
                 ranks.get(s.id),
-                sum(1 for r in rows if r.status == "idle"),
+                sum(1 for r in rows if r.status is DayStatus.idle),
                 longest,
-                sum(1 for r in rows if r.status == "camera_outage"),
+                sum(1 for r in rows if r.status is DayStatus.camera_outage),
                 round(sum(coverages) / len(coverages), 4) if coverages else None,
             )
         )

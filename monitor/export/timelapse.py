@@ -20,12 +20,11 @@ import av
 import cv2
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.core.calendar import Calendar
+from monitor.export import repository
 from monitor.export.captions import burn
-from monitor.store import models
 
 log = logging.getLogger(__name__)
 
@@ -144,28 +143,15 @@ def encode(frames: Sequence[Frame], target: Path, fps: int = FPS, max_width: int
 
 def day_frames(session: Session, root: Path, site_id: str, day: dt.date, calendar: Calendar) -> list[Frame]:
     """The site's snapshots of local ``day`` that are still on disk: camera by camera, each in time order."""
-    start, end = calendar.whole_day(day)
-    site_name = session.scalar(select(models.Site.name).where(models.Site.id == site_id)) or site_id
-    rows = session.execute(
-        select(models.Camera.camera_id, models.Camera.name, models.Sample.captured_at, models.Sample.snapshot_path)
-        .join(models.Camera, models.Camera.id == models.Sample.camera_pk)
-        .where(
-            models.Sample.site_id == site_id,
-            models.Sample.slot_at >= start,
-            models.Sample.slot_at < end,
-            models.Sample.snapshot_path.is_not(None),
-        )
-        .order_by(models.Camera.camera_id, models.Sample.slot_at)
-    )
+    site = repository.site(session, site_id)
+    site_name = (site.name if site is not None else None) or site_id
     base = root.resolve()
     frames = []
-    for camera_id, camera_name, captured_at, rel in rows:
-        if rel is None:
-            continue
-        path = (base / rel).resolve()
+    for shot in repository.snapshots(session, site_id, *calendar.whole_day(day)):
+        path = (base / shot.path).resolve()
         if path.is_relative_to(base) and path.is_file():
-            local = calendar.local(captured_at)
-            frames.append(Frame(path, f"{site_name} · {camera_name or camera_id} · {local:%Y-%m-%d %H:%M}"))
+            local = calendar.local(shot.captured_at)
+            frames.append(Frame(path, f"{site_name} · {shot.camera_name or shot.camera_id} · {local:%Y-%m-%d %H:%M}"))
     return frames
 
 
@@ -175,24 +161,13 @@ def cache_path(root: Path, site_id: str, day: dt.date, latest_sample: int | None
     return root / CACHE_DIR / site_id / name
 
 
-def _latest_sample(session: Session, site_id: str, day: dt.date, calendar: Calendar) -> int | None:
-    start, end = calendar.whole_day(day)
-    return session.scalar(
-        select(models.Sample.id)
-        .where(models.Sample.site_id == site_id, models.Sample.slot_at >= start, models.Sample.slot_at < end)
-        .where(models.Sample.snapshot_path.is_not(None))
-        .order_by(models.Sample.id.desc())
-        .limit(1)
-    )
-
-
 def timelapse_for(
     session: Session, root: Path, site_id: str, day: dt.date, calendar: Calendar, now: dt.datetime
 ) -> Path | None:
     """The site-day's video, made now if the cache has none (None: no snapshot of that day is on disk)."""
     today = calendar.day_of(now)
     finished = day < today
-    latest = None if finished else _latest_sample(session, site_id, day, calendar)
+    latest = None if finished else repository.latest_snapshot_sample(session, site_id, *calendar.whole_day(day))
     if not finished and latest is None:
         return None
     target = cache_path(root, site_id, day, latest)
@@ -214,7 +189,7 @@ def make_day(session: Session, root: Path, day: dt.date, calendar: Calendar, kee
     and the cache pruned: today-keyed videos of past days, and videos older than ``keep_days`` (the
     snapshots' own retention) before ``day``."""
     made = {}
-    for site_id in session.scalars(select(models.Site.id).where(models.Site.active).order_by(models.Site.id)):
+    for site_id in repository.active_site_ids(session):
         target = cache_path(root, site_id, day)
         if target.is_file():
             made[site_id] = target
