@@ -1,24 +1,27 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.auth import require
+from api.auth import UserDep, require
 from api.deps import SessionDep, app_calendar, app_now
 from api.params import RowId
 from api.shown import ShownDep, TextFilter
+from monitor.alerts import repository
 from monitor.alerts.lifecycle import acknowledge, close
 from monitor.alerts.notices import queue_events
+from monitor.alerts.repository import StoredAlert
+from monitor.alerts.rules import OPEN_STATES, AlertState
 from monitor.assignments.rules import issue_of
 from monitor.assignments.store import OPEN, listed
 from monitor.core.calendar import Calendar
 from monitor.core.wording import LANGS, alert_text
-from monitor.store import models
 from monitor.store.users import Role
 
 router = APIRouter(tags=["alerts"])
@@ -49,64 +52,60 @@ class AlertOut(BaseModel):
     assignment_state: str | None = None
 
 
+@dataclass(frozen=True)
+class Given:
+    """The assignment (not closed) an alert is given as."""
+
+    id: int
+    state: str
+
+
 class Names:
-    """Sites' and cameras' names, cameras' causes and the assignments not closed, read once per request."""
+    """The assignments not closed, read once per request, and the calendar the alerts' words are told in."""
 
     def __init__(self, session: Session, calendar: Calendar | None = None) -> None:
         self.calendar = calendar
         """The dispatch center's calendar: times in the alerts' words are local."""
-        self.sites: dict[str, str] = {
-            sid: name for sid, name in session.execute(select(models.Site.id, models.Site.name))
-        }
-        self.cameras = {
-            pk: (cid, name or cid, cause)
-            for pk, cid, name, cause in session.execute(
-                select(models.Camera.id, models.Camera.camera_id, models.Camera.name, models.Camera.status_cause)
-            )
-        }
-        self.by_alert: dict[int, models.Assignment] = {}
-        self.by_issue: dict[tuple[str, str], models.Assignment] = {}
+        self.by_alert: dict[int, Given] = {}
+        self.by_issue: dict[tuple[str, str], Given] = {}
         for a in listed(session, states=OPEN):
             if a.alert_id is not None:
-                self.by_alert.setdefault(a.alert_id, a)
+                self.by_alert.setdefault(a.alert_id, Given(a.id, a.state))
             if (issue := issue_of(a.problem)) is not None:
-                self.by_issue.setdefault((a.site_id, issue), a)
+                self.by_issue.setdefault((a.site_id, issue), Given(a.id, a.state))
 
-    def assignment(self, row: models.Alert) -> models.Assignment | None:
-        issue = issue_of(row.type)
-        return self.by_alert.get(row.id) or (self.by_issue.get((row.site_id, issue)) if issue else None)
+    def assignment(self, alert: StoredAlert) -> Given | None:
+        issue = issue_of(alert.type)
+        return self.by_alert.get(alert.id) or (self.by_issue.get((alert.site_id, issue)) if issue else None)
 
 
-def _out(row: models.Alert, names: Names, shown: TextFilter) -> AlertOut:
-    camera_id, camera_name, camera_cause = names.cameras.get(row.camera_pk or 0, (None, None, None))
-    details = row.details or {}
-    cause = details.get("cause") or (camera_cause if row.camera_pk else None)
-    site_name = names.sites.get(row.site_id, row.site_id)
-    given = names.assignment(row)
+def _out(alert: StoredAlert, names: Names, shown: TextFilter) -> AlertOut:
+    cause = alert.details.get("cause") or alert.camera_cause
+    given = names.assignment(alert)
     return AlertOut(
-        id=row.id,
-        site_id=row.site_id,
-        camera_id=camera_id,
-        type=row.type,
-        severity=row.severity,
-        state=row.state,
-        message=shown(row.message),
-        opened_at=row.opened_at,
-        acknowledged_at=row.acknowledged_at,
-        acknowledged_by=row.acknowledged_by,
-        resolved_by=row.resolved_by,
-        resolve_note=shown(row.resolve_note) if row.resolve_note else None,
-        resolved_at=row.resolved_at,
-        site_name=site_name,
-        camera_name=camera_name,
+        id=alert.id,
+        site_id=alert.site_id,
+        camera_id=alert.camera_id,
+        type=alert.type,
+        severity=alert.severity.value,
+        state=alert.state.value,
+        message=shown(alert.message),
+        opened_at=alert.opened_at,
+        acknowledged_at=alert.acknowledged_at,
+        acknowledged_by=alert.acknowledged_by,
+        resolved_by=alert.resolved_by,
+        resolve_note=shown(alert.resolve_note) if alert.resolve_note else None,
+        resolved_at=alert.resolved_at,
+        site_name=alert.site_name,
+        camera_name=alert.camera_name,
         cause=cause,
         text={
             lang: alert_text(
-                row.type,
-                details,
-                site_name,
-                camera_name,
-                severity=row.severity,
+                alert.type,
+                alert.details,
+                alert.site_name,
+                alert.camera_name,
+                severity=alert.severity.value,
                 cause=cause,
                 lang=lang,
                 calendar=names.calendar,
@@ -116,6 +115,20 @@ def _out(row: models.Alert, names: Names, shown: TextFilter) -> AlertOut:
         assignment_id=given.id if given is not None else None,
         assignment_state=given.state if given is not None else None,
     )
+
+
+def _named(role: Role) -> Callable[[UserDep], str]:
+    """A dependency: who acts (the name recorded), once ``role`` is checked (403 below it)."""
+    check = require(role)
+
+    def who(user: UserDep) -> str:
+        checked = check(user)
+        return checked.display_name or checked.username
+
+    return who
+
+
+Operator = Annotated[str, Depends(_named(Role.operator))]
 
 
 @router.get("/api/alerts", response_model=list[AlertOut])
@@ -129,17 +142,10 @@ def list_alerts(
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[AlertOut]:
     """Alerts, newest first. ``state=active`` (default): open and acknowledged ones."""
-    query = select(models.Alert).order_by(models.Alert.opened_at.desc(), models.Alert.id.desc()).limit(limit)
-    if state == "active":
-        query = query.where(models.Alert.state.in_(("open", "acknowledged")))
-    elif state is not None:
-        query = query.where(models.Alert.state == state)
-    if site:
-        query = query.where(models.Alert.site_id == site)
-    if type:
-        query = query.where(models.Alert.type == type)
+    states = OPEN_STATES if state == "active" else (AlertState(state),) if state is not None else None
+    found = repository.alerts(session, states, site or None, type or None, limit)
     names = Names(session, app_calendar(request))
-    return [_out(r, names, shown) for r in session.scalars(query)]
+    return [_out(a, names, shown) for a in found]
 
 
 @router.post("/api/alerts/{alert_id}/ack", response_model=AlertOut)
@@ -147,21 +153,21 @@ def ack(
     alert_id: RowId,
     session: SessionDep,
     request: Request,
-    user: Annotated[models.User, Depends(require(Role.operator))],
+    who: Operator,
     shown: ShownDep,
 ) -> AlertOut:
     """Acknowledge an open alert (operators and admins); who and when are recorded, and the webhook (if
     one is configured) is told."""
     now = app_now(request)
-    event = acknowledge(session, alert_id, user.display_name or user.username, now)
+    event = acknowledge(session, alert_id, who, now)
     if event is None:
-        raise HTTPException(409 if session.get(models.Alert, alert_id) else 404, f"alert {alert_id} is not open")
+        raise HTTPException(409 if repository.alert(session, alert_id) else 404, f"alert {alert_id} is not open")
     config = getattr(request.app.state, "config", None)
     if config is not None and config.alerts.webhook is not None:
         queue_events(session, [event], now)
-    row = session.get(models.Alert, alert_id)
-    assert row is not None
-    return _out(row, Names(session, app_calendar(request)), shown)
+    alert = repository.alert(session, alert_id)
+    assert alert is not None
+    return _out(alert, Names(session, app_calendar(request)), shown)
 
 
 class CloseIn(BaseModel):
@@ -174,18 +180,18 @@ def close_by_hand(
     body: CloseIn,
     session: SessionDep,
     request: Request,
-    user: Annotated[models.User, Depends(require(Role.operator))],
+    who: Operator,
     shown: ShownDep,
 ) -> AlertOut:
     """Close an alert by an operator's word (operators and admins), with a note. An idle alert so closed does
     not open again until work is seen and the site stops again; the webhook (if any) is told."""
     now = app_now(request)
-    event = close(session, alert_id, user.display_name or user.username, now, body.note.strip())
+    event = close(session, alert_id, who, now, body.note.strip())
     if event is None:
-        raise HTTPException(409 if session.get(models.Alert, alert_id) else 404, f"alert {alert_id} is not open")
+        raise HTTPException(409 if repository.alert(session, alert_id) else 404, f"alert {alert_id} is not open")
     config = getattr(request.app.state, "config", None)
     if config is not None and config.alerts.webhook is not None:
         queue_events(session, [event], now)
-    row = session.get(models.Alert, alert_id)
-    assert row is not None
-    return _out(row, Names(session, app_calendar(request)), shown)
+    alert = repository.alert(session, alert_id)
+    assert alert is not None
+    return _out(alert, Names(session, app_calendar(request)), shown)

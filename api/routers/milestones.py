@@ -5,32 +5,32 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import AfterValidator, BaseModel, Field
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.auth import require
+from api.auth import UserDep, require
 from api.deps import ClockDep, SessionDep, app_now, local_today
 from api.params import Day, RowId
 from monitor.assignments.rules import no_control_characters
-from monitor.config import AppConfig, Milestone
+from monitor.config import AppConfig, Batch, Milestone
+from monitor.milestones import repository
 from monitor.milestones.dates import date_problem
+from monitor.milestones.detection import ProposalState
 from monitor.milestones.rates import milestone_state
+from monitor.milestones.repository import Proposal
 from monitor.milestones.starts import ProposalError, confirm_start, reject_start
 from monitor.scoring.daily import score_days
-from monitor.store import models
 from monitor.store.milestones import changes_of, dates_of, set_date
 from monitor.store.periods import periods_of
 from monitor.store.users import Role
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["milestones"])
-Operator = Annotated[models.User, Depends(require(Role.operator))]
-Admin = Annotated[models.User, Depends(require(Role.admin))]
 RESCORE_DAYS_MAX = 92
 Text = Annotated[str, AfterValidator(no_control_characters)]
 
@@ -96,26 +96,27 @@ class Decision(BaseModel):
     note: Text = Field(default="", max_length=500)
 
 
-def _proposal_out(r: models.StartProposal) -> ProposalOut:
+def _proposal_out(p: Proposal) -> ProposalOut:
     return ProposalOut(
-        id=r.id,
-        site_id=r.site_id,
-        day=r.day,
-        last_day=r.last_day,
-        state=r.state,
-        evidence=list(r.evidence or []),
-        proposed_at=r.proposed_at,
-        decided_at=r.decided_at,
-        decided_by=r.decided_by,
-        note=r.note,
+        id=p.id,
+        site_id=p.site_id,
+        day=p.day,
+        last_day=p.last_day,
+        state=p.state.value,
+        evidence=list(p.evidence),
+        proposed_at=p.proposed_at,
+        decided_at=p.decided_at,
+        decided_by=p.decided_by,
+        note=p.note,
     )
 
 
-def _site(session: Session, site_id: str) -> models.Site:
-    site = session.get(models.Site, site_id)
-    if site is None:
+def _configured_batch(session: Session, site_id: str) -> Batch:
+    """The site's batch as configured; 404 without such a site."""
+    batch = repository.configured_batch(session, site_id)
+    if batch is None:
         raise HTTPException(404, f"no site '{site_id}'")
-    return site
+    return batch
 
 
 def _invalid(field: str, message: str, value: dt.date | None) -> RequestValidationError:
@@ -124,23 +125,30 @@ def _invalid(field: str, message: str, value: dt.date | None) -> RequestValidati
     )
 
 
-def _who(user: models.User) -> str:
-    return user.display_name or user.username
+def _named(role: Role) -> Callable[[UserDep], str]:
+    """A dependency: who acts (the name recorded), once ``role`` is checked (403 below it)."""
+    check = require(role)
+
+    def who(user: UserDep) -> str:
+        checked = check(user)
+        return checked.display_name or checked.username
+
+    return who
+
+
+Operator = Annotated[str, Depends(_named(Role.operator))]
+Admin = Annotated[str, Depends(_named(Role.admin))]
 
 
 @router.get("/api/sites/{site_id}/milestones", response_model=SiteMilestonesOut)
 def site_milestones(site_id: str, session: SessionDep, request: Request) -> SiteMilestonesOut:
     """The site's chart: each milestone planned vs actual, its batch periods, start proposals, date changes."""
-    site = _site(session, site_id)
+    configured = _configured_batch(session, site_id)
     today = local_today(request)
     rows = dates_of(session, site_id)
-    periods = periods_of(session, site_id, site.batch)
+    periods = periods_of(session, site_id, configured.value)
     current = next((p for p in reversed(periods) if p.since is None or p.since <= today), periods[0])
-    proposals = session.scalars(
-        select(models.StartProposal)
-        .where(models.StartProposal.site_id == site_id)
-        .order_by(models.StartProposal.proposed_at.desc(), models.StartProposal.id.desc())
-    )
+    proposals = repository.proposals(session, site_id=site_id)
     return SiteMilestonesOut(
         site_id=site_id,
         batch=current.batch,
@@ -163,14 +171,14 @@ def site_milestones(site_id: str, session: SessionDep, request: Request) -> Site
 
 @router.put("/api/sites/{site_id}/milestones/{milestone}", response_model=SiteMilestonesOut)
 def change_dates(
-    site_id: str, milestone: Milestone, body: DateChange, session: SessionDep, request: Request, user: Admin
+    site_id: str, milestone: Milestone, body: DateChange, session: SessionDep, request: Request, who: Admin
 ) -> SiteMilestonesOut:
     """Change a milestone's planned date, or record the date it was reached (admins). Who, when, the old and
     the new date are recorded; a planned date changed here is no longer overridden by the config's. The
     start's actual date is the confirmed start seen on camera (422 here). A 422 too for a date to come, a
     date outside 2000-01-01..2100-12-31, a date reached by a site that has not started or out of the
     milestones' order, and a note with control characters."""
-    site = _site(session, site_id)
+    configured = _configured_batch(session, site_id)
     given = body.model_fields_set
     today = local_today(request)
     if "actual" in given:
@@ -180,8 +188,8 @@ def change_dates(
             raise _invalid("actual", f"{body.actual} has not happened yet", body.actual)
     rows = dates_of(session, site_id)
     actual = {m: r.actual for m, r in rows.items() if m is not milestone}
-    current = [p for p in periods_of(session, site_id, site.batch) if p.since is None or p.since <= today]
-    started = actual.get(Milestone.start) is not None or current[-1].batch != "signed"
+    current = [p for p in periods_of(session, site_id, configured.value) if p.since is None or p.since <= today]
+    started = actual.get(Milestone.start) is not None or current[-1].batch != Batch.signed
     for field in ("planned", "actual"):
         if field in given:
             problem = date_problem(milestone, field, getattr(body, field), actual, started)
@@ -190,7 +198,7 @@ def change_dates(
     now = app_now(request)
     for field in ("planned", "actual"):
         if field in given:
-            set_date(session, site_id, milestone, field, getattr(body, field), _who(user), now, body.note)
+            set_date(session, site_id, milestone, field, getattr(body, field), who, now, body.note)
     session.commit()
     return site_milestones(site_id, session, request)
 
@@ -200,40 +208,36 @@ def proposals(
     session: SessionDep, state: Annotated[Literal["pending", "confirmed", "rejected"] | None, Query()] = "pending"
 ) -> list[ProposalOut]:
     """Starts seen on camera, newest first (default: those waiting for an operator)."""
-    query = select(models.StartProposal).order_by(
-        models.StartProposal.proposed_at.desc(), models.StartProposal.id.desc()
-    )
-    if state is not None:
-        query = query.where(models.StartProposal.state == state)
-    return [_proposal_out(r) for r in session.scalars(query.limit(500))]
+    found = repository.proposals(session, state=ProposalState(state) if state is not None else None, limit=500)
+    return [_proposal_out(p) for p in found]
 
 
 @router.post("/api/sites/{site_id}/start-proposals/{proposal_id}/confirm", response_model=ProposalOut)
 def confirm(
-    site_id: str, proposal_id: RowId, body: Decision, session: SessionDep, request: Request, user: Operator
+    site_id: str, proposal_id: RowId, body: Decision, session: SessionDep, request: Request, who: Operator
 ) -> ProposalOut:
     """Confirm a start seen on camera (operators): the start's actual date is set, the site is started from
     that day, and its days since are scored again as a started site's."""
     try:
-        row = confirm_start(session, site_id, proposal_id, _who(user), app_now(request), body.note)
+        proposal = confirm_start(session, site_id, proposal_id, who, app_now(request), body.note)
     except ProposalError as exc:
-        raise HTTPException(409 if session.get(models.StartProposal, proposal_id) else 404, str(exc)) from exc
+        raise HTTPException(409 if repository.proposal(session, proposal_id) else 404, str(exc)) from exc
     config: AppConfig | None = request.app.state.config
     if config is not None:
         today = local_today(request)
-        first = max(row.day, today - dt.timedelta(days=RESCORE_DAYS_MAX))
+        first = max(proposal.day, today - dt.timedelta(days=RESCORE_DAYS_MAX))
         days = [first + dt.timedelta(days=n) for n in range((today - first).days + 1)]
         score_days(session, config, days, {site_id}, now=app_now(request))
-    return _proposal_out(row)
+    return _proposal_out(proposal)
 
 
 @router.post("/api/sites/{site_id}/start-proposals/{proposal_id}/reject", response_model=ProposalOut)
 def reject(
-    site_id: str, proposal_id: RowId, body: Decision, session: SessionDep, user: Operator, clock: ClockDep
+    site_id: str, proposal_id: RowId, body: Decision, session: SessionDep, who: Operator, clock: ClockDep
 ) -> ProposalOut:
     """Reject a start seen on camera (operators): the site stays signed."""
     try:
-        row = reject_start(session, site_id, proposal_id, _who(user), clock(), body.note)
+        proposal = reject_start(session, site_id, proposal_id, who, clock(), body.note)
     except ProposalError as exc:
-        raise HTTPException(409 if session.get(models.StartProposal, proposal_id) else 404, str(exc)) from exc
-    return _proposal_out(row)
+        raise HTTPException(409 if repository.proposal(session, proposal_id) else 404, str(exc)) from exc
+    return _proposal_out(proposal)

@@ -15,7 +15,7 @@ from monitor.alerts.milestone_facts import milestone_facts
 from monitor.alerts.milestone_rules import milestone_conditions
 from monitor.alerts.notices import queue_events
 from monitor.alerts.repository import camera_facts
-from monitor.alerts.rules import OpenAlert, SiteFact, camera_conditions, site_conditions
+from monitor.alerts.rules import AlertState, OpenAlert, SiteFact, camera_conditions, site_conditions
 from monitor.alerts.sinks import LogSink, MqttSink, Sink, SinkFanout
 from monitor.assignments.store import overdue as overdue_assignments
 from monitor.config import AppConfig, Batch, SiteConfig
@@ -76,8 +76,8 @@ def evaluate(session: Session, config: AppConfig, now: dt.datetime) -> list[Aler
     cameras = camera_facts(session)
     sites = [site_fact(session, config, s, now) for s in config.sites]
     opened = {
-        key: OpenAlert(ensure_utc(row.opened_at), row.state == "acknowledged")
-        for key, row in open_alerts(session).items()
+        key: OpenAlert(ensure_utc(alert.opened_at), alert.state is AlertState.acknowledged)
+        for key, alert in open_alerts(session).items()
     }
     conditions = camera_conditions(cameras, now, config.alerts, opened) + site_conditions(sites, opened, config.alerts)
     today = config.calendar.day_of(now)

@@ -6,14 +6,13 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from monitor.alerts.rules import AlertKey, AlertType, Condition, Severity
-from monitor.store import models
+from monitor.alerts import repository
+from monitor.alerts.rules import OPEN_STATES, AlertKey, AlertState, Condition, Severity
 
 log = logging.getLogger(__name__)
-OPEN_STATES = ("open", "acknowledged")
+__all__ = ["OPEN_STATES", "AlertEvent", "acknowledge", "apply", "close", "open_alerts"]
 
 
 @dataclass(frozen=True)
@@ -42,77 +41,55 @@ class AlertEvent:
         }
 
 
-def _camera_ids(session: Session) -> tuple[dict[tuple[str, str], int], dict[int, str]]:
-    pks = {(c.site_id, c.camera_id): c.id for c in session.scalars(select(models.Camera))}
-    return pks, {pk: cid for (_, cid), pk in pks.items()}
-
-
-def open_alerts(session: Session) -> dict[AlertKey, models.Alert]:
-    _, names = _camera_ids(session)
-    rows = session.scalars(select(models.Alert).where(models.Alert.state.in_(OPEN_STATES)))
-    return {AlertKey(r.site_id, names.get(r.camera_pk) if r.camera_pk else None, AlertType(r.type)): r for r in rows}
+def open_alerts(session: Session) -> dict[AlertKey, repository.StoredAlert]:
+    """The alerts not resolved, by key."""
+    return {a.key: a for a in repository.alerts(session, OPEN_STATES)}
 
 
 def apply(session: Session, conditions: list[Condition], now: dt.datetime) -> list[AlertEvent]:
     """Open new alerts, escalate, resolve those whose condition cleared. Commits."""
-    pks, _ = _camera_ids(session)
     current = open_alerts(session)
     wanted = {c.key: c for c in conditions}
     events: list[AlertEvent] = []
     for key, cond in wanted.items():
-        row = current.get(key)
-        if row is None:
-            row = models.Alert(
-                site_id=key.site_id,
-                camera_pk=pks.get((key.site_id, key.camera_id)) if key.camera_id else None,
-                type=key.type.value,
-                severity=cond.severity.value,
-                state="open",
-                message=cond.message,
-                details=cond.details,
-                opened_at=now,
-            )
-            session.add(row)
-            session.flush()
-            events.append(_event("opened", row, key, now))
-        elif cond.severity is Severity.critical and row.severity != Severity.critical.value:
-            row.severity, row.message, row.details = cond.severity.value, cond.message, cond.details
-            events.append(_event("escalated", row, key, now))
-        elif row.message != cond.message and "保持" not in cond.message:
-            row.message, row.details = cond.message, cond.details
-    for key, row in current.items():
+        alert = current.get(key)
+        if alert is None:
+            alert_id = repository.open_alert(session, cond, now)
+            events.append(_event("opened", alert_id, key, cond.severity, cond.message, now))
+        elif cond.severity is Severity.critical and alert.severity is not Severity.critical:
+            repository.escalate(session, alert.id, cond)
+            events.append(_event("escalated", alert.id, key, cond.severity, cond.message, now))
+        elif alert.message != cond.message and "保持" not in cond.message:
+            repository.reword(session, alert.id, cond)
+    for key, alert in current.items():
         if key not in wanted:
-            row.state, row.resolved_at = "resolved", now
-            events.append(_event("resolved", row, key, now))
+            repository.mark_resolved(session, alert.id, now)
+            events.append(_event("resolved", alert.id, key, alert.severity, alert.message, now))
     session.commit()
     return events
 
 
 def acknowledge(session: Session, alert_id: int, user: str, now: dt.datetime) -> AlertEvent | None:
     """Mark an open alert acknowledged by ``user``; None if there is no such open alert."""
-    row = session.get(models.Alert, alert_id)
-    if row is None or row.state != "open":
+    alert = repository.alert(session, alert_id)
+    if alert is None or alert.state is not AlertState.open:
         return None
-    row.state, row.acknowledged_at, row.acknowledged_by = "acknowledged", now, user
+    repository.mark_acknowledged(session, alert_id, user, now)
     session.commit()
-    _, names = _camera_ids(session)
-    key = AlertKey(row.site_id, names.get(row.camera_pk) if row.camera_pk else None, AlertType(row.type))
-    return _event("acknowledged", row, key, now)
+    return _event("acknowledged", alert.id, alert.key, alert.severity, alert.message, now)
 
 
 def close(session: Session, alert_id: int, user: str, now: dt.datetime, note: str = "") -> AlertEvent | None:
     """An operator's word closes an alert that is open or acknowledged (None: there is no such alert). An idle
     alert so closed does not open again until work is seen and then stops again (``rules.site_conditions``);
     other alerts open again while their condition holds."""
-    row = session.get(models.Alert, alert_id)
-    if row is None or row.state not in OPEN_STATES:
+    alert = repository.alert(session, alert_id)
+    if alert is None or alert.state not in OPEN_STATES:
         return None
-    row.state, row.resolved_at, row.resolved_by, row.resolve_note = "resolved", now, user, note or None
+    repository.mark_resolved(session, alert_id, now, user, note or None)
     session.commit()
-    _, names = _camera_ids(session)
-    key = AlertKey(row.site_id, names.get(row.camera_pk) if row.camera_pk else None, AlertType(row.type))
-    return _event("resolved", row, key, now)
+    return _event("resolved", alert.id, alert.key, alert.severity, alert.message, now)
 
 
-def _event(kind: str, row: models.Alert, key: AlertKey, now: dt.datetime) -> AlertEvent:
-    return AlertEvent(kind, row.id, key.site_id, key.camera_id, key.type.value, row.severity, row.message, now)
+def _event(kind: str, alert_id: int, key: AlertKey, severity: Severity, message: str, now: dt.datetime) -> AlertEvent:
+    return AlertEvent(kind, alert_id, key.site_id, key.camera_id, key.type.value, severity.value, message, now)

@@ -34,6 +34,16 @@ class Severity(StrEnum):
     critical = "critical"
 
 
+class AlertState(StrEnum):
+    open = "open"  # 未处理
+    acknowledged = "acknowledged"  # 已确认: an operator has seen it; it stays until its condition clears
+    resolved = "resolved"  # 已解除: its condition cleared, or an operator closed it
+
+
+OPEN_STATES = (AlertState.open, AlertState.acknowledged)
+"""The states of an alert that is not resolved: one per site, camera and type."""
+
+
 @dataclass(frozen=True)
 class AlertKey:
     site_id: str

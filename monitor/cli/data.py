@@ -66,10 +66,8 @@ def cmd_export_day(args: argparse.Namespace) -> int:
 
 
 def cmd_alerts(args: argparse.Namespace) -> int:
-    from sqlalchemy import select
-
+    from monitor.alerts import repository
     from monitor.alerts.lifecycle import OPEN_STATES, acknowledge, close
-    from monitor.store import models
 
     with database(args.database_url) as session:
         if args.alerts_command == "close":
@@ -84,11 +82,10 @@ def cmd_alerts(args: argparse.Namespace) -> int:
                 return 1
             print(f"alert {args.id} acknowledged by {args.by}")
             return 0
-        query = select(models.Alert).order_by(models.Alert.opened_at.desc()).limit(args.limit)
-        if not args.all:
-            query = query.where(models.Alert.state.in_(OPEN_STATES))
-        for a in session.scalars(query):
-            print(f"{a.id}\t{a.opened_at:%Y-%m-%d %H:%M}Z\t{a.state}\t{a.severity}\t{a.site_id}\t{a.type}\t{a.message}")
+        for a in repository.alerts(session, None if args.all else OPEN_STATES, limit=args.limit):
+            print(
+                f"{a.id}\t{a.opened_at:%Y-%m-%d %H:%M}Z\t{a.state.value}\t{a.severity.value}\t{a.site_id}\t{a.type}\t{a.message}"
+            )
     return 0
 
 

@@ -12,18 +12,15 @@ log = logging.getLogger("sitemon")
 
 
 def cmd_starts(args: argparse.Namespace) -> int:
-    from sqlalchemy import select
-
-    from monitor.store import models
+    from monitor.milestones import repository
+    from monitor.milestones.detection import ProposalState
 
     if args.starts_command in ("confirm", "reject"):
         return _decide(args)
     with database(args.database_url) as session:
-        query = select(models.StartProposal).order_by(models.StartProposal.proposed_at.desc()).limit(args.limit)
-        if not args.all:
-            query = query.where(models.StartProposal.state == "pending")
-        for p in session.scalars(query):
-            days = " ".join(f"{e['day']}:{e.get('status')}" for e in p.evidence or [])
+        state = None if args.all else ProposalState.pending
+        for p in repository.proposals(session, state=state, limit=args.limit):
+            days = " ".join(f"{e['day']}:{e.get('status')}" for e in p.evidence)
             print(f"{p.id}\t{p.site_id}\t{p.day}\t{p.state}\t{p.decided_by or ''}\t{days}")
     return 0
 
@@ -44,14 +41,14 @@ def _decide(args: argparse.Namespace) -> int:
                 reject_start(session, args.site, args.id, args.by, now, args.note)
                 print(f"start proposal {args.id} of {args.site} rejected by {args.by}")
                 return 0
-            row = confirm_start(session, args.site, args.id, args.by, now, args.note)
+            proposal = confirm_start(session, args.site, args.id, args.by, now, args.note)
         except ProposalError as exc:
             log.error("%s", exc)
             return 1
         today = config.calendar.day_of(now)
-        days = [row.day + dt.timedelta(days=n) for n in range((today - row.day).days + 1)][-92:]
+        days = [proposal.day + dt.timedelta(days=n) for n in range((today - proposal.day).days + 1)][-92:]
         score_days(session, config, days, {args.site}, now=now)
-        print(f"{args.site} started on {row.day} (confirmed by {args.by}); {len(days)} day(s) scored again")
+        print(f"{args.site} started on {proposal.day} (confirmed by {args.by}); {len(days)} day(s) scored again")
     return 0
 
 

@@ -18,9 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from detectors import CategoryMap, Detector
+from monitor.alerts import repository
 from monitor.alerts.engine import evaluate
 from monitor.config import AppConfig, CameraConfig, SiteConfig
+from monitor.core.clock import ensure_utc
 from monitor.core.values import CameraKey, CameraStatus, Cause, Sample
 from monitor.core.wording import alert_text
 from monitor.demo.replay import (
@@ -38,7 +42,7 @@ from monitor.sampling.picture import CameraMemory
 from monitor.sampling.sampler import CameraSampler
 from monitor.scoring.daily import score_days
 from monitor.scoring.score import DayScore
-from monitor.store import make_engine, make_session_factory, migrate, models
+from monitor.store import make_engine, make_session_factory, migrate
 from monitor.store.repo import camera_pks, record_sample, sync_config
 
 DAY_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -189,18 +193,20 @@ def _day_samples(
         )
 
 
-def _alerts(session: Any, config: AppConfig, site: SiteConfig, camera: CameraConfig) -> list[ReplayedAlert]:
-    from sqlalchemy import select
-
-    from monitor.core.clock import ensure_utc
-
+def _alerts(session: Session, config: AppConfig, site: SiteConfig, camera: CameraConfig) -> list[ReplayedAlert]:
+    """Every alert of the replay, oldest first."""
     out = []
-    for row in session.scalars(select(models.Alert).order_by(models.Alert.opened_at, models.Alert.id)):
-        name = camera.name or camera.id if row.camera_pk else None
-        details = row.details or {}
+    for alert in reversed(repository.alerts(session)):  # listed newest first: reversed, by opening and id
+        name = camera.name or camera.id if alert.camera_id is not None else None
         reason = alert_text(
-            row.type, details, site.name, name, severity=row.severity, lang="zh", calendar=config.calendar
+            alert.type,
+            alert.details,
+            site.name,
+            name,
+            severity=alert.severity.value,
+            lang="zh",
+            calendar=config.calendar,
         )
-        closed = ensure_utc(row.resolved_at) if row.resolved_at is not None else None
-        out.append(ReplayedAlert(row.type, ensure_utc(row.opened_at), closed, reason, row.message))
+        closed = ensure_utc(alert.resolved_at) if alert.resolved_at is not None else None
+        out.append(ReplayedAlert(alert.type, ensure_utc(alert.opened_at), closed, reason, alert.message))
     return out

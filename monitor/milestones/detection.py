@@ -5,8 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 from monitor.config import MilestoneRules
+
+
+class ProposalState(StrEnum):
+    """What became of a start seen on camera: an operator confirms or rejects it."""
+
+    pending = "pending"  # 待确认
+    confirmed = "confirmed"  # 已确认: the site is started from its day
+    rejected = "rejected"  # 已否决: the site stays signed; its days are not proposed again
 
 
 @dataclass(frozen=True)

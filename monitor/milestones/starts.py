@@ -6,12 +6,12 @@ import datetime as dt
 import logging
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from monitor.config import AppConfig, Batch, Milestone, SiteConfig
-from monitor.milestones.detection import StartSeen, WorkingDay, detect_start
-from monitor.store import models
+from monitor.milestones import repository
+from monitor.milestones.detection import ProposalState, StartSeen, WorkingDay, detect_start
+from monitor.milestones.repository import Proposal
 from monitor.store.milestones import set_date
 from monitor.store.periods import batch_on
 
@@ -27,16 +27,7 @@ class ProposalError(Exception):
 def _working_days(
     session: Session, config: AppConfig, site: SiteConfig, after: dt.date, through: dt.date
 ) -> list[WorkingDay]:
-    observed = {
-        day: (components or {}).get("observed_status")
-        for day, components in session.execute(
-            select(models.DailyScore.day, models.DailyScore.components).where(
-                models.DailyScore.site_id == site.id,
-                models.DailyScore.day > after,
-                models.DailyScore.day <= through,
-            )
-        )
-    }
+    observed = repository.observed_statuses(session, site.id, after, through)
     if not observed:
         return []
     day, out = min(observed), []
@@ -50,22 +41,8 @@ def _working_days(
 def _evidence(session: Session, config: AppConfig, site_id: str, seen: StartSeen) -> list[dict[str, Any]]:
     out = []
     for wd in seen.window:
-        score = session.scalars(
-            select(models.DailyScore).where(models.DailyScore.site_id == site_id, models.DailyScore.day == wd.day)
-        ).first()
-        parts = (score.components or {}) if score else {}
-        window = config.calendar.working_window(wd.day)
-        sample = session.scalars(
-            select(models.Sample)
-            .where(
-                models.Sample.site_id == site_id,
-                models.Sample.slot_at >= window[0],
-                models.Sample.slot_at < window[1],
-                models.Sample.snapshot_path.is_not(None),
-            )
-            .order_by(func.coalesce(models.Sample.activity, 0).desc(), models.Sample.slot_at)
-            .limit(1)
-        ).first()
+        parts = repository.score_parts(session, site_id, wd.day)
+        sample_id = repository.busiest_snapshot(session, site_id, config.calendar.working_window(wd.day))
         out.append(
             {
                 "day": wd.day.isoformat(),
@@ -73,79 +50,62 @@ def _evidence(session: Session, config: AppConfig, site_id: str, seen: StartSeen
                 "score": parts.get("observed_score"),
                 "active_share": parts.get("active_share"),
                 "coverage": parts.get("coverage"),
-                "sample_id": sample.id if sample else None,
-                "snapshot_url": f"/api/samples/{sample.id}/snapshot" if sample else None,
+                "sample_id": sample_id,
+                "snapshot_url": f"/api/samples/{sample_id}/snapshot" if sample_id is not None else None,
             }
         )
     return out
 
 
-def propose_starts(
-    session: Session, config: AppConfig, through: dt.date, now: dt.datetime
-) -> list[models.StartProposal]:
+def propose_starts(session: Session, config: AppConfig, through: dt.date, now: dt.datetime) -> list[Proposal]:
     """For each signed site without a pending proposal, look for a start in its finished days up to
     ``through`` (after its last rejected window) and propose it. Commits."""
     made = []
     for site in config.sites:
         if batch_on(session, site, through) is not Batch.signed:
             continue
-        states = {
-            state: last
-            for state, last in session.execute(
-                select(models.StartProposal.state, func.max(models.StartProposal.last_day))
-                .where(models.StartProposal.site_id == site.id)
-                .group_by(models.StartProposal.state)
-            )
-        }
-        if "pending" in states or "confirmed" in states:
+        last_days = repository.last_days(session, site.id)
+        if ProposalState.pending in last_days or ProposalState.confirmed in last_days:
             continue
-        after = max(states.get("rejected") or dt.date.min, through - dt.timedelta(days=HORIZON_DAYS))
+        rejected = last_days.get(ProposalState.rejected, dt.date.min)
+        after = max(rejected, through - dt.timedelta(days=HORIZON_DAYS))
         seen = detect_start(_working_days(session, config, site, after, through), config.milestones)
         if seen is None:
             continue
-        row = models.StartProposal(
-            site_id=site.id,
-            day=seen.day,
-            last_day=seen.window[-1].day,
-            evidence=_evidence(session, config, site.id, seen),
-            state="pending",
-            proposed_at=now,
-        )
-        row.note = ""
-        session.add(row)
-        made.append(row)
+        evidence = _evidence(session, config, site.id, seen)
+        made.append(repository.add_proposal(session, site.id, seen.day, seen.window[-1].day, evidence, now))
         log.info("site %s: start seen on camera on %s (proposed; waits for an operator)", site.id, seen.day)
     session.commit()
     return made
 
 
-def _pending(session: Session, site_id: str, proposal_id: int) -> models.StartProposal:
-    row = session.get(models.StartProposal, proposal_id)
-    if row is None or row.site_id != site_id:
+def _pending(session: Session, site_id: str, proposal_id: int) -> Proposal:
+    found = repository.proposal(session, proposal_id)
+    if found is None or found.site_id != site_id:
         raise ProposalError(f"no start proposal {proposal_id} for site '{site_id}'")
-    if row.state != "pending":
-        raise ProposalError(f"start proposal {proposal_id} is {row.state}, not pending")
-    return row
+    if found.state is not ProposalState.pending:
+        raise ProposalError(f"start proposal {proposal_id} is {found.state}, not pending")
+    return found
 
 
 def confirm_start(
     session: Session, site_id: str, proposal_id: int, by: str, now: dt.datetime, note: str = ""
-) -> models.StartProposal:
+) -> Proposal:
     """The operator confirms: the start's actual date is set and the site is in the started batch from that
     day (its signed period before it is kept). Commits; rescoring the days since is the caller's."""
-    row = _pending(session, site_id, proposal_id)
-    row.state, row.decided_at, row.decided_by, row.note = "confirmed", now, by, note
-    set_date(session, site_id, Milestone.start, "actual", row.day, by, now, f"start proposal {row.id} confirmed")
-    session.add(models.BatchPeriod(site_id=site_id, batch=Batch.started.value, since=row.day, by=by, at=now))
+    found = _pending(session, site_id, proposal_id)
+    decided = repository.decide(session, proposal_id, ProposalState.confirmed, by, now, note)
+    set_date(session, site_id, Milestone.start, "actual", found.day, by, now, f"start proposal {found.id} confirmed")
+    repository.move_batch(session, site_id, Batch.started, found.day, by, now)
     session.commit()
-    return row
+    return decided
 
 
 def reject_start(
     session: Session, site_id: str, proposal_id: int, by: str, now: dt.datetime, note: str = ""
-) -> models.StartProposal:
+) -> Proposal:
     """The operator rejects: the site stays signed; its days up to the window's end are not proposed again."""
-    row = _pending(session, site_id, proposal_id)
-    row.state, row.decided_at, row.decided_by, row.note = "rejected", now, by, note
+    _pending(session, site_id, proposal_id)
+    decided = repository.decide(session, proposal_id, ProposalState.rejected, by, now, note)
     session.commit()
-    return row
+    return decided

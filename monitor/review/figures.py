@@ -8,7 +8,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.assignments.rules import State
@@ -16,12 +15,14 @@ from monitor.config import AppConfig
 from monitor.core.calendar import Period, period_bounds
 from monitor.export.report import competition_ranks
 from monitor.milestones.figures import milestone_figures
+from monitor.review import repository
+from monitor.review.repository import ReviewedSite, ScoredDay
 from monitor.scoring.runs import longest, runs_of
-from monitor.store import models
+from monitor.scoring.score import DayStatus
 
-DOWN = ("idle", "camera_outage")
-POOR = ("idle", "camera_outage", "low_activity")
-JUDGED = ("active", "low_activity", "idle", "camera_outage")
+DOWN = (DayStatus.idle, DayStatus.camera_outage)
+POOR = (DayStatus.idle, DayStatus.camera_outage, DayStatus.low_activity)
+JUDGED = (DayStatus.active, DayStatus.low_activity, DayStatus.idle, DayStatus.camera_outage)
 """Days with work expected and a verdict: the days a county's overall score is taken over."""
 
 
@@ -119,35 +120,13 @@ class ReviewFigures:
         return out
 
 
-def _photo(
-    session: Session, site_id: str, first: dt.datetime, end: dt.datetime
-) -> tuple[str | None, str | None, dt.datetime | None]:
-    """The period's newest snapshot of the site: its path, its camera's name and when it was taken."""
-    row = session.execute(
-        select(models.Sample.snapshot_path, models.Camera.name, models.Camera.camera_id, models.Sample.captured_at)
-        .join(models.Camera, models.Camera.id == models.Sample.camera_pk)
-        .where(
-            models.Sample.site_id == site_id,
-            models.Sample.slot_at >= first,
-            models.Sample.slot_at < end,
-            models.Sample.snapshot_path.is_not(None),
-        )
-        .order_by(models.Sample.slot_at.desc())
-        .limit(1)
-    ).first()
-    if row is None:
-        return None, None, None
-    path, name, camera_id, at = row
-    return path, name or camera_id, at
-
-
 def _local_start(day: dt.date, config: AppConfig) -> dt.datetime:
     return config.calendar.midnight(day)
 
 
 def _units(session: Session, config: AppConfig, first: dt.date, as_of: dt.date) -> list[UnitRow]:
     rows: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    for a in session.scalars(select(models.Assignment).order_by(models.Assignment.id)):
+    for a in repository.assignment_dates(session):
         given = config.calendar.day_of(a.assigned_at)
         closed = config.calendar.day_of(a.closed_at) if a.closed_at else None
         if given > as_of:
@@ -156,7 +135,7 @@ def _units(session: Session, config: AppConfig, first: dt.date, as_of: dt.date) 
         counts[0] += first <= given
         counts[1] += closed is not None and first <= closed <= as_of
         still_open = closed is None or closed > as_of
-        counts[2] += still_open and a.state != State.replied.value and a.deadline < as_of
+        counts[2] += still_open and a.state is not State.replied and a.deadline < as_of
         counts[3] += still_open
     return [UnitRow(u, *c) for u, c in sorted(rows.items())]
 
@@ -165,14 +144,10 @@ def gather(session: Session, config: AppConfig, period: Period, day: dt.date, to
     """The period holding ``day``, as of its last day (or ``today`` while it runs)."""
     first, last = period_bounds(period, day)
     as_of = min(last, today)
-    by_site: dict[str, list[models.DailyScore]] = defaultdict(list)
-    for row in session.scalars(
-        select(models.DailyScore)
-        .where(models.DailyScore.day >= first, models.DailyScore.day <= last)
-        .order_by(models.DailyScore.day)
-    ):
-        by_site[row.site_id].append(row)
-    sites = [s for s in session.scalars(select(models.Site).where(models.Site.active).order_by(models.Site.id))]
+    by_site: dict[str, list[ScoredDay]] = defaultdict(list)
+    for scored in repository.scored_days(session, first, last):
+        by_site[scored.site_id].append(scored)
+    sites = repository.active_sites(session)
     counties = _counties(sites, by_site)
     red, yellow = [], []
     end = _local_start(last + dt.timedelta(days=1), config)
@@ -187,9 +162,9 @@ def gather(session: Session, config: AppConfig, period: Period, day: dt.date, to
             s.district,
             s.responsible_unit,
             round(sum(values) / len(values), 1) if values else None,
-            statuses.count("idle"),
-            statuses.count("camera_outage"),
-            statuses.count("low_activity"),
+            statuses.count(DayStatus.idle),
+            statuses.count(DayStatus.camera_outage),
+            statuses.count(DayStatus.low_activity),
             longest(runs, DOWN),
             tuple((r.day, r.score, r.status) for r in rows),
             None,
@@ -211,7 +186,9 @@ def gather(session: Session, config: AppConfig, period: Period, day: dt.date, to
         sites=len(sites),
         scored_site_days=len(all_days),
         average_score=round(sum(all_scores) / len(all_scores), 1) if all_scores else None,
-        active_share=round(sum(1 for r in all_days if r.status == "active") / len(all_days), 4) if all_days else None,
+        active_share=round(sum(1 for r in all_days if r.status is DayStatus.active) / len(all_days), 4)
+        if all_days
+        else None,
         red_sites=len(red),
         yellow_sites=len(yellow),
         outage_site_days=sum(c.outage_days for c in counties),
@@ -235,12 +212,12 @@ def gather(session: Session, config: AppConfig, period: Period, day: dt.date, to
     )
 
 
-def _counties(sites: list[models.Site], by_site: dict[str, list[models.DailyScore]]) -> list[CountyRow]:
+def _counties(sites: list[ReviewedSite], by_site: dict[str, list[ScoredDay]]) -> list[CountyRow]:
     """Each county's figures, ranked by the average over its judged days with an outage day as 0 points: a
     county whose cameras were dark cannot rank first on the few days they saw (the scored-days average, as
     /api/rankings gives it, is shown beside)."""
     scored: dict[str, list[float]] = defaultdict(list)
-    judged: dict[str, list[str]] = defaultdict(list)
+    judged: dict[str, list[DayStatus]] = defaultdict(list)
     members: dict[str, int] = defaultdict(int)
     for s in sites:
         members[s.district] += 1
@@ -256,9 +233,9 @@ def _counties(sites: list[models.Site], by_site: dict[str, list[models.DailyScor
             averages.get(d),
             ranks.get(d),
             len(judged[d]),
-            judged[d].count("camera_outage"),
+            judged[d].count(DayStatus.camera_outage),
             overall.get(d),
-            round(judged[d].count("active") / len(judged[d]), 4) if judged[d] else None,
+            round(judged[d].count(DayStatus.active) / len(judged[d]), 4) if judged[d] else None,
         )
         for d, n in members.items()
     ]
@@ -272,16 +249,16 @@ def _with_photo(
     from dataclasses import replace
 
     start = _local_start(first, config)
-    path, camera, at = _photo(session, site.site_id, start, end)
-    old, old_camera, old_at = _photo(session, site.site_id, _local_start(before, config), start)
+    now = repository.newest_snapshot(session, site.site_id, start, end)
+    then = repository.newest_snapshot(session, site.site_id, _local_start(before, config), start)
     return replace(
         site,
-        photo=path,
-        photo_camera=camera,
-        photo_at=at,
-        photo_before=old,
-        photo_before_camera=old_camera,
-        photo_before_at=old_at,
+        photo=now.path if now else None,
+        photo_camera=now.camera if now else None,
+        photo_at=now.at if now else None,
+        photo_before=then.path if then else None,
+        photo_before_camera=then.camera if then else None,
+        photo_before_at=then.at if then else None,
     )
 
 
