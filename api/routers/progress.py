@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from api.deps import SessionDep, local_today
 from api.params import Day, refuse_future
+from api.views import cached_json
 from monitor.config import Milestone
 from monitor.export.summary import Period, period_bounds
 from monitor.milestones.rates import on_time, production_rates, start_rates
@@ -62,7 +64,7 @@ def figures(
     request: Request,
     period: Annotated[Literal["week", "month", "quarter"], Query()] = "month",
     day: Annotated[Day | None, Query()] = None,
-) -> FiguresOut:
+) -> Response:
     """Start rate of signed projects and in-production rate of started projects per county and overall, and each milestone's on-time share, for the
     week, month or quarter holding ``day`` (default today)."""
     today = local_today(request)
@@ -70,6 +72,16 @@ def figures(
     refuse_future(day, today, ("query", "day"))
     first, last = period_bounds(Period(period), day)
     as_of = min(last, today)
+    # Built once per data version (which follows every milestone date recorded) and local day.
+    return cached_json(
+        request,
+        session,
+        ("figures", period, day),
+        lambda: _figures(session, period, first, last, as_of).model_dump_json().encode(),
+    )
+
+
+def _figures(session: Session, period: str, first: dt.date, last: dt.date, as_of: dt.date) -> FiguresOut:
     sites = site_dates(session)
     return FiguresOut(
         period=period,

@@ -79,14 +79,16 @@ def change_marks(session: Session) -> ChangeMarks:
 
 @dataclass(frozen=True)
 class DataVersion:
-    """Marks that move whenever a sample, a score, a camera or site, or a batch period changes: the newest
-    sample, the last score computed, the newest camera sample, the sites in service, the batch periods."""
+    """Marks that move whenever a sample, a score, a camera or site, a batch period or a milestone date
+    changes: the newest sample, the last score computed, the newest camera sample, the sites in service, the
+    batch periods, the newest recorded change of a milestone date (every change is recorded)."""
 
     last_sample: int | None
     last_scored_at: dt.datetime | None
     last_camera_sample_at: dt.datetime | None
     active_sites: int | None
     batch_periods: int | None
+    last_milestone_change: int | None
 
 
 def data_version(session: Session) -> DataVersion:
@@ -97,4 +99,5 @@ def data_version(session: Session) -> DataVersion:
         session.scalar(select(func.max(models.Camera.last_sample_at))),
         session.scalar(select(func.count(models.Site.id)).where(models.Site.active)),
         session.scalar(select(func.count(models.BatchPeriod.id))),
+        session.scalar(select(func.max(models.MilestoneChange.id))),
     )

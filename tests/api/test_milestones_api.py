@@ -236,3 +236,26 @@ def test_admin_records_production_the_batch_moves_and_the_rate_counts_it(
     # a signed site that has not started cannot be in production
     refused = admin.put("/api/sites/site2/milestones/production", json={"actual": D(1)})
     assert refused.status_code == 422
+
+
+def test_the_figures_are_built_once_per_data_version_and_a_recorded_date_is_served_at_once(
+    app_sessions: sessionmaker[Session], tmp_path: Path, config: AppConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every dashboard asks the figures on each live update: one build per data version and day (the data
+    version follows every milestone date recorded), and a date an admin records shows in the next answer."""
+    from api.routers import progress
+
+    builds: list[int] = []
+    read = progress.site_dates
+    monkeypatch.setattr(progress, "site_dates", lambda s: builds.append(1) or read(s))
+    admin = _client(app_sessions, tmp_path, config, "admin")
+    first = admin.get("/api/milestones/figures?period=quarter").json()
+    assert admin.get("/api/milestones/figures?period=quarter").json() == first
+    assert len(builds) == 1
+    admin.get("/api/milestones/figures?period=month").raise_for_status()  # another question: its own build
+    assert len(builds) == 2
+    admin.put("/api/sites/site1/milestones/production", json={"planned": D(3)}).raise_for_status()
+    after = admin.get("/api/milestones/figures?period=quarter").json()
+    assert len(builds) == 3 and after != first
+    east = {r["group"]: r for r in after["production_rates"]}["城东区"]
+    assert (east["due"], east["on_time"]) == (1, 0)
