@@ -7,8 +7,8 @@ read as frozen. That is fine here: the question is what the process keeps from s
 After every sweep the script records RSS, the number of threads and open file descriptors, the Python
 objects the garbage collector tracks, and the heap glibc's ``mallinfo2`` reports in use (``heap_used_mb``)
 against what it holds from the system (``heap_arena_mb``). With ``--tracemalloc`` it compares the Python
-allocations at sweep ``--snap-at`` with those at the end, by file:line; with ``--trim-each`` it calls glibc's
-``malloc_trim(0)`` after every sweep (a diagnosis of fragmentation, timed). At the end it calls glibc's
+allocations at sweep ``--snap-at`` with those at the end, by file:line. ``--no-trim`` turns off the runtime's
+``malloc_trim(0)`` after each sweep (``monitor/core/memory.py``), to see what it buys. At the end it calls glibc's
 ``malloc_trim(0)`` and records RSS after it: memory glibc returns then was free but not given back.
 
     .venv/bin/python bench/rss_soak.py --cameras 32 --sweeps 150
@@ -25,12 +25,12 @@ import logging
 import os
 import tempfile
 import threading
-import time
 import tracemalloc
 from typing import Any
 
 from common import add_model_args, mixed_mounts, peak_rss_mb, rss_mb, save, sweep_config
 
+import monitor.execution.local
 from monitor.config import parse_config
 from monitor.sampling.sweep import ABANDONED
 from monitor.service.runtime import build_runtime
@@ -84,12 +84,14 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--tracemalloc", action="store_true", help="compare Python allocations (slower)")
     parser.add_argument("--snap-at", type=int, default=20, help="sweep of the first tracemalloc snapshot")
-    parser.add_argument("--trim-each", action="store_true", help="malloc_trim(0) after every sweep (diagnosis)")
+    parser.add_argument("--no-trim", action="store_true", help="without the runtime's malloc_trim after each sweep")
     parser.add_argument("--name", default="rss_soak", help="results file name under bench/results")
     add_model_args(parser)
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
 
+    if args.no_trim:
+        monitor.execution.local.release_freed_memory = lambda: False
     mounts = mixed_mounts(args.cameras)
     series: list[dict[str, Any]] = []
     growth: list[dict[str, Any]] = []
@@ -104,11 +106,6 @@ def main() -> None:
         for n in range(1, args.sweeps + 1):
             result = runtime.sweep()
             now[0] += dt.timedelta(minutes=5)
-            trim_ms = None
-            if args.trim_each:
-                started = time.perf_counter()
-                _LIBC.malloc_trim(0)
-                trim_ms = round((time.perf_counter() - started) * 1000, 1)
             point = {
                 "sweep": n,
                 "rss_mb": round(rss_mb(), 1),
@@ -120,7 +117,7 @@ def main() -> None:
                 "abandoned_running": ABANDONED.running(),
                 "gc_objects": len(gc.get_objects()),
                 "sweep_s": round(result.duration_s, 2),
-            } | ({"trim_ms": trim_ms} if args.trim_each else {})
+            }
             series.append(point)
             print(point, flush=True)
             if args.tracemalloc and n == args.snap_at:
@@ -142,7 +139,7 @@ def main() -> None:
         "sweeps": args.sweeps,
         "workers": args.workers,
         "batch": args.batch,
-        "trim_each_sweep": args.trim_each,
+        "runtime_trims_each_sweep": not args.no_trim,
         "env": {
             k: os.environ[k]
             for k in ("MALLOC_ARENA_MAX", "MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_THRESHOLD_")
