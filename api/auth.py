@@ -15,8 +15,16 @@ from starlette.requests import HTTPConnection
 from api.deps import SessionDep, app_now
 from api.login_guard import LoginGuard, LoginRefused
 from api.unit_scope import refuse_outside_scope
-from monitor.store import models
-from monitor.store.users import TOKEN_LIFETIME, Role, login, logout, password_matches, set_password, user_for_token
+from monitor.store.users import (
+    TOKEN_LIFETIME,
+    Account,
+    Role,
+    login,
+    logout,
+    password_matches,
+    set_password,
+    user_for_token,
+)
 
 COOKIE = "sitemon_token"
 log = logging.getLogger(__name__)
@@ -32,26 +40,40 @@ def token_from(connection: HTTPConnection) -> str | None:
     return connection.cookies.get(COOKIE)
 
 
-def current_user(request: Request, session: SessionDep) -> models.User:
+def current_user(request: Request, session: SessionDep) -> Account:
+    """The logged-in user (401 without a valid token); a unit user only on the paths its scope allows."""
     token = token_from(request)
     user = user_for_token(session, token, app_now(request)) if token else None
     if user is None:
         raise HTTPException(401, "login required", headers={"WWW-Authenticate": "Bearer"})
-    if user.role == Role.unit.name:
+    if user.role is Role.unit:
         refuse_outside_scope(request)
     return user
 
 
-UserDep = Annotated[models.User, Depends(current_user)]
+UserDep = Annotated[Account, Depends(current_user)]
 
 
-def require(role: Role) -> Callable[[models.User], models.User]:
-    def check(user: UserDep) -> models.User:
-        if Role[user.role] < role:
-            raise HTTPException(403, f"this needs the {role.name} role; you are {user.role}")
+def require(role: Role) -> Callable[[Account], Account]:
+    """A dependency: the user, once they hold ``role`` or a higher one (403 below it)."""
+
+    def check(user: UserDep) -> Account:
+        if user.role < role:
+            raise HTTPException(403, f"this needs the {role.name} role; you are {user.role.name}")
         return user
 
     return check
+
+
+def named(role: Role) -> Callable[[Account], str]:
+    """A dependency: who acts (the name recorded), once ``role`` is checked (403 below it)."""
+    check = require(role)
+
+    def who(user: UserDep) -> str:
+        checked = check(user)
+        return checked.display_name or checked.username
+
+    return who
 
 
 async def password_checked(request: Request, username: str, work: Callable[[], T | None]) -> T | None:
@@ -109,10 +131,10 @@ async def do_login(body: LoginIn, session: SessionDep, request: Request, respons
     secure = request.url.scheme == "https"  # behind a TLS proxy that says so (X-Forwarded-Proto)
     max_age = int(TOKEN_LIFETIME.total_seconds())
     response.set_cookie(COOKIE, token, max_age=max_age, httponly=True, samesite="strict", secure=secure)
-    return LoginOut(username=user.username, display_name=user.display_name, role=user.role, token=token)
+    return LoginOut(username=user.username, display_name=user.display_name, role=user.role.name, token=token)
 
 
-def _check(session: Session, username: str, password: str, now: dt.datetime) -> tuple[str, models.User] | None:
+def _check(session: Session, username: str, password: str, now: dt.datetime) -> tuple[str, Account] | None:
     token = login(session, username, password, now)
     user = user_for_token(session, token, now) if token else None
     return (token, user) if token and user else None
@@ -128,7 +150,7 @@ def do_logout(request: Request, session: SessionDep, response: Response) -> None
 
 @router.get("/api/auth/me", response_model=UserOut)
 def me(user: UserDep) -> UserOut:
-    return UserOut(username=user.username, display_name=user.display_name, role=user.role)
+    return UserOut(username=user.username, display_name=user.display_name, role=user.role.name)
 
 
 class PasswordChangeIn(BaseModel):
@@ -148,7 +170,7 @@ async def change_password(
     Wrong current passwords count as failed logins."""
 
     def change() -> bool | None:
-        if not password_matches(user, body.current):
+        if not password_matches(session, user.username, body.current):
             return None
         set_password(session, user.username, body.new)
         return True

@@ -17,7 +17,7 @@ TextFilter = Callable[[str], str]
 def text_filter(user: UserDep) -> TextFilter:
     """Viewers read no URL at all, not even a host or path; operators and admins read it masked. Known
     secrets go for everyone, also from rows written before sitemon knew them."""
-    return strip_urls if Role[user.role] < Role.operator else redact_text
+    return strip_urls if user.role < Role.operator else redact_text
 
 
 ShownDep = Annotated[TextFilter, Depends(text_filter)]

@@ -18,9 +18,10 @@ from monitor.assignments import repository as assignments_repository
 from monitor.assignments import store
 from monitor.assignments.repository import Assignment
 from monitor.assignments.rules import state_on
-from monitor.assignments.units import Person, unit_of
+from monitor.assignments.units import unit_of
 from monitor.store import sites, watch
 from monitor.store.sites import CameraView, SampleView
+from monitor.store.users import Account
 
 
 def sample_out(sample: SampleView, shown: TextFilter) -> SampleOut:
@@ -88,7 +89,7 @@ def assignment_out(session: Session, row: Assignment, today: dt.date) -> Assignm
     )
 
 
-def own_assignment(session: Session, user: Person, assignment_id: int) -> Assignment:
+def own_assignment(session: Session, user: Account, assignment_id: int) -> Assignment:
     try:
         return store.get(session, assignment_id, unit_of(session, user))
     except store.NotFound as exc:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
@@ -9,7 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from api.auth import UserDep, require
+from api.auth import named
 from api.deps import SessionDep, app_calendar, app_now
 from api.params import RowId
 from api.shown import ShownDep, TextFilter
@@ -117,18 +116,7 @@ def _out(alert: StoredAlert, names: Names, shown: TextFilter) -> AlertOut:
     )
 
 
-def _named(role: Role) -> Callable[[UserDep], str]:
-    """A dependency: who acts (the name recorded), once ``role`` is checked (403 below it)."""
-    check = require(role)
-
-    def who(user: UserDep) -> str:
-        checked = check(user)
-        return checked.display_name or checked.username
-
-    return who
-
-
-Operator = Annotated[str, Depends(_named(Role.operator))]
+Operator = Annotated[str, Depends(named(Role.operator))]
 
 
 @router.get("/api/alerts", response_model=list[AlertOut])

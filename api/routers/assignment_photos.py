@@ -16,7 +16,8 @@ from api.views import assignment_out, own_assignment
 from monitor.assignments import repository
 from monitor.assignments.photos import MAX_PHOTO_BYTES, PhotoRefused, photo_file, save
 from monitor.assignments.rules import State
-from monitor.assignments.units import Person, is_unit
+from monitor.assignments.units import is_unit
+from monitor.store.users import Account
 
 router = APIRouter(tags=["assignments"])
 IMAGE_BODY = {
@@ -35,7 +36,7 @@ async def upload_photo(assignment_id: RowId, request: Request, session: SessionD
     return await anyio.to_thread.run_sync(_store, session, request, user, assignment_id, data)  # decoding takes a while
 
 
-def _store(session: Session, request: Request, user: Person, assignment_id: int, data: bytes) -> AssignmentOut:
+def _store(session: Session, request: Request, user: Account, assignment_id: int, data: bytes) -> AssignmentOut:
     row = own_assignment(session, user, assignment_id)
     if not is_unit(user):
         raise HTTPException(403, "only the responsible unit sends a photo with its reply")

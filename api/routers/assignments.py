@@ -25,12 +25,12 @@ from monitor.assignments.rules import (
     check_close_evidence,
     no_control_characters,
 )
-from monitor.assignments.units import Person, is_unit, unit_of
+from monitor.assignments.units import is_unit, unit_of
 from monitor.assignments.weekly import week_assignments, weekly_workbook
-from monitor.store.users import Role
+from monitor.store.users import Account, Role
 
 router = APIRouter(tags=["assignments"])
-Operator = Annotated[Person, Depends(require(Role.operator))]
+Operator = Annotated[Account, Depends(require(Role.operator))]
 Text = Annotated[str, AfterValidator(no_control_characters)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

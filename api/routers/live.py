@@ -34,7 +34,7 @@ def stream_user(sessions: sessionmaker[Session], token: str, now: dt.datetime) -
     """Who holds ``token`` (user name and role), read in a session of its own that is closed on return."""
     with sessions() as session:
         user = user_for_token(session, token, now)
-        return (user.username, Role[user.role]) if user is not None else None
+        return (user.username, user.role) if user is not None else None
 
 
 class LiveStream(EventSourceResponse):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -13,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import AfterValidator, BaseModel, Field
 from sqlalchemy.orm import Session
 
-from api.auth import UserDep, require
+from api.auth import named
 from api.deps import ClockDep, SessionDep, app_now, local_today
 from api.params import Day, RowId
 from monitor.assignments.rules import no_control_characters
@@ -125,19 +124,8 @@ def _invalid(field: str, message: str, value: dt.date | None) -> RequestValidati
     )
 
 
-def _named(role: Role) -> Callable[[UserDep], str]:
-    """A dependency: who acts (the name recorded), once ``role`` is checked (403 below it)."""
-    check = require(role)
-
-    def who(user: UserDep) -> str:
-        checked = check(user)
-        return checked.display_name or checked.username
-
-    return who
-
-
-Operator = Annotated[str, Depends(_named(Role.operator))]
-Admin = Annotated[str, Depends(_named(Role.admin))]
+Operator = Annotated[str, Depends(named(Role.operator))]
+Admin = Annotated[str, Depends(named(Role.admin))]
 
 
 @router.get("/api/sites/{site_id}/milestones", response_model=SiteMilestonesOut)

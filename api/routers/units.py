@@ -18,7 +18,8 @@ from api.views import own_assignment, snapshot_response
 from monitor.assignments import repository
 from monitor.assignments.evidence import evidence
 from monitor.assignments.repository import SiteRef
-from monitor.assignments.units import Person, unit_of, unit_site_ids, units
+from monitor.assignments.units import unit_of, unit_site_ids, units
+from monitor.store.users import Account
 
 router = APIRouter(tags=["units"])
 
@@ -57,13 +58,13 @@ class EvidenceOut(BaseModel):
     snapshots: list[SnapshotOut]
 
 
-def _unit(session: Session, user: Person, asked: str | None) -> str | None:
+def _unit(session: Session, user: Account, asked: str | None) -> str | None:
     """The unit whose data to show: a unit user's own; else the one asked for (None: every unit)."""
     mine = unit_of(session, user)
     return mine if mine is not None else asked
 
 
-def _visible_site(session: Session, user: Person, site_id: str) -> SiteRef | None:
+def _visible_site(session: Session, user: Account, site_id: str) -> SiteRef | None:
     """The site, if it is in service and (for a unit's user) the unit's own."""
     site = repository.site(session, site_id)
     mine = unit_of(session, user)
@@ -72,7 +73,7 @@ def _visible_site(session: Session, user: Person, site_id: str) -> SiteRef | Non
     return site
 
 
-def _site_of(session: Session, user: Person, site_id: str) -> SiteRef:
+def _site_of(session: Session, user: Account, site_id: str) -> SiteRef:
     site = _visible_site(session, user, site_id)
     if site is None:
         raise HTTPException(404, f"site {site_id!r} does not exist")

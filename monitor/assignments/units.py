@@ -2,34 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Protocol
-
 from sqlalchemy.orm import Session
 
 from monitor.assignments import repository
-from monitor.store.users import Role, UserError, find_user
+from monitor.store.users import Account, Role, UserError, find_user
 
 
-class Person(Protocol):
-    """A dashboard user as the assignments need it: who it is, its names and its role (``Role``, or its name
-    as the users table stores it)."""
-
-    @property
-    def id(self) -> int: ...
-
-    @property
-    def username(self) -> str: ...
-
-    @property
-    def display_name(self) -> str: ...
-
-    @property
-    def role(self) -> str | Role: ...
-
-
-def is_unit(user: Person) -> bool:
+def is_unit(user: Account) -> bool:
     """Whether the user is a responsible unit's (role ``unit``)."""
-    return user.role is Role.unit or user.role == Role.unit.name
+    return user.role is Role.unit
 
 
 def bind(session: Session, username: str, unit: str) -> None:
@@ -39,11 +20,11 @@ def bind(session: Session, username: str, unit: str) -> None:
         raise UserError("unit: give the responsible unit, as the sites' responsible_unit names it")
     user = find_user(session, username)
     if not is_unit(user):
-        raise UserError(f"user '{username}' has the role {user.role}; only a unit user belongs to a unit")
+        raise UserError(f"user '{username}' has the role {user.role.name}; only a unit user belongs to a unit")
     repository.bind_unit(session, user.id, unit)
 
 
-def unit_of(session: Session, user: Person) -> str | None:
+def unit_of(session: Session, user: Account) -> str | None:
     """The unit a unit user sees ("" if none is bound yet: it then sees nothing); None for every other role."""
     if not is_unit(user):
         return None

@@ -103,12 +103,13 @@ def login(session: Session, username: str, password: str, now: dt.datetime) -> s
     return token
 
 
-def user_for_token(session: Session, token: str, now: dt.datetime) -> models.User | None:
+def user_for_token(session: Session, token: str, now: dt.datetime) -> Account | None:
+    """Who holds ``token``: None when it is unknown or expired, or its user is disabled."""
     row = session.get(models.ApiToken, _digest(token))
     if row is None or row.expires_at < now:
         return None
     user = session.get(models.User, row.user_id)
-    return user if user is not None and user.active else None
+    return _account(user) if user is not None and user.active else None
 
 
 def logout(session: Session, token: str) -> None:
@@ -122,16 +123,21 @@ def account(session: Session, username: str) -> Account | None:
     return _account(user) if user is not None else None
 
 
-def find_user(session: Session, username: str) -> models.User:
+def _row(session: Session, username: str) -> models.User:
     user = session.scalars(select(models.User).where(models.User.username == username)).first()
     if user is None:
         raise UnknownUser(f"no user '{username}'")
     return user
 
 
+def find_user(session: Session, username: str) -> Account:
+    """The user of that name; ``UnknownUser`` when there is none."""
+    return _account(_row(session, username))
+
+
 def revoke_sessions(session: Session, username: str) -> int:
     """End every login session of the user; the number ended."""
-    user = find_user(session, username)
+    user = _row(session, username)
     result = session.execute(delete(models.ApiToken).where(models.ApiToken.user_id == user.id))
     session.commit()
     return int(cast("CursorResult[Any]", result).rowcount)
@@ -139,13 +145,17 @@ def revoke_sessions(session: Session, username: str) -> int:
 
 def set_active(session: Session, username: str, active: bool) -> int:
     """Enable or disable a user; disabling ends their sessions (the number ended)."""
-    user = find_user(session, username)
+    user = _row(session, username)
     user.active = active
     session.commit()
     return 0 if active else revoke_sessions(session, username)
 
 
-def password_matches(user: models.User, password: str) -> bool:
+def password_matches(session: Session, username: str, password: str) -> bool:
+    """Whether ``password`` is the user's (False for a user that does not exist)."""
+    user = session.scalars(select(models.User).where(models.User.username == username)).first()
+    if user is None:
+        return False
     try:
         return _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
@@ -155,7 +165,7 @@ def password_matches(user: models.User, password: str) -> bool:
 def set_password(session: Session, username: str, password: str) -> int:
     """A new password; every session of the user ends (the number ended)."""
     _check_password(password)
-    user = find_user(session, username)
+    user = _row(session, username)
     user.password_hash = _hasher.hash(password)
     session.commit()
     return revoke_sessions(session, username)
