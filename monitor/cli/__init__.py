@@ -9,6 +9,7 @@ import logging
 from monitor.cli import cameras, data, model, outbox, replay, review, serve, sites, starts
 from monitor.cli.common import CommandError
 from monitor.core.logs import setup_logging
+from monitor.core.memory import limit_arenas
 
 log = logging.getLogger("sitemon")
 
@@ -26,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    limit_arenas()  # before any thread: RSS stays flat over months of sweeps (monitor/core/memory.py)
     args = build_parser().parse_args(argv)
     setup_logging(args.log_level)
     try:
