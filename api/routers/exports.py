@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from api.deps import SessionDep
 from api.params import Day
 from api.shown import ShownDep
-from monitor.export import repository
+from monitor.delivery import repository as outbox_rows
 
 router = APIRouter(tags=["exports"])
 Topic = Literal["assessment", "alert"]
@@ -72,5 +72,5 @@ def deliveries(
             next_attempt_at=r.next_attempt_at,
             delivered_at=r.delivered_at,
         )
-        for r in repository.deliveries(session, topic, day, state, limit=2000)
+        for r in outbox_rows.deliveries(session, topic, day, state, limit=2000)
     ]

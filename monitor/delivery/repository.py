@@ -195,3 +195,46 @@ def counts(session: Session) -> list[tuple[str, str, int]]:
     item = models.OutboxItem
     rows = session.execute(select(item.topic, item.state, func.count()).group_by(item.topic, item.state))
     return [(topic, state, int(n)) for topic, state, n in rows]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One message of the outbox as the API lists it (the payload left out)."""
+
+    topic: str
+    key: str
+    site_id: str | None
+    day: dt.date | None
+    alert_id: int | None
+    state: str
+    revision: int
+    attempts: int
+    last_error: str
+    next_attempt_at: dt.datetime
+    delivered_at: dt.datetime | None
+
+
+def deliveries(
+    session: Session, topic: str, day: dt.date | None = None, state: str | None = None, limit: int = 2000
+) -> list[Delivery]:
+    """The outbox's messages of ``topic`` (of one day, in one state), newest day first, then by site."""
+    item = models.OutboxItem
+    query = select(
+        item.topic,
+        item.key,
+        item.site_id,
+        item.day,
+        item.alert_id,
+        item.state,
+        item.revision,
+        item.attempts,
+        item.last_error,
+        item.next_attempt_at,
+        item.delivered_at,
+    ).where(item.topic == topic)
+    if day is not None:
+        query = query.where(item.day == day)
+    if state is not None:
+        query = query.where(item.state == state)
+    query = query.order_by(item.day.desc(), item.site_id, item.id.desc()).limit(limit)
+    return [Delivery(*row) for row in session.execute(query)]
