@@ -53,7 +53,7 @@ class LocalSweeper:
         result = run_sweep(
             targets,
             self.sampler.grab,
-            self.sampler.analyse,
+            self.sampler,
             self.writer.write_many,
             slot,
             max_workers=self.sampling.max_workers,

@@ -1,4 +1,5 @@
-"""Sampling in two stages: grab (I/O, many threads) and analyse (detector batches, counts, snapshots)."""
+"""Sampling in two stages: grab (I/O, many threads) and analyse: detect (detector batches), then finish (counts,
+what moved, snapshots)."""
 
 from __future__ import annotations
 
@@ -65,6 +66,15 @@ class Grab:
         return Sample(self.key, self.slot_at, self.captured_at, self.status, reason=self.reason, cause=self.cause)
 
 
+@dataclass(frozen=True, eq=False)
+class Detected:
+    """A batch between detection and the rest: each grab as judged, and its detections with what they cost
+    per frame in ms (None where there was no picture to detect on, or the detector failed)."""
+
+    grabs: tuple[Grab, ...]
+    results: tuple[tuple[Detections, float] | None, ...]
+
+
 def tiled(detector: Detector, tiling: TilingConfig) -> Detector:
     """The detector run on the tiles a camera's ``tiling`` asks for."""
     return TiledDetector(detector, Tiling(tiling.columns, tiling.rows, tiling.overlap, tiling.full_frame))
@@ -119,9 +129,15 @@ class CameraSampler:
             return Grab(key, camera, slot_at, captured_at, image, CameraStatus.black, reason, sig, cause=Cause.black)
         return Grab(key, camera, slot_at, captured_at, image, CameraStatus.online, note, sig)
 
-    # stage 2: detection and everything after it ----------------------------------------------------
+    # stage 2: detection, then everything after it -------------------------------------------------
     def analyse(self, grabs: list[Grab]) -> list[Sample]:
-        """One detector call for every grab that has a picture worth detecting on."""
+        """Both halves of stage 2 for a batch, one after the other."""
+        return self.finish(self.detect(grabs))
+
+    def detect(self, grabs: list[Grab]) -> Detected:
+        """Judge each picture against the camera's last one, then one detector call for every grab that has a
+        picture worth detecting on (one per tiling setting). A sweep runs this on its own thread while the
+        previous batch is finished on another: the detector keeps the cores busy meanwhile."""
         grabs = [self._judge(g) for g in grabs]
         todo = [g for g in grabs if g.image is not None and g.status is not CameraStatus.black]
         results: dict[int, tuple[Detections, float]] = {}
@@ -139,11 +155,15 @@ class CameraSampler:
             per_frame_ms = (time.perf_counter() - started) * 1000 / len(group)
             for g, d in zip(group, detections, strict=False):
                 results[id(g)] = (d, per_frame_ms)
+        return Detected(tuple(grabs), tuple(results.get(id(g)) for g in grabs))
+
+    def finish(self, detected: Detected) -> list[Sample]:
+        """Counts, what moved, the camera's memory and the snapshot of each grab of a detected batch."""
         samples = []
-        for g in grabs:
+        for g, result in zip(detected.grabs, detected.results, strict=True):
             if g.image is None or g.status is CameraStatus.black:
                 samples.append(g.failed() if g.image is None else self._without_detection(g))
-            elif id(g) not in results:
+            elif result is None:
                 samples.append(
                     Sample(
                         g.key,
@@ -155,7 +175,7 @@ class CameraSampler:
                     )
                 )
             else:
-                samples.append(self._finish(g, *results[id(g)]))
+                samples.append(self._finish(g, *result))
         return samples
 
     def _judge(self, g: Grab) -> Grab:

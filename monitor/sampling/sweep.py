@@ -1,4 +1,6 @@
-"""A sweep: every camera sampled once. Grabs run in parallel; detection takes them in batches as they come.
+"""A sweep: every camera sampled once. Grabs run in parallel; detection takes them in batches as they come, and
+a batch's finishing (counts, what moved, snapshots) and storing run on a thread of their own while the next
+batch is detected: the detector, the grabs and the finishing overlap, so no core waits on one serial chain.
 
 A camera that does not answer within its deadline is recorded as timed out and the sweep goes on:
 one slow or dead camera never holds up the others, and the sweep always completes. Every grab keeps a
@@ -16,6 +18,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
 
 from monitor.config import CameraConfig, SiteConfig
 from monitor.core.clock import Clock
@@ -27,6 +30,31 @@ log = logging.getLogger(__name__)
 GrabFn = Callable[[CameraKey, CameraConfig, dt.datetime], Grab]
 AnalyseFn = Callable[[list[Grab]], list[Sample]]
 Sink = Callable[[list[Sample]], None]
+D = TypeVar("D")
+
+
+class Analyser(Protocol[D]):
+    """Stage 2 of sampling in two halves: ``detect`` a batch (the sweep's own thread), then ``finish`` it into
+    samples (the finishing thread, while the next batch is detected)."""
+
+    def detect(self, grabs: list[Grab]) -> D: ...
+
+    def finish(self, detected: D) -> list[Sample]: ...
+
+
+@dataclass(frozen=True)
+class InOneStep(Generic[D]):
+    """An analysis that has no detection half of its own: all of it runs when the batch is finished."""
+
+    analyse: AnalyseFn
+
+    def detect(self, grabs: list[Grab]) -> list[Grab]:
+        return grabs
+
+    def finish(self, detected: list[Grab]) -> list[Sample]:
+        return self.analyse(detected)
+
+
 STRAGGLER_JOIN_S = 0.2
 """How long the end of a sweep waits for a grab thread that is finishing, before it counts it as stuck."""
 
@@ -71,7 +99,7 @@ class SweepResult:
 def run_sweep(
     targets: list[tuple[SiteConfig, CameraConfig]],
     grab: GrabFn,
-    analyse: AnalyseFn,
+    analyser: Analyser[D],
     sink: Sink,
     slot_at: dt.datetime,
     *,
@@ -108,30 +136,46 @@ def run_sweep(
     samples: dict[int, Sample] = {}
     given_up: set[int] = set()
     batch: list[tuple[int, Grab]] = []
+    handed = 0  # cameras handed to the finishing thread, with a batch or as given up
+    # The finishing thread's work: a detected batch, or samples made already (a failed detection, a deadline).
+    finishing: queue.SimpleQueue[tuple[list[int], list[Grab], D | None, list[Sample] | None] | None] = (
+        queue.SimpleQueue()
+    )
+
+    def internal_errors(grabs: list[Grab], exc: Exception) -> list[Sample]:
+        return [
+            Sample(
+                g.key, g.slot_at, g.captured_at, CameraStatus.unknown, f"internal error: {exc}", cause=Cause.internal
+            )
+            for g in grabs
+        ]
+
+    def finisher() -> None:
+        while (item := finishing.get()) is not None:
+            indices, grabs, detected, ready = item
+            out = ready
+            if out is None:
+                try:
+                    out = analyser.finish(detected)  # type: ignore[arg-type]  # detected is set when ready is not
+                except Exception as exc:
+                    log.exception("analysis failed for %d camera(s)", len(grabs))
+                    out = internal_errors(grabs, exc)
+            for i, sample in zip(indices, out, strict=True):
+                samples[i] = sample
+            try:
+                sink(out)
+            except Exception:
+                log.exception("%d sample(s) not stored", len(out))
 
     def flush() -> None:
-        grabs = [g for _, g in batch]
+        nonlocal handed
+        indices, grabs = [i for i, _ in batch], [g for _, g in batch]
         try:
-            out = analyse(grabs)
+            finishing.put((indices, grabs, analyser.detect(grabs), None))
         except Exception as exc:
             log.exception("analysis failed for %d camera(s)", len(grabs))
-            out = [
-                Sample(
-                    g.key,
-                    g.slot_at,
-                    g.captured_at,
-                    CameraStatus.unknown,
-                    f"internal error: {exc}",
-                    cause=Cause.internal,
-                )
-                for g in grabs
-            ]
-        for (i, _), sample in zip(batch, out, strict=True):
-            samples[i] = sample
-        try:
-            sink(out)
-        except Exception:
-            log.exception("%d sample(s) not stored", len(out))
+            finishing.put((indices, grabs, None, internal_errors(grabs, exc)))
+        handed += len(batch)
         batch.clear()
 
     work: queue.SimpleQueue[int] = queue.SimpleQueue()
@@ -155,10 +199,12 @@ def run_sweep(
         pool.append(thread)
         thread.start()
 
+    finishing_thread = threading.Thread(target=finisher, name="sweep-finish", daemon=True)
+    finishing_thread.start()
     for _ in range(max(1, min(max_workers, len(targets) or 1))):
         start_worker()
     try:
-        while len(samples) + len(batch) < len(targets):
+        while handed + len(batch) < len(targets):
             try:
                 i, got = arrivals.get(timeout=0.05)
                 running.pop(i, None)
@@ -186,14 +232,16 @@ def run_sweep(
                         f"no frame within the {deadline_s:g} s deadline (timeout)",
                         cause=Cause.deadline,
                     )
-                    samples[i] = late.failed()
-                    sink([samples[i]])
+                    finishing.put(([i], [late], None, [late.failed()]))
+                    handed += 1
             if batch and (len(batch) >= batch_size or arrivals.empty()):
                 flush()
         if batch:
             flush()
     finally:
         stop.set()  # cameras not started yet are not started
+        finishing.put(None)
+        finishing_thread.join()  # every batch handed over is finished and stored before the sweep ends
         _stragglers(pool)
     result = SweepResult(slot_at, time.perf_counter() - started, tuple(samples[i] for i in range(len(targets))))
     log.info(

@@ -7,7 +7,7 @@ import time
 from monitor.config import CameraConfig, parse_config
 from monitor.core.values import CameraKey, CameraStatus, Cause, Sample
 from monitor.sampling.sampler import Grab
-from monitor.sampling.sweep import ABANDONED, run_sweep
+from monitor.sampling.sweep import ABANDONED, InOneStep, run_sweep
 from tests.fixtures.servers import SAMPLE_VIDEO, wait_for
 from tests.helpers import config_dict
 
@@ -40,7 +40,7 @@ def test_one_failing_camera_analysis_or_sink_never_stops_the_sweep() -> None:
         stored.extend(samples)
 
     result = run_sweep(
-        _targets(5), grab, _analyse, sink, SLOT, max_workers=2, deadline_s=5, batch_size=1, now=lambda: SLOT
+        _targets(5), grab, InOneStep(_analyse), sink, SLOT, max_workers=2, deadline_s=5, batch_size=1, now=lambda: SLOT
     )
     assert [s.camera.site_id for s in result.samples] == ["site1", "site2", "site3", "site4", "site5"]
     failed = result.samples[1]
@@ -58,7 +58,7 @@ def test_a_hanging_camera_is_given_up_at_its_deadline_and_the_others_finish() ->
 
     started = time.monotonic()
     result = run_sweep(
-        _targets(6), grab, _analyse, lambda s: None, SLOT, max_workers=3, deadline_s=0.5, now=lambda: SLOT
+        _targets(6), grab, InOneStep(_analyse), lambda s: None, SLOT, max_workers=3, deadline_s=0.5, now=lambda: SLOT
     )
     elapsed = time.monotonic() - started
     release.set()
@@ -87,7 +87,15 @@ def test_cameras_are_grabbed_in_parallel_and_analysed_in_batches() -> None:
         return _analyse(grabs)
 
     result = run_sweep(
-        _targets(12), grab, analyse, lambda s: None, SLOT, max_workers=4, deadline_s=5, batch_size=3, now=lambda: SLOT
+        _targets(12),
+        grab,
+        InOneStep(analyse),
+        lambda s: None,
+        SLOT,
+        max_workers=4,
+        deadline_s=5,
+        batch_size=3,
+        now=lambda: SLOT,
     )
     assert peak == 4
     assert sum(batches) == 12 and max(batches) <= 3
@@ -105,7 +113,14 @@ def test_a_stuck_grab_is_abandoned_counted_and_replaced() -> None:
     before = ABANDONED.total
     try:
         result = run_sweep(
-            _targets(6), grab, _analyse, lambda s: None, SLOT, max_workers=2, deadline_s=0.5, now=lambda: SLOT
+            _targets(6),
+            grab,
+            InOneStep(_analyse),
+            lambda s: None,
+            SLOT,
+            max_workers=2,
+            deadline_s=0.5,
+            now=lambda: SLOT,
         )
         # Both workers were stuck: the cameras still waiting got threads of their own.
         assert [s.cause for s in result.samples[:2]] == [Cause.deadline, Cause.deadline]
@@ -116,3 +131,55 @@ def test_a_stuck_grab_is_abandoned_counted_and_replaced() -> None:
     finally:
         release.set()
     assert wait_for(lambda: ABANDONED.running() == 0, 5)
+
+
+class _Halves:
+    """An analyser in two halves that records which batches were detected while another was being finished."""
+
+    def __init__(self, fail_detect: str = "", fail_finish: str = "") -> None:
+        self.second_detected = threading.Event()
+        self.detected = self.finished = 0
+        self.overlapped = False
+        self.fail_detect, self.fail_finish = fail_detect, fail_finish
+
+    def detect(self, grabs: list[Grab]) -> list[Grab]:
+        if any(g.key.site_id == self.fail_detect for g in grabs):
+            raise RuntimeError("detector crashed")
+        self.detected += 1
+        if self.detected == 2:
+            self.second_detected.set()
+        return grabs
+
+    def finish(self, grabs: list[Grab]) -> list[Sample]:
+        if any(g.key.site_id == self.fail_finish for g in grabs):
+            raise ValueError("finishing crashed")
+        self.finished += 1
+        if self.finished == 1:  # the first batch: the next one is detected meanwhile, not after it
+            self.overlapped = self.second_detected.wait(5)
+        return _analyse(grabs)
+
+
+def test_the_next_batch_is_detected_while_the_last_one_is_finished_and_stored() -> None:
+    stored: list[Sample] = []
+    halves = _Halves()
+    result = run_sweep(
+        _targets(6), _ok, halves, stored.extend, SLOT, max_workers=3, deadline_s=5, batch_size=2, now=lambda: SLOT
+    )
+    assert halves.overlapped
+    assert result.online == 6
+    # Every sample is stored once, and the sweep's samples keep the cameras' order.
+    assert sorted(s.camera.site_id for s in stored) == [f"site{i}" for i in range(1, 7)]
+    assert [s.camera.site_id for s in result.samples] == [f"site{i}" for i in range(1, 7)]
+
+
+def test_a_failing_detection_or_finishing_marks_its_batch_and_the_sweep_goes_on() -> None:
+    stored: list[Sample] = []
+    halves = _Halves(fail_detect="site2", fail_finish="site5")
+    result = run_sweep(
+        _targets(6), _ok, halves, stored.extend, SLOT, max_workers=1, deadline_s=5, batch_size=1, now=lambda: SLOT
+    )
+    by_site = {s.camera.site_id: s for s in result.samples}
+    assert by_site["site2"].cause is Cause.internal and "detector crashed" in by_site["site2"].reason
+    assert by_site["site5"].cause is Cause.internal and "finishing crashed" in by_site["site5"].reason
+    assert all(by_site[f"site{i}"].status is CameraStatus.online for i in (1, 3, 4, 6))
+    assert sorted(s.camera.site_id for s in stored) == [f"site{i}" for i in range(1, 7)]
