@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+CODE = Path(os.environ.get("SITEMON_BENCH_CODE") or ROOT)
+"""Whose code a benchmark imports: this checkout, or a worktree of another revision (``--against``)."""
+sys.path.insert(0, str(CODE))
 os.environ.setdefault("YOLO_OFFLINE", "1")
 
 from tests.fixtures.servers import SAMPLE_VIDEO, SHARED  # noqa: E402
@@ -118,6 +120,32 @@ def machine() -> dict[str, Any]:
     return {"cpus": os.cpu_count(), "python": platform.python_version(), "when": time.strftime("%Y-%m-%d %H:%M")}
 
 
+def load() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+def worktree_at(rev: str, parent: Path) -> Path:
+    """A temporary git worktree of ``rev`` that shares this checkout's virtualenv and bench files."""
+    path = parent / "tree"
+    subprocess.run(["git", "worktree", "add", "--detach", str(path), rev], cwd=ROOT, check=True, capture_output=True)
+    (path / ".venv").unlink(missing_ok=True)
+    (path / ".venv").symlink_to(ROOT / ".venv")
+    (path / "var").mkdir(exist_ok=True)
+    (path / "var" / "bench").symlink_to(BENCH_VAR)  # the 1080p variant, made once
+    return path
+
+
+def remove_worktree(path: Path) -> None:
+    subprocess.run(["git", "worktree", "remove", "--force", str(path)], cwd=ROOT, check=False)
+
+
+def own_model(tree: Path, model: str) -> str:
+    """A model of this checkout's ``models/`` is measured as the revision at ``tree`` ships it (the model is
+    part of what a revision changes); any other path as given."""
+    path = Path(model).resolve()
+    return str(tree / path.relative_to(ROOT)) if path.is_relative_to(ROOT) else model
+
+
 def save(name: str, result: dict[str, Any]) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}.json"
@@ -126,15 +154,21 @@ def save(name: str, result: dict[str, Any]) -> Path:
 
 
 __all__ = [
+    "BENCH_VAR",
+    "CODE",
     "ROOT",
     "SAMPLE_VIDEO",
     "SHARED",
     "add_model_args",
     "cpu_seconds",
+    "load",
     "mixed_mounts",
+    "own_model",
     "peak_rss_mb",
+    "remove_worktree",
     "rss_mb",
     "save",
     "sweep_config",
     "video_1080p",
+    "worktree_at",
 ]

@@ -34,7 +34,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from common import BENCH_VAR, ROOT, SHARED, add_model_args, cpu_seconds, mixed_mounts, save, sweep_config
+from common import (
+    ROOT,
+    SHARED,
+    add_model_args,
+    cpu_seconds,
+    load,
+    mixed_mounts,
+    own_model,
+    remove_worktree,
+    save,
+    sweep_config,
+    worktree_at,
+)
 
 HALVES = ("640x352", "1080p")
 
@@ -180,23 +192,6 @@ def measure(cameras: int, sweeps: int, real_sweeps: int, model: str, imgsz: int,
     }
 
 
-def worktree_at(rev: str, parent: Path) -> Path:
-    path = parent / "tree"
-    subprocess.run(["git", "worktree", "add", "--detach", str(path), rev], cwd=ROOT, check=True, capture_output=True)
-    (path / ".venv").unlink(missing_ok=True)
-    (path / ".venv").symlink_to(ROOT / ".venv")
-    (path / "var").mkdir(exist_ok=True)
-    (path / "var" / "bench").symlink_to(BENCH_VAR)  # the 1080p variant, made once
-    return path
-
-
-def own_model(tree: Path, model: str) -> str:
-    """A model of this checkout's ``models/`` is measured as the revision at ``tree`` ships it (the model is
-    part of what a revision changes); any other path as given."""
-    path = Path(model).resolve()
-    return str(tree / path.relative_to(ROOT)) if path.is_relative_to(ROOT) else model
-
-
 def child(tree: Path, args: argparse.Namespace) -> dict[str, Any]:
     cmd = [sys.executable, str(tree / "bench" / "sweep_stages.py"), "--child"]
     cmd += ["--cameras", str(args.cameras), "--sweeps", str(args.sweeps), "--real-sweeps", str(args.real_sweeps)]
@@ -206,10 +201,6 @@ def child(tree: Path, args: argparse.Namespace) -> dict[str, Any]:
     if out.returncode != 0:
         raise RuntimeError(f"{tree}: {out.stderr[-2000:]}")
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
-
-
-def load() -> float:
-    return round(os.getloadavg()[0], 2)
 
 
 def table(result: dict[str, Any]) -> str:
@@ -261,7 +252,7 @@ def main() -> None:
                         flush=True,
                     )
         finally:
-            subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=False)
+            remove_worktree(tree)
     out: dict[str, Any] = {"cameras": args.cameras, "sweeps": args.sweeps, "against": args.against, "runs": runs}
     for half in HALVES:
         before = statistics.median(r["stages"][half]["total_ms"] for r in runs["before"])
