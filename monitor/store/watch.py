@@ -80,24 +80,29 @@ def change_marks(session: Session) -> ChangeMarks:
 @dataclass(frozen=True)
 class DataVersion:
     """Marks that move whenever a sample, a score, a camera or site, a batch period or a milestone date
-    changes: the newest sample, the last score computed, the newest camera sample, the sites in service, the
+    changes: the newest sample, the last score computed, the newest camera sample, the sites and cameras in
+    service, the last change the configuration made to a site (its name, district, batch, unit, place), the
     batch periods, the newest recorded change of a milestone date (every change is recorded)."""
 
     last_sample: int | None
     last_scored_at: dt.datetime | None
     last_camera_sample_at: dt.datetime | None
     active_sites: int | None
+    active_cameras: int | None
+    last_site_change: dt.datetime | None
     batch_periods: int | None
     last_milestone_change: int | None
 
 
 def data_version(session: Session) -> DataVersion:
-    """The marks, read by index lookups only."""
+    """The marks, read by index lookups (and two counts over the small sites and cameras tables)."""
     return DataVersion(
         session.scalar(select(func.max(models.Sample.id))),
         session.scalar(select(func.max(models.DailyScore.computed_at))),
         session.scalar(select(func.max(models.Camera.last_sample_at))),
         session.scalar(select(func.count(models.Site.id)).where(models.Site.active)),
+        session.scalar(select(func.count(models.Camera.id)).where(models.Camera.active)),
+        session.scalar(select(func.max(models.Site.updated_at))),
         session.scalar(select(func.count(models.BatchPeriod.id))),
         session.scalar(select(func.max(models.MilestoneChange.id))),
     )

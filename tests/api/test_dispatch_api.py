@@ -116,6 +116,33 @@ def test_scores_and_rankings_are_built_once_per_data_version(
     assert fresh["rankings"] != first["rankings"]
 
 
+def test_a_site_the_configuration_moves_to_another_district_or_batch_is_served_there_at_once(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    """The answers are cached per data version: a site's district or batch changed in the configuration (and
+    synced by the scheduler's restart, another process) moves the version without any new sample or score."""
+    asks = {
+        "high-tech": ("/api/sites", {"district": "高新区"}),
+        "signed": ("/api/sites", {"batch": "signed"}),
+        "rankings": ("/api/rankings", {"by": "district", "period": "week"}),
+    }
+
+    def ask() -> dict[str, list[Any]]:
+        return {name: client.get(path, params=params).json() for name, (path, params) in asks.items()}
+
+    first = ask()
+    assert [s["id"] for s in first["high-tech"]] == ["site2", "site4"]
+    assert [s["id"] for s in first["signed"]] == ["site2"]
+    data = config_dict([str(SAMPLE_VIDEO)] * 4)
+    data["sites"][2]["district"] = "高新区"  # site3 moves; site2 is started now
+    with sessions() as s:
+        sync_config(s, parse_config(data), lambda: NOW + dt.timedelta(minutes=1))
+    moved = ask()
+    assert [s["id"] for s in moved["high-tech"]] == ["site2", "site3", "site4"]
+    assert moved["signed"] == []
+    assert moved["rankings"] != first["rankings"]
+
+
 def test_metrics_are_prometheus_text(client: TestClient) -> None:
     text = client.get("/metrics").text
     assert 'sitemon_cameras{status="online"} 1.0' in text
