@@ -68,8 +68,8 @@ class Grab:
 
 @dataclass(frozen=True, eq=False)
 class Detected:
-    """A batch between detection and the rest: each grab as judged, and its detections with what they cost
-    per frame in ms (None where there was no picture to detect on, or the detector failed)."""
+    """A batch between detection and the rest: each grab, and its detections with what they cost per frame in
+    ms (None where there was no picture to detect on, or the detector failed)."""
 
     grabs: tuple[Grab, ...]
     results: tuple[tuple[Detections, float] | None, ...]
@@ -135,10 +135,9 @@ class CameraSampler:
         return self.finish(self.detect(grabs))
 
     def detect(self, grabs: list[Grab]) -> Detected:
-        """Judge each picture against the camera's last one, then one detector call for every grab that has a
-        picture worth detecting on (one per tiling setting). A sweep runs this on its own thread while the
-        previous batch is finished on another: the detector keeps the cores busy meanwhile."""
-        grabs = [self._judge(g) for g in grabs]
+        """One detector call for every grab that has a picture worth detecting on (one per tiling setting).
+        A sweep runs this on its own thread while the previous batch is finished on another: the detector is
+        the sweep's critical path, so nothing else is done here (a frozen picture is detected on too)."""
         todo = [g for g in grabs if g.image is not None and g.status is not CameraStatus.black]
         results: dict[int, tuple[Detections, float]] = {}
         groups: dict[TilingConfig | None, list[Grab]] = {}
@@ -158,9 +157,11 @@ class CameraSampler:
         return Detected(tuple(grabs), tuple(results.get(id(g)) for g in grabs))
 
     def finish(self, detected: Detected) -> list[Sample]:
-        """Counts, what moved, the camera's memory and the snapshot of each grab of a detected batch."""
+        """Each picture judged against the camera's last one (frozen or not), then counts, what moved, the
+        camera's memory and the snapshot of each grab of a detected batch."""
         samples = []
-        for g, result in zip(detected.grabs, detected.results, strict=True):
+        for grabbed, result in zip(detected.grabs, detected.results, strict=True):
+            g = self._judge(grabbed)
             if g.image is None or g.status is CameraStatus.black:
                 samples.append(g.failed() if g.image is None else self._without_detection(g))
             elif result is None:
