@@ -106,9 +106,15 @@ def run_sweep(
     max_workers: int,
     deadline_s: float,
     batch_size: int = 8,
+    max_frames: int | None = None,
     now: Clock,
 ) -> SweepResult:
+    """``max_frames``: pictures held at once, from the start of their grab to their stored sample (default
+    ``max_workers + 4 * batch_size``). Grabs are quicker than the detector, so without a bound a sweep of
+    thousands of cameras would hold most of their pictures at once; with it, a grab waits for a picture to be
+    finished, and the detector still always finds a batch waiting."""
     started = time.perf_counter()
+    frames = threading.Semaphore(max_frames or max_workers + 4 * batch_size)
     keys = [CameraKey(site.id, camera.id) for site, camera in targets]
     arrivals: queue.Queue[tuple[int, Grab]] = queue.Queue()
     running: dict[int, float] = {}  # index -> monotonic start
@@ -162,6 +168,7 @@ def run_sweep(
                     out = internal_errors(grabs, exc)
             for i, sample in zip(indices, out, strict=True):
                 samples[i] = sample
+                frames.release()
             try:
                 sink(out)
             except Exception:
@@ -185,9 +192,12 @@ def run_sweep(
 
     def worker() -> None:
         while not stop.is_set():
+            if not frames.acquire(timeout=0.05):
+                continue  # as many pictures held as the sweep may hold: wait for one to be finished
             try:
                 i = work.get_nowait()
             except queue.Empty:
+                frames.release()
                 return
             task(i, targets[i][1])
 

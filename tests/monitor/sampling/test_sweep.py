@@ -183,3 +183,38 @@ def test_a_failing_detection_or_finishing_marks_its_batch_and_the_sweep_goes_on(
     assert by_site["site5"].cause is Cause.internal and "finishing crashed" in by_site["site5"].reason
     assert all(by_site[f"site{i}"].status is CameraStatus.online for i in (1, 3, 4, 6))
     assert sorted(s.camera.site_id for s in stored) == [f"site{i}" for i in range(1, 7)]
+
+
+def test_a_sweep_holds_no_more_pictures_than_its_bound_while_the_detector_is_behind() -> None:
+    """Grabs are quicker than the detector: without a bound, a sweep of thousands of cameras would hold most
+    of their pictures at once."""
+    held, peak, lock = 0, 0, threading.Lock()
+
+    def grab(key: CameraKey, camera: CameraConfig, slot: dt.datetime) -> Grab:
+        nonlocal held, peak
+        with lock:
+            held += 1
+            peak = max(peak, held)
+        return _ok(key, camera, slot)
+
+    def analyse(grabs: list[Grab]) -> list[Sample]:
+        nonlocal held
+        time.sleep(0.02)  # a slow detector
+        with lock:
+            held -= len(grabs)
+        return _analyse(grabs)
+
+    result = run_sweep(
+        _targets(40),
+        grab,
+        InOneStep(analyse),
+        lambda s: None,
+        SLOT,
+        max_workers=8,
+        deadline_s=5,
+        batch_size=2,
+        max_frames=6,
+        now=lambda: SLOT,
+    )
+    assert result.online == 40
+    assert peak <= 6
