@@ -110,11 +110,11 @@ def run_sweep(
     now: Clock,
 ) -> SweepResult:
     """``max_frames``: pictures held at once, from the start of their grab to their stored sample (default
-    ``max_workers + 4 * batch_size``). Grabs are quicker than the detector, so without a bound a sweep of
+    ``max_workers + 8 * batch_size``). Grabs are quicker than the detector, so without a bound a sweep of
     thousands of cameras would hold most of their pictures at once; with it, a grab waits for a picture to be
     finished, and the detector still always finds a batch waiting."""
     started = time.perf_counter()
-    frames = threading.Semaphore(max_frames or max_workers + 4 * batch_size)
+    frames = threading.Semaphore(max_frames or max_workers + 8 * batch_size)
     keys = [CameraKey(site.id, camera.id) for site, camera in targets]
     arrivals: queue.Queue[tuple[int, Grab]] = queue.Queue()
     running: dict[int, float] = {}  # index -> monotonic start
