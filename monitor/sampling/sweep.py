@@ -109,7 +109,7 @@ def run_sweep(
     max_frames: int | None = None,
     now: Clock,
 ) -> SweepResult:
-    """``max_frames``: pictures held at once, from the start of their grab to their stored sample (default
+    """``max_frames``: pictures held at once, from the start of their grab to their finished sample (default
     ``max_workers + 8 * batch_size``). Grabs are quicker than the detector, so without a bound a sweep of
     thousands of cameras would hold most of their pictures at once; with it, a grab waits for a picture to be
     finished, and the detector still always finds a batch waiting."""
@@ -159,13 +159,14 @@ def run_sweep(
     def finisher() -> None:
         while (item := finishing.get()) is not None:
             indices, grabs, detected, ready = item
-            out = ready
-            if out is None:
-                try:
-                    out = analyser.finish(detected)  # type: ignore[arg-type]  # detected is set when ready is not
-                except Exception as exc:
-                    log.exception("analysis failed for %d camera(s)", len(grabs))
-                    out = internal_errors(grabs, exc)
+            try:
+                # detected is set where ready is not
+                out = ready if ready is not None else analyser.finish(detected)  # type: ignore[arg-type]
+                if len(out) != len(indices):
+                    raise RuntimeError(f"{len(out)} sample(s) for {len(indices)} camera(s)")
+            except Exception as exc:  # this thread must go on: the sweep waits for every camera's sample
+                log.exception("analysis failed for %d camera(s)", len(grabs))
+                out = internal_errors(grabs, exc)
             for i, sample in zip(indices, out, strict=True):
                 samples[i] = sample
                 frames.release()

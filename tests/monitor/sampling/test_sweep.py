@@ -218,3 +218,24 @@ def test_a_sweep_holds_no_more_pictures_than_its_bound_while_the_detector_is_beh
     )
     assert result.online == 40
     assert peak <= 6
+
+
+def test_a_finishing_that_returns_too_few_samples_marks_its_batch_and_never_hangs_the_sweep() -> None:
+    def short(grabs: list[Grab]) -> list[Sample]:
+        return _analyse(grabs)[1:] if any(g.key.site_id == "site3" for g in grabs) else _analyse(grabs)
+
+    result = run_sweep(
+        _targets(8),
+        _ok,
+        InOneStep(short),
+        lambda s: None,
+        SLOT,
+        max_workers=2,
+        deadline_s=5,
+        batch_size=1,
+        max_frames=2,
+        now=lambda: SLOT,
+    )
+    by_site = {s.camera.site_id: s for s in result.samples}
+    assert by_site["site3"].cause is Cause.internal and "0 sample(s) for 1 camera(s)" in by_site["site3"].reason
+    assert sum(1 for s in result.samples if s.status is CameraStatus.online) == 7
