@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Annotated, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from api.auth import UserDep, require
 from api.deps import ClockDep, SessionDep, app_now
@@ -35,6 +35,14 @@ class UserIn(BaseModel):
     role: Literal["unit", "viewer", "operator", "admin"]
     display_name: str = Field("", max_length=100)
     unit: str | None = Field(default=None, min_length=1, max_length=200, description="with role unit: its 责任单位")
+
+    @field_validator("unit")
+    @classmethod
+    def _unit_named(cls, value: str | None) -> str | None:
+        """Checked before the user is created: a unit of blanks would leave a unit user bound to nothing."""
+        if value is not None and not value.strip():
+            raise ValueError("give the responsible unit, as the sites' responsible_unit names it")
+        return value.strip() if value is not None else None
 
     @model_validator(mode="after")
     def _unit_with_unit_role(self) -> UserIn:
@@ -94,7 +102,8 @@ async def add_user(body: UserIn, session: SessionDep, request: Request) -> UserA
         lambda: users.add_user(session, body.username, body.password, role, body.display_name, now=app_now(request)),
     )
     if body.unit is not None:
-        bind(session, user.username, body.unit)
+        unit = body.unit
+        _run(lambda: bind(session, user.username, unit))
     return _out(user, 0, body.unit)
 
 

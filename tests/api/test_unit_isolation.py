@@ -114,6 +114,10 @@ def test_an_admin_adds_a_unit_user_over_the_api(sessions: sessionmaker[Session],
     assert missing.status_code == 422 and "unit" in missing.text
     wrong = admin.post("/api/admin/users", json={**body, "role": "viewer", "unit": UNIT_B})
     assert wrong.status_code == 422
+    # A unit of blanks (found by the schema fuzzing: it was a 500 after the user had been created).
+    blank = admin.post("/api/admin/users", json={**body, "unit": " \t"})
+    assert blank.status_code == 422 and "responsible unit" in blank.text
+    assert "gx-2" not in {u["username"] for u in admin.get("/api/admin/users").json()}
     added = admin.post("/api/admin/users", json={**body, "unit": UNIT_B})
     assert added.status_code == 201 and added.json()["unit"] == UNIT_B
     listed = {u["username"]: u for u in admin.get("/api/admin/users").json()}
