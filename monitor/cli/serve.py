@@ -200,7 +200,7 @@ def _ensure_demo_user(database_url: str) -> None:
 def cmd_demo(args: argparse.Namespace) -> int:
     from monitor.demo.config import DEMO_DIR, demo_config, write_demo_config
     from monitor.demo.receiver import DemoReceiver
-    from monitor.demo.setup import UNIT_USER, ensure_history
+    from monitor.demo.setup import UNIT_USER, cached_working_hours, ensure_history
 
     shared = Path(args.shared)
     if not (shared / "videos").is_dir():
@@ -212,6 +212,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         log.error("the demo's records receiver cannot start (%s): its records would go nowhere", exc)
         return 2
     mapping = demo_config(shared, args.interval, clock=wall_clock, receiver_port=receiver.port)
+    kept = cached_working_hours(mapping, days=args.days)
+    if kept is not None:  # a second start the same day: today's window opens where the first start's did
+        mapping["working_hours"] = kept
     path = write_demo_config(mapping)
     url = args.database_url or f"sqlite:///{(DEMO_DIR / 'sitemon.db').resolve()}"
     stats = ensure_history(mapping, shared, url, wall_clock(), days=args.days, clock=wall_clock)

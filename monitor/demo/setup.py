@@ -99,6 +99,23 @@ def _wipe(folder: Path, database_url: str) -> None:
         Path(database_url.removeprefix("sqlite:///")).unlink(missing_ok=True)
 
 
+def cached_working_hours(
+    mapping: dict[str, Any], folder: Path = demo.DEMO_DIR, days: int = HISTORY_DAYS
+) -> dict[str, str] | None:
+    """The working hours of the start that built the cached history, when the cache serves ``mapping`` (the
+    same day, config and code), else None. A second start the same day keeps them: today's samples since the
+    first start stay in the running score's window, instead of a window that opens four minutes before the
+    second start, whose first minutes nothing sampled (every site read 视频中断 until they were made up)."""
+    stamp = folder / "history.json"
+    if not stamp.is_file():
+        return None
+    record = json.loads(stamp.read_text(encoding="utf-8"))
+    if record.get("key") != cache_key(mapping, days):
+        return None
+    hours = record.get("working_hours")
+    return {str(k): str(v) for k, v in hours.items()} if isinstance(hours, dict) else None
+
+
 def ensure_history(
     mapping: dict[str, Any],
     shared: Path,
@@ -149,6 +166,12 @@ def ensure_history(
             samples = sample_count(session)
     finally:
         engine.dispose()
-    record = {"key": key, "built_at": now.isoformat(), "samples": samples, **stats.__dict__}
+    record = {
+        "key": key,
+        "built_at": now.isoformat(),
+        "working_hours": mapping["working_hours"],
+        "samples": samples,
+        **stats.__dict__,
+    }
     stamp.write_text(json.dumps(record, indent=1), encoding="utf-8")
     return stats

@@ -18,7 +18,7 @@ from api import create_app
 from monitor.config import AppConfig, parse_config
 from monitor.demo.config import demo_config
 from monitor.demo.receiver import DemoReceiver
-from monitor.demo.setup import UNIT_PASSWORD, UNIT_USER, ensure_history
+from monitor.demo.setup import UNIT_PASSWORD, UNIT_USER, cached_working_hours, ensure_history
 from monitor.store import make_engine, make_session_factory
 from monitor.store.users import Role, add_user
 from tests.fixtures.browser import ARGS, ARTIFACTS, CHROMIUM, on_the_tests_clock, require_chromium
@@ -264,3 +264,14 @@ def test_the_live_demo_keeps_every_state_through_an_afternoon(demo: Demo, tmp_pa
             assert all(a.resolved_at is None or a.resolved_at < NOW for a in frozen)
     finally:
         engine.dispose()
+
+
+def test_a_second_start_the_same_day_keeps_the_working_hours_of_the_first(demo: Demo) -> None:
+    """Today's running score is judged from the start of the working window: a second start that opened its
+    window four minutes before itself read every site as 视频中断 until the unsampled minutes were made up."""
+    first = demo_config(SHARED, today=TODAY, clock=lambda: NOW, folder=demo.folder)["working_hours"]
+    later = demo_config(SHARED, today=TODAY, clock=lambda: NOW + dt.timedelta(minutes=30), folder=demo.folder)
+    assert later["working_hours"] != first
+    assert cached_working_hours(later, folder=demo.folder) == first
+    tomorrow = demo_config(SHARED, today=TODAY + dt.timedelta(days=1), clock=lambda: NOW, folder=demo.folder)
+    assert cached_working_hours(tomorrow, folder=demo.folder) is None  # another day: the history is rebuilt
