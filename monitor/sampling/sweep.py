@@ -18,7 +18,8 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar
+from functools import partial
+from typing import Protocol, TypeVar
 
 from monitor.config import CameraConfig, SiteConfig
 from monitor.core.clock import Clock
@@ -28,7 +29,6 @@ from monitor.sampling.sampler import Grab
 log = logging.getLogger(__name__)
 
 GrabFn = Callable[[CameraKey, CameraConfig, dt.datetime], Grab]
-AnalyseFn = Callable[[list[Grab]], list[Sample]]
 Sink = Callable[[list[Sample]], None]
 D = TypeVar("D")
 
@@ -40,19 +40,6 @@ class Analyser(Protocol[D]):
     def detect(self, grabs: list[Grab]) -> D: ...
 
     def finish(self, detected: D) -> list[Sample]: ...
-
-
-@dataclass(frozen=True)
-class InOneStep(Generic[D]):
-    """An analysis that has no detection half of its own: all of it runs when the batch is finished."""
-
-    analyse: AnalyseFn
-
-    def detect(self, grabs: list[Grab]) -> list[Grab]:
-        return grabs
-
-    def finish(self, detected: list[Grab]) -> list[Sample]:
-        return self.analyse(detected)
 
 
 STRAGGLER_JOIN_S = 0.2
@@ -143,10 +130,9 @@ def run_sweep(
     given_up: set[int] = set()
     batch: list[tuple[int, Grab]] = []
     handed = 0  # cameras handed to the finishing thread, with a batch or as given up
-    # The finishing thread's work: a detected batch, or samples made already (a failed detection, a deadline).
-    finishing: queue.SimpleQueue[tuple[list[int], list[Grab], D | None, list[Sample] | None] | None] = (
-        queue.SimpleQueue()
-    )
+    # The finishing thread's work: the cameras, their grabs, and what makes their samples (a detected batch's
+    # finishing, or samples made already: a failed detection, a deadline).
+    finishing: queue.SimpleQueue[tuple[list[int], list[Grab], Callable[[], list[Sample]]] | None] = queue.SimpleQueue()
 
     def internal_errors(grabs: list[Grab], exc: Exception) -> list[Sample]:
         return [
@@ -158,10 +144,9 @@ def run_sweep(
 
     def finisher() -> None:
         while (item := finishing.get()) is not None:
-            indices, grabs, detected, ready = item
+            indices, grabs, make = item
             try:
-                # detected is set where ready is not
-                out = ready if ready is not None else analyser.finish(detected)  # type: ignore[arg-type]
+                out = make()
                 if len(out) != len(indices):
                     raise RuntimeError(f"{len(out)} sample(s) for {len(indices)} camera(s)")
             except Exception as exc:  # this thread must go on: the sweep waits for every camera's sample
@@ -179,10 +164,10 @@ def run_sweep(
         nonlocal handed
         indices, grabs = [i for i, _ in batch], [g for _, g in batch]
         try:
-            finishing.put((indices, grabs, analyser.detect(grabs), None))
+            finishing.put((indices, grabs, partial(analyser.finish, analyser.detect(grabs))))
         except Exception as exc:
             log.exception("analysis failed for %d camera(s)", len(grabs))
-            finishing.put((indices, grabs, None, internal_errors(grabs, exc)))
+            finishing.put((indices, grabs, partial(list, internal_errors(grabs, exc))))
         handed += len(batch)
         batch.clear()
 
@@ -243,7 +228,7 @@ def run_sweep(
                         f"no frame within the {deadline_s:g} s deadline (timeout)",
                         cause=Cause.deadline,
                     )
-                    finishing.put(([i], [late], None, [late.failed()]))
+                    finishing.put(([i], [late], partial(list, [late.failed()])))
                     handed += 1
             if batch and (len(batch) >= batch_size or arrivals.empty()):
                 flush()

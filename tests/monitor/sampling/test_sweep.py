@@ -3,11 +3,13 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from monitor.config import CameraConfig, parse_config
 from monitor.core.values import CameraKey, CameraStatus, Cause, Sample
 from monitor.sampling.sampler import Grab
-from monitor.sampling.sweep import ABANDONED, InOneStep, run_sweep
+from monitor.sampling.sweep import ABANDONED, run_sweep
 from tests.fixtures.servers import SAMPLE_VIDEO, wait_for
 from tests.helpers import config_dict
 
@@ -24,6 +26,19 @@ def _ok(key: CameraKey, camera: CameraConfig, slot: dt.datetime) -> Grab:
 
 def _analyse(grabs: list[Grab]) -> list[Sample]:
     return [Sample(g.key, g.slot_at, g.captured_at, g.status, g.reason) for g in grabs]
+
+
+@dataclass(frozen=True)
+class InOneStep:
+    """An analysis with no detection half of its own: all of it runs when the batch is finished."""
+
+    analyse: Callable[[list[Grab]], list[Sample]]
+
+    def detect(self, grabs: list[Grab]) -> list[Grab]:
+        return grabs
+
+    def finish(self, detected: list[Grab]) -> list[Sample]:
+        return self.analyse(detected)
 
 
 def test_one_failing_camera_analysis_or_sink_never_stops_the_sweep() -> None:
