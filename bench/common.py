@@ -139,6 +139,16 @@ def remove_worktree(path: Path) -> None:
     subprocess.run(["git", "worktree", "remove", "--force", str(path)], cwd=ROOT, check=False)
 
 
+def run_child(cmd: list[str], code: Path) -> dict[str, Any]:
+    """Run a benchmark's measurement in a process of its own, on the code at ``code``, and return the JSON it
+    prints last. The tree's ../shared is not there: the shared data is named by path."""
+    env = os.environ | {"YOLO_OFFLINE": "1", "SITEMON_SHARED": str(SHARED), "SITEMON_BENCH_CODE": str(code)}
+    out = subprocess.run([sys.executable, *cmd], cwd=code, capture_output=True, text=True, env=env)
+    if out.returncode != 0:
+        raise RuntimeError(f"{code}: {out.stderr[-2000:]}")
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
 def own_model(tree: Path, model: str) -> str:
     """A model of this checkout's ``models/`` is measured as the revision at ``tree`` ships it (the model is
     part of what a revision changes); any other path as given."""
@@ -167,6 +177,7 @@ __all__ = [
     "peak_rss_mb",
     "remove_worktree",
     "rss_mb",
+    "run_child",
     "save",
     "sweep_config",
     "video_1080p",

@@ -23,10 +23,7 @@ import datetime as dt
 import functools
 import json
 import logging
-import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 from collections import defaultdict
@@ -36,13 +33,13 @@ from typing import Any
 
 from common import (
     ROOT,
-    SHARED,
     add_model_args,
     cpu_seconds,
     load,
     mixed_mounts,
     own_model,
     remove_worktree,
+    run_child,
     save,
     sweep_config,
     worktree_at,
@@ -193,14 +190,10 @@ def measure(cameras: int, sweeps: int, real_sweeps: int, model: str, imgsz: int,
 
 
 def child(tree: Path, args: argparse.Namespace) -> dict[str, Any]:
-    cmd = [sys.executable, str(tree / "bench" / "sweep_stages.py"), "--child"]
+    cmd = [str(tree / "bench" / "sweep_stages.py"), "--child"]
     cmd += ["--cameras", str(args.cameras), "--sweeps", str(args.sweeps), "--real-sweeps", str(args.real_sweeps)]
     cmd += ["--batch", str(args.batch), "--imgsz", str(args.imgsz), "--model", own_model(tree, args.model)]
-    env = os.environ | {"YOLO_OFFLINE": "1", "SITEMON_SHARED": str(SHARED)}  # the tree's ../shared is not there
-    out = subprocess.run(cmd, cwd=tree, capture_output=True, text=True, env=env)
-    if out.returncode != 0:
-        raise RuntimeError(f"{tree}: {out.stderr[-2000:]}")
-    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+    return run_child(cmd, tree)
 
 
 def table(result: dict[str, Any]) -> str:

@@ -90,8 +90,9 @@ def main() -> None:
     threading.Thread(target=sample_cpu, name="cpu-trace", daemon=True).start()
     loads = [load()]
     sweeps: list[dict[str, Any]] = []
-    with rtsp_server(mixed_mounts(args.cameras)) as server, tempfile.TemporaryDirectory() as tmp:
-        urls = [server.url(m) for m in mixed_mounts(args.cameras)]
+    mounts = mixed_mounts(args.cameras)
+    with rtsp_server(mounts) as server, tempfile.TemporaryDirectory() as tmp:
+        urls = [server.url(m) for m in mounts]
         data = sweep_config(urls, model, 416, f"{tmp}/snaps", args.workers, args.batch)
         now = [dt.datetime(2026, 11, 28, 1, tzinfo=dt.UTC)]
         runtime = build_runtime(parse_config(data), f"sqlite:///{tmp}/bench.db", clock=lambda: now[0])

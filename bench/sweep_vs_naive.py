@@ -19,9 +19,7 @@ import argparse
 import datetime as dt
 import json
 import logging
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,7 +29,6 @@ from typing import Any
 import numpy as np
 from common import (
     ROOT,
-    SHARED,
     add_model_args,
     cpu_seconds,
     load,
@@ -40,6 +37,7 @@ from common import (
     peak_rss_mb,
     remove_worktree,
     rss_mb,
+    run_child,
     save,
     sweep_config,
     worktree_at,
@@ -110,14 +108,10 @@ def summary(runs: list[dict[str, Any]], cameras: int) -> dict[str, Any]:
 
 def child(code: Path, urls_file: Path, args: argparse.Namespace, sweeps: int) -> dict[str, Any]:
     """This script's sitemon sweeps in a process that imports the code at ``code``."""
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", str(urls_file), "--sweeps", str(sweeps)]
+    cmd = [str(Path(__file__).resolve()), "--child", str(urls_file), "--sweeps", str(sweeps)]
     cmd += ["--workers", str(args.workers), "--batch", str(args.batch), "--tiled", str(args.tiled)]
     cmd += ["--imgsz", str(args.imgsz), "--model", own_model(code, args.model)]
-    env = os.environ | {"YOLO_OFFLINE": "1", "SITEMON_SHARED": str(SHARED), "SITEMON_BENCH_CODE": str(code)}
-    out = subprocess.run(cmd, cwd=code, capture_output=True, text=True, env=env)
-    if out.returncode != 0:
-        raise RuntimeError(f"{code}: {out.stderr[-2000:]}")
-    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+    return run_child(cmd, code)
 
 
 def main() -> None:
